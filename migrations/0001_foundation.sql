@@ -1,0 +1,25 @@
+-- studio foundation: the vector extension, settings, and the operator audit log.
+create extension if not exists vector;
+
+-- Facts about this database that code must agree on (e.g. the embedding dimension its columns were sized for).
+create table if not exists studio_settings (
+  key text primary key,
+  value text not null,
+  updated_at timestamptz not null default now()
+);
+insert into studio_settings (key, value) values ('embedding_dim', '{{EMBEDDING_DIM}}')
+  on conflict (key) do nothing;
+
+-- Every operator action (budget reset/resume, idea resets, job runs from the console, restores ...).
+create table if not exists audit_log (
+  id bigint generated always as identity primary key,
+  at timestamptz not null default now(),
+  operator text not null,          -- OS user
+  ssh_client text,                 -- address the operator came from, when over SSH
+  action text not null,            -- e.g. budget.reset, idea.reset, job.run
+  target text,                     -- what it acted on (idea id, job name, cycle id)
+  reason text,
+  details jsonb not null default '{}'::jsonb
+);
+create index if not exists audit_log_at_idx on audit_log (at);
+create index if not exists audit_log_action_idx on audit_log (action, at);

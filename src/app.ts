@@ -1,0 +1,51 @@
+/**
+ * The composition root: the one place that knows which database and which providers are in use. It
+ * builds them from the configuration and hands them down; everything above sees ports.
+ */
+import { loadConfig, type Config } from './core/config.js';
+import { createLogger, type Logger } from './core/logger.js';
+import type { Database } from './core/ports.js';
+import { openDatabase } from './storage/open.js';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  /** Close the database and flush the log. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  config?: Config;
+  /** Apply pending migrations on open. @default true */
+  migrate?: boolean;
+  /** Also log to stdout (headless scheduler). */
+  logToStdout?: boolean;
+  /** Fields on every log line, e.g. the command. */
+  logBase?: Record<string, unknown>;
+  /** Server mode: a schema first on the search path (tests). */
+  schema?: string;
+}
+
+export async function createApp(options: CreateAppOptions = {}): Promise<App> {
+  const config = options.config ?? loadConfig();
+  const log = createLogger({ file: config.paths.logFile, level: config.log.level, stdout: options.logToStdout, base: options.logBase });
+  const db = await openDatabase(config, {
+    logger: log.logger,
+    migrate: options.migrate,
+    schema: options.schema,
+    applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
+  });
+  let closed = false;
+  return {
+    config,
+    logger: log.logger,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+      log.flush();
+    },
+  };
+}

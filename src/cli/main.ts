@@ -1,0 +1,38 @@
+/**
+ * `studio`: the command-line entry. Each command group registers itself; heavy modules load inside the
+ * actions, so `studio db status` starts without reading the SDKs it does not use.
+ */
+import { Command } from 'commander';
+import { packageVersion } from '../core/package-root.js';
+import { registerConfig } from './config-cmd.js';
+import { registerDb } from './db.js';
+import { reportError } from './output.js';
+
+export function buildProgram(): Command {
+  const program = new Command('studio')
+    .description('studio: the AI startup studio pipeline, its scheduler and its operator console')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `
+Configuration comes from the environment and STUDIO_HOME/.env (see studio config).
+With DATABASE_URL unset, studio runs on the embedded database in STUDIO_HOME/data/pglite.
+
+Examples:
+  studio db status                 is the database reachable and migrated?
+  studio config                    what is configured, what runs offline`,
+    );
+  registerConfig(program);
+  registerDb(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * How a command runs: build the app, run the body, close the app, and turn any error into one line and
+ * an exit code. A body returns its exit code (or nothing for 0).
+ */
+import type { App, CreateAppOptions } from '../app.js';
+import { reportError } from './output.js';
+
+export type ExitCode = number | void;
+
+/** Wrap a commander action so errors become one line and an exit code, never a stack. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<ExitCode>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? 0;
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  };
+}
+
+/** Build the app (config, logger, database), run fn, always close. */
+export async function withApp(options: CreateAppOptions, fn: (app: App) => Promise<ExitCode>): Promise<ExitCode> {
+  const { createApp } = await import('../app.js');
+  const app = await createApp(options);
+  try {
+    return await fn(app);
+  } catch (error) {
+    app.logger.error({ err: error, cmd: options.logBase?.cmd }, 'command failed');
+    throw error;
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,367 @@
+/**
+ * Configuration: the only reader of the environment and of the optional `.env` file in STUDIO_HOME.
+ * Every setting is declared once in `SETTINGS` with its default, unit and what it expects; a bad value
+ * stops start-up with one line that names the variable. `studio config` prints this table, with secrets
+ * shown only as set / not set.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { parseDollars } from './money.js';
+import { parseDuration } from './clock.js';
+import { registerSecrets } from './redact.js';
+import type { BudgetCategory, DatabaseMode } from './types.js';
+
+export interface SettingSpec {
+  env: string;
+  group: string;
+  describe: string;
+  /** Default as the text a user would write; undefined = unset. */
+  default?: string;
+  /** Shown as set / not set, never printed. */
+  secret?: boolean;
+  /** What a valid value looks like, for the error line. */
+  expects: string;
+  schema: z.ZodType<unknown>;
+}
+
+const text = z.string().min(1);
+const url = z.string().url();
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const dollars = z.string().transform((v, ctx) => {
+  try {
+    const cents = parseDollars(v);
+    if (cents < 0) throw new RangeError('negative');
+    return cents;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not an amount' });
+    return z.NEVER;
+  }
+});
+const duration = z.string().transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a duration' });
+    return z.NEVER;
+  }
+});
+const percent = z.coerce.number().min(1).max(1000);
+
+function s(env: string, group: string, describe: string, schema: z.ZodType<unknown>, expects: string, def?: string, secret = false): SettingSpec {
+  return { env, group, describe, schema, expects, default: def, secret };
+}
+
+/** Every setting studio reads, in the order `studio config` shows them. */
+export const SETTINGS: SettingSpec[] = [
+  s('STUDIO_HOME', 'paths', 'Directory holding every run-time path below (data, logs, artifacts, ...)', text, 'a directory path', '.'),
+  s('STUDIO_DATA_DIR', 'paths', 'Embedded database directory (PGlite)', text, 'a directory path', 'data/pglite'),
+  s('STUDIO_LOG_FILE', 'paths', 'JSON-lines log file', text, 'a file path', 'logs/pipeline.log'),
+  s('STUDIO_ARTIFACTS_DIR', 'paths', 'Decks and landing pages, one folder per idea', text, 'a directory path', 'artifacts'),
+  s('STUDIO_BACKUPS_DIR', 'paths', 'Database backups and their manifests', text, 'a directory path', 'backups'),
+  s('STUDIO_ARCHIVES_DIR', 'paths', 'Archived budget cycles and data', text, 'a directory path', 'archives'),
+  s('STUDIO_REPORTS_DIR', 'paths', 'Daily budget reviews and performance reports', text, 'a directory path', 'reports'),
+
+  s('DATABASE_URL', 'database', 'PostgreSQL server (with pgvector); unset = embedded PGlite', url, 'a postgres:// URL', undefined, true),
+  s('DB_CONNECT_TIMEOUT', 'database', 'Give up connecting after this long', duration, 'a duration like 5s', '5s'),
+  s('DB_STATEMENT_TIMEOUT', 'database', 'Cancel a statement running longer than this (server mode)', duration, 'a duration like 30s', '30s'),
+  s('DB_POOL_MAX', 'database', 'Connections per process (server mode)', int(1, 200), 'a whole number from 1 to 200', '10'),
+
+  s('LOG_LEVEL', 'logging', 'Lowest level written to the log file', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'one of trace, debug, info, warn, error, fatal', 'info'),
+
+  s('BUDGET_TOTAL', 'budget', 'Cycle budget in dollars (hard cap)', dollars, 'an amount in dollars like 62.00', '62.00'),
+  s('BUDGET_OPENAI_TOKENS', 'budget', 'Cap for OpenAI tokens', dollars, 'an amount in dollars', '10.00'),
+  s('BUDGET_GOOGLE_ADS', 'budget', 'Cap for Google Ads spend', dollars, 'an amount in dollars', '45.00'),
+  s('BUDGET_INFRASTRUCTURE', 'budget', 'Cap for infrastructure', dollars, 'an amount in dollars', '5.00'),
+  s('BUDGET_EXTERNAL_APIS', 'budget', 'Cap for other external APIs', dollars, 'an amount in dollars', '2.00'),
+  s('BUDGET_CYCLE', 'budget', 'Cycle roll-over: manual (budget reset), weekly or monthly', z.enum(['manual', 'weekly', 'monthly']), 'one of manual, weekly, monthly', 'manual'),
+  s('BUDGET_WARNING_PCT', 'budget', 'Usage that raises WARNING', percent, 'a percentage', '80'),
+  s('BUDGET_CRITICAL_PCT', 'budget', 'Usage that raises CRITICAL (throttling)', percent, 'a percentage', '95'),
+  s('BUDGET_EMERGENCY_PCT', 'budget', 'Usage that raises EMERGENCY (shutdown)', percent, 'a percentage', '100'),
+  s('BUDGET_RESERVATION_LEASE', 'budget', 'A reservation whose holder is silent this long is released', duration, 'a duration like 10m', '10m'),
+
+  s('OPENAI_API_KEY', 'openai', 'OpenAI key; unset = offline provider', text, 'an API key', undefined, true),
+  s('OPENAI_BASE_URL', 'openai', 'OpenAI-compatible endpoint', url, 'an http(s) URL'),
+  s('OPENAI_MODEL', 'openai', 'Chat model', text, 'a model name', 'gpt-4o-mini'),
+  s('OPENAI_CHEAP_MODEL', 'openai', 'Model for non-critical work at budget CRITICAL', text, 'a model name', 'gpt-4o-mini'),
+  s('OPENAI_EMBEDDING_MODEL', 'openai', 'Embedding model', text, 'a model name', 'text-embedding-3-small'),
+  s('EMBEDDING_DIM', 'openai', 'Embedding dimensions (the vector columns are sized to match at first migration)', int(8, 4096), 'a whole number from 8 to 4096', '1536'),
+  s('OPENAI_TIMEOUT', 'openai', 'Per-request timeout', duration, 'a duration like 60s', '60s'),
+  s('OPENAI_MAX_RETRIES', 'openai', 'SDK retries (honours Retry-After)', int(0, 10), 'a whole number from 0 to 10', '2'),
+  s('EMBEDDING_CACHE', 'openai', 'Cache identical LLM and embedding requests', bool, 'true or false', 'true'),
+  s('EMBEDDING_CACHE_TTL', 'openai', 'Cache entry lifetime', duration, 'a duration like 86400s', '86400s'),
+  s('EMBEDDING_CACHE_SIZE', 'openai', 'Cache entries kept in memory', int(0), 'a whole number', '1000'),
+
+  s('GOOGLE_ADS_DEVELOPER_TOKEN', 'google_ads', 'Google Ads developer token; unset = simulated ads account', text, 'a token', undefined, true),
+  s('GOOGLE_ADS_CLIENT_ID', 'google_ads', 'OAuth client id', text, 'a client id'),
+  s('GOOGLE_ADS_CLIENT_SECRET', 'google_ads', 'OAuth client secret', text, 'a secret', undefined, true),
+  s('GOOGLE_ADS_REFRESH_TOKEN', 'google_ads', 'OAuth refresh token', text, 'a token', undefined, true),
+  s('GOOGLE_ADS_CUSTOMER_ID', 'google_ads', 'Customer (account) id, digits only', z.string().regex(/^\d{10}$/), 'ten digits'),
+  s('GOOGLE_ADS_LOGIN_CUSTOMER_ID', 'google_ads', 'Manager account id, if any', z.string().regex(/^\d{10}$/), 'ten digits'),
+
+  s('POSTHOG_PROJECT_KEY', 'posthog', 'PostHog project key; unset = offline analytics', text, 'a project key', undefined, true),
+  s('POSTHOG_PERSONAL_KEY', 'posthog', 'PostHog personal key for the query API (signup counts)', text, 'a key', undefined, true),
+  s('POSTHOG_PROJECT_ID', 'posthog', 'PostHog project id for the query API', text, 'a project id'),
+  s('POSTHOG_HOST', 'posthog', 'PostHog host', url, 'an http(s) URL', 'https://us.i.posthog.com'),
+
+  s('SLACK_WEBHOOK_URL', 'notify', 'Slack incoming webhook for incidents', url, 'an https URL', undefined, true),
+  s('SMTP_URL', 'notify', 'SMTP server for incident e-mail (smtp://user:pass@host:port)', url, 'an smtp:// URL', undefined, true),
+  s('ALERT_EMAIL_TO', 'notify', 'Who receives incident e-mail (comma separated)', text, 'e-mail addresses'),
+  s('ALERT_EMAIL_FROM', 'notify', 'Sender of incident e-mail', text, 'an e-mail address', 'studio@localhost'),
+  s('PAGERDUTY_ROUTING_KEY', 'notify', 'PagerDuty Events API v2 routing key', text, 'a routing key', undefined, true),
+  s('PAGERDUTY_EVENTS_URL', 'notify', 'PagerDuty Events API endpoint', url, 'an https URL', 'https://events.pagerduty.com/v2/enqueue'),
+
+  s('PIPELINE_WORKERS', 'pipeline', 'Concurrent stage workers per process', int(1, 64), 'a whole number from 1 to 64', '2'),
+  s('FUND_THRESHOLD', 'pipeline', 'Investor score needed to pass INVESTORS (0..1)', z.coerce.number().min(0).max(1), 'a number from 0 to 1', '0.8'),
+  s('STAGE_LEASE', 'pipeline', 'How long a worker holds an idea before another may reclaim it', duration, 'a duration like 5m', '5m'),
+  s('STUCK_AFTER', 'pipeline', 'An idea held in one stage longer than this is stuck', duration, 'a duration like 6h', '6h'),
+  s('RETENTION_DAYS', 'pipeline', 'Rotated logs, terminal ideas and backups are kept this many days', int(1, 3650), 'a whole number of days', '30'),
+];
+
+export interface Config {
+  home: string;
+  mode: DatabaseMode;
+  paths: {
+    data: string;
+    logFile: string;
+    logs: string;
+    artifacts: string;
+    backups: string;
+    archives: string;
+    reports: string;
+  };
+  database: {
+    url?: string;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    poolMax: number;
+  };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' };
+  budget: {
+    totalCents: number;
+    categories: Record<BudgetCategory, number>;
+    cycle: 'manual' | 'weekly' | 'monthly';
+    warningPct: number;
+    criticalPct: number;
+    emergencyPct: number;
+    reservationLeaseMs: number;
+  };
+  openai: {
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    cheapModel: string;
+    embeddingModel: string;
+    embeddingDim: number;
+    timeoutMs: number;
+    maxRetries: number;
+    cache: boolean;
+    cacheTtlMs: number;
+    cacheSize: number;
+  };
+  googleAds: {
+    developerToken?: string;
+    clientId?: string;
+    clientSecret?: string;
+    refreshToken?: string;
+    customerId?: string;
+    loginCustomerId?: string;
+  };
+  posthog: { projectKey?: string; personalKey?: string; projectId?: string; host: string };
+  notify: {
+    slackWebhookUrl?: string;
+    smtpUrl?: string;
+    emailTo?: string;
+    emailFrom: string;
+    pagerdutyRoutingKey?: string;
+    pagerdutyEventsUrl: string;
+  };
+  pipeline: {
+    workers: number;
+    fundThreshold: number;
+    stageLeaseMs: number;
+    stuckAfterMs: number;
+    retentionDays: number;
+  };
+  /** Who is at the keyboard, for the audit log: OS user and the SSH client address, when over SSH. */
+  operator: { user: string; sshClient?: string };
+  /** The raw values as resolved, for `studio config` (secrets included: print through `describeConfig`). */
+  values: Record<string, string | undefined>;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Read `<STUDIO_HOME>/.env` for variables not set in the environment. @default true */
+  dotenv?: boolean;
+}
+
+/** Read, validate and resolve the configuration. Throws ConfigError naming the first bad variable. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const home = resolve(cwd, nonEmpty(env.STUDIO_HOME) ?? '.');
+  let fileValues: Record<string, string> = {};
+  const envFile = join(home, '.env');
+  if (options.dotenv !== false && existsSync(envFile)) {
+    try {
+      fileValues = parseEnv(readFileSync(envFile, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      throw new ConfigError(`config: ${envFile} could not be read; fix or remove it`, { cause: error });
+    }
+  }
+
+  const values: Record<string, string | undefined> = {};
+  const parsed: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    const raw = nonEmpty(env[spec.env]) ?? nonEmpty(fileValues[spec.env]) ?? spec.default;
+    values[spec.env] = raw;
+    if (raw === undefined) continue;
+    const result = spec.schema.safeParse(raw);
+    if (!result.success) {
+      const shown = spec.secret ? '' : ` (got "${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}")`;
+      throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shown}`);
+    }
+    parsed[spec.env] = result.data;
+  }
+  const get = <T>(key: string) => parsed[key] as T;
+  const path = (key: string) => {
+    const value = get<string>(key);
+    return isAbsolute(value) ? value : join(home, value);
+  };
+
+  const categories: Record<BudgetCategory, number> = {
+    openai_tokens: get<number>('BUDGET_OPENAI_TOKENS'),
+    google_ads: get<number>('BUDGET_GOOGLE_ADS'),
+    infrastructure: get<number>('BUDGET_INFRASTRUCTURE'),
+    external_apis: get<number>('BUDGET_EXTERNAL_APIS'),
+  };
+  const totalCents = get<number>('BUDGET_TOTAL');
+  const sum = Object.values(categories).reduce((a, b) => a + b, 0);
+  if (sum > totalCents) {
+    throw new ConfigError(
+      `config: the budget categories add up to more than BUDGET_TOTAL (${(sum / 100).toFixed(2)} > ${(totalCents / 100).toFixed(2)}); lower a category or raise the total`,
+    );
+  }
+  const warningPct = get<number>('BUDGET_WARNING_PCT');
+  const criticalPct = get<number>('BUDGET_CRITICAL_PCT');
+  const emergencyPct = get<number>('BUDGET_EMERGENCY_PCT');
+  if (!(warningPct < criticalPct && criticalPct <= emergencyPct)) {
+    throw new ConfigError('config: BUDGET_WARNING_PCT < BUDGET_CRITICAL_PCT <= BUDGET_EMERGENCY_PCT must hold');
+  }
+
+  const logFile = path('STUDIO_LOG_FILE');
+  const config: Config = {
+    home,
+    mode: parsed.DATABASE_URL ? 'server' : 'embedded',
+    paths: {
+      data: path('STUDIO_DATA_DIR'),
+      logFile,
+      logs: resolve(logFile, '..'),
+      artifacts: path('STUDIO_ARTIFACTS_DIR'),
+      backups: path('STUDIO_BACKUPS_DIR'),
+      archives: path('STUDIO_ARCHIVES_DIR'),
+      reports: path('STUDIO_REPORTS_DIR'),
+    },
+    database: {
+      url: get<string | undefined>('DATABASE_URL'),
+      connectTimeoutMs: get<number>('DB_CONNECT_TIMEOUT'),
+      statementTimeoutMs: get<number>('DB_STATEMENT_TIMEOUT'),
+      poolMax: get<number>('DB_POOL_MAX'),
+    },
+    log: { level: get('LOG_LEVEL') },
+    budget: {
+      totalCents,
+      categories,
+      cycle: get('BUDGET_CYCLE'),
+      warningPct,
+      criticalPct,
+      emergencyPct,
+      reservationLeaseMs: get<number>('BUDGET_RESERVATION_LEASE'),
+    },
+    openai: {
+      apiKey: get('OPENAI_API_KEY'),
+      baseUrl: get('OPENAI_BASE_URL'),
+      model: get('OPENAI_MODEL'),
+      cheapModel: get('OPENAI_CHEAP_MODEL'),
+      embeddingModel: get('OPENAI_EMBEDDING_MODEL'),
+      embeddingDim: get('EMBEDDING_DIM'),
+      timeoutMs: get('OPENAI_TIMEOUT'),
+      maxRetries: get('OPENAI_MAX_RETRIES'),
+      cache: get('EMBEDDING_CACHE'),
+      cacheTtlMs: get('EMBEDDING_CACHE_TTL'),
+      cacheSize: get('EMBEDDING_CACHE_SIZE'),
+    },
+    googleAds: {
+      developerToken: get('GOOGLE_ADS_DEVELOPER_TOKEN'),
+      clientId: get('GOOGLE_ADS_CLIENT_ID'),
+      clientSecret: get('GOOGLE_ADS_CLIENT_SECRET'),
+      refreshToken: get('GOOGLE_ADS_REFRESH_TOKEN'),
+      customerId: get('GOOGLE_ADS_CUSTOMER_ID'),
+      loginCustomerId: get('GOOGLE_ADS_LOGIN_CUSTOMER_ID'),
+    },
+    posthog: {
+      projectKey: get('POSTHOG_PROJECT_KEY'),
+      personalKey: get('POSTHOG_PERSONAL_KEY'),
+      projectId: get('POSTHOG_PROJECT_ID'),
+      host: get('POSTHOG_HOST'),
+    },
+    notify: {
+      slackWebhookUrl: get('SLACK_WEBHOOK_URL'),
+      smtpUrl: get('SMTP_URL'),
+      emailTo: get('ALERT_EMAIL_TO'),
+      emailFrom: get('ALERT_EMAIL_FROM'),
+      pagerdutyRoutingKey: get('PAGERDUTY_ROUTING_KEY'),
+      pagerdutyEventsUrl: get('PAGERDUTY_EVENTS_URL'),
+    },
+    pipeline: {
+      workers: get('PIPELINE_WORKERS'),
+      fundThreshold: get('FUND_THRESHOLD'),
+      stageLeaseMs: get('STAGE_LEASE'),
+      stuckAfterMs: get('STUCK_AFTER'),
+      retentionDays: get('RETENTION_DAYS'),
+    },
+    operator: {
+      user: nonEmpty(env.STUDIO_OPERATOR) ?? safeUsername() ?? nonEmpty(env.USER) ?? 'unknown',
+      sshClient: nonEmpty(env.SSH_CLIENT)?.split(' ')[0],
+    },
+    values,
+  };
+  registerSecrets(SETTINGS.filter((spec) => spec.secret).map((spec) => values[spec.env]));
+  return config;
+}
+
+export interface ConfigRow {
+  env: string;
+  group: string;
+  value: string;
+  source: 'environment' | '.env' | 'default' | 'unset';
+  describe: string;
+}
+
+/** The effective configuration as rows, secrets shown as `set` / `not set`. */
+export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.env): ConfigRow[] {
+  return SETTINGS.map((spec) => {
+    const value = config.values[spec.env];
+    const source: ConfigRow['source'] =
+      value === undefined ? 'unset' : nonEmpty(env[spec.env]) !== undefined ? 'environment' : value === spec.default ? 'default' : '.env';
+    const shown = spec.secret ? (value === undefined ? 'not set' : 'set') : (value ?? '');
+    return { env: spec.env, group: spec.group, value: shown, source, describe: spec.describe };
+  });
+}
+
+function safeUsername(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

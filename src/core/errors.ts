@@ -1,0 +1,101 @@
+/**
+ * One error tree for the whole program. Every error we raise is an `AppError` with a stable `code` and a
+ * message that names the module and says what to do; `cause` keeps the original error. `toError` turns
+ * anything caught into an `Error`.
+ */
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Process exit code a CLI command uses when this error ends it. @default 1 */
+  exitCode?: number;
+}
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+
+  constructor(code: string, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** A setting is missing or malformed; start-up stops. */
+export class ConfigError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('CONFIG', message, { exitCode: 2, ...options });
+  }
+}
+
+/** What the user typed or sent is wrong; nothing was written. */
+export class InvalidInputError extends AppError {
+  readonly problems: string[];
+  constructor(message: string, problems: string[] = [], options: AppErrorOptions = {}) {
+    super('INVALID_INPUT', message, options);
+    this.problems = problems;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+/** The database could not be reached or refused a statement. */
+export class DatabaseError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('DATABASE', message, { exitCode: 2, ...options });
+  }
+}
+
+/** A paid call was refused because it would pass a budget cap, or spending is shut down. */
+export class BudgetExceededError extends AppError {
+  readonly category: string;
+  constructor(message: string, category: string, options: AppErrorOptions = {}) {
+    super('BUDGET_EXCEEDED', message, options);
+    this.category = category;
+  }
+}
+
+export interface ProviderErrorOptions extends AppErrorOptions {
+  provider: string;
+  status?: number;
+  requestId?: string;
+  retryable?: boolean;
+}
+
+/** An external service (OpenAI, Google Ads, PostHog, a notifier) failed. */
+export class ProviderError extends AppError {
+  readonly provider: string;
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, options: ProviderErrorOptions) {
+    super('PROVIDER', message, options);
+    this.provider = options.provider;
+    this.status = options.status;
+    this.requestId = options.requestId;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** An operator asked for something that needs `--confirm` (or a typed confirmation). */
+export class ConfirmationRequiredError extends AppError {
+  constructor(message: string) {
+    super('CONFIRMATION_REQUIRED', message);
+  }
+}
+
+/** Anything thrown, as an Error. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  try {
+    return new Error(JSON.stringify(value));
+  } catch {
+    return new Error(String(value));
+  }
+}

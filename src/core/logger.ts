@@ -1,0 +1,85 @@
+/**
+ * Logging: pino JSON lines to `logs/pipeline.log`, level names in upper case (so the manual's
+ * `grep -E "(ERROR|CRITICAL|WARNING)"` works), secrets redacted by key and by pattern. While the console
+ * owns the screen nothing goes to stdout; the headless scheduler adds stdout.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino from 'pino';
+import { redactText, redactValue } from './redact.js';
+
+export type Logger = pino.Logger;
+
+/** pino's level names, as the manual's grep expects them. `warn` is written WARNING, `fatal` CRITICAL. */
+const LEVEL_NAMES: Record<string, string> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
+};
+
+export interface LoggerOptions {
+  /** Log file; its directory is created. Omit for no file. */
+  file?: string;
+  level?: string;
+  /** Also write JSON lines to stdout (headless scheduler). @default false */
+  stdout?: boolean;
+  /** Bound fields on every line, e.g. `{ proc: 'scheduler' }`. */
+  base?: Record<string, unknown>;
+}
+
+export interface LogHandle {
+  logger: Logger;
+  /** Reopen the file after rotation moved it away. */
+  reopen(): void;
+  /** Flush what is buffered. */
+  flush(): void;
+}
+
+export function createLogger(options: LoggerOptions = {}): LogHandle {
+  const streams: pino.StreamEntry[] = [];
+  let fileStream: ReturnType<typeof pino.destination> | undefined;
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    fileStream = pino.destination({ dest: options.file, sync: true, mkdir: true });
+    streams.push({ stream: fileStream, level: (options.level ?? 'info') as pino.Level });
+  }
+  if (options.stdout) streams.push({ stream: pino.destination({ dest: 1, sync: true }), level: (options.level ?? 'info') as pino.Level });
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: LEVEL_NAMES[label] ?? label.toUpperCase() }),
+        log: (object) => redactValue(object) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>;
+          method.apply(this, cleaned);
+        },
+      },
+      serializers: { err: (error: unknown) => redactValue(error) },
+    },
+    streams.length === 0 ? pino.destination({ dest: '/dev/null', sync: true }) : pino.multistream(streams),
+  );
+  return {
+    logger,
+    reopen: () => fileStream?.reopen(),
+    flush: () => {
+      try {
+        fileStream?.flushSync();
+      } catch {
+        // nothing buffered (sync mode) or already closed
+      }
+    },
+  };
+}
+
+/** A logger that writes nowhere (tests, one-shot helpers). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,68 @@
+/**
+ * studio's glossary and domain types.
+ *
+ * - **idea**: a submitted startup idea; it moves through the stages below, one at a time.
+ * - **stage**: where an idea is in the pipeline (IDEATE ... COMPLETE). A stage *run* is one attempt at it.
+ * - **status**: the idea's life-cycle state, set on entering a stage (see DOMAIN.md).
+ * - **gate**: the quality check that ends a stage run; a failed gate retries with backoff, then parks.
+ * - **cycle**: one budget period; every charge belongs to exactly one cycle.
+ * - **category**: a budget bucket (openai_tokens, google_ads, infrastructure, external_apis).
+ * - **reservation**: money held in the ledger before a paid call; *settled* to the actual cost after it,
+ *   or *released*. Amounts are integer cents, never binary floats.
+ * - **level**: HEALTHY / WARNING / CRITICAL / EMERGENCY, for a budget category, a service, or the system.
+ * - **slot**: one scheduled firing of a job (job name + scheduled time); it runs at most once across hosts.
+ * - **incident**: a P1-P4 record of something wrong, with a dedup key, a timeline, ack and resolve.
+ * - **operator**: the person at the keyboard (OS user and SSH client), named in the audit log.
+ */
+
+export const STAGES = ['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const STATUSES = [
+  'DRAFT',
+  'VALIDATING',
+  'VALIDATED',
+  'REJECTED',
+  'RESEARCHING',
+  'BUILDING',
+  'TESTING',
+  'DEPLOYED',
+  'ARCHIVED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const CATEGORIES = [
+  'fintech',
+  'healthtech',
+  'edtech',
+  'saas',
+  'ecommerce',
+  'ai_ml',
+  'blockchain',
+  'consumer',
+  'enterprise',
+  'marketplace',
+  'uncategorized',
+] as const;
+export type IdeaCategory = (typeof CATEGORIES)[number];
+
+export const BUDGET_CATEGORIES = ['openai_tokens', 'google_ads', 'infrastructure', 'external_apis'] as const;
+export type BudgetCategory = (typeof BUDGET_CATEGORIES)[number];
+
+export const LEVELS = ['HEALTHY', 'WARNING', 'CRITICAL', 'EMERGENCY'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** The worse of two levels (EMERGENCY is the worst). */
+export function worstLevel(...levels: Level[]): Level {
+  let worst = 0;
+  for (const level of levels) worst = Math.max(worst, LEVELS.indexOf(level));
+  return LEVELS[worst] ?? 'HEALTHY';
+}
+
+/** Which database studio runs on: PGlite in-process, or a PostgreSQL server. */
+export type DatabaseMode = 'embedded' | 'server';
+
+/** Ends an exhaustive `switch`: the compiler proves every case of a union was handled. */
+export function checkExhaustive(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${String(value)}`);
+}

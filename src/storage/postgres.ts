@@ -1,0 +1,140 @@
+/**
+ * Server database: a node-postgres pool against PostgreSQL 15+ with pgvector. Connect and statement
+ * timeouts come from config; errors on idle clients are logged, never thrown into the void.
+ */
+import pg from 'pg';
+import { DatabaseError, toError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Database, Queryable, QueryResult } from '../core/ports.js';
+
+export interface PostgresOptions {
+  url: string;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  poolMax?: number;
+  /** Schema to put first on the search path (tests use one schema per file). */
+  schema?: string;
+  applicationName?: string;
+  logger?: Logger;
+}
+
+/** int8 as a number (counts and cents stay far below 2^53); everything else as pg does it. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export async function createPostgresDatabase(options: PostgresOptions): Promise<Database & { pool: pg.Pool }> {
+  const settings = [`-c statement_timeout=${options.statementTimeoutMs ?? 30_000}`];
+  if (options.schema) settings.push(`-c search_path=${options.schema},public`);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'studio',
+    options: settings.join(' '),
+    types,
+  });
+  pool.on('error', (error) => options.logger?.error({ err: error }, 'storage: an idle database connection failed'));
+
+  const location = describeUrl(options.url);
+  const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      try {
+        const result = await target.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw asDatabaseError(error, location, sql);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await target.query(sql);
+      } catch (error) {
+        throw asDatabaseError(error, location, sql);
+      }
+    },
+  });
+
+  const checkout = async (): Promise<pg.PoolClient> => {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw asDatabaseError(error, location);
+    }
+  };
+
+  const self = wrap(pool);
+  let closed = false;
+  return {
+    mode: 'server',
+    location,
+    pool,
+    query: self.query,
+    exec: self.exec,
+    async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await checkout();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone; do not hand it back to the pool
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
+      const client = await checkout();
+      try {
+        return await fn(wrap(client));
+      } finally {
+        client.release();
+      }
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/** host:port/database, without user or password. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
+
+function asDatabaseError(error: unknown, location: string, sql?: string): Error {
+  const err = toError(error) as Error & { code?: string };
+  const code = err.code;
+  let message: string;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /timeout expired|Connection terminated due to connection timeout/i.test(err.message)) {
+    message = `storage: cannot reach PostgreSQL at ${location} (${code ?? 'connect timeout'}); is it running? check DATABASE_URL`;
+  } else if (code === '3D000') {
+    message = `storage: database at ${location} does not exist; create it (createdb) or fix DATABASE_URL`;
+  } else if (code === '28P01' || code === '28000') {
+    message = `storage: PostgreSQL at ${location} refused the credentials; check DATABASE_URL`;
+  } else {
+    message = `storage: ${err.message}`;
+  }
+  const wrapped = new DatabaseError(message, { cause: err });
+  Object.assign(wrapped, { pgCode: code, sql: sql?.slice(0, 200) });
+  return wrapped;
+}
