@@ -23,8 +23,6 @@ export interface CreateAppOptions {
   logToStdout?: boolean;
   /** Fields on every log line, e.g. the command. */
   logBase?: Record<string, unknown>;
-  /** Server mode: a schema first on the search path (tests). */
-  schema?: string;
 }
 
 export async function createApp(options: CreateAppOptions = {}): Promise<App> {
@@ -33,7 +31,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const db = await openDatabase(config, {
     logger: log.logger,
     migrate: options.migrate,
-    schema: options.schema,
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
   });
   let closed = false;

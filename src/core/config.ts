@@ -67,6 +67,7 @@ export const SETTINGS: SettingSpec[] = [
   s('STUDIO_REPORTS_DIR', 'paths', 'Daily budget reviews and performance reports', text, 'a directory path', 'reports'),
 
   s('DATABASE_URL', 'database', 'PostgreSQL server (with pgvector); unset = embedded PGlite', url, 'a postgres:// URL', undefined, true),
+  s('DATABASE_SCHEMA', 'database', 'Schema studio keeps its tables in (server mode); first on the search path', z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), 'a lower-case SQL identifier', 'public'),
   s('DB_CONNECT_TIMEOUT', 'database', 'Give up connecting after this long', duration, 'a duration like 5s', '5s'),
   s('DB_STATEMENT_TIMEOUT', 'database', 'Cancel a statement running longer than this (server mode)', duration, 'a duration like 30s', '30s'),
   s('DB_POOL_MAX', 'database', 'Connections per process (server mode)', int(1, 200), 'a whole number from 1 to 200', '10'),
@@ -136,6 +137,7 @@ export interface Config {
   };
   database: {
     url?: string;
+    schema: string;
     connectTimeoutMs: number;
     statementTimeoutMs: number;
     poolMax: number;
@@ -269,6 +271,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     database: {
       url: get<string | undefined>('DATABASE_URL'),
+      schema: get<string>('DATABASE_SCHEMA'),
       connectTimeoutMs: get<number>('DB_CONNECT_TIMEOUT'),
       statementTimeoutMs: get<number>('DB_STATEMENT_TIMEOUT'),
       poolMax: get<number>('DB_POOL_MAX'),

@@ -32,3 +32,69 @@ export interface Database extends Queryable {
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Budget sentinel (implemented in src/pipeline/budget/; every paid provider call goes through it)
+// ---------------------------------------------------------------------------------------------------
+import type { BudgetCategory, Level } from './types.js';
+
+export interface ChargeRequest {
+  category: BudgetCategory;
+  /** Who is paid: openai, google_ads, posthog, ... */
+  service: string;
+  /** What for: research.summary, deck.slides, embeddings, campaign.create, invoice ... */
+  operation: string;
+  /** The most this call can cost, in cents; reserved before the call. */
+  estimateCents: number;
+  /** The same key never charges twice (e.g. `<idea>:<stage>:<attempt>:<step>`). */
+  idempotencyKey: string;
+  /** Critical work still runs at CRITICAL; non-critical work is refused or downgraded there. @default true */
+  critical?: boolean;
+  ideaId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Reservation {
+  id: string;
+  idempotencyKey: string;
+  category: BudgetCategory;
+  amountCents: number;
+  state: 'reserved' | 'settled' | 'released';
+  /** True when the key had been used before: nothing new was reserved. */
+  replayed: boolean;
+  /** Budget level of the category when reserved (callers downgrade at CRITICAL). */
+  level: Level;
+}
+
+export interface CategoryStatus {
+  allocatedCents: number;
+  spentCents: number;
+  reservedCents: number;
+  remainingCents: number;
+  usagePercentage: number;
+  level: Level;
+}
+
+export interface BudgetSnapshot {
+  cycleId: string;
+  cycleStart: Date;
+  total: CategoryStatus;
+  categories: Record<BudgetCategory, CategoryStatus>;
+  level: Level;
+  emergencyShutdown: boolean;
+  circuitBreakerActive: boolean;
+}
+
+export interface BudgetSentinel {
+  /** Hold the estimate atomically; throws BudgetExceededError when a cap would be passed or spending is shut down. */
+  reserve(request: ChargeRequest): Promise<Reservation>;
+  /** Settle a reservation to the actual cost (refunding or adding the difference). */
+  settle(reservationId: string, actualCents: number, metadata?: Record<string, unknown>): Promise<void>;
+  /** Give a reservation back (the call failed or was not made). */
+  release(reservationId: string, reason?: string): Promise<void>;
+  /** reserve + settle for a known cost (an invoice). */
+  record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation>;
+  /** Reserve, run the call, settle to what it reports, release if it throws. */
+  guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>): Promise<T>;
+  snapshot(): Promise<BudgetSnapshot>;
+}

@@ -11,8 +11,6 @@ export interface OpenOptions {
   logger?: Logger;
   /** Apply pending migrations after opening. @default true */
   migrate?: boolean;
-  /** Server mode: schema first on the search path (tests). */
-  schema?: string;
   applicationName?: string;
 }
 
@@ -25,7 +23,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
       connectTimeoutMs: config.database.connectTimeoutMs,
       statementTimeoutMs: config.database.statementTimeoutMs,
       poolMax: config.database.poolMax,
-      schema: options.schema,
+      schema: config.database.schema === 'public' ? undefined : config.database.schema,
       applicationName: options.applicationName,
       logger: options.logger,
     });
@@ -35,6 +33,9 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   }
   if (options.migrate !== false) {
     try {
+      if (db.mode === 'server' && config.database.schema !== 'public') {
+        await db.exec(`create schema if not exists "${config.database.schema}"`);
+      }
       const applied = await migrate(db, { vars: migrationVars(config) });
       if (applied.length > 0) options.logger?.info({ applied }, 'storage: migrations applied');
     } catch (error) {

@@ -49,7 +49,8 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       try {
         const result = await target.query<R>(sql, params as unknown[] | undefined);
-        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+        // PGlite reports affectedRows 0 for a SELECT; rows returned count as the row count, as in pg.
+        return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
       } catch (error) {
         throw asDatabaseError(error, sql);
       }

@@ -1,0 +1,87 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseJson, runCli } from '../helpers/cli.js';
+import { describeServer } from '../helpers/db.js';
+import { createPgliteDatabase } from '../../src/storage/pglite.js';
+
+const home = () => mkdtempSync(join(tmpdir(), 'studio-cli-'));
+
+describe('studio CLI basics', () => {
+  it('prints help with examples and a version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:/);
+    expect(help.stdout).toMatch(/db/);
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('an unknown command is one clear line and a non-zero exit', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it('a bad setting stops with one line naming the variable, exit 2', async () => {
+    const result = await runCli(['db', 'status'], { env: { STUDIO_HOME: home(), DB_CONNECT_TIMEOUT: 'soon' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('studio: config: DB_CONNECT_TIMEOUT must be a duration like 5s (got "soon")');
+  });
+
+  it('config shows secrets only as set / not set', async () => {
+    const result = await runCli(['config', '--json'], {
+      env: { STUDIO_HOME: home(), OPENAI_API_KEY: 'sk-test-supersecret-123456', DATABASE_URL: 'postgres://u:pw-secret@127.0.0.1:1/x' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/supersecret|pw-secret/);
+    const config = parseJson<{ mode: string; providers: Record<string, string>; settings: Array<{ env: string; value: string }> }>(result);
+    expect(config.mode).toBe('server');
+    expect(config.providers.openai).toBe('configured');
+    expect(config.providers.google_ads).toBe('offline');
+    expect(config.settings.find((s) => s.env === 'OPENAI_API_KEY')!.value).toBe('set');
+  });
+
+  it('embedded: migrate then status --json, exit 0; a second opener of the same data dir is refused clearly', async () => {
+    const dir = home();
+    const migrated = await runCli(['db', 'migrate', '--json'], { env: { STUDIO_HOME: dir } });
+    expect(migrated.code).toBe(0);
+    expect(parseJson<{ applied: string[] }>(migrated).applied).toContain('0001_foundation');
+    const status = await runCli(['db', 'status', '--json'], { env: { STUDIO_HOME: dir } });
+    expect(status.code).toBe(0);
+    const body = parseJson<{ mode: string; connected: boolean; pgvectorVersion: string; migrations: { pending: string[] } }>(status);
+    expect(body).toMatchObject({ mode: 'embedded', connected: true, migrations: { pending: [] } });
+    expect(body.pgvectorVersion).toMatch(/^0\.8/);
+
+    const holder = await createPgliteDatabase({ dataDir: join(dir, 'data/pglite') });
+    try {
+      const refused = await runCli(['db', 'status'], { env: { STUDIO_HOME: dir, DB_CONNECT_TIMEOUT: '300ms' } });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim()).toMatch(new RegExp(`^studio: storage: the embedded database .* is in use by pid ${process.pid}`));
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('a stopped server fails fast with one line and exit 2', async () => {
+    const result = await runCli(['db', 'status'], { env: { STUDIO_HOME: home(), DATABASE_URL: 'postgres://studio:secretpw@127.0.0.1:1/studio' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/cannot reach PostgreSQL at 127\.0\.0\.1:1\/studio/);
+    expect(result.stderr).not.toContain('secretpw');
+    expect(result.ms).toBeLessThan(5_000 + 3_000);
+  });
+});
+
+describeServer('studio db status on PostgreSQL', (t) => {
+  it('reports server mode, pgvector, connections, exit 0 once migrated', async () => {
+    const result = await runCli(['db', 'status', '--json'], { env: t.env });
+    expect(result.code).toBe(0);
+    const body = parseJson<{ mode: string; pgvectorVersion: string; connections: { inUse: number; max: number }; location: string }>(result);
+    expect(body.mode).toBe('server');
+    expect(body.pgvectorVersion).toMatch(/^0\.\d/);
+    expect(body.connections.inUse).toBeGreaterThan(0);
+    expect(body.location).not.toMatch(/@/);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Test databases: every storage test runs on PGlite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+ * Each test file gets its own database (PGlite from the migrated template) or its own schema (PostgreSQL),
+ * and a schema is dropped only when the file's tests passed, so a failure leaves its data to look at.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, inject, onTestFailed, beforeEach } from 'vitest';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import type { Database } from '../../src/core/ports.js';
+import { createPgliteDatabase } from '../../src/storage/pglite.js';
+import { createPostgresDatabase } from '../../src/storage/postgres.js';
+import { migrate } from '../../src/storage/migrate.js';
+
+export const TEST_EMBEDDING_DIM = 64;
+export const serverUrl = process.env.TEST_DATABASE_URL;
+export type EngineName = 'pglite' | 'postgres';
+export const ENGINES: EngineName[] = serverUrl ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase {
+  engine: EngineName;
+  /** The open database (after beforeAll). */
+  readonly db: Database;
+  /** A config pointing at this database (its schema, for server mode) and a private STUDIO_HOME. */
+  readonly config: Config;
+  /** Environment for child processes that must reach the same database. */
+  readonly env: Record<string, string>;
+  readonly home: string;
+}
+
+/** Opens a fresh database for the enclosing describe block; closes (and cleans up) after it. */
+export function useTestDatabase(engine: EngineName, extraEnv: Record<string, string> = {}): TestDatabase {
+  let db: Database | undefined;
+  let config: Config | undefined;
+  let env: Record<string, string> = {};
+  let home = '';
+  let schema = '';
+  let failed = false;
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'studio-home-'));
+    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv };
+    if (engine === 'postgres') {
+      schema = `t_${randomBytes(5).toString('hex')}`;
+      env.DATABASE_URL = serverUrl!;
+      env.DATABASE_SCHEMA = schema;
+      const admin = await createPostgresDatabase({ url: serverUrl! });
+      await admin.exec(`create extension if not exists vector schema public; create schema "${schema}"`);
+      await admin.close();
+      db = await createPostgresDatabase({ url: serverUrl!, schema, poolMax: 20 });
+      await migrate(db, { vars: { EMBEDDING_DIM: TEST_EMBEDDING_DIM } });
+    } else {
+      const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+      db = await createPgliteDatabase({ loadDataDir: template });
+    }
+    config = loadConfig({ env, cwd: home, dotenv: false });
+  });
+  beforeEach(() => {
+    onTestFailed(() => {
+      failed = true;
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+    if (engine === 'postgres' && !failed && schema) {
+      const admin = await createPostgresDatabase({ url: serverUrl! });
+      await admin.exec(`drop schema if exists "${schema}" cascade`);
+      await admin.close();
+    }
+    if (!failed && home) rmSync(home, { recursive: true, force: true });
+  });
+
+  return {
+    engine,
+    get db() {
+      if (!db) throw new Error('test database not open yet (use it inside a test or hook)');
+      return db;
+    },
+    get config() {
+      if (!config) throw new Error('test config not ready yet');
+      return config;
+    },
+    get env() {
+      return env;
+    },
+    get home() {
+      return home;
+    },
+  };
+}
+
+/** `describe` once per engine, each with its own fresh database. */
+export function describeEachEngine(name: string, body: (t: TestDatabase) => void, extraEnv: Record<string, string> = {}): void {
+  for (const engine of ENGINES) {
+    describe(`${name} [${engine}]`, () => {
+      body(useTestDatabase(engine, extraEnv));
+    });
+  }
+}
+
+/** `describe` only on PostgreSQL (multi-process tests); skipped, and says so, without TEST_DATABASE_URL. */
+export const describeServer = (name: string, body: (t: TestDatabase) => void, extraEnv: Record<string, string> = {}): void => {
+  describe.skipIf(!serverUrl)(`${name} [postgres]`, () => {
+    body(useTestDatabase('postgres', extraEnv));
+  });
+};

@@ -1,0 +1,64 @@
+import { expect, it } from 'vitest';
+import { describeEachEngine, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { migrate, migrationStatus } from '../../src/storage/migrate.js';
+import { readDbStatus } from '../../src/storage/db-status.js';
+import { listAudit, recordAudit } from '../../src/storage/audit.js';
+
+describeEachEngine('database', (t) => {
+  it('has run every migration, records them, and a second run applies nothing', async () => {
+    const status = await migrationStatus(t.db);
+    expect(status.pending).toEqual([]);
+    expect(status.applied.map((m) => m.name)).toContain('foundation');
+    expect(await migrate(t.db, { vars: { EMBEDDING_DIM: TEST_EMBEDDING_DIM } })).toEqual([]);
+    const dim = await t.db.query<{ value: string }>("select value from studio_settings where key = 'embedding_dim'");
+    expect(dim.rows[0]!.value).toBe(String(TEST_EMBEDDING_DIM));
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await t.db.exec('create table tx_probe (id int primary key, n bigint)');
+    await t.db.withTransaction(async (tx) => {
+      await tx.query('insert into tx_probe values (1, 9007199254740991)');
+    });
+    await expect(
+      t.db.withTransaction(async (tx) => {
+        await tx.query('insert into tx_probe values (2, 2)');
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const rows = await t.db.query<{ id: number; n: number }>('select id, n from tx_probe order by id');
+    expect(rows.rows).toEqual([{ id: 1, n: 9007199254740991 }]);
+    expect(typeof rows.rows[0]!.n).toBe('number');
+  });
+
+  it('turns a failing statement into a DatabaseError naming storage', async () => {
+    await expect(t.db.query('select * from no_such_table')).rejects.toThrow(/^storage: .*no_such_table/);
+  });
+
+  it('does vector similarity with pgvector and an HNSW index', async () => {
+    await t.db.exec('create table vec_probe (id int primary key, embedding vector(3)); create index on vec_probe using hnsw (embedding vector_cosine_ops)');
+    await t.db.query("insert into vec_probe values (1, '[1,0,0]'), (2, '[0,1,0]'), (3, '[0.9,0.1,0]')");
+    const near = await t.db.query<{ id: number; similarity: number }>(
+      "select id, 1 - (embedding <=> '[1,0,0]') as similarity from vec_probe order by embedding <=> '[1,0,0]' limit 2",
+    );
+    expect(near.rows.map((r) => r.id)).toEqual([1, 3]);
+    expect(near.rows[1]!.similarity).toBeCloseTo(0.9939, 3);
+  });
+
+  it('reports status: versions, migrations, tables and a latency', async () => {
+    const status = await readDbStatus(t.db);
+    expect(status.connected).toBe(true);
+    expect(status.pgvectorVersion).toMatch(/^0\.\d+\.\d+$/);
+    expect(Number(status.serverVersion.split('.')[0])).toBeGreaterThanOrEqual(15);
+    expect(status.migrations.pending).toEqual([]);
+    expect(status.tables.map((x) => x.name)).toEqual(expect.arrayContaining(['audit_log', 'studio_migrations']));
+    expect(status.latencyMs).toBeGreaterThanOrEqual(0);
+    if (t.engine === 'postgres') expect(status.connections!.max).toBeGreaterThan(0);
+    else expect(status.connections).toBeNull();
+  });
+
+  it('writes and reads the audit log', async () => {
+    await recordAudit(t.db, { operator: 'alice', sshClient: '203.0.113.9', action: 'budget.reset', target: 'cycle-1', reason: 'new month', details: { a: 1 } });
+    const [row] = await listAudit(t.db, { action: 'budget' });
+    expect(row).toMatchObject({ operator: 'alice', sshClient: '203.0.113.9', action: 'budget.reset', reason: 'new month', details: { a: 1 } });
+  });
+});
