@@ -2,7 +2,7 @@
  * The interfaces the layers above storage and providers program against. `app.ts` builds the concrete
  * implementations; pipeline, jobs and ops see only these.
  */
-import type { DatabaseMode } from './types.js';
+import type { BudgetCategory, DatabaseMode, Level } from './types.js';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -36,7 +36,6 @@ export interface Database extends Queryable {
 // ---------------------------------------------------------------------------------------------------
 // Budget sentinel (implemented in src/pipeline/budget/; every paid provider call goes through it)
 // ---------------------------------------------------------------------------------------------------
-import type { BudgetCategory, Level } from './types.js';
 
 export interface ChargeRequest {
   category: BudgetCategory;
