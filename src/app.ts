@@ -4,13 +4,18 @@
  */
 import { loadConfig, type Config } from './core/config.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { systemClock, type Clock } from './core/clock.js';
 import type { Database } from './core/ports.js';
+import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
 import { openDatabase } from './storage/open.js';
 
 export interface App {
   config: Config;
   logger: Logger;
   db: Database;
+  clock: Clock;
+  /** The budget sentinel: every paid call goes through it. */
+  budget: Sentinel;
   /** Close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -21,6 +26,7 @@ export interface CreateAppOptions {
   migrate?: boolean;
   /** Also log to stdout (headless scheduler). */
   logToStdout?: boolean;
+  clock?: Clock;
   /** Fields on every log line, e.g. the command. */
   logBase?: Record<string, unknown>;
 }
@@ -33,11 +39,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     migrate: options.migrate,
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
   });
+  const clock = options.clock ?? systemClock;
+  const budget = createSentinel({ db, config, clock, logger: log.logger });
   let closed = false;
   return {
     config,
     logger: log.logger,
     db,
+    clock,
+    budget,
     async close() {
       if (closed) return;
       closed = true;

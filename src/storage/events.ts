@@ -15,6 +15,7 @@ export interface OpsEvent {
 }
 
 export interface OpsEventRow extends OpsEvent {
+  details: Record<string, unknown>;
   id: number;
   at: Date;
   processedAt: Date | null;

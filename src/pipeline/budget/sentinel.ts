@@ -1,0 +1,483 @@
+/**
+ * The budget sentinel: every paid call reserves its maximum cost first, then settles to the actual cost
+ * or releases. The ledger lives in the database, so the caps hold across any number of workers and
+ * processes, a crash loses nothing, and an idempotency key never charges twice.
+ *
+ * Levels (WARNING / CRITICAL / EMERGENCY) are computed from settled + reserved spend; each crossing fires
+ * once per cycle and scope as an ops event (the incidents module turns it into an incident). EMERGENCY
+ * sets the emergency shutdown and circuit breaker, persisted, and every paid call is refused until an
+ * operator resumes.
+ */
+import { hostname } from 'node:os';
+import { BudgetExceededError, ConfirmationRequiredError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import type { Config } from '../../core/config.js';
+import type { Logger } from '../../core/logger.js';
+import type { BudgetSentinel, BudgetSnapshot, CategoryStatus, ChargeRequest, Database, Queryable, Reservation } from '../../core/ports.js';
+import { BUDGET_CATEGORIES, type BudgetCategory, type Level, worstLevel } from '../../core/types.js';
+import { recordAudit } from '../../storage/audit.js';
+import * as store from '../../storage/budget.js';
+import { emitEvent } from '../../storage/events.js';
+import { levelFor, levelsUpTo, usagePct, type Thresholds } from './levels.js';
+
+/** Refused because non-critical work waits while the budget is CRITICAL (the caller may downgrade). */
+export class BudgetThrottledError extends BudgetExceededError {}
+
+/** Refused because the emergency shutdown is active. */
+export class BudgetShutdownError extends BudgetExceededError {}
+
+export interface DetailedSnapshot extends BudgetSnapshot {
+  reservedCents: number;
+  /** Settled spend per hour over the last 24 h (or since the cycle began, if later). */
+  burnRateCentsPerHour: number;
+  /** When the total cap would be reached at that rate; null when nothing burns. */
+  projectedCapAt: Date | null;
+  topOperations: Array<{ service: string; operation: string; category: BudgetCategory; calls: number; cents: number }>;
+  cache: { entries: number; hits: number; savedCents: number };
+  shutdownAt: Date | null;
+  shutdownReason: string | null;
+}
+
+export interface Operator {
+  user: string;
+  sshClient?: string;
+}
+
+export interface SentinelOptions {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** Identifies this process in the ledger. @default host:pid */
+  holder?: string;
+}
+
+export interface Sentinel extends BudgetSentinel {
+  /** Detailed status: reserved, burn rate, projected time to cap, top operations, cache savings. */
+  detailed(): Promise<DetailedSnapshot>;
+  /** Release reservations whose lease lapsed; returns how many. */
+  reapExpired(): Promise<number>;
+  /** Close the cycle and open a new one (audited). */
+  reset(options: { operator: Operator; reason: string; confirm: boolean }): Promise<{ closed: string | null; opened: string }>;
+  /** Clear an emergency shutdown (audited). */
+  resume(options: { operator: Operator; reason: string; confirm: boolean }): Promise<{ cycleId: string; stillOverCap: BudgetCategory[] }>;
+  /** Open a new cycle when BUDGET_CYCLE is weekly/monthly and the period turned; returns the new id. */
+  rolloverIfDue(): Promise<string | null>;
+  /** The open cycle, created from the configuration if there is none. */
+  ensureCycle(): Promise<store.CycleRow>;
+}
+
+export function createSentinel(options: SentinelOptions): Sentinel {
+  const { db, config, clock, logger } = options;
+  const holder = options.holder ?? `${hostname()}:${process.pid}`;
+  const thresholds: Thresholds = {
+    warningPct: config.budget.warningPct,
+    criticalPct: config.budget.criticalPct,
+    emergencyPct: config.budget.emergencyPct,
+  };
+  let lastReap = 0;
+
+  async function ensureCycle(): Promise<store.CycleRow> {
+    const open = await store.openCycle(db);
+    if (open) return open;
+    await db.withTransaction(async (tx) => {
+      const created = await store.insertCycle(tx, {
+        totalCents: config.budget.totalCents,
+        allocations: config.budget.categories,
+        ...thresholds,
+        openedBy: 'system',
+        startedAt: clock.date(),
+      });
+      if (created) logger.info({ cycle: created.id }, 'budget: cycle opened');
+    });
+    const cycle = await store.openCycle(db);
+    if (!cycle) throw new NotFoundError('budget: no open cycle and none could be created');
+    return cycle;
+  }
+
+  /** Fire the crossings this usage reached, once per cycle; shut down at EMERGENCY. */
+  async function checkLevels(cycleId: string, category: BudgetCategory, used: number, allocated: number): Promise<void> {
+    const cycle = await store.getCycle(db, cycleId);
+    if (!cycle) return;
+    const t: Thresholds = { warningPct: cycle.warningPct, criticalPct: cycle.criticalPct, emergencyPct: cycle.emergencyPct };
+    const scopes: Array<{ scope: string; level: Level; pct: number }> = [
+      { scope: category, level: levelFor(used, allocated, t), pct: usagePct(used, allocated) },
+    ];
+    if (scopes[0]!.level !== 'HEALTHY') {
+      // the total can only be at a level some category has reached, so look at it only then
+      const all = await store.buckets(db, cycleId);
+      const totalUsed = all.reduce((sum, b) => sum + b.spentCents + b.reservedCents, 0);
+      scopes.push({ scope: 'total', level: levelFor(totalUsed, cycle.totalCents, t), pct: usagePct(totalUsed, cycle.totalCents) });
+    }
+    for (const { scope, level, pct } of scopes) {
+      for (const crossed of levelsUpTo(level)) {
+        await db.withTransaction(async (tx) => {
+          if (!(await store.recordCrossing(tx, cycleId, scope, crossed, pct))) return;
+          const message = `budget ${scope} reached ${crossed} at ${pct}% of its allocation`;
+          await emitEvent(tx, {
+            kind: 'budget.level',
+            source: 'budget',
+            level: crossed,
+            dedupKey: `budget.level:${cycleId}:${scope}:${crossed}`,
+            message,
+            details: { cycleId, scope, level: crossed, usagePct: pct },
+          });
+          logger.warn({ cycle: cycleId, scope, budgetLevel: crossed, usagePct: pct }, `budget: ${message}`);
+          if (crossed === 'EMERGENCY' && (await store.setShutdown(tx, cycleId, true, message))) {
+            await emitEvent(tx, {
+              kind: 'budget.shutdown',
+              source: 'budget',
+              level: 'EMERGENCY',
+              dedupKey: `budget.shutdown:${cycleId}`,
+              message: `emergency shutdown: ${message}; every paid call is refused until studio budget resume`,
+              details: { cycleId, scope },
+            });
+            logger.fatal({ cycle: cycleId, scope }, 'budget: EMERGENCY shutdown activated');
+          }
+        });
+      }
+    }
+  }
+
+  async function maybeReap(): Promise<void> {
+    if (clock.now() - lastReap < 30_000) return;
+    lastReap = clock.now();
+    await reapExpired();
+  }
+
+  async function reapExpired(): Promise<number> {
+    const expired = await store.expiredReservations(db);
+    let released = 0;
+    for (const row of expired) {
+      const result = await store.release(db, row.id, `lease expired (holder ${row.holder} stopped answering)`);
+      if (result.outcome === 'released') {
+        released++;
+        logger.warn({ reservation: row.id, holder: row.holder }, 'budget: released a reservation whose lease lapsed');
+      }
+    }
+    return released;
+  }
+
+  async function reserve(request: ChargeRequest): Promise<Reservation> {
+    if (!Number.isSafeInteger(request.estimateCents) || request.estimateCents < 0) {
+      throw new InvalidInputError(`budget: estimate must be whole cents >= 0 (got ${request.estimateCents})`);
+    }
+    if (!BUDGET_CATEGORIES.includes(request.category)) {
+      throw new InvalidInputError(`budget: unknown category "${request.category}"; use one of ${BUDGET_CATEGORIES.join(', ')}`);
+    }
+    await maybeReap();
+    const call: store.ReserveCall = {
+      key: request.idempotencyKey,
+      category: request.category,
+      service: request.service,
+      operation: request.operation,
+      amountCents: request.estimateCents,
+      critical: request.critical ?? true,
+      ideaId: request.ideaId,
+      metadata: request.metadata,
+      holder,
+      leaseMs: config.budget.reservationLeaseMs,
+    };
+    let outcome = await store.reserve(db, call);
+    if (outcome.outcome === 'no_cycle') {
+      await ensureCycle();
+      outcome = await store.reserve(db, call);
+    }
+    switch (outcome.outcome) {
+      case 'reserved': {
+        const used = outcome.spentCents! + outcome.reservedCents!;
+        const level = levelFor(used, outcome.allocatedCents!, thresholds);
+        if (level !== 'HEALTHY') await checkLevels(outcome.cycleId!, request.category, used, outcome.allocatedCents!);
+        return {
+          id: outcome.ledgerId!,
+          idempotencyKey: request.idempotencyKey,
+          category: request.category,
+          amountCents: outcome.amountCents,
+          state: 'reserved',
+          replayed: false,
+          level,
+        };
+      }
+      case 'replayed':
+        return {
+          id: outcome.ledgerId!,
+          idempotencyKey: request.idempotencyKey,
+          category: request.category,
+          amountCents: outcome.amountCents,
+          state: outcome.ledgerState!,
+          replayed: true,
+          level: 'HEALTHY',
+        };
+      case 'shutdown':
+      case 'throttled':
+      case 'cap':
+      case 'no_cycle':
+        return refuse(outcome, request);
+    }
+  }
+
+  async function settle(reservationId: string, actualCents: number, metadata: Record<string, unknown> = {}): Promise<void> {
+    if (!Number.isSafeInteger(actualCents) || actualCents < 0) throw new InvalidInputError(`budget: actual cost must be whole cents >= 0 (got ${actualCents})`);
+    const result = await store.settle(db, reservationId, actualCents, metadata);
+    if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
+    if (result.outcome !== 'settled') return; // already settled or released: never charge twice
+    if (result.overrunCents > 0) {
+      await emitEvent(db, {
+        kind: 'budget.overrun',
+        source: 'budget',
+        level: 'WARNING',
+        dedupKey: `budget.overrun:${result.cycleId}:${result.category}`,
+        message: `a ${result.category} call cost $${(result.overrunCents / 100).toFixed(2)} more than the cap allowed; its estimate was too low`,
+        details: { reservationId, overrunCents: result.overrunCents },
+      });
+      logger.error({ reservation: reservationId, overrunCents: result.overrunCents }, 'budget: settle above the cap; the excess was not charged');
+    }
+    const all = await store.buckets(db, result.cycleId!);
+    const bucket = all.find((b) => b.category === result.category);
+    if (bucket) {
+      const used = bucket.spentCents + bucket.reservedCents;
+      if (levelFor(used, bucket.allocatedCents, thresholds) !== 'HEALTHY') await checkLevels(result.cycleId!, bucket.category, used, bucket.allocatedCents);
+    }
+  }
+
+  async function release(reservationId: string, reason = 'released'): Promise<void> {
+    const result = await store.release(db, reservationId, reason);
+    if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
+  }
+
+  async function record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation> {
+    // reserve and settle in one transaction: a refused or failed record leaves nothing behind
+    const attempt = () =>
+      db.withTransaction(async (tx) => {
+        const outcome = await store.reserve(tx, {
+          key: request.idempotencyKey,
+          category: request.category,
+          service: request.service,
+          operation: request.operation,
+          amountCents: request.amountCents,
+          critical: request.critical ?? true,
+          ideaId: request.ideaId,
+          metadata: { ...request.metadata, recorded: true },
+          holder,
+          leaseMs: config.budget.reservationLeaseMs,
+        });
+        if (outcome.outcome === 'reserved' || (outcome.outcome === 'replayed' && outcome.ledgerState === 'reserved')) {
+          await store.settle(tx, outcome.ledgerId!, request.amountCents, {});
+        }
+        return outcome;
+      });
+    let outcome = await attempt();
+    if (outcome.outcome === 'no_cycle') {
+      await ensureCycle();
+      outcome = await attempt();
+    }
+    if (outcome.outcome !== 'reserved' && outcome.outcome !== 'replayed') {
+      refuse(outcome, { ...request, estimateCents: request.amountCents });
+    }
+    const all = await store.buckets(db, outcome.cycleId!);
+    const bucket = all.find((b) => b.category === request.category);
+    if (bucket) {
+      const used = bucket.spentCents + bucket.reservedCents;
+      if (levelFor(used, bucket.allocatedCents, thresholds) !== 'HEALTHY') await checkLevels(outcome.cycleId!, bucket.category, used, bucket.allocatedCents);
+    }
+    return {
+      id: outcome.ledgerId!,
+      idempotencyKey: request.idempotencyKey,
+      category: request.category,
+      amountCents: request.amountCents,
+      state: 'settled',
+      replayed: outcome.outcome === 'replayed',
+      level: bucket ? levelFor(bucket.spentCents + bucket.reservedCents, bucket.allocatedCents, thresholds) : 'HEALTHY',
+    };
+  }
+
+  async function guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>): Promise<T> {
+    const reservation = await reserve(request);
+    let outcome: { result: T; actualCents: number };
+    try {
+      outcome = await call(reservation);
+    } catch (error) {
+      if (reservation.state === 'reserved') await release(reservation.id, `call failed: ${(error as Error).message?.slice(0, 200)}`).catch(() => undefined);
+      throw error;
+    }
+    if (reservation.state === 'reserved') await settle(reservation.id, outcome.actualCents);
+    return outcome.result;
+  }
+
+  function categoryStatus(allocated: number, spent: number, reserved: number, t: Thresholds): CategoryStatus {
+    const used = spent + reserved;
+    return {
+      allocatedCents: allocated,
+      spentCents: spent,
+      reservedCents: reserved,
+      remainingCents: Math.max(0, allocated - used),
+      usagePercentage: usagePct(used, allocated),
+      level: levelFor(used, allocated, t),
+    };
+  }
+
+  async function snapshot(): Promise<BudgetSnapshot> {
+    await maybeReap();
+    const cycle = await ensureCycle();
+    const t: Thresholds = { warningPct: cycle.warningPct, criticalPct: cycle.criticalPct, emergencyPct: cycle.emergencyPct };
+    const rows = await store.buckets(db, cycle.id);
+    const categories = {} as Record<BudgetCategory, CategoryStatus>;
+    for (const name of BUDGET_CATEGORIES) {
+      const row = rows.find((r) => r.category === name);
+      categories[name] = categoryStatus(row?.allocatedCents ?? 0, row?.spentCents ?? 0, row?.reservedCents ?? 0, t);
+    }
+    const spent = rows.reduce((sum, r) => sum + r.spentCents, 0);
+    const reserved = rows.reduce((sum, r) => sum + r.reservedCents, 0);
+    const total = categoryStatus(cycle.totalCents, spent, reserved, t);
+    const level = worstLevel(total.level, ...Object.values(categories).map((c) => c.level), cycle.emergencyShutdown ? 'EMERGENCY' : 'HEALTHY');
+    return {
+      cycleId: cycle.id,
+      cycleStart: cycle.startedAt,
+      total,
+      categories,
+      level,
+      emergencyShutdown: cycle.emergencyShutdown,
+      circuitBreakerActive: cycle.circuitBreaker,
+    };
+  }
+
+  async function detailed(): Promise<DetailedSnapshot> {
+    const base = await snapshot();
+    const cycle = (await store.getCycle(db, base.cycleId))!;
+    const dayAgo = new Date(clock.now() - 86_400_000);
+    const since = cycle.startedAt > dayAgo ? cycle.startedAt : dayAgo;
+    // at least one hour, so a young cycle's first charge does not read as a huge hourly rate
+    const hours = Math.max(1, (clock.now() - since.getTime()) / 3_600_000);
+    const burned = await store.spendSince(db, base.cycleId, since);
+    const burnRate = Math.round(burned / hours);
+    const remaining = base.total.remainingCents;
+    return {
+      ...base,
+      reservedCents: base.total.reservedCents,
+      burnRateCentsPerHour: burnRate,
+      projectedCapAt: burnRate > 0 ? new Date(clock.now() + (remaining / burnRate) * 3_600_000) : null,
+      topOperations: await store.topOperations(db, base.cycleId),
+      cache: await store.cacheStats(db),
+      shutdownAt: cycle.shutdownAt,
+      shutdownReason: cycle.shutdownReason,
+    };
+  }
+
+  async function reset(opts: { operator: Operator; reason: string; confirm: boolean }): Promise<{ closed: string | null; opened: string }> {
+    requireConfirmation(opts, 'budget reset closes the current cycle and starts a new one with a fresh $ allocation');
+    const now = clock.date();
+    return db.withTransaction(async (tx) => {
+      const open = await store.openCycle(tx);
+      if (open) await store.closeCycle(tx, open.id, opts.operator.user, opts.reason, now);
+      const created = await store.insertCycle(tx, {
+        totalCents: config.budget.totalCents,
+        allocations: config.budget.categories,
+        ...thresholds,
+        openedBy: opts.operator.user,
+        startedAt: now,
+      });
+      if (!created) throw new Error('budget: another process opened a cycle at the same moment; run the reset again');
+      await recordAudit(tx, {
+        operator: opts.operator.user,
+        sshClient: opts.operator.sshClient,
+        action: 'budget.reset',
+        target: created.id,
+        reason: opts.reason,
+        details: { closed: open?.id ?? null, totalCents: config.budget.totalCents, allocations: config.budget.categories },
+      });
+      await emitEvent(tx, {
+        kind: 'budget.reset',
+        source: 'budget',
+        level: 'HEALTHY',
+        dedupKey: `budget.cycle:${open?.id ?? 'none'}`,
+        message: `budget cycle ${created.id} opened by ${opts.operator.user}: ${opts.reason}`,
+        details: { closed: open?.id ?? null, opened: created.id },
+      });
+      logger.warn({ closed: open?.id, opened: created.id, operator: opts.operator.user, reason: opts.reason }, 'budget: cycle reset');
+      return { closed: open?.id ?? null, opened: created.id };
+    });
+  }
+
+  async function resume(opts: { operator: Operator; reason: string; confirm: boolean }): Promise<{ cycleId: string; stillOverCap: BudgetCategory[] }> {
+    requireConfirmation(opts, 'budget resume lets paid calls through again after an emergency shutdown');
+    const cycle = await ensureCycle();
+    if (!cycle.emergencyShutdown && !cycle.circuitBreaker) {
+      throw new InvalidInputError('budget: no emergency shutdown is active; nothing to resume');
+    }
+    return db.withTransaction(async (tx) => {
+      await store.setShutdown(tx, cycle.id, false, null);
+      await recordAudit(tx, {
+        operator: opts.operator.user,
+        sshClient: opts.operator.sshClient,
+        action: 'budget.resume',
+        target: cycle.id,
+        reason: opts.reason,
+        details: { shutdownReason: cycle.shutdownReason, shutdownAt: cycle.shutdownAt },
+      });
+      await emitEvent(tx, {
+        kind: 'budget.shutdown',
+        source: 'budget',
+        level: 'HEALTHY',
+        dedupKey: `budget.shutdown:${cycle.id}`,
+        message: `emergency shutdown cleared by ${opts.operator.user}: ${opts.reason}`,
+      });
+      logger.warn({ cycle: cycle.id, operator: opts.operator.user, reason: opts.reason }, 'budget: emergency shutdown cleared');
+      const rows = await store.buckets(tx, cycle.id);
+      const stillOverCap = rows.filter((r) => r.allocatedCents > 0 && r.spentCents + r.reservedCents >= r.allocatedCents).map((r) => r.category);
+      return { cycleId: cycle.id, stillOverCap };
+    });
+  }
+
+  async function rolloverIfDue(): Promise<string | null> {
+    if (config.budget.cycle === 'manual') return null;
+    const cycle = await ensureCycle();
+    const now = clock.date();
+    const periodStart = config.budget.cycle === 'weekly' ? startOfIsoWeek(now) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    if (cycle.startedAt >= periodStart) return null;
+    const result = await reset({ operator: { user: 'scheduler' }, reason: `${config.budget.cycle} roll-over`, confirm: true });
+    return result.opened;
+  }
+
+  return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, reset, resume, rolloverIfDue, ensureCycle };
+}
+
+/** The error for a refused reservation, with what was asked and what is left. */
+function refuse(outcome: store.ReserveOutcome, request: ChargeRequest): never {
+  switch (outcome.outcome) {
+    case 'shutdown':
+      throw new BudgetShutdownError(
+        'budget: emergency shutdown is active; every paid call is refused until an operator runs studio budget resume',
+        request.category,
+      );
+    case 'throttled':
+      throw new BudgetThrottledError(
+        `budget: ${request.category} is CRITICAL; non-critical ${request.service} ${request.operation} waits (or use a cheaper path)`,
+        request.category,
+      );
+    case 'no_cycle':
+      throw new NotFoundError('budget: no open budget cycle');
+    default: {
+      const used = (outcome.spentCents ?? 0) + (outcome.reservedCents ?? 0);
+      throw new BudgetExceededError(
+        `budget: ${request.category} would pass its cap: $${(used / 100).toFixed(2)} used + $${(request.estimateCents / 100).toFixed(2)} > $${((outcome.allocatedCents ?? 0) / 100).toFixed(2)}; nothing was charged`,
+        request.category,
+      );
+    }
+  }
+}
+
+function requireConfirmation(opts: { reason: string; confirm: boolean }, what: string): void {
+  if (!opts.confirm) throw new ConfirmationRequiredError(`budget: ${what}; run again with --confirm --reason "..."`);
+  if (!opts.reason || opts.reason.trim().length < 3) throw new InvalidInputError('budget: give a --reason (what was addressed), it goes to the audit log');
+}
+
+function startOfIsoWeek(date: Date): Date {
+  const day = (date.getUTCDay() + 6) % 7; // Monday = 0
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day));
+}
+
+/** Read-only helper for other modules: the ledger rows of one idea (what it has cost so far). */
+export async function ideaSpend(db: Queryable, ideaId: string): Promise<{ cents: number; entries: store.LedgerEntry[] }> {
+  const entries = await store.ledgerEntries(db, { ideaId, limit: 500 });
+  return { cents: entries.filter((e) => e.state !== 'released').reduce((sum, e) => sum + e.amountCents, 0), entries };
+}

@@ -1,0 +1,352 @@
+/**
+ * SQL of the budget sentinel: cycles, buckets, the spend ledger, level crossings. Reserve, settle and
+ * release are single calls of the plpgsql functions in migrations/0002_budget.sql (one round trip each).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../core/ports.js';
+import type { BudgetCategory, Level } from '../core/types.js';
+
+export interface CycleRow {
+  id: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  totalCents: number;
+  warningPct: number;
+  criticalPct: number;
+  emergencyPct: number;
+  emergencyShutdown: boolean;
+  circuitBreaker: boolean;
+  shutdownAt: Date | null;
+  shutdownReason: string | null;
+  openedBy: string;
+  closedBy: string | null;
+  closeReason: string | null;
+}
+
+export interface BucketRow {
+  category: BudgetCategory;
+  allocatedCents: number;
+  spentCents: number;
+  reservedCents: number;
+}
+
+export interface NewCycle {
+  totalCents: number;
+  allocations: Record<BudgetCategory, number>;
+  warningPct: number;
+  criticalPct: number;
+  emergencyPct: number;
+  openedBy: string;
+  startedAt?: Date;
+}
+
+type RawCycle = {
+  id: string;
+  started_at: Date;
+  ended_at: Date | null;
+  total_cents: number;
+  warning_pct: string;
+  critical_pct: string;
+  emergency_pct: string;
+  emergency_shutdown: boolean;
+  circuit_breaker: boolean;
+  shutdown_at: Date | null;
+  shutdown_reason: string | null;
+  opened_by: string;
+  closed_by: string | null;
+  close_reason: string | null;
+};
+
+const toCycle = (r: RawCycle): CycleRow => ({
+  id: r.id,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  totalCents: Number(r.total_cents),
+  warningPct: Number(r.warning_pct),
+  criticalPct: Number(r.critical_pct),
+  emergencyPct: Number(r.emergency_pct),
+  emergencyShutdown: r.emergency_shutdown,
+  circuitBreaker: r.circuit_breaker,
+  shutdownAt: r.shutdown_at,
+  shutdownReason: r.shutdown_reason,
+  openedBy: r.opened_by,
+  closedBy: r.closed_by,
+  closeReason: r.close_reason,
+});
+
+export async function openCycle(db: Queryable): Promise<CycleRow | undefined> {
+  const result = await db.query<RawCycle>('select * from budget_cycles where ended_at is null');
+  return result.rows[0] ? toCycle(result.rows[0]) : undefined;
+}
+
+export async function getCycle(db: Queryable, id: string): Promise<CycleRow | undefined> {
+  const result = await db.query<RawCycle>('select * from budget_cycles where id = $1', [id]);
+  return result.rows[0] ? toCycle(result.rows[0]) : undefined;
+}
+
+export async function listCycles(db: Queryable, limit = 20): Promise<CycleRow[]> {
+  const result = await db.query<RawCycle>('select * from budget_cycles order by started_at desc limit $1', [limit]);
+  return result.rows.map(toCycle);
+}
+
+/** Insert a cycle with its buckets unless one is open (several processes may race: one wins). */
+export async function insertCycle(tx: Queryable, cycle: NewCycle): Promise<CycleRow | undefined> {
+  const started = cycle.startedAt ?? new Date();
+  const id = `c${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 4)}`;
+  const inserted = await tx.query<RawCycle>(
+    `insert into budget_cycles (id, started_at, total_cents, warning_pct, critical_pct, emergency_pct, opened_by)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict do nothing returning *`,
+    [id, started, cycle.totalCents, cycle.warningPct, cycle.criticalPct, cycle.emergencyPct, cycle.openedBy],
+  );
+  if (!inserted.rows[0]) return undefined;
+  for (const [category, cents] of Object.entries(cycle.allocations)) {
+    await tx.query('insert into budget_buckets (cycle_id, category, allocated_cents) values ($1, $2, $3)', [id, category, cents]);
+  }
+  return toCycle(inserted.rows[0]);
+}
+
+export async function closeCycle(tx: Queryable, id: string, closedBy: string, reason: string, at: Date): Promise<boolean> {
+  const result = await tx.query('update budget_cycles set ended_at = $2, closed_by = $3, close_reason = $4 where id = $1 and ended_at is null', [
+    id,
+    at,
+    closedBy,
+    reason,
+  ]);
+  return result.rowCount > 0;
+}
+
+export async function buckets(db: Queryable, cycleId: string): Promise<BucketRow[]> {
+  const result = await db.query<{ category: BudgetCategory; allocated_cents: number; spent_cents: number; reserved_cents: number }>(
+    'select category, allocated_cents, spent_cents, reserved_cents from budget_buckets where cycle_id = $1 order by category',
+    [cycleId],
+  );
+  return result.rows.map((r) => ({ category: r.category, allocatedCents: r.allocated_cents, spentCents: r.spent_cents, reservedCents: r.reserved_cents }));
+}
+
+export async function setShutdown(tx: Queryable, cycleId: string, on: boolean, reason: string | null): Promise<boolean> {
+  const result = await tx.query(
+    `update budget_cycles set emergency_shutdown = $2, circuit_breaker = $2,
+            shutdown_at = case when $2 then coalesce(shutdown_at, now()) else null end,
+            shutdown_reason = case when $2 then $3 else null end
+      where id = $1 and emergency_shutdown <> $2`,
+    [cycleId, on, reason],
+  );
+  return result.rowCount > 0;
+}
+
+export interface ReserveCall {
+  key: string;
+  category: BudgetCategory;
+  service: string;
+  operation: string;
+  amountCents: number;
+  critical: boolean;
+  ideaId?: string;
+  metadata?: Record<string, unknown>;
+  holder: string;
+  leaseMs: number;
+}
+
+export interface ReserveOutcome {
+  outcome: 'reserved' | 'replayed' | 'no_cycle' | 'shutdown' | 'cap' | 'throttled';
+  ledgerId: string | null;
+  ledgerState: 'reserved' | 'settled' | 'released' | null;
+  amountCents: number;
+  cycleId: string | null;
+  spentCents: number | null;
+  reservedCents: number | null;
+  allocatedCents: number | null;
+}
+
+export async function reserve(db: Queryable, call: ReserveCall): Promise<ReserveOutcome> {
+  const result = await db.query<{
+    outcome: ReserveOutcome['outcome'];
+    ledger_id: string | null;
+    ledger_state: ReserveOutcome['ledgerState'];
+    amount: number;
+    cycle: string | null;
+    spent: number | null;
+    reserved: number | null;
+    allocated: number | null;
+  }>('select * from studio_budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+    randomUUID(),
+    call.key,
+    call.category,
+    call.service,
+    call.operation,
+    call.amountCents,
+    call.critical,
+    call.ideaId ?? null,
+    JSON.stringify(call.metadata ?? {}),
+    call.holder,
+    call.leaseMs,
+  ]);
+  const r = result.rows[0]!;
+  return {
+    outcome: r.outcome,
+    ledgerId: r.ledger_id,
+    ledgerState: r.ledger_state,
+    amountCents: Number(r.amount),
+    cycleId: r.cycle,
+    spentCents: r.spent,
+    reservedCents: r.reserved,
+    allocatedCents: r.allocated,
+  };
+}
+
+export interface SettleOutcome {
+  outcome: 'settled' | 'missing' | 'released' | 'reserved';
+  chargedCents: number;
+  overrunCents: number;
+  category: BudgetCategory | null;
+  cycleId: string | null;
+}
+
+export async function settle(db: Queryable, id: string, actualCents: number, metadata: Record<string, unknown> = {}): Promise<SettleOutcome> {
+  const result = await db.query<{ outcome: SettleOutcome['outcome']; charged: number; overrun: number; category: BudgetCategory | null; cycle: string | null }>(
+    'select * from studio_budget_settle($1, $2, $3)',
+    [id, actualCents, JSON.stringify(metadata)],
+  );
+  const r = result.rows[0]!;
+  return { outcome: r.outcome, chargedCents: Number(r.charged), overrunCents: Number(r.overrun), category: r.category, cycleId: r.cycle };
+}
+
+export async function release(db: Queryable, id: string, reason: string): Promise<{ outcome: string; category: BudgetCategory | null; cycleId: string | null }> {
+  const result = await db.query<{ outcome: string; category: BudgetCategory | null; cycle: string | null }>('select * from studio_budget_release($1, $2)', [
+    id,
+    reason,
+  ]);
+  const r = result.rows[0]!;
+  return { outcome: r.outcome, category: r.category, cycleId: r.cycle };
+}
+
+/** Reservations whose lease lapsed (their holder died or hung), oldest first. */
+export async function expiredReservations(db: Queryable, limit = 100): Promise<Array<{ id: string; holder: string }>> {
+  const result = await db.query<{ id: string; holder: string }>(
+    `select id, holder from spend_ledger where state = 'reserved' and lease_until < now() order by lease_until limit $1`,
+    [limit],
+  );
+  return result.rows;
+}
+
+/** Record a level crossing; true only the first time in the cycle for that scope and level. */
+export async function recordCrossing(tx: Queryable, cycleId: string, scope: string, level: Level, usagePct: number): Promise<boolean> {
+  const result = await tx.query(
+    'insert into budget_level_crossings (cycle_id, scope, level, usage_pct) values ($1, $2, $3, $4) on conflict do nothing',
+    [cycleId, scope, level, usagePct],
+  );
+  return result.rowCount > 0;
+}
+
+export interface LedgerEntry {
+  id: string;
+  category: BudgetCategory;
+  service: string;
+  operation: string;
+  ideaId: string | null;
+  estimateCents: number;
+  amountCents: number;
+  state: 'reserved' | 'settled' | 'released';
+  idempotencyKey: string;
+  createdAt: Date;
+  settledAt: Date | null;
+  metadata: Record<string, unknown>;
+}
+
+export async function ledgerEntries(db: Queryable, options: { cycleId?: string; ideaId?: string; limit?: number } = {}): Promise<LedgerEntry[]> {
+  const result = await db.query<{
+    id: string;
+    category: BudgetCategory;
+    service: string;
+    operation: string;
+    idea_id: string | null;
+    estimate_cents: number;
+    amount_cents: number;
+    state: LedgerEntry['state'];
+    idempotency_key: string;
+    created_at: Date;
+    settled_at: Date | null;
+    metadata: Record<string, unknown>;
+  }>(
+    `select id, category, service, operation, idea_id, estimate_cents, amount_cents, state, idempotency_key, created_at, settled_at, metadata
+       from spend_ledger where ($1::text is null or cycle_id = $1) and ($2::uuid is null or idea_id = $2)
+      order by created_at desc limit $3`,
+    [options.cycleId ?? null, options.ideaId ?? null, options.limit ?? 100],
+  );
+  return result.rows.map((r) => ({
+    id: r.id,
+    category: r.category,
+    service: r.service,
+    operation: r.operation,
+    ideaId: r.idea_id,
+    estimateCents: r.estimate_cents,
+    amountCents: r.amount_cents,
+    state: r.state,
+    idempotencyKey: r.idempotency_key,
+    createdAt: r.created_at,
+    settledAt: r.settled_at,
+    metadata: r.metadata,
+  }));
+}
+
+/** Settled spend since a time (burn rate), and the top operations by cost in a cycle. */
+export async function spendSince(db: Queryable, cycleId: string, since: Date): Promise<number> {
+  const result = await db.query<{ cents: number | null }>(
+    `select sum(amount_cents)::bigint as cents from spend_ledger where cycle_id = $1 and state = 'settled' and settled_at >= $2`,
+    [cycleId, since],
+  );
+  return Number(result.rows[0]?.cents ?? 0);
+}
+
+export async function topOperations(db: Queryable, cycleId: string, limit = 10): Promise<Array<{ service: string; operation: string; category: BudgetCategory; calls: number; cents: number }>> {
+  const result = await db.query<{ service: string; operation: string; category: BudgetCategory; calls: number; cents: number }>(
+    `select service, operation, category, count(*)::bigint as calls, sum(amount_cents)::bigint as cents
+       from spend_ledger where cycle_id = $1 and state in ('settled', 'reserved')
+      group by service, operation, category order by cents desc, calls desc limit $2`,
+    [cycleId, limit],
+  );
+  return result.rows.map((r) => ({ ...r, calls: Number(r.calls), cents: Number(r.cents) }));
+}
+
+/** Ledger totals per category and state: the books must agree with the buckets. */
+export async function ledgerTotals(db: Queryable, cycleId: string): Promise<Array<{ category: BudgetCategory; state: string; cents: number; entries: number }>> {
+  const result = await db.query<{ category: BudgetCategory; state: string; cents: number; entries: number }>(
+    `select category, state, sum(amount_cents)::bigint as cents, count(*)::bigint as entries from spend_ledger where cycle_id = $1 group by category, state`,
+    [cycleId],
+  );
+  return result.rows.map((r) => ({ ...r, cents: Number(r.cents), entries: Number(r.entries) }));
+}
+
+// ----- response cache ------------------------------------------------------------------------------
+
+export async function cacheGet(db: Queryable, key: string): Promise<{ response: unknown; costCents: number } | undefined> {
+  const result = await db.query<{ response: unknown; cost_cents: number }>(
+    `update response_cache set hits = hits + 1 where key = $1 and expires_at > now() returning response, cost_cents`,
+    [key],
+  );
+  const row = result.rows[0];
+  return row ? { response: row.response, costCents: Number(row.cost_cents) } : undefined;
+}
+
+export async function cachePut(db: Queryable, entry: { key: string; kind: string; model: string; response: unknown; costCents: number; ttlMs: number }): Promise<void> {
+  await db.query(
+    `insert into response_cache (key, kind, model, response, cost_cents, expires_at)
+     values ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')
+     on conflict (key) do update set response = excluded.response, cost_cents = excluded.cost_cents, expires_at = excluded.expires_at, created_at = now()`,
+    [entry.key, entry.kind, entry.model, JSON.stringify(entry.response), entry.costCents, entry.ttlMs],
+  );
+}
+
+export async function cacheStats(db: Queryable): Promise<{ entries: number; hits: number; savedCents: number }> {
+  const result = await db.query<{ entries: number; hits: number | null; saved: number | null }>(
+    `select count(*)::bigint as entries, sum(hits)::bigint as hits, sum(hits * cost_cents)::bigint as saved from response_cache where expires_at > now()`,
+  );
+  const r = result.rows[0]!;
+  return { entries: Number(r.entries), hits: Number(r.hits ?? 0), savedCents: Number(r.saved ?? 0) };
+}
+
+export async function cachePurgeExpired(db: Queryable): Promise<number> {
+  const result = await db.query('delete from response_cache where expires_at <= now()');
+  return result.rowCount;
+}
