@@ -1,0 +1,178 @@
+/**
+ * The one object the operator console sees (DESIGN.md "The console"). The UI renders `ConsoleSnapshot`s
+ * and calls the actions; it never touches storage or providers. `src/app.ts` builds the real
+ * implementation; tests hand the UI a fake.
+ *
+ * A snapshot is read in one go per refresh, from indexed queries and rollups, so a refresh costs a few
+ * milliseconds of database time however large the tables are.
+ */
+import type { BudgetCategory, DatabaseMode, Level, Stage, Status } from './types.js';
+
+export interface CategoryView {
+  name: BudgetCategory | 'total';
+  allocatedCents: number;
+  spentCents: number;
+  reservedCents: number;
+  usagePct: number;
+  level: Level;
+}
+
+export interface BudgetView {
+  cycleId: string;
+  cycleStart: Date;
+  level: Level;
+  total: CategoryView;
+  categories: CategoryView[];
+  burnRateCentsPerHour: number;
+  /** null when nothing burns */
+  projectedCapAt: Date | null;
+  emergencyShutdown: boolean;
+  circuitBreakerActive: boolean;
+  shutdownReason: string | null;
+}
+
+export interface ServiceView {
+  name: string;
+  level: Level;
+  reason: string;
+  latencyMs?: number;
+  offline?: boolean;
+  checkedAt?: Date;
+}
+
+export interface KpiView {
+  name: string;
+  unit: string;
+  value: number | null;
+  target: string;
+  level: Level;
+  /** recent values, oldest first, for a sparkline */
+  history: number[];
+}
+
+export interface StuckIdeaView {
+  id: string;
+  title: string;
+  stage: Stage;
+  status: Status;
+  /** ms in the current stage */
+  heldForMs: number;
+  reason: string;
+}
+
+export interface PipelineView {
+  stages: Array<{ stage: Stage; count: number }>;
+  statuses: Array<{ status: Status; count: number }>;
+  processing: number;
+  waitingOnBudget: number;
+  parked: number;
+  stuck: StuckIdeaView[];
+  completedLast24h: number;
+}
+
+export interface JobView {
+  name: string;
+  schedule: string;
+  paused: boolean;
+  running: boolean;
+  lastRunAt: Date | null;
+  lastStatus: string | null;
+  lastDurationMs: number | null;
+  nextRunAt: Date | null;
+  lastError?: string | null;
+  progress?: string | null;
+}
+
+export interface IncidentView {
+  id: number;
+  severity: 'P1' | 'P2' | 'P3' | 'P4';
+  title: string;
+  source: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  openedAt: Date;
+  count: number;
+}
+
+export interface LogLineView {
+  time: Date;
+  level: string;
+  msg: string;
+  scope?: string;
+}
+
+export interface ConsoleSnapshot {
+  takenAt: Date;
+  /** How long reading this snapshot took, for the footer. */
+  readMs: number;
+  header: {
+    systemLevel: Level;
+    mode: DatabaseMode;
+    location: string;
+    operator: string;
+    sshClient?: string;
+    readOnly: boolean;
+    schedulerHosted: boolean;
+  };
+  budget: BudgetView;
+  services: ServiceView[];
+  kpis: KpiView[];
+  pipeline: PipelineView;
+  jobs: JobView[];
+  incidents: IncidentView[];
+  logs: LogLineView[];
+}
+
+export interface IdeaDetailView {
+  id: string;
+  title: string;
+  description: string;
+  category: string;
+  stage: Stage;
+  status: Status;
+  progress: number;
+  createdAt: Date;
+  updatedAt: Date;
+  history: Array<{ at: Date; from: string | null; to: string; actor: string; reason: string | null }>;
+  spendCents: number;
+  artifacts: string[];
+}
+
+export interface ResetPreview {
+  ideaId: string;
+  fromStage: Stage;
+  toStage: Stage;
+  /** Stages that will run again. */
+  rerun: Stage[];
+  /** What re-running them is estimated to cost. */
+  estimatedCents: number;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface ConsoleApi {
+  snapshot(): Promise<ConsoleSnapshot>;
+  /** "While you were away": what happened since this operator's last console session (null on first use). */
+  awaySummary(): Promise<string | null>;
+
+  ideaDetail(id: string): Promise<IdeaDetailView>;
+  jobHistory(name: string, limit?: number): Promise<Array<{ scheduledFor: Date; status: string; durationMs: number | null; error: string | null; host: string }>>;
+  incidentTimeline(id: number): Promise<Array<{ at: Date; kind: string; message: string; actor?: string }>>;
+  budgetByOperation(): Promise<Array<{ service: string; operation: string; category: string; calls: number; cents: number }>>;
+
+  previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview>;
+  resetIdea(ideaId: string, toStage: Stage): Promise<ActionResult>;
+  /** Needs the typed confirmation word and a reason. */
+  resumeBudget(reason: string): Promise<ActionResult>;
+  runJob(name: string, onProgress?: (message: string) => void): Promise<ActionResult>;
+  pauseJob(name: string): Promise<ActionResult>;
+  resumeJob(name: string): Promise<ActionResult>;
+  pauseAllCampaigns(reason: string): Promise<ActionResult>;
+  backupNow(onProgress?: (message: string) => void): Promise<ActionResult>;
+  ackIncident(id: number): Promise<ActionResult>;
+  resolveIncident(id: number, note: string): Promise<ActionResult>;
+  runHealthCheck(): Promise<ActionResult>;
+  close(): Promise<void>;
+}
