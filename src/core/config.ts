@@ -83,6 +83,7 @@ export const SETTINGS: SettingSpec[] = [
   s('BUDGET_WARNING_PCT', 'budget', 'Usage that raises WARNING', percent, 'a percentage', '80'),
   s('BUDGET_CRITICAL_PCT', 'budget', 'Usage that raises CRITICAL (throttling)', percent, 'a percentage', '95'),
   s('BUDGET_EMERGENCY_PCT', 'budget', 'Usage that raises EMERGENCY (shutdown)', percent, 'a percentage', '100'),
+  s('BUDGET_SHARDS', 'budget', 'Bucket rows per category, so concurrent reservations do not queue on one row (new cycles)', int(1, 64), 'a whole number from 1 to 64', '8'),
   s('BUDGET_RESERVATION_LEASE', 'budget', 'A reservation whose holder is silent this long is released', duration, 'a duration like 10m', '10m'),
 
   s('OPENAI_API_KEY', 'openai', 'OpenAI key; unset = offline provider', text, 'an API key', undefined, true),
@@ -151,6 +152,7 @@ export interface Config {
     criticalPct: number;
     emergencyPct: number;
     reservationLeaseMs: number;
+    shards: number;
   };
   openai: {
     apiKey?: string;
@@ -285,6 +287,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       criticalPct,
       emergencyPct,
       reservationLeaseMs: get<number>('BUDGET_RESERVATION_LEASE'),
+      shards: get<number>('BUDGET_SHARDS'),
     },
     openai: {
       apiKey: get('OPENAI_API_KEY'),

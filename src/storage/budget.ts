@@ -32,6 +32,8 @@ export interface BucketRow {
 
 export interface NewCycle {
   totalCents: number;
+  /** Bucket rows per category (escrow shards). @default 8 */
+  shards?: number;
   allocations: Record<BudgetCategory, number>;
   warningPct: number;
   criticalPct: number;
@@ -92,17 +94,30 @@ export async function listCycles(db: Queryable, limit = 20): Promise<CycleRow[]>
 /** Insert a cycle with its buckets unless one is open (several processes may race: one wins). */
 export async function insertCycle(tx: Queryable, cycle: NewCycle): Promise<CycleRow | undefined> {
   const started = cycle.startedAt ?? new Date();
+  const shards = cycle.shards ?? 8;
   const id = `c${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 4)}`;
   const inserted = await tx.query<RawCycle>(
-    `insert into budget_cycles (id, started_at, total_cents, warning_pct, critical_pct, emergency_pct, opened_by)
-     values ($1, $2, $3, $4, $5, $6, $7)
+    `insert into budget_cycles (id, started_at, total_cents, warning_pct, critical_pct, emergency_pct, opened_by, shards)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
      on conflict do nothing returning *`,
-    [id, started, cycle.totalCents, cycle.warningPct, cycle.criticalPct, cycle.emergencyPct, cycle.openedBy],
+    [id, started, cycle.totalCents, cycle.warningPct, cycle.criticalPct, cycle.emergencyPct, cycle.openedBy, shards],
   );
   if (!inserted.rows[0]) return undefined;
+  // each category's allocation split evenly over its shards, the remainder on shard 0
+  const categories: string[] = [];
+  const shardNumbers: number[] = [];
+  const amounts: number[] = [];
   for (const [category, cents] of Object.entries(cycle.allocations)) {
-    await tx.query('insert into budget_buckets (cycle_id, category, allocated_cents) values ($1, $2, $3)', [id, category, cents]);
+    for (let shard = 0; shard < shards; shard++) {
+      categories.push(category);
+      shardNumbers.push(shard);
+      amounts.push(Math.floor(cents / shards) + (shard === 0 ? cents % shards : 0));
+    }
   }
+  await tx.query(
+    'insert into budget_buckets (cycle_id, category, shard, allocated_cents) select $1, * from unnest($2::text[], $3::smallint[], $4::bigint[])',
+    [id, categories, shardNumbers, amounts],
+  );
   return toCycle(inserted.rows[0]);
 }
 
@@ -118,7 +133,9 @@ export async function closeCycle(tx: Queryable, id: string, closedBy: string, re
 
 export async function buckets(db: Queryable, cycleId: string): Promise<BucketRow[]> {
   const result = await db.query<{ category: BudgetCategory; allocated_cents: number; spent_cents: number; reserved_cents: number }>(
-    'select category, allocated_cents, spent_cents, reserved_cents from budget_buckets where cycle_id = $1 order by category',
+    `select category, sum(allocated_cents)::bigint as allocated_cents, sum(spent_cents)::bigint as spent_cents,
+            sum(reserved_cents)::bigint as reserved_cents
+       from budget_buckets where cycle_id = $1 group by category order by category`,
     [cycleId],
   );
   return result.rows.map((r) => ({ category: r.category, allocatedCents: r.allocated_cents, spentCents: r.spent_cents, reservedCents: r.reserved_cents }));
@@ -146,6 +163,8 @@ export interface ReserveCall {
   metadata?: Record<string, unknown>;
   holder: string;
   leaseMs: number;
+  /** Preferred bucket shard (any integer; taken modulo the cycle's shard count). */
+  shard: number;
 }
 
 export interface ReserveOutcome {
@@ -169,7 +188,7 @@ export async function reserve(db: Queryable, call: ReserveCall): Promise<Reserve
     spent: number | null;
     reserved: number | null;
     allocated: number | null;
-  }>('select * from studio_budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+  }>('select * from studio_budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)', [
     randomUUID(),
     call.key,
     call.category,
@@ -181,6 +200,7 @@ export async function reserve(db: Queryable, call: ReserveCall): Promise<Reserve
     JSON.stringify(call.metadata ?? {}),
     call.holder,
     call.leaseMs,
+    call.shard % 32_768,
   ]);
   const r = result.rows[0]!;
   return {

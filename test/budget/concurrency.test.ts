@@ -24,6 +24,7 @@ describeServer('budget under concurrency', (t) => {
     for (const b of await buckets(t.db, opened)) {
       expect(b.spentCents + b.reservedCents).toBeLessThanOrEqual(b.allocatedCents);
       expect(b.reservedCents).toBe(0);
+      expect(b.allocatedCents).toBe(t.config.budget.categories[b.category]);
       const settled = totals.find((x) => x.category === b.category && x.state === 'settled')?.cents ?? 0;
       expect(b.spentCents).toBe(settled);
     }

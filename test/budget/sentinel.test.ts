@@ -34,6 +34,8 @@ describeEachEngine('budget sentinel', (t) => {
       const reserved = totals.find((x) => x.category === b.category && x.state === 'reserved')?.cents ?? 0;
       expect({ category: b.category, spent: b.spentCents, reserved: b.reservedCents }).toEqual({ category: b.category, spent: settled, reserved });
       expect(b.spentCents + b.reservedCents).toBeLessThanOrEqual(b.allocatedCents);
+      // escrow moves allocation between shards, never creates or loses any
+      expect(b.allocatedCents).toBe(t.config.budget.categories[b.category]);
     }
   }
 

@@ -76,6 +76,8 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     emergencyPct: config.budget.emergencyPct,
   };
   let lastReap = 0;
+  // escrow shards: consecutive reservations of this process go to consecutive shards, from a random start
+  let nextShard = Math.floor(Math.random() * 64);
 
   async function ensureCycle(): Promise<store.CycleRow> {
     const open = await store.openCycle(db);
@@ -85,6 +87,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
         totalCents: config.budget.totalCents,
         allocations: config.budget.categories,
         ...thresholds,
+        shards: config.budget.shards,
         openedBy: 'system',
         startedAt: clock.date(),
       });
@@ -177,6 +180,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       metadata: request.metadata,
       holder,
       leaseMs: config.budget.reservationLeaseMs,
+      shard: nextShard++,
     };
     let outcome = await store.reserve(db, call);
     if (outcome.outcome === 'no_cycle') {
@@ -260,6 +264,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           metadata: { ...request.metadata, recorded: true },
           holder,
           leaseMs: config.budget.reservationLeaseMs,
+          shard: nextShard++,
         });
         if (outcome.outcome === 'reserved' || (outcome.outcome === 'replayed' && outcome.ledgerState === 'reserved')) {
           await store.settle(tx, outcome.ledgerId!, request.amountCents, {});
@@ -373,6 +378,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
         totalCents: config.budget.totalCents,
         allocations: config.budget.categories,
         ...thresholds,
+        shards: config.budget.shards,
         openedBy: opts.operator.user,
         startedAt: now,
       });
