@@ -2,7 +2,7 @@
  * `studio budget ...`: the manual's budget procedures — status, the violation check, recording a known
  * cost, cycle reset with log archiving, resuming after an emergency shutdown, and cycle history.
  */
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUDGET_CATEGORIES, type BudgetCategory } from '../core/types.js';
@@ -206,7 +206,6 @@ Examples:
           const archive = join(app.config.paths.archives, `budget_cycle_${stamp}`);
           mkdirSync(archive, { recursive: true });
           if (existsSync(app.config.paths.logs)) cpSync(app.config.paths.logs, join(archive, 'logs'), { recursive: true });
-          const { writeFileSync } = await import('node:fs');
           writeFileSync(join(archive, 'budget.json'), `${JSON.stringify(statusJson(await app.budget.detailed()), null, 2)}\n`);
           const result = await app.budget.reset(probe);
           if (opts.json) printJson({ ...result, archive });
