@@ -11,6 +11,8 @@ export interface App {
   config: Config;
   logger: Logger;
   db: Database;
+  /** Reopen the log file after log rotation moved it away. */
+  reopenLog(): void;
   /** Close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     config,
     logger: log.logger,
     db,
+    reopenLog: () => log.reopen(),
     async close() {
       if (closed) return;
       closed = true;

@@ -6,6 +6,9 @@ import { Command } from 'commander';
 import { packageVersion } from '../core/package-root.js';
 import { registerConfig } from './config-cmd.js';
 import { registerDb } from './db.js';
+import { registerJobs } from './jobs.js';
+import { registerMaintenance } from './maintenance.js';
+import { registerScheduler } from './scheduler.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -26,6 +29,9 @@ Examples:
     );
   registerConfig(program);
   registerDb(program);
+  registerScheduler(program);
+  registerJobs(program);
+  registerMaintenance(program);
   return program;
 }
 
