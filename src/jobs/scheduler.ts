@@ -67,8 +67,11 @@ export interface Scheduler {
   readonly registry: Registry;
   readonly runner: Runner;
   readonly metrics: JobMetrics;
-  /** Register this node, reap dead nodes' runs, catch up, start the timers and the heartbeat. */
-  start(): Promise<void>;
+  /**
+   * Register this node, reap dead nodes' runs, start the timers and the heartbeat, and catch up in the
+   * background (`caughtUp` settles when catch-up is done).
+   */
+  start(): Promise<{ caughtUp: Promise<RunOutcome[]> }>;
   /** Stop taking slots, wait for running jobs up to the grace period, abort and hand back the rest, mark the node stopping. */
   stop(options?: { graceMs?: number }): Promise<StopReport>;
   /** Run a slot as croner would (tests, benches). */
@@ -110,7 +113,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     retryMaxMs: settings.retryMaxMs,
     onAttempt: (job, status, ms) => metrics.record(job.name, status, ms),
     onRetryScheduled(job, runId, at) {
-      if (stopping) return;
+      // Without timers (tests drive time by hand) retries are taken by housekeep().
+      if (stopping || options.timers === false) return;
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
         if (stopping) return;
@@ -272,7 +276,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       log.info({ jobs: registry.jobs.map((j) => j.name), host, pid }, `scheduler started with ${registry.jobs.length} jobs`);
       // Catch-up runs in the background so the timers (and /healthz) are live at once.
-      void scheduler.catchUp().catch((error) => log.error({ err: error }, 'jobs: catch-up failed'));
+      const caughtUp = scheduler.catchUp().catch((error) => {
+        log.error({ err: error }, 'jobs: catch-up failed');
+        return [] as RunOutcome[];
+      });
+      return { caughtUp };
     },
 
     async catchUp() {
