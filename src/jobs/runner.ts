@@ -184,11 +184,6 @@ export function createRunner(options: RunnerOptions): Runner {
         catchUp: how.catchUp,
       });
       if (!run) return undefined;
-      if (run.status === 'skipped') {
-        options.logger.warn({ job: job.name, slot: slot.toISOString() }, `job ${job.name}: slot skipped, the previous run is still going`);
-        options.onAttempt?.(job, 'skipped', 0);
-        return { run, status: 'skipped', durationMs: 0, error: run.error ?? undefined };
-      }
       return execute(job, run);
     },
     async runRetry(job, runId) {
@@ -218,7 +213,6 @@ export function createRunner(options: RunnerOptions): Runner {
           ignorePause: true,
         });
         if (!run) continue; // a slot with this very millisecond exists: take the next one
-        if (run.status === 'skipped') throw new InvalidInputError(`jobs: ${job.name} started running elsewhere just now; wait for it to finish`);
         return execute(job, run);
       }
       throw new InvalidInputError(`jobs: could not record a manual run of ${job.name}; try again`);

@@ -20,6 +20,9 @@ import { createRunner, type NodeIdentity, type RunOutcome, type Runner } from '.
 import { expectedSlot, nextSlot, planCatchUp, startTimers, type Timers } from './timekeeper.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 
+/** How long a slot refused by protect waits for another scheduler to take it before it is recorded skipped. */
+const SKIP_AFTER_MS = 2_000;
+
 export interface SchedulerSettings {
   /** @default 5000 */
   heartbeatMs: number;
@@ -263,10 +266,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             await safeSlot(job, slot);
           },
           onBlocked: (job, slot) => {
-            // protect refused an overlapping firing here; record it so the slot is accounted for.
-            recordSlot(options.db, { job: job.key, scheduledFor: slot, status: 'skipped', now: clock.date(), error: 'the previous run of this job was still running', critical: job.critical, nodeId: node.id, host, pid })
-              .then((inserted) => inserted && metrics.record(job.name, 'skipped', 0))
-              .catch((error) => log.warn({ err: error }, 'jobs: could not record a skipped slot'));
+            // protect refused an overlapping firing here. Another scheduler may take the slot; if none
+            // has within a moment, record it as skipped so it is accounted for (and no dead-man fires).
+            const timer = setTimeout(() => {
+              retryTimers.delete(timer);
+              recordSlot(options.db, { job: job.key, scheduledFor: slot, status: 'skipped', now: clock.date(), error: 'the previous run of this job was still running', critical: job.critical, nodeId: node.id, host, pid })
+                .then((inserted) => {
+                  if (!inserted) return;
+                  metrics.record(job.name, 'skipped', 0);
+                  log.warn({ job: job.name, slot: slot.toISOString() }, `job ${job.name}: slot skipped, the previous run is still going`);
+                })
+                .catch((error) => log.warn({ err: error }, 'jobs: could not record a skipped slot'));
+            }, SKIP_AFTER_MS);
+            retryTimers.add(timer);
           },
         });
         heartbeatTimer = setInterval(() => {

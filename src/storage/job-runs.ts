@@ -102,18 +102,13 @@ export interface ClaimRequest {
 }
 
 /**
- * Claim a slot in one statement: inserts the slot row as `running`, or as `skipped` when a run of the
- * job is still going anywhere, or nothing when the job is paused or another process has the slot.
- * Returns the row when this process inserted it.
+ * Claim a slot in one statement: inserts the slot row as `running`, or nothing when the job is paused or
+ * another process has the slot. Returns the row when this process inserted it.
  */
 export async function claimSlot(db: Queryable, c: ClaimRequest): Promise<JobRun | undefined> {
   const result = await db.query<Row>(
-    `insert into job_runs (job, scheduled_for, status, manual, catch_up, operator, attempt, max_attempts, critical, claimed_at, started_at,
-                           node_id, host, pid, error, finished_at)
-     select $1, $2, x.status, $3, $4, $5, 1, $6, $7, $8, $8, $9, $10, $11,
-            case when x.status = 'skipped' then 'the previous run of this job was still running' end,
-            case when x.status = 'skipped' then $8::timestamptz end
-       from (select case when exists (select 1 from job_runs r where r.job = $1 and r.status = 'running') then 'skipped' else 'running' end as status) x
+    `insert into job_runs (job, scheduled_for, status, manual, catch_up, operator, attempt, max_attempts, critical, claimed_at, started_at, node_id, host, pid)
+     select $1, $2, 'running', $3, $4, $5, 1, $6, $7, $8, $8, $9, $10, $11
       where $13 or not exists (select 1 from job_state s where s.job = $12 and s.paused)
      on conflict (job, scheduled_for) do nothing
      returning ${COLUMNS}`,
