@@ -186,11 +186,6 @@ export interface PurgeReport {
 export async function purgeHistory(db: Database, options: { retentionDays: number; clock: Clock; dryRun?: boolean }): Promise<PurgeReport> {
   const before = new Date(options.clock.now() - options.retentionDays * DAY);
   const auditRows = await purgeAudit(db, before, { dryRun: options.dryRun });
-  let jobRuns = 0;
-  if (options.dryRun) {
-    jobRuns = await countOldRuns(db, before);
-  } else {
-    jobRuns = await purgeRuns(db, before);
-  }
+  const jobRuns = options.dryRun ? await countOldRuns(db, before) : await purgeRuns(db, before);
   return { dryRun: Boolean(options.dryRun), retentionDays: options.retentionDays, auditRows, jobRuns };
 }

@@ -128,31 +128,36 @@ export function createRunner(options: RunnerOptions): Runner {
     const finalStatus: JobRunStatus = status !== 'succeeded' && retriesLeft ? 'retrying' : status;
     const nextAttemptAt = finalStatus === 'retrying' ? new Date(clock.now() + (stopping ? 0 : retryDelay(run.attempt, base, max))) : undefined;
     let recorded = false;
+    const finish = {
+      id: run.id,
+      nodeId: node.id,
+      attempt: run.attempt,
+      status: finalStatus as 'succeeded' | 'failed' | 'timed_out' | 'retrying',
+      now: clock.date(),
+      durationMs,
+      error,
+      output,
+      nextAttemptAt,
+    };
+    const raisesEvent = job.critical && (finalStatus === 'failed' || finalStatus === 'timed_out');
     try {
-      recorded = await db.withTransaction(async (tx) => {
-        const ok = await finishRun(tx, {
-          id: run.id,
-          nodeId: node.id,
-          attempt: run.attempt,
-          status: finalStatus as 'succeeded' | 'failed' | 'timed_out' | 'retrying',
-          now: clock.date(),
-          durationMs,
-          error,
-          output,
-          nextAttemptAt,
-        });
-        if (ok && job.critical && (finalStatus === 'failed' || finalStatus === 'timed_out')) {
-          await emitEvent(tx, {
-            kind: 'job.failed',
-            source: 'scheduler',
-            level: 'CRITICAL',
-            dedupKey: `job.failed:${job.name}`,
-            message: `critical job ${job.name} ${finalStatus === 'timed_out' ? 'timed out' : 'failed'} (slot ${run.scheduledFor.toISOString()}, attempt ${run.attempt}/${run.maxAttempts}): ${error ?? ''}`,
-            details: { job: job.name, runId: run.id, slot: run.scheduledFor.toISOString(), attempt: run.attempt, host: node.host, error },
+      // One statement on the common path; a transaction only when an event goes with the change.
+      recorded = !raisesEvent
+        ? await finishRun(db, finish)
+        : await db.withTransaction(async (tx) => {
+            const ok = await finishRun(tx, finish);
+            if (ok) {
+              await emitEvent(tx, {
+                kind: 'job.failed',
+                source: 'scheduler',
+                level: 'CRITICAL',
+                dedupKey: `job.failed:${job.name}`,
+                message: `critical job ${job.name} ${finalStatus === 'timed_out' ? 'timed out' : 'failed'} (slot ${run.scheduledFor.toISOString()}, attempt ${run.attempt}/${run.maxAttempts}): ${error ?? ''}`,
+                details: { job: job.name, runId: run.id, slot: run.scheduledFor.toISOString(), attempt: run.attempt, host: node.host, error },
+              });
+            }
+            return ok;
           });
-        }
-        return ok;
-      });
     } catch (dbError) {
       log.error({ err: dbError }, `jobs: could not record the end of ${job.name}; a live scheduler will reap the run when this node's heartbeat lapses`);
     }

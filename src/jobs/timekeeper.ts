@@ -5,7 +5,7 @@
  */
 import { Cron } from 'croner';
 import type { CatchUpPolicy } from '../core/jobs.js';
-import type { RegisteredJob } from './registry.js';
+import { zoneOptions, type RegisteredJob } from './registry.js';
 
 /** The slot a firing at `now` belongs to: the latest scheduled time at or before now. */
 export function slotAt(pattern: Cron, now: Date): Date | undefined {
@@ -68,7 +68,7 @@ export function startTimers(
     const cron: Cron = new Cron(
       job.schedule,
       {
-        timezone: job.timezone,
+        ...zoneOptions(job.timezone),
         catch: true,
         protect: () => {
           const slot = slotAt(job.pattern, handlers.now());

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import type { JobDefinition } from '../../src/core/jobs.js';
 import { silentLogger } from '../../src/core/logger.js';
