@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import type { Database } from '../core/ports.js';
 import { redactText, redactValue } from '../core/redact.js';
 import { emitEvent } from '../storage/events.js';
-import { claimRetry, claimSlot, finishRun, runningRun, setProgress, type JobRun, type JobRunStatus } from '../storage/job-runs.js';
+import { claimRetry, claimSlot, claimSlots, finishRun, runningRun, setProgress, type JobRun, type JobRunStatus } from '../storage/job-runs.js';
 import type { RegisteredJob } from './registry.js';
 
 export interface NodeIdentity {
@@ -174,20 +174,42 @@ export function createRunner(options: RunnerOptions): Runner {
     return outcome;
   }
 
+  // Slots that fall due at one instant (many jobs on the same second) are claimed in one statement.
+  type Pending = { job: RegisteredJob; slot: Date; catchUp: boolean; resolve(run: JobRun | undefined): void; reject(error: unknown): void };
+  let pending: Pending[] = [];
+  function claimBatched(job: RegisteredJob, slot: Date, catchUp: boolean): Promise<JobRun | undefined> {
+    return new Promise((resolve, reject) => {
+      pending.push({ job, slot, catchUp, resolve, reject });
+      if (pending.length === 1) setImmediate(flush);
+    });
+  }
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    claimSlots(db, {
+      now: clock.date(),
+      nodeId: node.id,
+      host: node.host,
+      pid: node.pid,
+      slots: batch.map((p) => ({ job: p.job.key, name: p.job.name, scheduledFor: p.slot, maxAttempts: p.job.retries + 1, critical: p.job.critical, catchUp: p.catchUp })),
+    }).then(
+      (rows) => {
+        const won = new Map(rows.map((r) => [`${r.job}|${r.scheduledFor.getTime()}`, r]));
+        for (const p of batch) {
+          const key = `${p.job.key}|${p.slot.getTime()}`;
+          p.resolve(won.get(key));
+          won.delete(key); // the same slot asked twice in one batch runs once
+        }
+      },
+      (error) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
+  }
+
   return {
     async runSlot(job, slot, how = {}) {
-      const run = await claimSlot(db, {
-        job: job.key,
-        name: job.name,
-        scheduledFor: slot,
-        now: clock.date(),
-        maxAttempts: job.retries + 1,
-        critical: job.critical,
-        nodeId: node.id,
-        host: node.host,
-        pid: node.pid,
-        catchUp: how.catchUp,
-      });
+      const run = await claimBatched(job, slot, how.catchUp ?? false);
       if (!run) return undefined;
       return execute(job, run);
     },

@@ -132,6 +132,38 @@ export async function claimSlot(db: Queryable, c: ClaimRequest): Promise<JobRun 
   return row ? toRun(row) : undefined;
 }
 
+/**
+ * Claim many scheduled slots in one statement (the slots due at one instant): the same rules as
+ * `claimSlot`. Returns the rows this process inserted.
+ */
+export async function claimSlots(
+  db: Queryable,
+  batch: { now: Date; nodeId: string; host: string; pid: number; slots: Array<{ job: string; name: string; scheduledFor: Date; maxAttempts: number; critical: boolean; catchUp: boolean }> },
+): Promise<JobRun[]> {
+  if (batch.slots.length === 0) return [];
+  const result = await db.query<Row>(
+    `insert into job_runs (job, scheduled_for, status, catch_up, attempt, max_attempts, critical, claimed_at, started_at, node_id, host, pid)
+     select c.job, c.slot, 'running', c.catch_up, 1, c.max_attempts, c.critical, $7, $7, $8, $9, $10
+       from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::boolean[], $6::boolean[]) as c(job, name, slot, max_attempts, critical, catch_up)
+      where not exists (select 1 from job_state s where s.job = c.name and s.paused)
+     on conflict (job, scheduled_for) do nothing
+     returning ${COLUMNS}`,
+    [
+      batch.slots.map((x) => x.job),
+      batch.slots.map((x) => x.name),
+      batch.slots.map((x) => x.scheduledFor),
+      batch.slots.map((x) => x.maxAttempts),
+      batch.slots.map((x) => x.critical),
+      batch.slots.map((x) => x.catchUp),
+      batch.now,
+      batch.nodeId,
+      batch.host,
+      batch.pid,
+    ],
+  );
+  return result.rows.map(toRun);
+}
+
 /** Record a slot that did not run (skipped by policy, or missed: the dead-man check). Returns true when inserted. */
 export async function recordSlot(
   db: Queryable,
