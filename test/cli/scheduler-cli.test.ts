@@ -2,16 +2,15 @@
  * `studio scheduler` for real on the embedded database: JSON logs on stdout and in the log file,
  * /healthz and /metrics, the test.tick job running each second, a clean exit on SIGTERM.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { BIN, parseJson, runCli } from '../helpers/cli.js';
-import { TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { TEST_EMBEDDING_DIM, embeddedHomeFromTemplate } from '../helpers/db.js';
 
 it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs run, SIGTERM stops it cleanly', { timeout: 60_000 }, async () => {
-  const home = mkdtempSync(join(tmpdir(), 'studio-sched-'));
+  const home = await embeddedHomeFromTemplate('studio-sched-');
   const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), NO_COLOR: '1', STUDIO_TEST_JOBS: 'true', SCHEDULER_HEARTBEAT: '200ms' };
   const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env, extendEnv: true, reject: false, buffer: false });
   let stdout = '';

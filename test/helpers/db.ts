@@ -106,3 +106,15 @@ export const describeServer = (name: string, body: (t: TestDatabase) => void, ex
     body(useTestDatabase('postgres', extraEnv));
   });
 };
+
+/**
+ * A STUDIO_HOME whose embedded data directory starts from the migrated template (no initdb, ~0.3 s
+ * instead of 3-4 s), for CLI tests that run the built studio on the embedded database.
+ */
+export async function embeddedHomeFromTemplate(prefix = 'studio-home-'): Promise<string> {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+  const db = await createPgliteDatabase({ dataDir: join(home, 'data/pglite'), loadDataDir: template });
+  await db.close();
+  return home;
+}
