@@ -16,6 +16,8 @@ export interface App {
   clock: Clock;
   /** The budget sentinel: every paid call goes through it. */
   budget: Sentinel;
+  /** Reopen the log file after log rotation moved it away. */
+  reopenLog(): void;
   /** Close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     db,
     clock,
     budget,
+    reopenLog: () => log.reopen(),
     async close() {
       if (closed) return;
       closed = true;

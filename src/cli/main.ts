@@ -7,6 +7,9 @@ import { packageVersion } from '../core/package-root.js';
 import { registerConfig } from './config-cmd.js';
 import { registerDb } from './db.js';
 import { registerBudget } from './budget.js';
+import { registerJobs } from './jobs.js';
+import { registerMaintenance } from './maintenance.js';
+import { registerScheduler } from './scheduler.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -28,6 +31,9 @@ Examples:
   registerConfig(program);
   registerDb(program);
   registerBudget(program);
+  registerScheduler(program);
+  registerJobs(program);
+  registerMaintenance(program);
   return program;
 }
 

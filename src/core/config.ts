@@ -122,6 +122,20 @@ export const SETTINGS: SettingSpec[] = [
   s('STAGE_LEASE', 'pipeline', 'How long a worker holds an idea before another may reclaim it', duration, 'a duration like 5m', '5m'),
   s('STUCK_AFTER', 'pipeline', 'An idea held in one stage longer than this is stuck', duration, 'a duration like 6h', '6h'),
   s('RETENTION_DAYS', 'pipeline', 'Rotated logs, terminal ideas and backups are kept this many days', int(1, 3650), 'a whole number of days', '30'),
+
+  s('SCHEDULER_HEARTBEAT', 'scheduler', 'How often a scheduler refreshes its heartbeat, picks up retries and checks for dead nodes', duration, 'a duration like 5s', '5s'),
+  s('SCHEDULER_NODE_TIMEOUT', 'scheduler', 'A scheduler silent this long is dead; its running jobs are failed or retried', duration, 'a duration like 30s', '30s'),
+  s('SCHEDULER_SHUTDOWN_GRACE', 'scheduler', 'On SIGTERM, wait this long for running jobs before aborting them', duration, 'a duration like 30s', '30s'),
+  s('SCHEDULER_DEADMAN_GRACE', 'scheduler', 'A slot with no run this long after its time raises a job.deadman event', duration, 'a duration like 2m', '2m'),
+  s('SCHEDULER_RETRY_BASE', 'scheduler', 'First retry delay of a failed job (doubling each attempt)', duration, 'a duration like 10s', '10s'),
+  s('SCHEDULER_RETRY_MAX', 'scheduler', 'Cap on the retry delay', duration, 'a duration like 10m', '10m'),
+  s('SCHEDULER_METRICS_PORT', 'scheduler', 'Port of /metrics and /healthz for studio scheduler (0 = any free port)', int(0, 65535), 'a port number', '9464'),
+  s('SCHEDULER_METRICS_HOST', 'scheduler', 'Address /metrics listens on (0.0.0.0 to let Prometheus on another host scrape)', text, 'an address', '127.0.0.1'),
+  s('MAINTENANCE_LOCK_TIMEOUT', 'scheduler', 'lock_timeout for each REINDEX CONCURRENTLY', duration, 'a duration like 5s', '5s'),
+  s('MAINTENANCE_REINDEX_BUDGET', 'scheduler', 'Stop reindexing after this long; the rest waits for the next run', duration, 'a duration like 30m', '30m'),
+  s('AUDIT_RETENTION_DAYS', 'scheduler', 'Audit rows and job history older than this are purged', int(1, 36500), 'a whole number of days', '365'),
+  s('STUDIO_TEST_JOBS', 'scheduler', 'TEST HOOK ONLY: adds test.tick (every second, records a row); never set in production', bool, 'true or false', 'false'),
+  s('STUDIO_TEST_TICK_WORK', 'scheduler', 'TEST HOOK ONLY: how long each test.tick run works', duration, 'a duration like 300ms', '0ms'),
 ];
 
 export interface Config {
@@ -190,6 +204,22 @@ export interface Config {
     stageLeaseMs: number;
     stuckAfterMs: number;
     retentionDays: number;
+  };
+  scheduler: {
+    heartbeatMs: number;
+    nodeTimeoutMs: number;
+    shutdownGraceMs: number;
+    deadmanGraceMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    metricsPort: number;
+    metricsHost: string;
+    lockTimeoutMs: number;
+    reindexBudgetMs: number;
+    auditRetentionDays: number;
+    /** Test hook: register test.tick. */
+    testJobs: boolean;
+    testTickWorkMs: number;
   };
   /** Who is at the keyboard, for the audit log: OS user and the SSH client address, when over SSH. */
   operator: { user: string; sshClient?: string };
@@ -330,6 +360,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       stageLeaseMs: get('STAGE_LEASE'),
       stuckAfterMs: get('STUCK_AFTER'),
       retentionDays: get('RETENTION_DAYS'),
+    },
+    scheduler: {
+      heartbeatMs: get('SCHEDULER_HEARTBEAT'),
+      nodeTimeoutMs: get('SCHEDULER_NODE_TIMEOUT'),
+      shutdownGraceMs: get('SCHEDULER_SHUTDOWN_GRACE'),
+      deadmanGraceMs: get('SCHEDULER_DEADMAN_GRACE'),
+      retryBaseMs: get('SCHEDULER_RETRY_BASE'),
+      retryMaxMs: get('SCHEDULER_RETRY_MAX'),
+      metricsPort: get('SCHEDULER_METRICS_PORT'),
+      metricsHost: get('SCHEDULER_METRICS_HOST'),
+      lockTimeoutMs: get('MAINTENANCE_LOCK_TIMEOUT'),
+      reindexBudgetMs: get('MAINTENANCE_REINDEX_BUDGET'),
+      auditRetentionDays: get('AUDIT_RETENTION_DAYS'),
+      testJobs: get('STUDIO_TEST_JOBS'),
+      testTickWorkMs: get('STUDIO_TEST_TICK_WORK'),
     },
     operator: {
       user: nonEmpty(env.STUDIO_OPERATOR) ?? safeUsername() ?? nonEmpty(env.USER) ?? 'unknown',

@@ -40,6 +40,11 @@ export interface JobDefinition {
   critical?: boolean;
   /** What one run may spend, in cents, when it spends. */
   costEstimateCents?: number;
+  /**
+   * Run each slot once on every host instead of once across all hosts (work on local files, such as log
+   * rotation). The slot row is keyed `name@host`. @default false
+   */
+  perHost?: boolean;
   /** The work. Returns a short summary (or a JSON-able object) stored on the run row. */
   run(context: JobContext): Promise<string | Record<string, unknown> | void>;
 }

@@ -62,5 +62,5 @@ describeEachEngine('studio budget CLI', (t) => {
     const history = parseJson<Array<{ cycle_id: string; ended_at: string | null; closed_by: string | null }>>(await run('budget', 'history', '--json'));
     expect(history[0]).toMatchObject({ cycle_id: opened, ended_at: null });
     expect(history[1]).toMatchObject({ cycle_id: closed, closed_by: 'carol' });
-  }, 90_000);
+  }, 240_000);
 });

@@ -43,7 +43,7 @@ describe('studio CLI basics', () => {
     expect(config.settings.find((s) => s.env === 'OPENAI_API_KEY')!.value).toBe('set');
   });
 
-  it('embedded: migrate then status --json, exit 0; a second opener of the same data dir is refused clearly', async () => {
+  it('embedded: migrate then status --json, exit 0; a second opener of the same data dir is refused clearly', { timeout: 120_000 }, async () => {
     const dir = home();
     const migrated = await runCli(['db', 'migrate', '--json'], { env: { STUDIO_HOME: dir } });
     expect(migrated.code).toBe(0);

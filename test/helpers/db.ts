@@ -40,7 +40,8 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
   let failed = false;
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'studio-home-'));
+    // embedded: the home's data directory starts from the migrated template, so a CLI run there is quick
+    home = engine === 'pglite' ? await embeddedHomeFromTemplate() : mkdtempSync(join(tmpdir(), 'studio-home-'));
     env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv };
     if (engine === 'postgres') {
       schema = `t_${randomBytes(5).toString('hex')}`;
@@ -106,3 +107,15 @@ export const describeServer = (name: string, body: (t: TestDatabase) => void, ex
     body(useTestDatabase('postgres', extraEnv));
   });
 };
+
+/**
+ * A STUDIO_HOME whose embedded data directory starts from the migrated template (no initdb, ~0.3 s
+ * instead of 3-4 s), for CLI tests that run the built studio on the embedded database.
+ */
+export async function embeddedHomeFromTemplate(prefix = 'studio-home-'): Promise<string> {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+  const db = await createPgliteDatabase({ dataDir: join(home, 'data/pglite'), loadDataDir: template });
+  await db.close();
+  return home;
+}

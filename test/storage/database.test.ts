@@ -50,7 +50,10 @@ describeEachEngine('database', (t) => {
     expect(status.pgvectorVersion).toMatch(/^0\.\d+\.\d+$/);
     expect(Number(status.serverVersion.split('.')[0])).toBeGreaterThanOrEqual(15);
     expect(status.migrations.pending).toEqual([]);
-    expect(status.tables.map((x) => x.name)).toEqual(expect.arrayContaining(['audit_log', 'studio_migrations']));
+    // the ten largest tables, largest first (there are more than ten once the scheduler's tables exist)
+    expect(status.tables.length).toBeGreaterThan(0);
+    expect(status.tables.length).toBeLessThanOrEqual(10);
+    expect(status.tables.map((x) => x.bytes)).toEqual([...status.tables.map((x) => x.bytes)].sort((a, b) => b - a));
     expect(status.latencyMs).toBeGreaterThanOrEqual(0);
     if (t.engine === 'postgres') expect(status.connections!.max).toBeGreaterThan(0);
     else expect(status.connections).toBeNull();

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import type { JobDefinition } from '../../core/jobs.js';
+import type { MetricFamily, MetricSource } from '../../core/metrics.js';
 import { formatDollars } from '../../core/money.js';
 import { BUDGET_CATEGORIES } from '../../core/types.js';
 import type { DetailedSnapshot, Sentinel } from './sentinel.js';
@@ -66,4 +67,34 @@ export function createBudgetJobs(deps: BudgetJobsDeps): JobDefinition[] {
       },
     },
   ];
+}
+
+/** `/metrics` families for the budget: spent, reserved and allocated cents and the level, per category. */
+export function budgetMetricSource(sentinel: Sentinel): MetricSource {
+  const levelValue = { HEALTHY: 0, WARNING: 1, CRITICAL: 2, EMERGENCY: 3 } as const;
+  return {
+    name: 'budget',
+    async collect() {
+      const s = await sentinel.snapshot();
+      const rows = [...BUDGET_CATEGORIES.map((name) => [name, s.categories[name]] as const), ['total', s.total] as const];
+      const family = (name: string, help: string, pick: (c: (typeof rows)[number][1]) => number): MetricFamily => ({
+        name,
+        help,
+        type: 'gauge',
+        samples: rows.map(([category, c]) => ({ labels: { category, cycle: s.cycleId }, value: pick(c) })),
+      });
+      return [
+        family('studio_budget_spent_cents', 'Settled spend in the current cycle, in cents', (c) => c.spentCents),
+        family('studio_budget_reserved_cents', 'Money reserved by calls in flight, in cents', (c) => c.reservedCents),
+        family('studio_budget_allocated_cents', 'Cycle allocation, in cents', (c) => c.allocatedCents),
+        family('studio_budget_level', 'Budget level: 0 HEALTHY, 1 WARNING, 2 CRITICAL, 3 EMERGENCY', (c) => levelValue[c.level]),
+        {
+          name: 'studio_budget_emergency_shutdown',
+          help: '1 while the emergency shutdown is active',
+          type: 'gauge',
+          samples: [{ value: s.emergencyShutdown ? 1 : 0 }],
+        },
+      ];
+    },
+  };
 }

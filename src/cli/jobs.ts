@@ -1,0 +1,282 @@
+/** `studio jobs list|run|pause|resume|history`: the scheduled jobs, by hand. */
+import type { Command } from 'commander';
+import type { App } from '../app.js';
+import { formatDuration } from '../core/clock.js';
+import { loadConfig } from '../core/config.js';
+import { NotFoundError } from '../core/errors.js';
+import type { JobRun } from '../storage/job-runs.js';
+import { action, withApp } from './run.js';
+import { c, levelColour, printJson, println, table } from './output.js';
+
+async function loadRegistry(app: App) {
+  const { jobWiring } = await import('../app-jobs.js');
+  const { createRegistry } = await import('../jobs/registry.js');
+  const { hostname } = await import('node:os');
+  return createRegistry((await jobWiring(app)).jobs, { host: hostname() });
+}
+
+const took = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms));
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString().replace('.000Z', 'Z') : '');
+const short = (d: Date | null | undefined) => (d ? new Date(d).toISOString().slice(0, 19).replace('T', ' ') : '—');
+
+function statusText(status: string): string {
+  switch (status) {
+    case 'succeeded':
+      return c.green(status);
+    case 'failed':
+    case 'timed_out':
+    case 'missed':
+      return c.red(status);
+    case 'running':
+      return c.cyan(status);
+    case 'retrying':
+    case 'skipped':
+      return c.yellow(status);
+    default:
+      return levelColour(status);
+  }
+}
+
+function runJson(run: JobRun) {
+  return {
+    id: run.id,
+    job: run.job,
+    scheduledFor: iso(run.scheduledFor),
+    status: run.status,
+    manual: run.manual,
+    catchUp: run.catchUp,
+    operator: run.operator,
+    attempt: run.attempt,
+    maxAttempts: run.maxAttempts,
+    startedAt: iso(run.startedAt) || null,
+    finishedAt: iso(run.finishedAt) || null,
+    durationMs: run.durationMs,
+    nextAttemptAt: iso(run.nextAttemptAt) || null,
+    host: run.host,
+    pid: run.pid,
+    node: run.nodeId,
+    error: run.error,
+    progress: run.progress,
+    output: run.output,
+  };
+}
+
+function summaryOf(run: JobRun): string {
+  if (run.error) return run.error;
+  const out = run.output as { summary?: unknown } | null;
+  return out && typeof out === 'object' && typeof out.summary === 'string' ? out.summary : (run.progress ?? '');
+}
+
+export function registerJobs(program: Command): void {
+  const jobs = program.command('jobs').description('scheduled jobs: list, run now, pause, resume, history');
+
+  jobs
+    .command('list')
+    .description('every job: schedule, next run, last run and its status, paused or not')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  studio jobs list\n  studio jobs list --json | jq \'.[] | select(.lastRun.status == "failed")\'')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const config = loadConfig();
+        return withApp({ config, logBase: { cmd: 'jobs list' } }, async (app) => {
+          const registry = await loadRegistry(app);
+          const { latestRuns } = await import('../storage/job-runs.js');
+          const { jobStates } = await import('../storage/job-state.js');
+          const now = new Date();
+          const [runs, states] = await Promise.all([latestRuns(app.db, registry.jobs.map((j) => j.key)), jobStates(app.db, registry.jobs.map((j) => j.name))]);
+          const rows = registry.jobs.map((job) => {
+            const state = states.get(job.name);
+            const last = runs.get(job.key);
+            return {
+              name: job.name,
+              description: job.definition.description,
+              schedule: job.schedule,
+              timezone: job.timezone,
+              nextRun: iso(job.pattern.nextRun(now)) || null,
+              paused: state?.paused ?? false,
+              pausedBy: state?.paused ? state.pausedBy : null,
+              pausedAt: state?.paused ? iso(state.pausedAt) : null,
+              pauseReason: state?.paused ? state.pauseReason : null,
+              critical: job.critical,
+              retries: job.retries,
+              timeoutMs: job.timeoutMs,
+              catchUp: job.catchUp,
+              perHost: job.perHost,
+              lastRun: last ? runJson(last) : null,
+            };
+          });
+          if (opts.json) {
+            printJson(rows);
+            return;
+          }
+          println(
+            table(
+              ['job', 'schedule (tz)', 'next run', 'last run', 'status', 'took', ''],
+              rows.map((r) => [
+                c.bold(r.name),
+                `${r.schedule}${r.timezone === 'UTC' ? '' : ` ${r.timezone}`}`,
+                r.paused ? c.yellow('paused') : short(r.nextRun ? new Date(r.nextRun) : null),
+                r.lastRun ? short(new Date(r.lastRun.scheduledFor)) : '—',
+                r.lastRun ? statusText(r.lastRun.status) : c.dim('never'),
+                r.lastRun?.durationMs != null ? took(r.lastRun.durationMs) : '',
+                [r.critical ? 'critical' : '', r.perHost ? 'per host' : '', r.paused ? `paused by ${r.pausedBy ?? '?'}` : ''].filter(Boolean).join(', '),
+              ]),
+            ),
+          );
+          println(c.dim('\ntimes are UTC; studio jobs history NAME for the runs of one job'));
+        });
+      }),
+    );
+
+  jobs
+    .command('run')
+    .description('run a job now, once, in this process (recorded like a scheduled run, manual, audited)')
+    .argument('<name>', 'the job (see studio jobs list)')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Runs even when the job is paused; refused while the job is running elsewhere. No retries. Ctrl-C aborts
+it (the run is recorded as failed). Exit 0 when it succeeded, 1 when it failed or timed out.
+
+Examples:
+  studio jobs run maintenance.vacuum
+  studio jobs run maintenance.archive-ideas --json`,
+    )
+    .action(
+      action(async (name: string, opts: { json?: boolean }) => {
+        const config = loadConfig();
+        return withApp({ config, logBase: { cmd: 'jobs run' } }, async (app) => {
+          const registry = await loadRegistry(app);
+          const job = registry.get(name);
+          const { createRunner } = await import('../jobs/runner.js');
+          const { registerNode, heartbeat, removeNode } = await import('../storage/scheduler-nodes.js');
+          const { recordAudit } = await import('../storage/audit.js');
+          const { systemClock } = await import('../core/clock.js');
+          const { hostname } = await import('node:os');
+          const { randomBytes } = await import('node:crypto');
+          const node = { id: `cli:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, host: hostname(), pid: process.pid };
+          // A node row with a heartbeat, so a live scheduler fails the run if this process dies mid-run.
+          await registerNode(app.db, { ...node, now: systemClock.date(), kind: 'cli' });
+          const beat = setInterval(() => void heartbeat(app.db, node.id, systemClock.date()).catch(() => undefined), config.scheduler.heartbeatMs);
+          const runner = createRunner({ db: app.db, logger: app.logger, clock: systemClock, node });
+          const onSignal = () => runner.abortAll();
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+          try {
+            await recordAudit(app.db, { operator: config.operator.user, sshClient: config.operator.sshClient, action: 'job.run', target: job.name, details: { manual: true } });
+            if (!opts.json) println(c.dim(`running ${job.name} …`));
+            const outcome = await runner.runNow(job, config.operator.user);
+            const ok = outcome.status === 'succeeded';
+            if (opts.json) {
+              const { getRun } = await import('../storage/job-runs.js');
+              const row = await getRun(app.db, outcome.run.id);
+              printJson(row ? runJson(row) : { status: outcome.status, error: outcome.error ?? null });
+            } else {
+              const summary = outcome.error ?? ((outcome.output as { summary?: string } | null)?.summary ?? '');
+              println(`${ok ? c.green('✓') : c.red('✗')} ${job.name} ${statusText(outcome.status)} in ${took(outcome.durationMs)} (run ${outcome.run.id})${summary ? ` — ${summary}` : ''}`);
+            }
+            return ok ? 0 : 1;
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            clearInterval(beat);
+            await removeNode(app.db, node.id).catch(() => undefined);
+          }
+        });
+      }),
+    );
+
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    jobs
+      .command(verb)
+      .description(paused ? 'pause a job on every scheduler (persisted; audited)' : 'resume a paused job on every scheduler (audited)')
+      .argument('<name>', 'the job (see studio jobs list)')
+      .option('--reason <text>', 'why (kept in the audit log)')
+      .option('--json', 'machine-readable output')
+      .addHelpText(
+        'after',
+        paused
+          ? '\nA paused job takes no slots anywhere (studio jobs run NAME still runs it by hand) and raises no dead-man alert.\n\nExamples:\n  studio jobs pause maintenance.reindex --reason "migration window"\n  studio jobs resume maintenance.reindex'
+          : '\nSlots from the pause are not caught up; the next slot runs as usual.\n\nExample:\n  studio jobs resume maintenance.reindex',
+      )
+      .action(
+        action(async (name: string, opts: { reason?: string; json?: boolean }) => {
+          const config = loadConfig();
+          return withApp({ config, logBase: { cmd: `jobs ${verb}` } }, async (app) => {
+            const registry = await loadRegistry(app);
+            const job = registry.get(name);
+            const { setPaused } = await import('../storage/job-state.js');
+            const { recordAudit } = await import('../storage/audit.js');
+            const before = await app.db.withTransaction(async (tx) => {
+              const previous = await setPaused(tx, { job: job.name, paused, now: new Date(), by: config.operator.user, reason: opts.reason });
+              await recordAudit(tx, {
+                operator: config.operator.user,
+                sshClient: config.operator.sshClient,
+                action: `job.${verb}`,
+                target: job.name,
+                reason: opts.reason,
+                details: { wasPaused: previous ?? false },
+              });
+              return previous ?? false;
+            });
+            app.logger.info({ job: job.name, operator: config.operator.user, reason: opts.reason }, `job ${job.name} ${paused ? 'paused' : 'resumed'}`);
+            if (opts.json) printJson({ job: job.name, paused, changed: before !== paused });
+            else println(before === paused ? `${job.name} was already ${paused ? 'paused' : 'running on schedule'}` : `${c.green('✓')} ${job.name} ${paused ? 'paused on every scheduler' : 'resumed'}`);
+          });
+        }),
+      );
+  }
+
+  jobs
+    .command('history')
+    .description('runs, newest first: slot, status, attempt, duration, host, error or summary')
+    .argument('[name]', 'only this job')
+    .option('--limit <n>', 'how many runs', '20')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  studio jobs history\n  studio jobs history maintenance.vacuum --limit 5\n  studio jobs history --json --limit 100')
+    .action(
+      action(async (name: string | undefined, opts: { limit: string; json?: boolean }) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+          const { InvalidInputError } = await import('../core/errors.js');
+          throw new InvalidInputError(`jobs: --limit must be a whole number from 1 to 10000 (got "${opts.limit}")`);
+        }
+        const config = loadConfig();
+        return withApp({ config, logBase: { cmd: 'jobs history' } }, async (app) => {
+          const { listRuns } = await import('../storage/job-runs.js');
+          const runs = await listRuns(app.db, { job: name, limit });
+          if (name && runs.length === 0) {
+            const registry = await loadRegistry(app);
+            if (!registry.has(name)) throw new NotFoundError(`jobs: there is no job "${name}" and no history for it (see studio jobs list)`);
+          }
+          if (opts.json) {
+            printJson(runs.map(runJson));
+            return;
+          }
+          if (runs.length === 0) {
+            println(name ? `${name} has not run yet` : 'no job has run yet');
+            return;
+          }
+          println(
+            table(
+              ['slot', 'job', 'status', 'try', 'took', 'host', 'how', 'error / summary'],
+              runs.map((r) => [
+                short(r.scheduledFor),
+                r.job,
+                statusText(r.status),
+                r.maxAttempts > 0 ? `${r.attempt}/${r.maxAttempts}` : '',
+                r.durationMs != null ? took(r.durationMs) : '',
+                r.host ? `${r.host}:${r.pid ?? ''}` : '',
+                r.manual ? `manual (${r.operator ?? '?'})` : r.catchUp ? 'catch-up' : 'schedule',
+                summaryOf(r).slice(0, 80),
+              ]),
+            ),
+          );
+        });
+      }),
+    );
+}

@@ -1,0 +1,247 @@
+/** `studio maintenance vacuum|reindex|rotate-logs|cleanup-logs|archive|purge-history`: the manual's weekly tasks, by hand. */
+import type { Command } from 'commander';
+import type { App } from '../app.js';
+import { parseDuration } from '../core/clock.js';
+import { loadConfig, type Config } from '../core/config.js';
+import { InvalidInputError } from '../core/errors.js';
+import { action, withApp } from './run.js';
+import { c, formatBytes, printJson, println, table } from './output.js';
+
+interface Common {
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '' : `${Math.round(value)} ms`);
+
+function durationFlag(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidInputError(`maintenance: ${flag} must be a duration like 30s, 5m (got "${value}")`);
+  }
+}
+
+function daysFlag(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new InvalidInputError(`maintenance: --days must be a whole number of days, at least 1 (got "${value}")`);
+  return days;
+}
+
+/** Run a task in an app; audit it when it changed something. */
+async function task<R>(name: string, opts: Common, body: (app: App, config: Config) => Promise<R>, print: (report: R) => void, details?: (report: R) => Record<string, unknown>): Promise<number> {
+  const config = loadConfig();
+  return (await withApp({ config, logBase: { cmd: `maintenance ${name}` } }, async (app) => {
+    const report = await body(app, config);
+    app.logger.info({ task: name, dryRun: Boolean(opts.dryRun), ...(details ? details(report) : {}) }, `maintenance ${name}${opts.dryRun ? ' (dry run)' : ''} done`);
+    if (!opts.dryRun) {
+      const { recordAudit } = await import('../storage/audit.js');
+      await recordAudit(app.db, { operator: config.operator.user, sshClient: config.operator.sshClient, action: `maintenance.${name}`, details: details ? details(report) : {} });
+    }
+    if (opts.json) printJson(report);
+    else print(report);
+    return 0;
+  })) as number;
+}
+
+export function registerMaintenance(program: Command): void {
+  const maintenance = program
+    .command('maintenance')
+    .description('weekly maintenance by hand: vacuum, reindex, log rotation and clean-up, archiving, purging history')
+    .addHelpText('after', '\nThe same tasks run as scheduled jobs (studio jobs list: maintenance.*). Every task takes --dry-run and --json.');
+
+  maintenance
+    .command('vacuum')
+    .description('VACUUM (ANALYZE) every studio table, one at a time')
+    .option('--dry-run', 'list the tables, vacuum nothing')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nWorks on PostgreSQL and on the embedded database.\n\nExamples:\n  studio maintenance vacuum\n  studio maintenance vacuum --dry-run --json')
+    .action(
+      action(async (opts: Common) => {
+        const { vacuum } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'vacuum',
+          opts,
+          (app) => vacuum(app.db, { clock: systemClock, dryRun: opts.dryRun }),
+          (r) => {
+            println(
+              table(
+                ['table', 'size', 'dead rows', r.dryRun ? '' : 'took', ''],
+                r.tables.map((t) => [t.name, formatBytes(t.bytes), String(t.deadRows), ms(t.ms), t.error ? c.red(t.error) : '']),
+                { align: ['left', 'right', 'right', 'right', 'left'] },
+              ),
+            );
+            println(r.dryRun ? `\nwould vacuum ${r.tables.length} tables (dry run)` : `\n${c.green('✓')} vacuumed ${r.tables.filter((t) => !t.error).length} of ${r.tables.length} tables in ${r.ms} ms`);
+          },
+          (r) => ({ tables: r.tables.length, failed: r.tables.filter((t) => t.error).map((t) => t.name), ms: r.ms }),
+        );
+      }),
+    );
+
+  maintenance
+    .command('reindex')
+    .description('REINDEX each index one at a time (CONCURRENTLY on PostgreSQL) with lock_timeout, within a time budget')
+    .option('--budget <duration>', 'stop starting new indexes after this long [MAINTENANCE_REINDEX_BUDGET]')
+    .option('--lock-timeout <duration>', 'give up an index whose table stays locked this long [MAINTENANCE_LOCK_TIMEOUT]')
+    .option('--dry-run', 'list the indexes, reindex nothing')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+On PostgreSQL each index is rebuilt with REINDEX INDEX CONCURRENTLY (writes continue), smallest first; an
+index whose lock cannot be had within the lock timeout is reported and skipped, and the invalid copy a
+failed concurrent rebuild leaves is dropped. The embedded database (PGlite) has one session, so there
+"concurrently" means nothing: a plain REINDEX runs, blocking nothing else because nothing else runs.
+
+Examples:
+  studio maintenance reindex --dry-run
+  studio maintenance reindex --budget 10m --lock-timeout 2s`,
+    )
+    .action(
+      action(async (opts: Common & { budget?: string; lockTimeout?: string }) => {
+        const { reindex } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'reindex',
+          opts,
+          (app, config) =>
+            reindex(app.db, {
+              clock: systemClock,
+              dryRun: opts.dryRun,
+              budgetMs: durationFlag('--budget', opts.budget, config.scheduler.reindexBudgetMs),
+              lockTimeoutMs: durationFlag('--lock-timeout', opts.lockTimeout, config.scheduler.lockTimeoutMs),
+            }),
+          (r) => {
+            println(
+              table(
+                ['index', 'table', 'size', 'status', 'took', ''],
+                r.indexes.map((i) => [
+                  i.name,
+                  i.table,
+                  formatBytes(i.bytes),
+                  i.status === 'reindexed' ? c.green(i.status) : i.status === 'failed' ? c.red(i.status) : i.status === 'skipped' ? c.yellow(i.status) : i.status,
+                  ms(i.ms),
+                  i.error ?? '',
+                ]),
+                { align: ['left', 'left', 'right', 'left', 'right', 'left'] },
+              ),
+            );
+            const done = r.indexes.filter((i) => i.status === 'reindexed').length;
+            println(
+              r.dryRun
+                ? `\nwould reindex ${r.indexes.length} indexes${r.concurrently ? ' concurrently' : ' (plain REINDEX: embedded database)'} (dry run)`
+                : `\n${c.green('✓')} reindexed ${done} of ${r.indexes.length} indexes${r.concurrently ? ' concurrently' : ' (plain REINDEX: embedded database)'} in ${r.ms} ms`,
+            );
+          },
+          (r) => ({ reindexed: r.indexes.filter((i) => i.status === 'reindexed').map((i) => i.name), failed: r.indexes.filter((i) => i.status === 'failed').map((i) => i.name), ms: r.ms }),
+        );
+      }),
+    );
+
+  maintenance
+    .command('rotate-logs')
+    .description('rotate the log: rename, gzip, reopen (rotation is a job: no logrotate needed)')
+    .option('--dry-run', 'say what would be rotated')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nRotates STUDIO_LOG_FILE on this host into <file>.<UTC stamp>.gz.\n\nExamples:\n  studio maintenance rotate-logs\n  studio maintenance rotate-logs --dry-run')
+    .action(
+      action(async (opts: Common) => {
+        const { rotateLogs } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'rotate-logs',
+          opts,
+          async (app, config) => rotateLogs({ logFile: config.paths.logFile, clock: systemClock, reopen: app.reopenLog, dryRun: opts.dryRun }),
+          (r) => {
+            if (r.rotated.length === 0) println(r.note ?? 'nothing to rotate');
+            for (const f of r.rotated) {
+              println(`${r.dryRun ? 'would rotate' : `${c.green('✓')} rotated`} ${f.from} (${formatBytes(f.bytes)}) -> ${f.to}${f.compressedBytes !== undefined ? ` (${formatBytes(f.compressedBytes)})` : ''}`);
+            }
+          },
+          (r) => ({ rotated: r.rotated.map((f) => f.to) }),
+        );
+      }),
+    );
+
+  maintenance
+    .command('cleanup-logs')
+    .description('delete rotated logs older than RETENTION_DAYS')
+    .option('--days <n>', 'keep rotated logs this many days [RETENTION_DAYS]')
+    .option('--dry-run', 'list what would be deleted')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nThe live log is never touched.\n\nExamples:\n  studio maintenance cleanup-logs --dry-run\n  studio maintenance cleanup-logs --days 14')
+    .action(
+      action(async (opts: Common & { days?: string }) => {
+        const { cleanupLogs } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'cleanup-logs',
+          opts,
+          async (_app, config) => cleanupLogs({ logFile: config.paths.logFile, clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
+          (r) => {
+            for (const f of r.deleted) println(`${r.dryRun ? 'would delete' : 'deleted'} ${f.file} (${formatBytes(f.bytes)}, ${f.ageDays} days old)`);
+            println(`${r.dryRun ? 'would delete' : `${c.green('✓')} deleted`} ${r.deleted.length} rotated logs older than ${r.retentionDays} days; kept ${r.kept}`);
+          },
+          (r) => ({ deleted: r.deleted.map((f) => f.file), retentionDays: r.retentionDays }),
+        );
+      }),
+    );
+
+  maintenance
+    .command('archive')
+    .description('move ideas REJECTED or DEPLOYED more than RETENTION_DAYS ago into ideas_archive')
+    .option('--days <n>', 'archive ideas untouched this many days [RETENTION_DAYS]')
+    .option('--dry-run', 'list the ideas that would move')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Each batch moves in one transaction: the idea row (as JSON) and its stage history go into ideas_archive
+with status ARCHIVED, and the idea leaves the ideas table. Nothing is half moved.
+
+Examples:
+  studio maintenance archive --dry-run
+  studio maintenance archive --json`,
+    )
+    .action(
+      action(async (opts: Common & { days?: string }) => {
+        const { archiveOldIdeas } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'archive',
+          opts,
+          (app, config) => archiveOldIdeas(app.db, { clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
+          (r) => {
+            if (r.ideas.length > 0) println(table(['idea', 'status', 'last change', 'title'], r.ideas.slice(0, 50).map((i) => [i.id, i.status, i.updatedAt.slice(0, 10), i.title.slice(0, 60)])));
+            if (r.ideas.length > 50) println(c.dim(`… and ${r.ideas.length - 50} more`));
+            println(`${r.dryRun ? 'would archive' : `${c.green('✓')} archived`} ${r.ideas.length} ideas (REJECTED or DEPLOYED, last changed before ${r.before.slice(0, 10)})`);
+          },
+          (r) => ({ archived: r.ideas.length, ids: r.ideas.slice(0, 100).map((i) => i.id), before: r.before }),
+        );
+      }),
+    );
+
+  maintenance
+    .command('purge-history')
+    .description('delete audit rows and job history older than AUDIT_RETENTION_DAYS (365)')
+    .option('--days <n>', 'keep this many days [AUDIT_RETENTION_DAYS]')
+    .option('--dry-run', 'count what would be deleted')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  studio maintenance purge-history --dry-run')
+    .action(
+      action(async (opts: Common & { days?: string }) => {
+        const { purgeHistory } = await import('../jobs/maintenance.js');
+        const { systemClock } = await import('../core/clock.js');
+        return task(
+          'purge-history',
+          opts,
+          (app, config) => purgeHistory(app.db, { clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.scheduler.auditRetentionDays) }),
+          (r) => println(`${r.dryRun ? 'would delete' : `${c.green('✓')} deleted`} ${r.auditRows} audit rows and ${r.jobRuns} job runs older than ${r.retentionDays} days`),
+          (r) => ({ auditRows: r.auditRows, jobRuns: r.jobRuns, retentionDays: r.retentionDays }),
+        );
+      }),
+    );
+}

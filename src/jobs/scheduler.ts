@@ -1,0 +1,403 @@
+/**
+ * The scheduler: one per process that takes slots (a headless `studio scheduler`, or the console in
+ * embedded mode). croner fires every job here; the runner decides through the slot row whether this
+ * process runs it. Around that, on each heartbeat: refresh this node's row, fail or hand back runs of
+ * nodes whose heartbeat lapsed, take due retries, and the dead-man check. At start: catch-up.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../core/clock.js';
+import { toError } from '../core/errors.js';
+import type { JobDefinition } from '../core/jobs.js';
+import type { Logger } from '../core/logger.js';
+import type { Database } from '../core/ports.js';
+import { emitEvent } from '../storage/events.js';
+import { dueRetries, existingSlots, lastSlots, reapLapsedRuns, recordSlot, releaseRuns, type JobRunStatus } from '../storage/job-runs.js';
+import { jobStates, registerJobs } from '../storage/job-state.js';
+import { heartbeat, liveNodes, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
+import { createRegistry, type Registry, type RegisteredJob } from './registry.js';
+import { createRunner, type NodeIdentity, type RunOutcome, type Runner } from './runner.js';
+import { expectedSlot, nextSlot, planCatchUp, startTimers, type Timers } from './timekeeper.js';
+import { createJobMetrics, type JobMetrics } from './job-metrics.js';
+
+/** How long a slot refused by protect waits for another scheduler to take it before it is recorded skipped. */
+const SKIP_AFTER_MS = 2_000;
+
+export interface SchedulerSettings {
+  /** @default 5000 */
+  heartbeatMs: number;
+  /** A node silent this long is dead. @default 30000 */
+  nodeTimeoutMs: number;
+  /** Wait this long for running jobs on stop. @default 30000 */
+  shutdownGraceMs: number;
+  /** @default 120000 */
+  deadmanGraceMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface SchedulerOptions {
+  db: Database;
+  logger: Logger;
+  jobs: JobDefinition[];
+  settings: SchedulerSettings;
+  clock?: Clock;
+  host?: string;
+  pid?: number;
+  /** Start croner timers. Tests drive slots by hand with false. @default true */
+  timers?: boolean;
+}
+
+export interface SchedulerHealth {
+  healthy: boolean;
+  nodeId: string;
+  startedAt: Date | undefined;
+  lastHeartbeatAt: Date | undefined;
+  heartbeatAgeMs: number | undefined;
+  running: number;
+  stopping: boolean;
+}
+
+export interface StopReport {
+  /** Runs that finished within the grace period. */
+  finished: number;
+  /** Runs aborted after it and handed back (retry) or failed. */
+  released: number;
+}
+
+export interface Scheduler {
+  readonly node: NodeIdentity;
+  readonly registry: Registry;
+  readonly runner: Runner;
+  readonly metrics: JobMetrics;
+  /**
+   * Register this node, reap dead nodes' runs, start the timers and the heartbeat, and catch up in the
+   * background (`caughtUp` settles when catch-up is done).
+   */
+  start(): Promise<{ caughtUp: Promise<RunOutcome[]> }>;
+  /** Stop taking slots, wait for running jobs up to the grace period, abort and hand back the rest, mark the node stopping. */
+  stop(options?: { graceMs?: number }): Promise<StopReport>;
+  /** Run a slot as croner would (tests, benches). */
+  fire(name: string, slot: Date): Promise<RunOutcome | undefined>;
+  /** One heartbeat's work: heartbeat, reap, retries, dead-man. */
+  housekeep(): Promise<void>;
+  /** Catch up missed slots (done by start). */
+  catchUp(): Promise<RunOutcome[]>;
+  /** An operator's run of a job, now. */
+  runNow(name: string, operator: string): Promise<RunOutcome>;
+  health(): SchedulerHealth;
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const clock = options.clock ?? systemClock;
+  const host = options.host ?? hostname();
+  const pid = options.pid ?? process.pid;
+  const node: NodeIdentity = { id: `${host}:${pid}:${randomBytes(3).toString('hex')}`, host, pid };
+  const log = options.logger.child({ node: node.id });
+  const registry = createRegistry(options.jobs, { host });
+  const settings = options.settings;
+  const metrics = createJobMetrics();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  let timers: Timers | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let startedAt: Date | undefined;
+  let lastHeartbeatAt: Date | undefined;
+  let stopping = false;
+  let housekeeping: Promise<void> | undefined;
+  /** Per job: when the dead-man check next has a new slot to look at. */
+  const deadmanDueAt = new Map<string, number>();
+
+  const runner = createRunner({
+    db: options.db,
+    logger: log,
+    clock,
+    node,
+    retryBaseMs: settings.retryBaseMs,
+    retryMaxMs: settings.retryMaxMs,
+    onAttempt: (job, status, ms) => metrics.record(job.name, status, ms),
+    onRetryScheduled(job, runId, at) {
+      // Without timers (tests drive time by hand) retries are taken by housekeep().
+      if (stopping || options.timers === false) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        if (stopping) return;
+        runner.runRetry(job, runId).catch((error) => log.error({ err: error, job: job.name }, 'jobs: retry failed to start'));
+      }, Math.max(0, at.getTime() - clock.now()));
+      retryTimers.add(timer);
+    },
+  });
+
+  async function safeSlot(job: RegisteredJob, slot: Date, how: { catchUp?: boolean } = {}): Promise<RunOutcome | undefined> {
+    if (stopping) return undefined;
+    try {
+      return await runner.runSlot(job, slot, how);
+    } catch (error) {
+      // The claim itself failed (database unreachable): the slot stays unclaimed; another node may take it.
+      log.error({ err: error, job: job.name, slot: slot.toISOString() }, `jobs: could not claim ${job.name}; ${toError(error).message}`);
+      return undefined;
+    }
+  }
+
+  async function heartbeatNow(): Promise<void> {
+    const now = clock.date();
+    if (!(await heartbeat(options.db, node.id, now))) await registerNode(options.db, { ...node, now });
+    lastHeartbeatAt = now;
+  }
+
+  async function reap(): Promise<void> {
+    const now = clock.date();
+    const reaped = await options.db.withTransaction(async (tx) => {
+      const rows = await reapLapsedRuns(tx, { now, lapsedBefore: new Date(now.getTime() - settings.nodeTimeoutMs) });
+      for (const r of rows) {
+        if (r.status === 'failed' && r.critical) {
+          const name = r.job.split('@')[0]!;
+          await emitEvent(tx, {
+            kind: 'job.failed',
+            source: 'scheduler',
+            level: 'CRITICAL',
+            dedupKey: `job.failed:${name}`,
+            message: `critical job ${name} failed: its scheduler (${r.nodeId ?? '?'}) stopped heartbeating during the run (slot ${r.scheduledFor.toISOString()})`,
+            details: { job: name, runId: r.id, slot: r.scheduledFor.toISOString(), node: r.nodeId },
+          });
+        }
+      }
+      return rows;
+    });
+    for (const r of reaped) {
+      log.warn({ job: r.job, run: r.id, deadNode: r.nodeId, status: r.status }, `jobs: run of ${r.job} on dead node ${r.nodeId ?? '?'} marked ${r.status}`);
+    }
+  }
+
+  async function takeRetries(): Promise<void> {
+    const due = await dueRetries(options.db, registry.jobs.map((j) => j.key), clock.date());
+    for (const { id, job } of due) {
+      const registered = registry.byKey(job);
+      if (!registered || stopping) continue;
+      runner.runRetry(registered, id).catch((error) => log.error({ err: error, job }, 'jobs: retry failed to start'));
+    }
+  }
+
+  async function deadman(): Promise<void> {
+    const now = clock.date();
+    const due = registry.jobs.filter((j) => (deadmanDueAt.get(j.key) ?? 0) <= now.getTime());
+    if (due.length === 0) return;
+    const states = await jobStates(options.db, due.map((j) => j.name));
+    const checks: Array<{ job: RegisteredJob; slot: Date }> = [];
+    for (const job of due) {
+      const slot = expectedSlot(job.pattern, now, settings.deadmanGraceMs);
+      const next = slot ? nextSlot(job.pattern, slot) : nextSlot(job.pattern, now);
+      deadmanDueAt.set(job.key, next ? next.getTime() + settings.deadmanGraceMs : Number.POSITIVE_INFINITY);
+      if (!slot) continue;
+      const state = states.get(job.name);
+      if (state?.paused) continue;
+      // Slots before this node started are catch-up's business; before registration or resume, not expected.
+      const since = Math.max(startedAt?.getTime() ?? now.getTime(), state?.registeredAt.getTime() ?? 0, state?.resumedAt?.getTime() ?? 0);
+      if (slot.getTime() < since) continue;
+      checks.push({ job, slot });
+    }
+    if (checks.length === 0) return;
+    const present = await existingSlots(options.db, checks.map((c) => ({ job: c.job.key, scheduledFor: c.slot })));
+    for (const { job, slot } of checks) {
+      if (present.has(`${job.key}|${slot.getTime()}`)) continue;
+      const emitted = await options.db.withTransaction(async (tx) => {
+        const inserted = await recordSlot(tx, {
+          job: job.key,
+          scheduledFor: slot,
+          status: 'missed',
+          now,
+          error: `no scheduler ran this slot within ${Math.round(settings.deadmanGraceMs / 1000)} s`,
+          critical: job.critical,
+          nodeId: node.id,
+          host: node.host,
+          pid: node.pid,
+        });
+        if (!inserted) return false;
+        await emitEvent(tx, {
+          kind: 'job.deadman',
+          source: 'scheduler',
+          level: job.critical ? 'CRITICAL' : 'WARNING',
+          dedupKey: `job.deadman:${job.name}`,
+          message: `job ${job.name} did not run at ${slot.toISOString()} (schedule ${job.schedule} ${job.timezone}); check the schedulers (studio jobs list)`,
+          details: { job: job.name, slot: slot.toISOString(), schedule: job.schedule, detectedBy: node.id },
+        });
+        return true;
+      });
+      if (emitted) {
+        metrics.record(job.name, 'missed', 0);
+        log.error({ job: job.name, slot: slot.toISOString() }, `jobs: dead-man: ${job.name} did not run at ${slot.toISOString()}`);
+      }
+    }
+  }
+
+  async function housekeepOnce(): Promise<void> {
+    const steps: Array<[string, () => Promise<void>]> = [
+      ['heartbeat', heartbeatNow],
+      ['reap', reap],
+      ['retries', takeRetries],
+      ['dead-man', deadman],
+    ];
+    for (const [name, step] of steps) {
+      if (stopping && name !== 'heartbeat') return;
+      try {
+        await step();
+      } catch (error) {
+        log.error({ err: error }, `jobs: housekeeping (${name}) failed: ${toError(error).message}`);
+      }
+    }
+  }
+
+  const scheduler: Scheduler = {
+    node,
+    registry,
+    runner,
+    metrics,
+    async start() {
+      const now = clock.date();
+      startedAt = now;
+      await registerNode(options.db, { ...node, now });
+      lastHeartbeatAt = now;
+      await registerJobs(options.db, [...new Set(registry.jobs.flatMap((j) => [j.name, j.key]))], now);
+      await reap().catch((error) => log.error({ err: error }, 'jobs: reaping at start failed'));
+      await pruneNodes(options.db, new Date(now.getTime() - 7 * 86_400_000)).catch(() => undefined);
+      if (options.timers !== false) {
+        timers = startTimers(registry.jobs, {
+          now: () => clock.date(),
+          onSlot: async (job, slot) => {
+            await safeSlot(job, slot);
+          },
+          onBlocked: (job, slot) => {
+            // protect refused an overlapping firing here. Another scheduler may take the slot; if none
+            // has within a moment, record it as skipped so it is accounted for (and no dead-man fires).
+            const timer = setTimeout(() => {
+              retryTimers.delete(timer);
+              recordSlot(options.db, { job: job.key, scheduledFor: slot, status: 'skipped', now: clock.date(), error: 'the previous run of this job was still running', critical: job.critical, nodeId: node.id, host, pid })
+                .then((inserted) => {
+                  if (!inserted) return;
+                  metrics.record(job.name, 'skipped', 0);
+                  log.warn({ job: job.name, slot: slot.toISOString() }, `job ${job.name}: slot skipped, the previous run is still going`);
+                })
+                .catch((error) => log.warn({ err: error }, 'jobs: could not record a skipped slot'));
+            }, SKIP_AFTER_MS);
+            retryTimers.add(timer);
+          },
+        });
+        heartbeatTimer = setInterval(() => {
+          if (housekeeping) return;
+          housekeeping = housekeepOnce().finally(() => (housekeeping = undefined));
+        }, settings.heartbeatMs);
+      }
+      log.info({ jobs: registry.jobs.map((j) => j.name), host, pid }, `scheduler started with ${registry.jobs.length} jobs`);
+      // Catch-up runs in the background so the timers (and /healthz) are live at once.
+      const caughtUp = scheduler.catchUp().catch((error) => {
+        log.error({ err: error }, 'jobs: catch-up failed');
+        return [] as RunOutcome[];
+      });
+      return { caughtUp };
+    },
+
+    async catchUp() {
+      const now = clock.date();
+      const keys = registry.jobs.map((j) => j.key);
+      const [last, states] = await Promise.all([lastSlots(options.db, keys), jobStates(options.db, [...new Set(registry.jobs.flatMap((j) => [j.name, j.key]))])]);
+      // With another scheduler live, the slots around now are its to run: policy none records nothing then.
+      const othersLive = (await liveNodes(options.db, new Date(now.getTime() - settings.nodeTimeoutMs))).some((n) => n.id !== node.id);
+      const outcomes = await Promise.all(
+        registry.jobs.map(async (job) => {
+          const state = states.get(job.name);
+          if (state?.paused) return [];
+          const since = Math.max(
+            last.get(job.key)?.getTime() ?? 0,
+            states.get(job.key)?.registeredAt.getTime() ?? now.getTime(),
+            state?.resumedAt?.getTime() ?? 0,
+          );
+          const plan = planCatchUp(job.pattern, job.catchUp, new Date(since), now, job.catchUpLimit);
+          if (plan.skip && !othersLive) {
+            await recordSlot(options.db, {
+              job: job.key,
+              scheduledFor: plan.skip,
+              status: 'skipped',
+              catchUp: true,
+              now,
+              error: 'missed while no scheduler was running (catch-up policy none)',
+              critical: job.critical,
+              nodeId: node.id,
+              host,
+              pid,
+            });
+          }
+          const results: RunOutcome[] = [];
+          for (const slot of plan.run) {
+            if (stopping) break;
+            log.info({ job: job.name, slot: slot.toISOString() }, `jobs: catching up ${job.name} for ${slot.toISOString()}`);
+            const outcome = await safeSlot(job, slot, { catchUp: true });
+            if (outcome) results.push(outcome);
+          }
+          return results;
+        }),
+      );
+      return outcomes.flat();
+    },
+
+    async stop(stopOptions = {}) {
+      if (stopping) return { finished: 0, released: 0 };
+      stopping = true;
+      timers?.stop();
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      for (const t of retryTimers) clearTimeout(t);
+      retryTimers.clear();
+      await markStopping(options.db, node.id).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopping'));
+      const graceMs = stopOptions.graceMs ?? settings.shutdownGraceMs;
+      const running = runner.active();
+      log.info({ running: running.map((r) => r.job.name), graceMs }, `scheduler stopping; waiting for ${running.length} running job(s)`);
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all(running.map((r) => r.done)), grace]);
+      clearTimeout(graceTimer);
+      const left = runner.active();
+      let released = 0;
+      if (left.length > 0) {
+        // Abort what is left; each records itself as retrying (or failed) when it reacts within a second.
+        runner.abortAll();
+        let settleTimer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(left.map((r) => r.done)), new Promise<void>((resolve) => (settleTimer = setTimeout(resolve, 1_000)))]);
+        clearTimeout(settleTimer);
+        const stuck = runner.active();
+        released = left.length;
+        if (stuck.length > 0) {
+          await releaseRuns(options.db, { nodeId: node.id, ids: stuck.map((r) => r.run.id), now: clock.date(), reason: 'the scheduler stopped during the run' }).catch(
+            (error) => log.error({ err: error }, 'jobs: could not release running jobs; they are reaped when this node heartbeat lapses'),
+          );
+        }
+      }
+      await housekeeping?.catch(() => undefined);
+      log.info({ finished: running.length - released, released }, 'scheduler stopped');
+      return { finished: running.length - released, released };
+    },
+
+    async fire(name, slot) {
+      return safeSlot(registry.get(name), slot);
+    },
+
+    housekeep: () => housekeepOnce(),
+
+    runNow(name, operator) {
+      return runner.runNow(registry.get(name), operator);
+    },
+
+    health() {
+      const age = lastHeartbeatAt ? clock.now() - lastHeartbeatAt.getTime() : undefined;
+      return {
+        healthy: !stopping && age !== undefined && age < settings.nodeTimeoutMs,
+        nodeId: node.id,
+        startedAt,
+        lastHeartbeatAt,
+        heartbeatAgeMs: age,
+        running: runner.active().length,
+        stopping,
+      };
+    },
+  };
+  return scheduler;
+}
+
+export type { JobRunStatus };

@@ -1,0 +1,62 @@
+/**
+ * `scheduler_nodes`: every process that runs jobs, with its heartbeat. A node silent past the node
+ * timeout is dead; its running jobs are reaped. Other modules (backup) read `liveNodes` to see whether a
+ * scheduler is running.
+ */
+import type { Queryable } from '../core/ports.js';
+
+export interface SchedulerNode {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: Date;
+  heartbeatAt: Date;
+  stopping: boolean;
+  kind: 'scheduler' | 'cli';
+}
+
+type Row = { id: string; host: string; pid: number; started_at: Date; heartbeat_at: Date; stopping: boolean; kind: 'scheduler' | 'cli' };
+const toNode = (r: Row): SchedulerNode => ({ id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, stopping: r.stopping, kind: r.kind });
+
+export async function registerNode(db: Queryable, n: { id: string; host: string; pid: number; now: Date; kind?: 'scheduler' | 'cli' }): Promise<void> {
+  await db.query(
+    `insert into scheduler_nodes (id, host, pid, started_at, heartbeat_at, stopping, kind) values ($1, $2, $3, $4, $4, false, $5)
+     on conflict (id) do update set heartbeat_at = $4, stopping = false`,
+    [n.id, n.host, n.pid, n.now, n.kind ?? 'scheduler'],
+  );
+}
+
+/** Refresh the heartbeat; false when the row is gone (pruned), so the caller registers again. */
+export async function heartbeat(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const result = await db.query('update scheduler_nodes set heartbeat_at = $2 where id = $1', [id, now]);
+  return result.rowCount > 0;
+}
+
+export async function markStopping(db: Queryable, id: string): Promise<void> {
+  await db.query('update scheduler_nodes set stopping = true where id = $1', [id]);
+}
+
+export async function removeNode(db: Queryable, id: string): Promise<void> {
+  await db.query('delete from scheduler_nodes where id = $1', [id]);
+}
+
+/** Scheduler processes whose heartbeat is fresh and that are not stopping. */
+export async function liveNodes(db: Queryable, freshAfter: Date): Promise<SchedulerNode[]> {
+  const result = await db.query<Row>(
+    `select id, host, pid, started_at, heartbeat_at, stopping, kind from scheduler_nodes
+      where heartbeat_at >= $1 and not stopping and kind = 'scheduler' order by started_at`,
+    [freshAfter],
+  );
+  return result.rows.map(toNode);
+}
+
+export async function listNodes(db: Queryable): Promise<SchedulerNode[]> {
+  const result = await db.query<Row>('select id, host, pid, started_at, heartbeat_at, stopping, kind from scheduler_nodes order by heartbeat_at desc');
+  return result.rows.map(toNode);
+}
+
+/** Forget nodes silent since before `before` (their runs were reaped long ago). */
+export async function pruneNodes(db: Queryable, before: Date): Promise<number> {
+  const result = await db.query('delete from scheduler_nodes where heartbeat_at < $1', [before]);
+  return result.rowCount;
+}
