@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { BackupError, toError } from '../core/errors.js';
 import type { Database } from '../core/ports.js';
@@ -92,12 +93,19 @@ export function createPgliteBackupEngine({ config, db }: BackupEngineDeps): Back
 
 /** Open the archive as a database: in memory (dataDir undefined) or written into dataDir. */
 async function loadArchive(file: string, dataDir: string | undefined): Promise<Database> {
-  let blob: Blob;
+  let bytes: Buffer;
   try {
-    blob = new Blob([readFileSync(file)]);
+    bytes = readFileSync(file);
   } catch (error) {
     throw new BackupError(`backup: cannot read ${file}: ${toError(error).message}`, { cause: error });
   }
+  // PGlite's loader fails on a damaged archive outside its promise (an unhandled rejection); check first.
+  try {
+    gunzipSync(bytes);
+  } catch (error) {
+    throw new BackupError(`backup: the archive ${file} is damaged (${toError(error).message}); it is not a complete gzip tarball`, { cause: error });
+  }
+  const blob = new Blob([bytes]);
   try {
     const opened = await createPgliteDatabase({ dataDir, loadDataDir: blob });
     await opened.query('select 1');
