@@ -74,7 +74,7 @@ describeEachEngine('backups', (t) => {
   it('a corrupted file fails verification with a clear message, is recorded, and raises backup.verify_failed', async () => {
     const created = await createBackup(deps(t));
     const bytes = readFileSync(created.file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(created.file, bytes);
     const report = await verifyBackup(deps(t), created.id);
     expect(report.status).toBe('failed');
