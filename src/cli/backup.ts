@@ -18,7 +18,8 @@ function progressLine(label: string): { update(p: DumpProgress): void; done(): v
       if (now - last < 100) return;
       last = now;
       shown = true;
-      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables`);
+      const table = p.currentTable ? ` (dumping ${p.currentTable})` : '';
+      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${table}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[2K');

@@ -12,6 +12,8 @@ export interface DumpProgress {
   bytesWritten: number;
   tablesDone: number;
   tablesTotal: number;
+  /** The table being dumped now, when the tool says. */
+  currentTable?: string;
 }
 
 export interface DumpResult {

@@ -132,8 +132,10 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
           { env: conn.env, buffer: false, stdin: 'ignore', cancelSignal: options.signal, forceKillAfterDelay: 2_000 },
         );
         const errors = captureErrors(child, 'pg_dump', (line) => {
-          if (line.includes('dumping contents of table')) {
-            progress.tablesDone++;
+          const table = /dumping contents of table "(?:[^"]*\.)?([^"]+)"/.exec(line)?.[1];
+          if (table) {
+            if (progress.currentTable) progress.tablesDone++;
+            progress.currentTable = table;
             options.onProgress?.({ ...progress });
           }
         });
@@ -149,6 +151,9 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
         const [exit, piped] = await Promise.allSettled([child, written]);
         if (exit.status === 'rejected') throw toolFailure('pg_dump', exit.reason, errors, options.signal);
         if (piped.status === 'rejected') throw new BackupError(`backup: writing ${file} failed: ${toError(piped.reason).message}`, { cause: piped.reason });
+        progress.tablesDone = progress.tablesTotal;
+        progress.currentTable = undefined;
+        options.onProgress?.({ ...progress });
         const handle = await open(file, 'r');
         try {
           await handle.sync();
