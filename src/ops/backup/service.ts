@@ -7,7 +7,7 @@
  * The database-specific work is the storage layer's `BackupEngine`; this module decides names, keeps
  * the manifest and the catalog, and tells operations (`emitEvent`) when something is wrong.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { chmod, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
@@ -70,7 +70,12 @@ export async function createBackup(deps: BackupDeps, options: CreateOptions = {}
   const { config, db, clock } = deps;
   const engine = await createBackupEngine({ config, db });
   const dir = options.outDir ?? config.paths.backups;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new BackupError(`backup: cannot write to ${dir} (${(error as NodeJS.ErrnoException).code ?? toError(error).message}); choose another --out or STUDIO_BACKUPS_DIR`, { cause: error });
+  }
   const started = clock.now();
   const createdAt = clock.date();
   const known = new Set((await listBackupRows(db)).map((r) => r.id));
