@@ -17,6 +17,7 @@ export interface JobWiring {
 export async function jobWiring(app: App): Promise<JobWiring> {
   const { createJobCatalog } = await import('./jobs/catalog.js');
   const { createBudgetJobs, budgetMetricSource } = await import('./pipeline/budget/review.js');
+  const { createBackupJobs } = await import('./ops/backup/jobs.js');
   const jobs = createJobCatalog({
     db: app.db,
     config: app.config,
@@ -25,6 +26,7 @@ export async function jobWiring(app: App): Promise<JobWiring> {
     // performanceReport: (ctx) => ...,   the ops module's monthly report
     extra: [
       ...createBudgetJobs({ sentinel: app.budget, config: app.config }),
+      ...createBackupJobs({ config: app.config, db: app.db, logger: app.logger, clock: app.clock }),
       // pipeline tick, health check, daily backup, campaign metrics ... (JobDefinition[] from their modules)
     ],
   });

@@ -10,6 +10,7 @@ import { registerBudget } from './budget.js';
 import { registerJobs } from './jobs.js';
 import { registerMaintenance } from './maintenance.js';
 import { registerScheduler } from './scheduler.js';
+import { registerBackup } from './backup.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ Examples:
   registerScheduler(program);
   registerJobs(program);
   registerMaintenance(program);
+  registerBackup(program);
   return program;
 }
 

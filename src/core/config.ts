@@ -136,6 +136,12 @@ export const SETTINGS: SettingSpec[] = [
   s('AUDIT_RETENTION_DAYS', 'scheduler', 'Audit rows and job history older than this are purged', int(1, 36500), 'a whole number of days', '365'),
   s('STUDIO_TEST_JOBS', 'scheduler', 'TEST HOOK ONLY: adds test.tick (every second, records a row); never set in production', bool, 'true or false', 'false'),
   s('STUDIO_TEST_TICK_WORK', 'scheduler', 'TEST HOOK ONLY: how long each test.tick run works', duration, 'a duration like 300ms', '0ms'),
+  s('BACKUP_RETENTION_DAYS', 'backup', 'Backups are kept this many days (unset = RETENTION_DAYS); the newest verified one is always kept', int(1, 3650), 'a whole number of days'),
+  s('BACKUP_MAX_AGE', 'backup', 'An incident is raised when the newest verified backup is older than this', duration, 'a duration like 26h', '26h'),
+  s('BACKUP_SCHEDULE', 'backup', 'When the daily backup + restore drill + prune runs (cron, UTC)', text, 'a cron pattern', '0 3 * * *'),
+  s('PG_DUMP_PATH', 'backup', 'pg_dump binary (server mode); its major version must not be older than the server', text, 'a command or path', 'pg_dump'),
+  s('PG_RESTORE_PATH', 'backup', 'pg_restore binary (server mode)', text, 'a command or path', 'pg_restore'),
+  s('PSQL_PATH', 'backup', 'psql binary (server mode restore runs in one transaction through it)', text, 'a command or path', 'psql'),
 ];
 
 export interface Config {
@@ -220,6 +226,16 @@ export interface Config {
     /** Test hook: register test.tick. */
     testJobs: boolean;
     testTickWorkMs: number;
+  };
+  backup: {
+    /** Days a backup is kept (BACKUP_RETENTION_DAYS, else RETENTION_DAYS). */
+    retentionDays: number;
+    /** Newest verified backup older than this raises backup.stale. @default 26 h */
+    maxAgeMs: number;
+    schedule: string;
+    pgDumpPath: string;
+    pgRestorePath: string;
+    psqlPath: string;
   };
   /** Who is at the keyboard, for the audit log: OS user and the SSH client address, when over SSH. */
   operator: { user: string; sshClient?: string };
@@ -375,6 +391,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       auditRetentionDays: get('AUDIT_RETENTION_DAYS'),
       testJobs: get('STUDIO_TEST_JOBS'),
       testTickWorkMs: get('STUDIO_TEST_TICK_WORK'),
+    },
+    backup: {
+      retentionDays: get<number | undefined>('BACKUP_RETENTION_DAYS') ?? get<number>('RETENTION_DAYS'),
+      maxAgeMs: get('BACKUP_MAX_AGE'),
+      schedule: get('BACKUP_SCHEDULE'),
+      pgDumpPath: get('PG_DUMP_PATH'),
+      pgRestorePath: get('PG_RESTORE_PATH'),
+      psqlPath: get('PSQL_PATH'),
     },
     operator: {
       user: nonEmpty(env.STUDIO_OPERATOR) ?? safeUsername() ?? nonEmpty(env.USER) ?? 'unknown',

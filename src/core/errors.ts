@@ -89,6 +89,13 @@ export class ConfirmationRequiredError extends AppError {
   }
 }
 
+/** A backup, restore drill or restore could not be done (tools missing, wrong version, corrupt file ...). */
+export class BackupError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('BACKUP', message, options);
+  }
+}
+
 /** Anything thrown, as an Error. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

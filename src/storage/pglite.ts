@@ -95,7 +95,7 @@ function asDatabaseError(error: unknown, sql: string): Error {
 }
 
 /** Take `<dataDir>.lock` (pid, host); a stale lock from a dead process is taken over. Returns the release. */
-async function lockDataDir(dataDir: string, waitMs: number): Promise<() => void> {
+export async function lockDataDir(dataDir: string, waitMs: number): Promise<() => void> {
   const lockPath = join(dirname(dataDir), `${dataDir.split('/').pop() ?? 'pglite'}.lock`);
   mkdirSync(dirname(lockPath), { recursive: true });
   const deadline = Date.now() + waitMs;
