@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { packageVersion } from '../core/package-root.js';
 import { registerConfig } from './config-cmd.js';
 import { registerDb } from './db.js';
+import { registerHealth } from './health.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ Examples:
     );
   registerConfig(program);
   registerDb(program);
+  registerHealth(program);
   return program;
 }
 

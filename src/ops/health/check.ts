@@ -31,7 +31,7 @@ export interface HealthCheckDeps {
   probes?: ServiceProbe[] | (() => ServiceProbe[]);
   /** Configured notifiers (createNotifiers(config)); none = incidents are recorded, nobody is told. */
   notifiers?: Notifier[];
-  /** Per-probe timeout, ms. @default 5000 */
+  /** Per-probe timeout, ms. @default config.health.probeTimeoutMs (HEALTH_PROBE_TIMEOUT, 5 s) */
   probeTimeoutMs?: number;
   delivery?: DeliverOptions;
 }
@@ -48,7 +48,7 @@ export interface HealthCheckResult {
 export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal): Promise<HealthCheckResult> {
   const clock = deps.clock ?? systemClock;
   const extra = typeof deps.probes === 'function' ? deps.probes() : (deps.probes ?? []);
-  const report = await runProbes(buildHealthProbes({ config: deps.config, db: deps.db, clock, extra }), { timeoutMs: deps.probeTimeoutMs, clock, signal });
+  const report = await runProbes(buildHealthProbes({ config: deps.config, db: deps.db, clock, extra }), { timeoutMs: deps.probeTimeoutMs ?? deps.config.health.probeTimeoutMs, clock, signal });
   const samples = [...kpisFromReport(report), ...(await pipelineKpis(deps.db, clock))];
   const channels = (deps.notifiers ?? []).map((n) => n.channel);
   const at = clock.date();
@@ -70,7 +70,7 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
     deps.logger?.[change.to === 'HEALTHY' ? 'info' : 'warn']({ service: change.name, from: change.from, to: change.to }, `health: ${change.name} is ${change.to}`);
   }
   const events = await processOpsEvents(deps.db, { clock, channels });
-  const notifications = await deliverNotifications(deps.db, deps.notifiers ?? [], { clock, logger: deps.logger, signal, ...deps.delivery });
+  const notifications = await deliverNotifications(deps.db, deps.notifiers ?? [], { clock, logger: deps.logger, signal, maxPerHour: deps.config.notify.maxPerHour, ...deps.delivery });
   writeLastReport(deps.config, report);
   return { report, kpis: samples.length, changed, events: events.events, notifications };
 }

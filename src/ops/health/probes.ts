@@ -1,7 +1,8 @@
 /**
  * The standard set of probes for a configuration: database, host, and an offline probe for each provider
  * without a key. Real provider probes, the budget probe and the scheduler probe are passed in `extra`
- * (the composition root builds them); an extra probe replaces a standard one of the same name.
+ * (the composition root builds them), and HEALTH_HTTP_PROBES adds HTTP probes; an extra probe replaces a
+ * standard one of the same name.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
@@ -9,7 +10,7 @@ import type { ServiceProbe } from '../../core/health.js';
 import type { Database } from '../../core/ports.js';
 import { createDatabaseProbe } from './probes/database.js';
 import { createHostProbe } from './probes/host.js';
-import { createOfflineProviderProbes } from './probes/providers.js';
+import { createHttpProbe, createOfflineProviderProbes } from './probes/providers.js';
 
 export interface HealthProbeDeps {
   config: Config;
@@ -25,7 +26,8 @@ export function buildHealthProbes(deps: HealthProbeDeps): ServiceProbe[] {
   if (deps.db) probes.push(createDatabaseProbe(deps.db, { clock: deps.clock }));
   probes.push(createHostProbe({ paths: { data: deps.config.paths.data, logs: deps.config.paths.logs, backups: deps.config.paths.backups } }));
   probes.push(...createOfflineProviderProbes(deps.config));
-  for (const probe of deps.extra ?? []) {
+  const fromConfig = deps.config.health.httpProbes.map((p) => createHttpProbe({ name: p.name, url: p.url }));
+  for (const probe of [...fromConfig, ...(deps.extra ?? [])]) {
     const at = probes.findIndex((p) => p.name === probe.name);
     if (at >= 0) probes[at] = probe;
     else probes.push(probe);
