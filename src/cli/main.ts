@@ -7,6 +7,9 @@ import { packageVersion } from '../core/package-root.js';
 import { registerConfig } from './config-cmd.js';
 import { registerDb } from './db.js';
 import { registerHealth } from './health.js';
+import { registerIncidents } from './incidents.js';
+import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -28,6 +31,9 @@ Examples:
   registerConfig(program);
   registerDb(program);
   registerHealth(program);
+  registerIncidents(program);
+  registerLogs(program);
+  registerReport(program);
   return program;
 }
 

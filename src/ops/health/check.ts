@@ -67,6 +67,7 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
     }
   });
   for (const change of changed) {
+    if (change.from === null && change.to === 'HEALTHY') continue; // first sight of a healthy service is not news
     deps.logger?.[change.to === 'HEALTHY' ? 'info' : 'warn']({ service: change.name, from: change.from, to: change.to }, `health: ${change.name} is ${change.to}`);
   }
   const events = await processOpsEvents(deps.db, { clock, channels });
