@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createManualClock } from '../../src/core/clock.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import type { ServiceProbe } from '../../src/core/health.js';
+import { DatabaseError } from '../../src/core/errors.js';
+import type { Database } from '../../src/core/ports.js';
 import { runHealthCheck, type HealthCheckDeps } from '../../src/ops/health/check.js';
 import { createHttpProbe } from '../../src/ops/health/probes/providers.js';
 import { acknowledgeIncident, processOpsEvents, resolveIncident } from '../../src/ops/incidents/incidents.js';
@@ -182,6 +184,35 @@ describeEachEngine('health check → incidents → notifications', (t) => {
     await t.db.withTransaction((tx) => emitEvent(tx, { kind: 'budget.level', source: 'budget', level: 'HEALTHY', dedupKey: 'budget.level:total:c1', message: 'budget reset' }));
     expect(await processOpsEvents(t.db, { clock, channels })).toMatchObject({ events: 1, resolved: 1 });
     expect(await processOpsEvents(t.db, { clock, channels })).toMatchObject({ events: 0 });
+  });
+
+  it('with the database down nothing can be recorded: one direct P1 page per hour, and "reachable again" after', async () => {
+    // the database as the network sees it: every statement fails while `down` (as pg does when the server stops)
+    let down = true;
+    const db: Database = {
+      ...t.db,
+      mode: t.db.mode,
+      location: `outage-test-${t.engine}`,
+      query: (async (sql: string, params?: readonly unknown[]) => {
+        if (down) throw new DatabaseError('storage: cannot reach PostgreSQL at 127.0.0.1:5432/studio (ECONNREFUSED); is it running? check DATABASE_URL');
+        return t.db.query(sql, params);
+      }) as Database['query'],
+    };
+    const before = { pd: pd().length, slack: slack().length, mail: smtp.messages.length };
+    const first = await runHealthCheck({ ...deps(), db });
+    expect(first.report.services[0]).toMatchObject({ name: 'database', level: 'CRITICAL', details: { down: true } });
+    expect(first.notifications.sent).toBe(3);
+    clock.advance(FIVE_MIN);
+    expect((await runHealthCheck({ ...deps(), db })).notifications.sent).toBe(0);
+    expect(pd().length).toBe(before.pd + 1);
+    expect(pd().at(-1)!.json).toMatchObject({ event_action: 'trigger', dedup_key: 'service.state:database', payload: { severity: 'critical' } });
+    expect(smtp.messages.length).toBe(before.mail + 1);
+    down = false;
+    clock.advance(FIVE_MIN);
+    await runHealthCheck({ ...deps(), db });
+    const aboutDatabase = pd().filter((r) => (r.json as { dedup_key: string }).dedup_key === 'service.state:database');
+    expect(aboutDatabase.map((r) => (r.json as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
+    expect(slack().some((r) => /^Resolved: \[P1\] database reachable again/.test((r.json as { text: string }).text))).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ import type { Database } from '../../core/ports.js';
 import { insertKpiSamples, pruneKpiSamples, upsertServiceState } from '../../storage/health-store.js';
 import { deliverNotifications, type DeliverOptions, type DeliverResult } from '../incidents/deliver.js';
 import { observe, processOpsEvents } from '../incidents/incidents.js';
+import { pageDatabaseBack, pageDatabaseDown } from '../incidents/outage.js';
 import { kpisFromReport, pipelineKpis } from './kpis.js';
 import { buildHealthProbes } from './probes.js';
 import { runProbes } from './run-probes.js';
@@ -49,6 +50,15 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
   const clock = deps.clock ?? systemClock;
   const extra = typeof deps.probes === 'function' ? deps.probes() : (deps.probes ?? []);
   const report = await runProbes(buildHealthProbes({ config: deps.config, db: deps.db, clock, extra }), { timeoutMs: deps.probeTimeoutMs ?? deps.config.health.probeTimeoutMs, clock, signal });
+  const database = report.services.find((s) => s.name === 'database');
+  if (database?.details?.down) {
+    // nothing can be recorded: page directly (at most hourly) and stop here
+    const sent = await pageDatabaseDown(deps.db.location, database.reason, deps.notifiers ?? [], clock, deps.logger);
+    deps.logger?.fatal({ service: 'database' }, `health: ${database.reason}`);
+    writeLastReport(deps.config, report);
+    return { report, kpis: 0, changed: [], events: 0, notifications: { sent, failed: 0, rateLimited: 0, skipped: 0 } };
+  }
+  await pageDatabaseBack(deps.db.location, deps.notifiers ?? [], deps.logger);
   const samples = [...kpisFromReport(report), ...(await pipelineKpis(deps.db, clock))];
   const channels = (deps.notifiers ?? []).map((n) => n.channel);
   const at = clock.date();
