@@ -123,4 +123,18 @@ describe('studio health, incidents and report on an embedded database', () => {
     expect(existsSync(path)).toBe(true);
     expect(readFileSync(path, 'utf8')).toMatch(/\| P2 \| 1 \| 1 \|/);
   });
+
+  it('while another process holds the embedded database, shows that process\'s last recorded check', async () => {
+    const holder = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
+    try {
+      const result = await runCli(['health', '--json'], { env: { ...env, DB_CONNECT_TIMEOUT: '300ms' } });
+      const body = parseJson<Report & { source: string }>(result);
+      expect(body.source).toBe(`last check by pid ${process.pid}`);
+      // the last --record run saw openai failing
+      expect(body.services.find((s) => s.name === 'openai')).toMatchObject({ level: 'CRITICAL' });
+      expect(result.code).toBe(2);
+    } finally {
+      await holder.close();
+    }
+  });
 });
