@@ -87,7 +87,7 @@ export async function readIndexes(db: Queryable): Promise<IndexFacts[]> {
        join pg_namespace n on n.oid = ic.relnamespace
        join pg_am am on am.oid = ic.relam
        left join pg_stat_user_indexes s on s.indexrelid = i.indexrelid
-      where n.nspname = any(current_schemas(false))
+      where n.nspname = current_schema()
       order by pg_relation_size(ic.oid) desc, ic.relname`,
   );
   return result.rows.map((r) => ({
@@ -118,7 +118,7 @@ export async function readTableVacuum(db: Queryable): Promise<TableVacuumFacts[]
             greatest(s.last_vacuum, s.last_autovacuum) as vac, greatest(s.last_analyze, s.last_autoanalyze) as an,
             coalesce(s.seq_scan, 0)::bigint as seq, coalesce(s.idx_scan, 0)::bigint as idx
        from pg_stat_user_tables s
-      where s.schemaname = any(current_schemas(false))
+      where s.schemaname = current_schema()
       order by s.n_dead_tup desc, s.relname`,
   );
   return result.rows.map((r) => ({

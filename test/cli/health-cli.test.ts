@@ -100,7 +100,7 @@ describe('studio health, incidents and report on an embedded database', () => {
     expect(shown.status).toBe('resolved');
     expect(shown.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'acknowledged', 'notified', 'resolved', 'notified']);
     expect(JSON.stringify(shown)).not.toMatch(/xoxsecret|pd-routing-secret-1/);
-  });
+  }, 120_000); // seven CLI runs, each opening the embedded database
 
   it('a hanging provider is CRITICAL "timed out" and does not stall the check', async () => {
     mode = 'hang';
