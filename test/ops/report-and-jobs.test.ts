@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { ServiceProbe } from '../../src/core/health.js';
 import { createHealthJobs } from '../../src/ops/health/jobs.js';
 import { buildPerformanceReport, writePerformanceReport } from '../../src/ops/reports/performance.js';
+import { listIncidents } from '../../src/storage/incidents.js';
 import { describeEachEngine } from '../helpers/db.js';
 
 const H = 3_600_000;
@@ -68,5 +69,16 @@ describeEachEngine('performance report and the health job', (t) => {
     expect(new Cron(job!.schedule, { timezone: 'UTC' }).nextRun(new Date('2026-11-20T12:01:00Z'))!.toISOString()).toBe('2026-11-20T12:05:00.000Z');
     const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
     expect(result).toMatchObject({ level: 'HEALTHY', summary: 'all healthy' });
+  });
+
+  it('the budget state is shown but raises no incident of its own (the sentinel\'s events do)', async () => {
+    const probes: ServiceProbe[] = [
+      { name: 'host', probe: async () => ({ name: 'host', level: 'HEALTHY', reason: 'ok' }) },
+      { name: 'budget', probe: async () => ({ name: 'budget', level: 'EMERGENCY', reason: 'emergency shutdown active' }) },
+    ];
+    const [job] = createHealthJobs({ db: t.db, config: t.config, clock, probes });
+    const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
+    expect(result).toMatchObject({ level: 'EMERGENCY', summary: 'budget EMERGENCY' });
+    expect((await listIncidents(t.db)).filter((i) => i.source === 'service:budget')).toEqual([]);
   });
 });

@@ -35,6 +35,12 @@ export interface HealthCheckDeps {
   /** Per-probe timeout, ms. @default config.health.probeTimeoutMs (HEALTH_PROBE_TIMEOUT, 5 s) */
   probeTimeoutMs?: number;
   delivery?: DeliverOptions;
+  /**
+   * Which services' states raise incidents. The budget is left out by default: the budget sentinel emits
+   * its own `budget.level` events (one per crossing per cycle), which are its incidents.
+   * @default (name) => name !== 'budget'
+   */
+  stateIncidents?: (service: string) => boolean;
 }
 
 export interface HealthCheckResult {
@@ -69,6 +75,7 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
     for (const service of report.services) {
       const previous = await upsertServiceState(tx, service, at);
       if (previous !== service.level) changed.push({ name: service.name, from: previous, to: service.level });
+      if (!(deps.stateIncidents ?? ((name: string) => name !== 'budget'))(service.name)) continue;
       await observe(
         tx,
         { source: `service:${service.name}`, kind: 'service.state', dedupKey: `service.state:${service.name}`, level: service.level, message: service.reason, details: service.details?.down ? { down: true } : undefined },

@@ -1,6 +1,6 @@
 /**
  * The scheduler probe: heartbeats of scheduler processes, dead-man events (a job that missed its slot)
- * and failed runs in the last hour. Reports "scheduler not installed" (HEALTHY) until the scheduler's
+ * and failed runs in the last hour (WARNING: those raise their own incidents from their events). Reports "scheduler not installed" (HEALTHY) until the scheduler's
  * tables exist.
  */
 import type { Clock } from '../../../core/clock.js';
@@ -43,7 +43,8 @@ export function createSchedulerProbe(db: Queryable, options: SchedulerProbeOptio
       }
       if (facts.deadman.length > 0) {
         const jobs = [...new Set(facts.deadman.map((d) => d.job))];
-        problems.push(['CRITICAL', `missed slot(s): ${jobs.slice(0, 3).join(', ')}`]);
+        // each missed slot is already an incident of its own (the job.deadman event): WARNING here, not a second page
+        problems.push(['WARNING', `missed slot(s): ${jobs.slice(0, 3).join(', ')}`]);
       }
       const level = worstLevel('HEALTHY', ...problems.map(([l]) => l));
       return {
