@@ -27,7 +27,7 @@ export interface ServiceStateInput {
 /** Record a state; returns the previous level (null when the service is new). */
 export async function upsertServiceState(db: Queryable, state: ServiceStateInput, at: Date): Promise<Level | null> {
   const result = await db.query<{ previous: Level | null }>(
-    `with previous as (select level from service_states where name = $1 for update)
+    `with previous as (select level from service_states where name = $1)
      insert into service_states as s (name, level, reason, offline, latency_ms, details, changed_at, checked_at)
      values ($1, $2, $3, $4, $5, $6, $7, $7)
      on conflict (name) do update set

@@ -69,6 +69,8 @@ describeEachEngine('performance report and the health job', (t) => {
     expect(new Cron(job!.schedule, { timezone: 'UTC' }).nextRun(new Date('2026-11-20T12:01:00Z'))!.toISOString()).toBe('2026-11-20T12:05:00.000Z');
     const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
     expect(result).toMatchObject({ level: 'HEALTHY', summary: 'all healthy' });
+    const again = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
+    expect(again.changed).toEqual([]); // nothing changed since the first run
   });
 
   it('the budget state is shown but raises no incident of its own (the sentinel\'s events do)', async () => {
