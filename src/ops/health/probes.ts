@@ -10,7 +10,7 @@ import type { ServiceProbe } from '../../core/health.js';
 import type { Database } from '../../core/ports.js';
 import { createDatabaseProbe } from './probes/database.js';
 import { createHostProbe } from './probes/host.js';
-import { createHttpProbe, createOfflineProviderProbes } from './probes/providers.js';
+import { createHttpProbe, createOfflineProviderProbes, providerKeys } from './probes/providers.js';
 
 export interface HealthProbeDeps {
   config: Config;
@@ -31,6 +31,12 @@ export function buildHealthProbes(deps: HealthProbeDeps): ServiceProbe[] {
     const at = probes.findIndex((p) => p.name === probe.name);
     if (at >= 0) probes[at] = probe;
     else probes.push(probe);
+  }
+  // a provider with a key but no probe passed in is listed, and says it is not checked
+  for (const [name, configured] of Object.entries(providerKeys(deps.config))) {
+    if (configured && !probes.some((p) => p.name === name)) {
+      probes.push({ name, probe: async () => ({ name, level: 'HEALTHY', reason: 'configured; not probed (no provider probe installed)', details: { probed: false } }) });
+    }
   }
   return probes;
 }
