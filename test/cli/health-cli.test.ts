@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
-import { TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
 import { parseJson, runCli } from '../helpers/cli.js';
 import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
 
@@ -26,15 +28,20 @@ describe('studio health from the command line', () => {
   });
 });
 
-describe('studio health, incidents and report on an embedded database', () => {
+// On PostgreSQL when TEST_DATABASE_URL is set (each CLI run is cheap there), else on the embedded database.
+describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'an embedded database'}`, () => {
   let http: FakeHttpServer;
   let smtp: FakeSmtpServer;
   let env: Record<string, string>;
   let mode: 'ok' | 'fail' | 'hang' = 'ok';
   const home = mkdtempSync(join(tmpdir(), 'studio-health-'));
 
+  const schema = `t_${randomBytes(5).toString('hex')}`;
+  let passed = true;
+
   beforeAll(async () => {
-    // start from the migrated template instead of an initdb in the child process (seconds saved per file)
+    // embedded: start from the migrated template instead of an initdb in the child process (seconds saved);
+    // the last test needs the data directory in server mode too
     const seeded = await createPgliteDatabase({ dataDir: join(home, 'data/pglite'), loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
     await seeded.close();
     http = await startFakeHttpServer();
@@ -53,11 +60,20 @@ describe('studio health, incidents and report on an embedded database', () => {
       SMTP_URL: smtp.url,
       ALERT_EMAIL_TO: 'oncall@example.com',
       STUDIO_OPERATOR: 'carol',
+      ...(serverUrl ? { DATABASE_URL: serverUrl, DATABASE_SCHEMA: schema } : {}),
     };
   });
+  beforeEach(() => onTestFailed(() => {
+    passed = false;
+  }));
   afterAll(async () => {
     await http?.close();
     await smtp?.close();
+    if (serverUrl && passed) {
+      const admin = await createPostgresDatabase({ url: serverUrl });
+      await admin.exec(`drop schema if exists "${schema}" cascade`);
+      await admin.close();
+    }
   });
 
   // The host probe measures the real machine (a busy shared box may be WARNING): assertions leave it out.
@@ -127,7 +143,8 @@ describe('studio health, incidents and report on an embedded database', () => {
   it('while another process holds the embedded database, shows that process\'s last recorded check', async () => {
     const holder = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
     try {
-      const result = await runCli(['health', '--json'], { env: { ...env, DB_CONNECT_TIMEOUT: '300ms' } });
+      const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...embedded } = env;
+      const result = await runCli(['health', '--json'], { env: { ...embedded, DB_CONNECT_TIMEOUT: '300ms' } });
       const body = parseJson<Report & { source: string }>(result);
       expect(body.source).toBe(`last check by pid ${process.pid}`);
       // the last --record run saw openai failing
