@@ -93,6 +93,15 @@ export async function lockOpenIncident(tx: Queryable, dedupKey: string): Promise
   return result.rows[0] ? toIncident(result.rows[0]) : null;
 }
 
+/** Unresolved incidents whose key starts with a prefix, locked. */
+export async function lockOpenIncidentsByPrefix(tx: Queryable, prefix: string): Promise<Incident[]> {
+  const result = await tx.query<Row>(
+    `select ${COLUMNS} from incidents where status <> 'resolved' and starts_with(dedup_key, $1) order by id for update`,
+    [prefix],
+  );
+  return result.rows.map(toIncident);
+}
+
 /** The latest incident for a key auto-resolved at or after `since` (a flap reopens it), locked. */
 export async function lockRecentlyAutoResolved(tx: Queryable, dedupKey: string, since: Date): Promise<Incident | null> {
   const result = await tx.query<Row>(

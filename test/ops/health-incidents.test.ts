@@ -186,6 +186,25 @@ describeEachEngine('health check → incidents → notifications', (t) => {
     expect(await processOpsEvents(t.db, { clock, channels })).toMatchObject({ events: 0 });
   });
 
+  it('a budget reset resolves the closed cycle\'s crossings (as the budget sentinel emits them)', async () => {
+    const channels = createNotifiers(config).map((n) => n.channel);
+    await t.db.withTransaction(async (tx) => {
+      for (const level of ['WARNING', 'CRITICAL'] as const) {
+        await emitEvent(tx, { kind: 'budget.level', source: 'budget', level, dedupKey: `budget.level:cy7:google_ads:${level}`, message: `budget google_ads reached ${level}` });
+      }
+      await emitEvent(tx, { kind: 'budget.level', source: 'budget', level: 'WARNING', dedupKey: 'budget.level:cy8:total:WARNING', message: 'next cycle' });
+    });
+    await processOpsEvents(t.db, { clock, channels });
+    const open = () => listIncidents(t.db, { openOnly: true }).then((rows) => rows.filter((i) => i.dedupKey.startsWith('budget.level:')).map((i) => i.dedupKey).sort());
+    expect(await open()).toEqual(['budget.level:cy7:google_ads:CRITICAL', 'budget.level:cy7:google_ads:WARNING', 'budget.level:cy8:total:WARNING']);
+    await t.db.withTransaction((tx) =>
+      emitEvent(tx, { kind: 'budget.reset', source: 'budget', level: 'HEALTHY', dedupKey: 'budget.cycle:cy7', message: 'budget cycle cy8 opened by alice', details: { closed: 'cy7', opened: 'cy8' } }),
+    );
+    expect(await processOpsEvents(t.db, { clock, channels })).toMatchObject({ events: 1, resolved: 1 });
+    expect(await open()).toEqual(['budget.level:cy8:total:WARNING']);
+    await deliverNotifications(t.db, createNotifiers(config), { clock, backoffMs: 1 });
+  });
+
   it('with the database down nothing can be recorded: one direct P1 page per hour, and "reachable again" after', async () => {
     // the database as the network sees it: every statement fails while `down` (as pg does when the server stops)
     let down = true;

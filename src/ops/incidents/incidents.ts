@@ -28,6 +28,7 @@ import {
   getIncident,
   insertIncident,
   lockOpenIncident,
+  lockOpenIncidentsByPrefix,
   lockRecentlyAutoResolved,
   updateIncident,
   type Incident,
@@ -65,14 +66,34 @@ export interface ObserveResult {
   queued: number;
 }
 
+/**
+ * Dedup-key prefixes a HEALTHY event clears besides its own key: `details.clears` (any module), and a
+ * budget reset clears the closed cycle's level crossings, overruns and shutdown.
+ */
+export function clearedPrefixes(obs: Observation): string[] {
+  const prefixes = Array.isArray(obs.details?.clears) ? (obs.details.clears as unknown[]).filter((p): p is string => typeof p === 'string' && p.length > 0) : [];
+  const closed = obs.details?.closed;
+  if (obs.kind === 'budget.reset' && typeof closed === 'string') prefixes.push(`budget.level:${closed}:`, `budget.overrun:${closed}:`, `budget.shutdown:${closed}`);
+  return prefixes;
+}
+
 export async function observe(tx: Queryable, obs: Observation, options: IncidentOptions): Promise<ObserveResult> {
   const clock = options.clock ?? systemClock;
   const at = clock.date();
   const actor = options.actor ?? 'health';
 
   if (obs.level === 'HEALTHY') {
+    let queuedByPrefix = 0;
+    let lastCleared: Incident | null = null;
+    for (const prefix of clearedPrefixes(obs)) {
+      for (const incident of await lockOpenIncidentsByPrefix(tx, prefix)) {
+        const result = await observe(tx, { ...obs, dedupKey: incident.dedupKey, details: undefined }, options);
+        queuedByPrefix += result.queued;
+        lastCleared = result.incident ?? lastCleared;
+      }
+    }
     const open = await lockOpenIncident(tx, obs.dedupKey);
-    if (!open) return { outcome: 'none', incident: null, queued: 0 };
+    if (!open) return { outcome: lastCleared ? 'auto_resolved' : 'none', incident: lastCleared, queued: queuedByPrefix };
     const resolved = await updateIncident(tx, open.id, { status: 'resolved', resolvedAt: at, resolvedBy: 'auto', level: 'HEALTHY', lastSeenAt: at });
     await addTimeline(tx, { incidentId: open.id, at, kind: 'auto_resolved', actor, message: `cause cleared: ${obs.message}` });
     let queued = 0;
@@ -80,7 +101,7 @@ export async function observe(tx: Queryable, obs: Observation, options: Incident
       const channels: NotifyChannel[] = pages(open.notifiedSeverity) ? ['pagerduty', 'slack'] : ['slack'];
       queued = await queue(tx, resolved, 'resolve', channels, options.channels, `[${open.severity}] resolved: ${open.title}`, at);
     }
-    return { outcome: 'auto_resolved', incident: resolved, queued };
+    return { outcome: 'auto_resolved', incident: resolved, queued: queued + queuedByPrefix };
   }
 
   const severity = severityFor(obs);
