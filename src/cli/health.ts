@@ -47,7 +47,7 @@ Examples:
         try {
           app = await createApp({ config, logBase: { cmd: 'health' } });
         } catch (error) {
-          return databaseDown(config, error, opts);
+          return await databaseDown(config, error, opts);
         }
         try {
           const { createSchedulerProbe } = await import('../ops/health/probes/scheduler.js');
@@ -81,12 +81,13 @@ Examples:
 }
 
 /** The database could not be opened: one line (or a JSON report), exit 2 — unless another studio process holds the embedded database. */
-function databaseDown(config: Config, error: unknown, opts: HealthOptions): number {
+async function databaseDown(config: Config, error: unknown, opts: HealthOptions): Promise<number> {
   const message = redactText(toError(error).message.replace(/^storage: /, '').split('\n')[0] ?? '');
   const held = /is in use by pid (\d+)/.exec(message);
   if (held) {
     // Embedded mode with the console or scheduler running: that process checks every 5 minutes and writes its last report.
-    const last = readLastReport(config);
+    const { lastReportPath } = await import('../ops/health/check.js');
+    const last = readLastReport(lastReportPath(config));
     if (last && Date.now() - new Date(last.checkedAt).getTime() < 15 * 60_000) {
       if (opts.json) printJson({ ...last, source: `last check by pid ${held[1]}` });
       else {
@@ -108,10 +109,8 @@ function databaseDown(config: Config, error: unknown, opts: HealthOptions): numb
   return 2;
 }
 
-function readLastReport(config: Config): HealthReport | null {
+function readLastReport(file: string): HealthReport | null {
   try {
-    const dir = config.paths.data.replace(/\/[^/]*$/, '');
-    const file = `${dir}/health-last.json`;
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HealthReport) : null;
   } catch {
     return null;

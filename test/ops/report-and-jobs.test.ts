@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ServiceProbe } from '../../src/core/health.js';
 import { createHealthJobs } from '../../src/ops/health/jobs.js';
+import { readIncidentViews, readKpiViews, readServiceViews, tailLogLines } from '../../src/ops/health/console-views.js';
 import { buildPerformanceReport, writePerformanceReport } from '../../src/ops/reports/performance.js';
 import { listIncidents } from '../../src/storage/incidents.js';
 import { describeEachEngine } from '../helpers/db.js';
@@ -82,5 +83,37 @@ describeEachEngine('performance report and the health job', (t) => {
     const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
     expect(result).toMatchObject({ level: 'EMERGENCY', summary: 'budget EMERGENCY' });
     expect((await listIncidents(t.db)).filter((i) => i.source === 'service:budget')).toEqual([]);
+  });
+});
+
+describeEachEngine('console views', (t) => {
+  it('services, the five KPIs with history, incidents and the log tail, shaped for the console', async () => {
+    const clock = createManualClock(Date.UTC(2026, 10, 21, 12));
+    const probes: ServiceProbe[] = [
+      { name: 'host', probe: async () => ({ name: 'host', level: 'HEALTHY', reason: 'ok', details: { memoryPct: 42, diskPct: 81 } }) },
+      { name: 'openai', probe: async () => ({ name: 'openai', level: 'HEALTHY', reason: 'ok', latencyMs: 300 }) },
+    ];
+    const [job] = createHealthJobs({ db: t.db, config: t.config, clock, probes });
+    for (let i = 0; i < 3; i++) {
+      await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined });
+      clock.advance(5 * 60_000);
+    }
+    const { systemLevel, services } = await readServiceViews(t.db);
+    expect(systemLevel).toBe('HEALTHY');
+    expect(services.find((s) => s.name === 'openai')).toMatchObject({ level: 'HEALTHY', latencyMs: 300 });
+    const kpis = await readKpiViews(t.db, clock.date());
+    expect(kpis.map((k) => k.name)).toEqual(['pipeline completion time', 'database query time', 'API response time', 'memory usage', 'disk usage']);
+    expect(kpis.find((k) => k.name === 'disk usage')).toMatchObject({ value: 81, level: 'WARNING', history: [81, 81, 81], unit: '%' });
+    expect(kpis.find((k) => k.name === 'API response time')).toMatchObject({ value: 300, history: [300, 300, 300] });
+    expect(kpis[0]).toMatchObject({ value: null, history: [] });
+    expect(await readIncidentViews(t.db)).toEqual([]);
+
+    const logFile = join(t.home, 'tail.log');
+    writeFileSync(logFile, `${['{"level":"INFO","time":"2026-11-21T12:00:00.000Z","msg":"one","cmd":"health"}', 'plain ERROR line', '{"level":"WARNING","time":"2026-11-21T12:00:02.000Z","msg":"three"}'].join('\n')}\n`);
+    expect(tailLogLines(logFile, 2).map((l) => [l.level, l.msg])).toEqual([
+      ['ERROR', 'plain ERROR line'],
+      ['WARNING', 'three'],
+    ]);
+    expect(tailLogLines(logFile, 5)[0]).toMatchObject({ scope: 'health', msg: 'one' });
   });
 });
