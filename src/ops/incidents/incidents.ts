@@ -152,7 +152,8 @@ export async function observe(tx: Queryable, obs: Observation, options: Incident
     if (outcome === 'opened' || outcome === 'escalated' || outcome === 'reopened') {
       await addTimeline(tx, { incidentId: incident.id, at, kind: 'silenced', actor, message: `not notified: maintenance window #${window.id} (${window.reason})` });
     }
-    if (!incident.silenced) incident = await updateIncident(tx, incident.id, { silenced: true });
+    // marked only while nobody has been told; an incident already notified stays as it was
+    if (!incident.silenced && !incident.notifiedSeverity) incident = await updateIncident(tx, incident.id, { silenced: true });
   } else if (moreSevere(incident.severity, incident.notifiedSeverity)) {
     queued = await queue(tx, incident, 'trigger', triggerChannels(incident.severity), options.channels, `[${incident.severity}] ${incident.title}`, at);
     incident = await updateIncident(tx, incident.id, { notifiedSeverity: incident.severity, silenced: false });
