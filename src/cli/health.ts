@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, type Config } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/clock.js';
-import { toError } from '../core/errors.js';
+import { InvalidInputError, toError } from '../core/errors.js';
 import { exitCodeForLevel, type HealthReport, type ServiceState } from '../core/health.js';
 import { redactText } from '../core/redact.js';
 import { action } from './run.js';
@@ -41,7 +41,14 @@ Examples:
     .action(
       action(async (opts: HealthOptions) => {
         const config = loadConfig();
-        const probeTimeoutMs = opts.timeout ? parseDuration(opts.timeout) : config.health.probeTimeoutMs;
+        let probeTimeoutMs = config.health.probeTimeoutMs;
+        if (opts.timeout) {
+          try {
+            probeTimeoutMs = parseDuration(opts.timeout);
+          } catch {
+            throw new InvalidInputError(`health: --timeout "${opts.timeout}" is not a duration (like 500ms, 5s)`);
+          }
+        }
         const { createApp } = await import('../app.js');
         let app: Awaited<ReturnType<typeof createApp>>;
         try {
