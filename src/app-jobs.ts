@@ -7,6 +7,7 @@ import type { App } from './app.js';
 import { systemClock } from './core/clock.js';
 import type { JobDefinition } from './core/jobs.js';
 import type { MetricSource } from './core/metrics.js';
+import type { ServiceProbe } from './core/health.js';
 
 export interface JobWiring {
   jobs: JobDefinition[];
@@ -14,19 +15,35 @@ export interface JobWiring {
   metricSources: MetricSource[];
 }
 
+/** The probes beyond the standard ones (database, host, offline providers): scheduler, budget, real providers. */
+export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
+  const { createSchedulerProbe } = await import('./ops/health/probes/scheduler.js');
+  const { createBudgetProbe } = await import('./ops/health/probes/budget.js');
+  return [createSchedulerProbe(app.db, { clock: app.clock }), createBudgetProbe(app.budget)];
+}
+
 export async function jobWiring(app: App): Promise<JobWiring> {
   const { createJobCatalog } = await import('./jobs/catalog.js');
   const { createBudgetJobs, budgetMetricSource } = await import('./pipeline/budget/review.js');
   const { createBackupJobs } = await import('./ops/backup/jobs.js');
+  const { createHealthJobs } = await import('./ops/health/jobs.js');
+  const { createNotifiers } = await import('./providers/notify/index.js');
+  const { writePerformanceReport } = await import('./ops/reports/performance.js');
+  const probes = await extraHealthProbes(app);
   const jobs = createJobCatalog({
     db: app.db,
     config: app.config,
     clock: systemClock,
     reopenLog: app.reopenLog,
-    // performanceReport: (ctx) => ...,   the ops module's monthly report
+    performanceReport: async () => {
+      const html = await writePerformanceReport(app.db, app.config, { days: 30, format: 'html' });
+      const md = await writePerformanceReport(app.db, app.config, { days: 30, format: 'md' });
+      return { html: html.path, md: md.path };
+    },
     extra: [
       ...createBudgetJobs({ sentinel: app.budget, config: app.config }),
       ...createBackupJobs({ config: app.config, db: app.db, logger: app.logger, clock: app.clock }),
+      ...createHealthJobs({ db: app.db, config: app.config, logger: app.logger, clock: app.clock, probes, notifiers: createNotifiers(app.config) }),
       // pipeline tick, health check, daily backup, campaign metrics ... (JobDefinition[] from their modules)
     ],
   });

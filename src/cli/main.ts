@@ -11,6 +11,10 @@ import { registerJobs } from './jobs.js';
 import { registerMaintenance } from './maintenance.js';
 import { registerScheduler } from './scheduler.js';
 import { registerBackup } from './backup.js';
+import { registerHealth } from './health.js';
+import { registerIncidents } from './incidents.js';
+import { registerLogs } from './logs.js';
+import { registerReport } from './report.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -36,6 +40,10 @@ Examples:
   registerJobs(program);
   registerMaintenance(program);
   registerBackup(program);
+  registerHealth(program);
+  registerIncidents(program);
+  registerLogs(program);
+  registerReport(program);
   return program;
 }
 

@@ -51,6 +51,18 @@ const duration = z.string().transform((v, ctx) => {
   }
 });
 const percent = z.coerce.number().min(1).max(1000);
+const httpProbes = z.string().transform((v, ctx) => {
+  const out: Array<{ name: string; url: string }> = [];
+  for (const item of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const match = /^([a-z][a-z0-9_.-]{0,40})=(https?:\/\/\S+)$/i.exec(item);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'not name=url' });
+      return z.NEVER;
+    }
+    out.push({ name: match[1]!, url: match[2]! });
+  }
+  return out;
+});
 
 function s(env: string, group: string, describe: string, schema: z.ZodType<unknown>, expects: string, def?: string, secret = false): SettingSpec {
   return { env, group, describe, schema, expects, default: def, secret };
@@ -116,6 +128,10 @@ export const SETTINGS: SettingSpec[] = [
   s('ALERT_EMAIL_FROM', 'notify', 'Sender of incident e-mail', text, 'an e-mail address', 'studio@localhost'),
   s('PAGERDUTY_ROUTING_KEY', 'notify', 'PagerDuty Events API v2 routing key', text, 'a routing key', undefined, true),
   s('PAGERDUTY_EVENTS_URL', 'notify', 'PagerDuty Events API endpoint', url, 'an https URL', 'https://events.pagerduty.com/v2/enqueue'),
+  s('NOTIFY_MAX_PER_HOUR', 'notify', 'Messages per channel per hour before P2-P4 alerts are dropped (P1 always goes out)', int(1, 10_000), 'a whole number', '30'),
+
+  s('HEALTH_PROBE_TIMEOUT', 'health', 'A health probe that has not answered after this long is CRITICAL', duration, 'a duration like 5s', '5s'),
+  s('HEALTH_HTTP_PROBES', 'health', 'Extra endpoints to check, name=url comma separated (2xx is healthy)', httpProbes, 'name=http(s)://url, comma separated'),
 
   s('PIPELINE_WORKERS', 'pipeline', 'Concurrent stage workers per process', int(1, 64), 'a whole number from 1 to 64', '2'),
   s('FUND_THRESHOLD', 'pipeline', 'Investor score needed to pass INVESTORS (0..1)', z.coerce.number().min(0).max(1), 'a number from 0 to 1', '0.8'),
@@ -203,7 +219,9 @@ export interface Config {
     emailFrom: string;
     pagerdutyRoutingKey?: string;
     pagerdutyEventsUrl: string;
+    maxPerHour: number;
   };
+  health: { probeTimeoutMs: number; httpProbes: Array<{ name: string; url: string }> };
   pipeline: {
     workers: number;
     fundThreshold: number;
@@ -369,7 +387,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       emailFrom: get('ALERT_EMAIL_FROM'),
       pagerdutyRoutingKey: get('PAGERDUTY_ROUTING_KEY'),
       pagerdutyEventsUrl: get('PAGERDUTY_EVENTS_URL'),
+      maxPerHour: get('NOTIFY_MAX_PER_HOUR'),
     },
+    health: { probeTimeoutMs: get('HEALTH_PROBE_TIMEOUT'), httpProbes: get<Array<{ name: string; url: string }> | undefined>('HEALTH_HTTP_PROBES') ?? [] },
     pipeline: {
       workers: get('PIPELINE_WORKERS'),
       fundThreshold: get('FUND_THRESHOLD'),

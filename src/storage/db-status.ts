@@ -33,7 +33,7 @@ export async function readDbStatus(db: Database, options: MigrateOptions = {}): 
        from pg_class c
        join pg_namespace n on n.oid = c.relnamespace
        left join pg_stat_user_tables s on s.relid = c.oid
-      where c.relkind in ('r', 'p') and n.nspname = any(current_schemas(false))
+      where c.relkind in ('r', 'p') and n.nspname = current_schema()
       order by pg_total_relation_size(c.oid) desc, c.relname
       limit 10`,
   );

@@ -1,0 +1,217 @@
+/**
+ * `studio incidents list|show|ack|resolve|maintenance`: the incident log, taking and closing incidents
+ * (audited with the operator), and maintenance windows that silence expected alerts.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../core/config.js';
+import { formatDuration, parseDuration } from '../core/clock.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { App } from '../app.js';
+import { action, withApp } from './run.js';
+import { c, levelColour, printJson, println, table } from './output.js';
+
+const SEVERITY_COLOUR: Record<string, (t: string) => string> = { P1: (t) => c.bold(c.red(t)), P2: c.red, P3: c.yellow, P4: c.dim };
+
+function parseId(text: string): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidInputError(`incidents: "${text}" is not an incident id (a number from studio incidents list)`);
+  return id;
+}
+
+/** Send what the action queued (PagerDuty acknowledge/resolve, Slack), then close the notifiers. */
+async function deliver(app: App): Promise<void> {
+  const { createNotifiers } = await import('../providers/notify/index.js');
+  const { deliverNotifications } = await import('../ops/incidents/deliver.js');
+  const notifiers = createNotifiers(app.config);
+  try {
+    const result = await deliverNotifications(app.db, notifiers, { logger: app.logger, maxPerHour: app.config.notify.maxPerHour });
+    if (result.failed > 0) println(c.yellow(`  ${result.failed} notification(s) failed; see studio incidents show`));
+  } finally {
+    await Promise.all(notifiers.map((n) => n.close?.()));
+  }
+}
+
+async function channels(app: App) {
+  const { createNotifiers } = await import('../providers/notify/index.js');
+  return createNotifiers(app.config).map((n) => n.channel);
+}
+
+export function registerIncidents(program: Command): void {
+  const incidents = program
+    .command('incidents')
+    .description('incidents (P1-P4) raised from health checks and operational events; ack, resolve, maintenance windows');
+
+  incidents
+    .command('list')
+    .description('incidents, unresolved first, most severe first')
+    .option('--open', 'only unresolved (open or acknowledged)')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  studio incidents list --open\n  studio incidents list --json | jq \'.[] | select(.severity == "P1")\'')
+    .action(
+      action(async (opts: { open?: boolean; limit: string; json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents list' } }, async (app) => {
+          const { listIncidents } = await import('../storage/incidents.js');
+          const rows = await listIncidents(app.db, { openOnly: opts.open, limit: Number(opts.limit) || 50 });
+          if (opts.json) {
+            printJson(rows);
+            return;
+          }
+          if (rows.length === 0) {
+            println(opts.open ? 'no open incidents' : 'no incidents recorded');
+            return;
+          }
+          const now = Date.now();
+          println(
+            table(
+              ['id', 'sev', 'status', 'level', 'count', 'opened', 'last seen', 'title'],
+              rows.map((i) => [
+                String(i.id),
+                (SEVERITY_COLOUR[i.severity] ?? String)(i.severity),
+                i.status === 'open' ? c.bold(i.status) : i.status === 'resolved' ? c.dim(i.status) : i.status,
+                levelColour(i.level),
+                String(i.count),
+                `${formatDuration(now - i.openedAt.getTime())} ago`,
+                `${formatDuration(now - i.lastSeenAt.getTime())} ago`,
+                (i.silenced ? c.dim('[maintenance] ') : '') + i.title.slice(0, 90),
+              ]),
+              { align: ['right', 'left', 'left', 'left', 'right'] },
+            ),
+          );
+        }),
+      ),
+    );
+
+  incidents
+    .command('show <id>')
+    .description('one incident with its timeline and the notifications sent')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  studio incidents show 12')
+    .action(
+      action(async (idText: string, opts: { json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents show' } }, async (app) => {
+          const id = parseId(idText);
+          const { getIncident, listTimeline } = await import('../storage/incidents.js');
+          const { listNotifications } = await import('../storage/notifications.js');
+          const { NotFoundError } = await import('../core/errors.js');
+          const incident = await getIncident(app.db, id);
+          if (!incident) throw new NotFoundError(`incidents: no incident #${id}; see studio incidents list`);
+          const timeline = await listTimeline(app.db, id);
+          const notifications = await listNotifications(app.db, { incidentId: id });
+          if (opts.json) {
+            printJson({ ...incident, timeline, notifications });
+            return;
+          }
+          println(`${c.bold(`#${incident.id}`)} ${(SEVERITY_COLOUR[incident.severity] ?? String)(incident.severity)} ${incident.status} — ${incident.title}`);
+          println(c.dim(`  key ${incident.dedupKey} · seen ${incident.count}× · opened ${incident.openedAt.toISOString()} · last ${incident.lastSeenAt.toISOString()}`));
+          if (incident.resolutionNote) println(`  resolved by ${incident.resolvedBy}: ${incident.resolutionNote}`);
+          println('');
+          println(table(['at', 'event', 'by', 'message'], timeline.map((e) => [e.at.toISOString(), e.kind, e.actor, e.message])).replace(/^/gm, '  '));
+          if (notifications.length > 0) {
+            println('');
+            println(
+              table(
+                ['channel', 'action', 'status', 'tries', 'to', 'error'],
+                notifications.map((n) => [n.channel, n.action, n.status === 'sent' ? c.green(n.status) : c.yellow(n.status), String(n.attempts), n.target ?? '', n.error ?? '']),
+              ).replace(/^/gm, '  '),
+            );
+          }
+        }),
+      ),
+    );
+
+  incidents
+    .command('ack <id>')
+    .description('acknowledge: you are on it (PagerDuty is told; recorded in the audit log)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  studio incidents ack 12')
+    .action(
+      action(async (idText: string, opts: { json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents ack' } }, async (app) => {
+          const id = parseId(idText);
+          const { acknowledgeIncident } = await import('../ops/incidents/incidents.js');
+          const incident = await acknowledgeIncident(app.db, id, { operator: app.config.operator, channels: await channels(app) });
+          await deliver(app);
+          if (opts.json) printJson(incident);
+          else println(`#${id} acknowledged by ${incident.ackedBy}`);
+        }),
+      ),
+    );
+
+  incidents
+    .command('resolve <id>')
+    .description('resolve with a note saying what was done (PagerDuty and Slack are told; audited)')
+    .requiredOption('--note <text>', 'what was done')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  studio incidents resolve 12 --note "rotated the OpenAI key"')
+    .action(
+      action(async (idText: string, opts: { note: string; json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents resolve' } }, async (app) => {
+          const id = parseId(idText);
+          const { resolveIncident } = await import('../ops/incidents/incidents.js');
+          const incident = await resolveIncident(app.db, id, opts.note, { operator: app.config.operator, channels: await channels(app) });
+          await deliver(app);
+          if (opts.json) printJson(incident);
+          else println(`#${id} resolved by ${incident.resolvedBy}`);
+        }),
+      ),
+    );
+
+  const maintenance = incidents.command('maintenance').description('maintenance windows: alerts from their sources are recorded but not sent');
+  maintenance
+    .command('open')
+    .description('open a window now')
+    .requiredOption('--reason <text>', 'what the maintenance is')
+    .option('--sources <patterns>', 'comma-separated source patterns (service:database, job.*, *)', '*')
+    .option('--for <duration>', 'how long at most', '1h')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  studio incidents maintenance open --reason "PostgreSQL upgrade" --sources "service:database,service:scheduler" --for 45m\n  studio incidents maintenance close 3')
+    .action(
+      action(async (opts: { reason: string; sources: string; for: string; json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance open' } }, async (app) => {
+          const { openMaintenanceWindow } = await import('../ops/incidents/maintenance.js');
+          const { recordAudit } = await import('../storage/audit.js');
+          const window = await openMaintenanceWindow(app.db, {
+            reason: opts.reason,
+            sources: opts.sources.split(',').map((s) => s.trim()).filter(Boolean),
+            durationMs: parseDuration(opts.for),
+            openedBy: app.config.operator.user,
+          });
+          await recordAudit(app.db, { operator: app.config.operator.user, sshClient: app.config.operator.sshClient, action: 'maintenance.open', target: String(window.id), reason: opts.reason, details: { sources: window.sources, endsAt: window.endsAt } });
+          if (opts.json) printJson(window);
+          else println(`maintenance window #${window.id} open until ${window.endsAt.toISOString()} for ${window.sources.join(', ')}`);
+        }),
+      ),
+    );
+  maintenance
+    .command('close <id>')
+    .description('close a window before its end')
+    .addHelpText('after', '\nExample:\n  studio incidents maintenance close 3')
+    .action(
+      action(async (idText: string) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance close' } }, async (app) => {
+          const id = parseId(idText);
+          const { closeMaintenanceWindow } = await import('../ops/incidents/maintenance.js');
+          const { recordAudit } = await import('../storage/audit.js');
+          await closeMaintenanceWindow(app.db, id);
+          await recordAudit(app.db, { operator: app.config.operator.user, sshClient: app.config.operator.sshClient, action: 'maintenance.close', target: String(id) });
+          println(`maintenance window #${id} closed`);
+        }),
+      ),
+    );
+  maintenance
+    .command('list')
+    .description('windows open now')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (opts: { json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance list' } }, async (app) => {
+          const { activeMaintenanceWindows } = await import('../ops/incidents/maintenance.js');
+          const windows = await activeMaintenanceWindows(app.db, new Date());
+          if (opts.json) printJson(windows);
+          else if (windows.length === 0) println('no maintenance window is open');
+          else println(table(['id', 'until', 'sources', 'by', 'reason'], windows.map((w) => [String(w.id), w.endsAt.toISOString(), w.sources.join(', '), w.openedBy, w.reason])));
+        }),
+      ),
+    );
+}

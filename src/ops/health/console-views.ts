@@ -1,0 +1,108 @@
+/**
+ * What the operator console shows of health, KPIs, incidents and logs, read cheaply from what the health
+ * job recorded (small tables, indexed reads) — shaped like `ServiceView`, `KpiView`, `IncidentView` and
+ * `LogLineView` of the ConsoleApi contract, so `app.ts` can hand them straight to the snapshot.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import type { Queryable } from '../../core/ports.js';
+import { worstLevel, type Level } from '../../core/types.js';
+import { listServiceStates, readKpiHistory } from '../../storage/health-store.js';
+import { listIncidents, listTimeline } from '../../storage/incidents.js';
+import { parseEntry } from '../logs/entries.js';
+import { KPI_THRESHOLDS, type KpiName } from './thresholds.js';
+
+export interface ServiceViewRow {
+  name: string;
+  level: Level;
+  reason: string;
+  latencyMs?: number;
+  offline?: boolean;
+  checkedAt?: Date;
+}
+
+export async function readServiceViews(db: Queryable): Promise<{ systemLevel: Level; services: ServiceViewRow[] }> {
+  const states = await listServiceStates(db);
+  return {
+    systemLevel: worstLevel('HEALTHY', ...states.map((s) => s.level)),
+    services: states.map((s) => ({ name: s.name, level: s.level, reason: s.reason, latencyMs: s.latencyMs ?? undefined, offline: s.offline, checkedAt: s.checkedAt })),
+  };
+}
+
+export interface KpiViewRow {
+  name: string;
+  unit: string;
+  value: number | null;
+  target: string;
+  level: Level;
+  history: number[];
+}
+
+const ORDER: KpiName[] = ['pipeline_completion_hours', 'db_query_ms', 'api_response_ms', 'memory_pct', 'disk_pct'];
+
+/** The manual's five KPIs: latest value, level and the last 24 h (API response: the slowest provider per check). */
+export async function readKpiViews(db: Queryable, now: Date, points = 48): Promise<KpiViewRow[]> {
+  const history = await readKpiHistory(db, { since: new Date(now.getTime() - 86_400_000), limit: points });
+  const apiByTime = new Map<number, { value: number; level: Level }>();
+  for (const [kpi, samples] of Object.entries(history)) {
+    if (!kpi.startsWith('api_response_ms:')) continue;
+    for (const s of samples) {
+      const prev = apiByTime.get(s.at.getTime());
+      apiByTime.set(s.at.getTime(), { value: Math.max(prev?.value ?? 0, s.value), level: worstLevel(prev?.level ?? 'HEALTHY', s.level) });
+    }
+  }
+  const api = [...apiByTime.entries()].sort((a, b) => a[0] - b[0]).slice(-points).map(([, v]) => v);
+  return ORDER.map((name) => {
+    const t = KPI_THRESHOLDS[name];
+    const series = name === 'api_response_ms' ? api : (history[name] ?? []);
+    const last = series.at(-1);
+    return {
+      name: t.label,
+      unit: t.unit,
+      value: last ? last.value : null,
+      target: `< ${t.target} ${t.unit} (warn > ${t.warning}, crit > ${t.critical})`,
+      level: last?.level ?? 'HEALTHY',
+      history: series.map((p) => p.value),
+    };
+  });
+}
+
+export interface IncidentViewRow {
+  id: number;
+  severity: 'P1' | 'P2' | 'P3' | 'P4';
+  title: string;
+  source: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  openedAt: Date;
+  count: number;
+}
+
+/** Unresolved incidents first (most severe first), then the latest resolved ones. */
+export async function readIncidentViews(db: Queryable, limit = 20): Promise<IncidentViewRow[]> {
+  const rows = await listIncidents(db, { limit });
+  return rows.map((i) => ({ id: i.id, severity: i.severity, title: i.title, source: i.source, status: i.status, openedAt: i.openedAt, count: i.count }));
+}
+
+export async function readIncidentTimeline(db: Queryable, id: number): Promise<Array<{ at: Date; kind: string; message: string; actor?: string }>> {
+  return (await listTimeline(db, id)).map((e) => ({ at: e.at, kind: e.kind, message: e.message, actor: e.actor }));
+}
+
+/** The last `count` lines of the current log file (reads only its tail). */
+export function tailLogLines(logFile: string, count = 50): Array<{ time: Date; level: string; msg: string; scope?: string }> {
+  if (!existsSync(logFile)) return [];
+  const size = statSync(logFile).size;
+  const length = Math.min(size, 256 * 1024);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(logFile, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  const lines = buffer.toString('utf8').split('\n').filter(Boolean);
+  if (length < size) lines.shift(); // the first line is cut
+  return lines.slice(-count).map((raw) => {
+    const entry = parseEntry(raw);
+    const scope = typeof entry.fields.cmd === 'string' ? entry.fields.cmd : typeof entry.fields.job === 'string' ? entry.fields.job : undefined;
+    return { time: entry.time ?? new Date(0), level: entry.level, msg: entry.msg || entry.raw, scope };
+  });
+}

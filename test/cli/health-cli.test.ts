@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { createPostgresDatabase } from '../../src/storage/postgres.js';
+import { createPgliteDatabase } from '../../src/storage/pglite.js';
+import { serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { parseJson, runCli } from '../helpers/cli.js';
+import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
+
+interface Report {
+  level: string;
+  services: Array<{ name: string; level: string; reason: string; latencyMs?: number; offline?: boolean }>;
+}
+
+describe('studio health from the command line', () => {
+  it('with the database stopped: exit 2 and one line, no secret', async () => {
+    const env = { STUDIO_HOME: mkdtempSync(join(tmpdir(), 'studio-health-')), DATABASE_URL: 'postgres://studio:hunter2pw@127.0.0.1:1/studio', DB_CONNECT_TIMEOUT: '2s' };
+    const text = await runCli(['health'], { env });
+    expect(text.code).toBe(2);
+    expect(text.stdout.trim().split('\n')).toHaveLength(1);
+    expect(text.stdout).toMatch(/^CRITICAL database unreachable: cannot reach PostgreSQL at 127\.0\.0\.1:1\/studio/);
+    expect(text.stdout + text.stderr).not.toContain('hunter2pw');
+    const json = await runCli(['health', '--json'], { env });
+    expect(json.code).toBe(2);
+    expect(parseJson<Report>(json)).toMatchObject({ level: 'CRITICAL', services: [{ name: 'database', level: 'CRITICAL' }] });
+  });
+});
+
+// On PostgreSQL when TEST_DATABASE_URL is set (each CLI run is cheap there), else on the embedded database.
+describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'an embedded database'}`, () => {
+  let http: FakeHttpServer;
+  let smtp: FakeSmtpServer;
+  let env: Record<string, string>;
+  let mode: 'ok' | 'fail' | 'hang' = 'ok';
+  const home = mkdtempSync(join(tmpdir(), 'studio-health-'));
+
+  const schema = `t_${randomBytes(5).toString('hex')}`;
+  let passed = true;
+
+  beforeAll(async () => {
+    // embedded: start from the migrated template instead of an initdb in the child process (seconds saved);
+    // the last test needs the data directory in server mode too
+    const seeded = await createPgliteDatabase({ dataDir: join(home, 'data/pglite'), loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
+    await seeded.close();
+    http = await startFakeHttpServer();
+    smtp = await startFakeSmtpServer();
+    http.respond((req) => {
+      if (req.path !== '/v1/models') return { status: 202, body: '{}' };
+      return mode === 'ok' ? { status: 200, body: '{"data":[]}' } : mode === 'fail' ? { status: 503, body: 'overloaded' } : { status: 200, hang: true };
+    });
+    env = {
+      STUDIO_HOME: home,
+      EMBEDDING_DIM: String(TEST_EMBEDDING_DIM),
+      HEALTH_HTTP_PROBES: `openai=${http.url}/v1/models`,
+      SLACK_WEBHOOK_URL: `${http.url}/slack/T1/B1/xoxsecret`,
+      PAGERDUTY_ROUTING_KEY: 'pd-routing-secret-1',
+      PAGERDUTY_EVENTS_URL: `${http.url}/pd`,
+      SMTP_URL: smtp.url,
+      ALERT_EMAIL_TO: 'oncall@example.com',
+      STUDIO_OPERATOR: 'carol',
+      ...(serverUrl ? { DATABASE_URL: serverUrl, DATABASE_SCHEMA: schema } : {}),
+    };
+  });
+  beforeEach(() => onTestFailed(() => {
+    passed = false;
+  }));
+  afterAll(async () => {
+    await http?.close();
+    await smtp?.close();
+    if (serverUrl && passed) {
+      const admin = await createPostgresDatabase({ url: serverUrl });
+      await admin.exec(`drop schema if exists "${schema}" cascade`);
+      await admin.close();
+    }
+  });
+
+  // The host probe measures the real machine (a busy shared box may be WARNING): assertions leave it out.
+  it('all healthy: exit 0, every service listed, offline providers labelled', async () => {
+    const result = await runCli(['health', '--json'], { env });
+    const report = parseJson<Report>(result);
+    expect(report.services.filter((s) => s.name !== 'host').every((s) => s.level === 'HEALTHY')).toBe(true);
+    expect(result.code).toBe({ HEALTHY: 0, WARNING: 1 }[report.services.find((s) => s.name === 'host')!.level]);
+    expect(report.services.map((s) => s.name)).toEqual(['database', 'host', 'openai', 'google_ads', 'posthog', 'scheduler']);
+    expect(report.services.find((s) => s.name === 'openai')).toMatchObject({ level: 'HEALTHY', latencyMs: expect.any(Number) });
+    expect(report.services.find((s) => s.name === 'posthog')).toMatchObject({ offline: true, reason: 'offline provider' });
+  });
+
+  it('a provider answering errors: exit 2 on every check, one incident, one notification per channel', async () => {
+    mode = 'fail';
+    for (let i = 0; i < 2; i++) {
+      const result = await runCli(['health', '--record'], { env });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toMatch(/openai\s+CRITICAL\s+\d+ ms\s+answered HTTP 503/);
+    }
+    const list = await runCli(['incidents', 'list', '--open', '--json'], { env });
+    const incidents = parseJson<Array<{ id: number; severity: string; count: number; dedupKey: string }>>(list);
+    const openai = incidents.filter((i) => i.dedupKey !== 'service.state:host');
+    expect(openai).toEqual([expect.objectContaining({ severity: 'P2', count: 2, dedupKey: 'service.state:openai' })]);
+    const about = (text: string) => text.includes('service:openai');
+    expect(http.requests.filter((r) => r.path.startsWith('/slack/') && about(r.body))).toHaveLength(1);
+    expect(http.requests.filter((r) => r.path === '/pd' && about(r.body))).toHaveLength(1);
+    expect(smtp.messages.filter((m) => about(m.data))).toHaveLength(1);
+
+    const id = String(openai[0]!.id);
+    const ack = await runCli(['incidents', 'ack', id], { env });
+    expect(ack.stdout.trim()).toBe(`#${id} acknowledged by carol`);
+    expect(http.requests.at(-1)!.json).toMatchObject({ event_action: 'acknowledge', dedup_key: 'service.state:openai' });
+    const noNote = await runCli(['incidents', 'resolve', id], { env });
+    expect(noNote.code).not.toBe(0);
+    expect(noNote.stderr).toMatch(/--note/);
+    const resolved = await runCli(['incidents', 'resolve', id, '--note', 'provider recovered'], { env });
+    expect(resolved.code).toBe(0);
+    const shown = parseJson<{ status: string; timeline: Array<{ kind: string; actor: string }>; notifications: Array<{ target: string }> }>(await runCli(['incidents', 'show', id, '--json'], { env }));
+    expect(shown.status).toBe('resolved');
+    expect(shown.timeline.map((e) => e.kind)).toEqual(['opened', 'notified', 'acknowledged', 'notified', 'resolved', 'notified']);
+    expect(JSON.stringify(shown)).not.toMatch(/xoxsecret|pd-routing-secret-1/);
+  }, 120_000); // seven CLI runs, each opening the embedded database
+
+  it('a hanging provider is CRITICAL "timed out" and does not stall the check', async () => {
+    mode = 'hang';
+    const result = await runCli(['health', '--json', '--timeout', '300ms'], { env });
+    expect(result.code).toBe(2);
+    expect(parseJson<Report>(result).services.find((s) => s.name === 'openai')).toMatchObject({ level: 'CRITICAL', reason: 'timed out after 300 ms' });
+    mode = 'ok';
+  });
+
+  it('writes the performance report as HTML with charts, and as Markdown', async () => {
+    const out = join(home, 'perf.html');
+    const html = await runCli(['report', 'performance', '--days', '7', '--format', 'html', '--out', out], { env });
+    expect(html.code).toBe(0);
+    const body = readFileSync(out, 'utf8');
+    expect(body).toMatch(/<svg[^>]+aria-label="incidents opened by severity"/);
+    expect(body).toContain('No ledger yet');
+    const md = await runCli(['report', 'performance'], { env });
+    expect(md.stdout.trim()).toMatch(/written to .*reports\/performance-\d{4}-\d{2}-\d{2}-30d\.md$/);
+    const path = md.stdout.trim().split(' written to ')[1]!;
+    expect(existsSync(path)).toBe(true);
+    expect(readFileSync(path, 'utf8')).toMatch(/\| P2 \| 1 \| 1 \|/);
+  });
+
+  it('while another process holds the embedded database, shows that process\'s last recorded check', async () => {
+    const holder = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
+    try {
+      const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...embedded } = env;
+      const result = await runCli(['health', '--json'], { env: { ...embedded, DB_CONNECT_TIMEOUT: '300ms' } });
+      const body = parseJson<Report & { source: string }>(result);
+      expect(body.source).toBe(`last check by pid ${process.pid}`);
+      // the last --record run saw openai failing
+      expect(body.services.find((s) => s.name === 'openai')).toMatchObject({ level: 'CRITICAL' });
+      expect(result.code).toBe(2);
+    } finally {
+      await holder.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cron } from 'croner';
+import { expect, it } from 'vitest';
+import { createManualClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { ServiceProbe } from '../../src/core/health.js';
+import { createHealthJobs } from '../../src/ops/health/jobs.js';
+import { readIncidentViews, readKpiViews, readServiceViews, tailLogLines } from '../../src/ops/health/console-views.js';
+import { buildPerformanceReport, writePerformanceReport } from '../../src/ops/reports/performance.js';
+import { listIncidents } from '../../src/storage/incidents.js';
+import { describeEachEngine } from '../helpers/db.js';
+
+const H = 3_600_000;
+
+describeEachEngine('performance report and the health job', (t) => {
+  const clock = createManualClock(Date.UTC(2026, 10, 20, 12));
+
+  async function ideaThrough(moves: Array<[string, string, number]>): Promise<void> {
+    const id = randomUUID();
+    const start = clock.now() - 48 * H;
+    await t.db.query(`insert into ideas (id, title, description, created_at) values ($1, 'An idea for the report', 'Long enough description', $2)`, [id, new Date(start)]);
+    for (const [stage, status, hours] of moves) {
+      await t.db.query(`insert into idea_stage_history (idea_id, at, to_stage, to_status, actor) values ($1, $2, $3, $4, 'test')`, [id, new Date(start + hours * H), stage, status]);
+    }
+  }
+
+  it('computes completion, stage times and gate pass rates from the stage history; "no ledger yet" without spend_ledger', async () => {
+    await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['DECK', 'BUILDING', 2], ['INVESTORS', 'VALIDATING', 3], ['MVP', 'BUILDING', 4], ['SMOKE_TEST', 'TESTING', 5], ['COMPLETE', 'DEPLOYED', 7]]);
+    await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['IDEATE', 'DRAFT', 4], ['RESEARCH', 'RESEARCHING', 5], ['RESEARCH', 'REJECTED', 6]]);
+    const report = await buildPerformanceReport(t.db, { days: 30, clock });
+    expect(report.throughput).toMatchObject({ created: 2, completed: 1, rejected: 1 });
+    expect(report.completion).toMatchObject({ count: 1, meanHours: 7 });
+    const research = report.stages.find((s) => s.stage === 'RESEARCH')!;
+    // RESEARCH was left three times: forward to DECK, back to IDEATE, and rejected (stays in RESEARCH)
+    expect(research).toMatchObject({ count: 3, forward: 1, back: 1, rejected: 1 });
+    expect(research.passRate).toBeCloseTo(1 / 3);
+    expect(report.stages.find((s) => s.stage === 'SMOKE_TEST')).toMatchObject({ meanHours: 2, passRate: 1 });
+    expect(report.spend.ledger).toBe(false);
+  });
+
+  it('reads spend by category and per idea once the ledger exists; HTML has the charts', async () => {
+    await t.db.exec(`create table spend_ledger (id bigserial primary key, category text not null, amount_cents bigint not null, state text not null, idea_id uuid, created_at timestamptz not null default now())`);
+    const [{ id }] = (await t.db.query<{ id: string }>(`select id from ideas where current_stage = 'IDEATE' limit 1`)).rows as [{ id: string }];
+    const at = new Date(clock.now() - H);
+    await t.db.query(
+      `insert into spend_ledger (category, amount_cents, state, idea_id, created_at) values
+        ('openai_tokens', 125, 'settled', $1, $2), ('google_ads', 1000, 'settled', $1, $2), ('google_ads', 500, 'reserved', $1, $2), ('infrastructure', 30, 'settled', null, $2)`,
+      [id, at],
+    );
+    const report = await buildPerformanceReport(t.db, { days: 30, clock });
+    expect(report.spend.byCategory).toEqual([
+      { category: 'google_ads', cents: 1000, entries: 1 },
+      { category: 'openai_tokens', cents: 125, entries: 1 },
+      { category: 'infrastructure', cents: 30, entries: 1 },
+    ]);
+    expect(report.spend.byIdea).toEqual([{ ideaId: id, title: 'An idea for the report', cents: 1125 }]);
+    const { path } = await writePerformanceReport(t.db, t.config, { days: 30, format: 'html', clock });
+    expect(path).toBe(join(t.config.paths.reports, 'performance-2026-11-20-30d.html'));
+    const html = readFileSync(path, 'utf8');
+    expect(html).toContain('aria-label="spend by category (total $11.55)"');
+    expect(html).toContain('aria-label="gate pass rate"');
+  });
+
+  it('the health job runs every 5 minutes and reports the system level', async () => {
+    const quiet: ServiceProbe[] = ['host', 'openai'].map((name) => ({ name, probe: async () => ({ name, level: 'HEALTHY' as const, reason: 'ok' }) }));
+    const [job] = createHealthJobs({ db: t.db, config: t.config, clock, probes: quiet });
+    expect(job).toMatchObject({ name: 'health.check', schedule: '*/5 * * * *', critical: true });
+    expect(new Cron(job!.schedule, { timezone: 'UTC' }).nextRun(new Date('2026-11-20T12:01:00Z'))!.toISOString()).toBe('2026-11-20T12:05:00.000Z');
+    const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
+    expect(result).toMatchObject({ level: 'HEALTHY', summary: 'all healthy' });
+    const again = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
+    expect(again.changed).toEqual([]); // nothing changed since the first run
+  });
+
+  it('the budget state is shown but raises no incident of its own (the sentinel\'s events do)', async () => {
+    const probes: ServiceProbe[] = [
+      { name: 'host', probe: async () => ({ name: 'host', level: 'HEALTHY', reason: 'ok' }) },
+      { name: 'budget', probe: async () => ({ name: 'budget', level: 'EMERGENCY', reason: 'emergency shutdown active' }) },
+    ];
+    const [job] = createHealthJobs({ db: t.db, config: t.config, clock, probes });
+    const result = (await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined })) as Record<string, unknown>;
+    expect(result).toMatchObject({ level: 'EMERGENCY', summary: 'budget EMERGENCY' });
+    expect((await listIncidents(t.db)).filter((i) => i.source === 'service:budget')).toEqual([]);
+  });
+});
+
+describeEachEngine('console views', (t) => {
+  it('services, the five KPIs with history, incidents and the log tail, shaped for the console', async () => {
+    const clock = createManualClock(Date.UTC(2026, 10, 21, 12));
+    const probes: ServiceProbe[] = [
+      { name: 'host', probe: async () => ({ name: 'host', level: 'HEALTHY', reason: 'ok', details: { memoryPct: 42, diskPct: 81 } }) },
+      { name: 'openai', probe: async () => ({ name: 'openai', level: 'HEALTHY', reason: 'ok', latencyMs: 300 }) },
+    ];
+    const [job] = createHealthJobs({ db: t.db, config: t.config, clock, probes });
+    for (let i = 0; i < 3; i++) {
+      await job!.run({ signal: new AbortController().signal, logger: silentLogger(), scheduledFor: clock.date(), attempt: 1, manual: false, progress: () => undefined });
+      clock.advance(5 * 60_000);
+    }
+    const { systemLevel, services } = await readServiceViews(t.db);
+    expect(systemLevel).toBe('HEALTHY');
+    expect(services.find((s) => s.name === 'openai')).toMatchObject({ level: 'HEALTHY', latencyMs: 300 });
+    const kpis = await readKpiViews(t.db, clock.date());
+    expect(kpis.map((k) => k.name)).toEqual(['pipeline completion time', 'database query time', 'API response time', 'memory usage', 'disk usage']);
+    expect(kpis.find((k) => k.name === 'disk usage')).toMatchObject({ value: 81, level: 'WARNING', history: [81, 81, 81], unit: '%' });
+    expect(kpis.find((k) => k.name === 'API response time')).toMatchObject({ value: 300, history: [300, 300, 300] });
+    expect(kpis[0]).toMatchObject({ value: null, history: [] });
+    expect(await readIncidentViews(t.db)).toEqual([]);
+
+    const logFile = join(t.home, 'tail.log');
+    writeFileSync(logFile, `${['{"level":"INFO","time":"2026-11-21T12:00:00.000Z","msg":"one","cmd":"health"}', 'plain ERROR line', '{"level":"WARNING","time":"2026-11-21T12:00:02.000Z","msg":"three"}'].join('\n')}\n`);
+    expect(tailLogLines(logFile, 2).map((l) => [l.level, l.msg])).toEqual([
+      ['ERROR', 'plain ERROR line'],
+      ['WARNING', 'three'],
+    ]);
+    expect(tailLogLines(logFile, 5)[0]).toMatchObject({ scope: 'health', msg: 'one' });
+  });
+});
