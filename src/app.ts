@@ -25,6 +25,8 @@ export interface CreateAppOptions {
   logToStdout?: boolean;
   /** Fields on every log line, e.g. the command. */
   logBase?: Record<string, unknown>;
+  /** Reopen the log file when another process rotates it (long-lived processes: scheduler, console). */
+  followLogRotation?: boolean;
 }
 
 export async function createApp(options: CreateAppOptions = {}): Promise<App> {
@@ -35,6 +37,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     migrate: options.migrate,
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
   });
+  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
     config,
@@ -44,6 +47,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      unwatch?.();
       await db.close();
       log.flush();
     },
