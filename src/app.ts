@@ -31,6 +31,8 @@ export interface CreateAppOptions {
   clock?: Clock;
   /** Fields on every log line, e.g. the command. */
   logBase?: Record<string, unknown>;
+  /** Reopen the log file when another process rotates it (long-lived processes: scheduler, console). */
+  followLogRotation?: boolean;
 }
 
 export async function createApp(options: CreateAppOptions = {}): Promise<App> {
@@ -43,6 +45,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   });
   const clock = options.clock ?? systemClock;
   const budget = createSentinel({ db, config, clock, logger: log.logger });
+  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
     config,
@@ -54,6 +57,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      unwatch?.();
       await db.close();
       log.flush();
     },

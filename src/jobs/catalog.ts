@@ -103,8 +103,8 @@ export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'budgetR
       timeoutMs: 30 * 60_000,
       catchUp: 'latest',
       perHost: true,
-      async run() {
-        const rotated = await rotateLogs({ logFile: config.paths.logFile, clock, reopen: options.reopenLog });
+      async run({ signal }) {
+        const rotated = await rotateLogs({ logFile: config.paths.logFile, clock, reopen: options.reopenLog, signal });
         const cleaned = cleanupLogs({ logFile: config.paths.logFile, retentionDays: config.pipeline.retentionDays, clock });
         return {
           summary: `${rotated.rotated.length ? `rotated to ${rotated.rotated[0]!.to}` : (rotated.note ?? 'nothing rotated')}; deleted ${cleaned.deleted.length} old rotated logs`,

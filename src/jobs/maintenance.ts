@@ -99,13 +99,18 @@ export interface RotateReport {
   note?: string;
 }
 
+/** How long rotation waits before compressing: other processes reopen within a second. */
+export const ROTATION_SETTLE_MS = 2_500;
+
 const stampOf = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 /**
  * Rotate the log: rename `pipeline.log` to `pipeline.log.<UTC stamp>`, have this process reopen its log
- * (a new `pipeline.log`), then gzip the rotated file and remove the uncompressed copy.
+ * (a new `pipeline.log`), wait `settleMs` for other studio processes on this host to notice and reopen
+ * theirs (they look every second, see core/log-watch.ts), then gzip the rotated file and remove the
+ * uncompressed copy.
  */
-export async function rotateLogs(options: { logFile: string; clock: Clock; reopen(): void; dryRun?: boolean }): Promise<RotateReport> {
+export async function rotateLogs(options: { logFile: string; clock: Clock; reopen(): void; dryRun?: boolean; settleMs?: number; signal?: AbortSignal }): Promise<RotateReport> {
   const { logFile } = options;
   if (!existsSync(logFile)) return { dryRun: Boolean(options.dryRun), rotated: [], note: `${logFile} does not exist; nothing to rotate` };
   const bytes = statSync(logFile).size;
@@ -115,6 +120,11 @@ export async function rotateLogs(options: { logFile: string; clock: Clock; reope
   if (options.dryRun) return { dryRun: true, rotated: [{ from: logFile, to: `${target}.gz`, bytes }] };
   renameSync(logFile, target);
   options.reopen();
+  const settle = options.settleMs ?? ROTATION_SETTLE_MS;
+  if (settle > 0) await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, settle);
+    options.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
   await pipeline(createReadStream(target), createGzip(), createWriteStream(`${target}.gz`, { mode: 0o640 }));
   const compressedBytes = statSync(`${target}.gz`).size;
   unlinkSync(target);

@@ -342,7 +342,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (stopping) return { finished: 0, released: 0 };
       stopping = true;
       timers?.stop();
-      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      // The heartbeat goes on until the end (housekeeping does nothing else now): a run still finishing
+      // within the grace must not look dead to other schedulers and be retried twice.
       for (const t of retryTimers) clearTimeout(t);
       retryTimers.clear();
       await markStopping(options.db, node.id).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopping'));
@@ -369,6 +370,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           );
         }
       }
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
       await housekeeping?.catch(() => undefined);
       log.info({ finished: running.length - released, released }, 'scheduler stopped');
       return { finished: running.length - released, released };
