@@ -148,41 +148,29 @@ export interface SchedulerFacts {
  * scheduler module owns `scheduler_nodes` and `job_runs`; when they do not exist, `installed` is false.
  */
 export async function readSchedulerFacts(db: Queryable, since: Date): Promise<SchedulerFacts> {
-  const exists = await db.query<{ nodes: boolean; runs: boolean }>(
-    `select to_regclass('scheduler_nodes') is not null as nodes, to_regclass('job_runs') is not null as runs`,
-  );
-  const { nodes: hasNodes, runs: hasRuns } = exists.rows[0]!;
   const deadman = await db.query<{ job: string | null; at: Date; message: string }>(
     `select coalesce(details->>'job', source) as job, at, message from ops_events
       where kind like 'job.deadman%' and at >= $1 order by at desc limit 20`,
     [since],
   );
-  const facts: SchedulerFacts = {
-    installed: hasNodes && hasRuns,
-    nodes: 0,
-    lastHeartbeat: null,
-    failedRuns: [],
-    deadman: deadman.rows.map((r) => ({ job: r.job ?? 'unknown', at: r.at, message: r.message })),
-  };
-  if (!facts.installed) return facts;
-  const heartbeat = await db.query<{ nodes: number; last: string | null }>(
-    `select count(*)::int as nodes,
-            max(coalesce(j->>'heartbeat_at', j->>'last_heartbeat', j->>'last_heartbeat_at', j->>'last_seen_at', j->>'seen_at', j->>'updated_at')) as last
-       from (select to_jsonb(n) as j from scheduler_nodes n) nodes`,
+  // scheduler processes only: a CLI running a job by hand also holds a row (kind = 'cli')
+  const heartbeat = await db.query<{ nodes: number; last: Date | null }>(
+    `select count(*) filter (where not stopping)::int as nodes, max(heartbeat_at) as last
+       from scheduler_nodes where kind = 'scheduler'`,
   );
-  facts.nodes = heartbeat.rows[0]?.nodes ?? 0;
-  const last = heartbeat.rows[0]?.last;
-  facts.lastHeartbeat = last ? new Date(last) : null;
-  const failed = await db.query<{ job: string | null; at: string | null; error: string | null }>(
-    `select coalesce(j->>'job', j->>'job_name', j->>'name') as job,
-            coalesce(j->>'finished_at', j->>'started_at', j->>'scheduled_for') as at,
-            coalesce(j->>'last_error', j->>'error') as error
-       from (select to_jsonb(r) as j from job_runs r) runs
-      where j->>'status' in ('failed', 'timed_out', 'timeout')
-        and coalesce(j->>'finished_at', j->>'started_at', j->>'scheduled_for')::timestamptz >= $1
-      order by 2 desc limit 20`,
+  // the last hour of finished runs is found through job_runs_claimed_idx
+  const failed = await db.query<{ job: string; at: Date | null; error: string | null }>(
+    `select job, coalesce(finished_at, started_at, scheduled_for) as at, error
+       from job_runs
+      where claimed_at >= $1 and status in ('failed', 'timed_out')
+      order by claimed_at desc limit 20`,
     [since],
   );
-  facts.failedRuns = failed.rows.map((r) => ({ job: r.job ?? 'unknown', at: r.at ? new Date(r.at) : null, error: r.error }));
-  return facts;
+  return {
+    installed: true,
+    nodes: heartbeat.rows[0]?.nodes ?? 0,
+    lastHeartbeat: heartbeat.rows[0]?.last ?? null,
+    failedRuns: failed.rows.map((r) => ({ job: r.job, at: r.at, error: r.error })),
+    deadman: deadman.rows.map((r) => ({ job: r.job ?? 'unknown', at: r.at, message: r.message })),
+  };
 }

@@ -31,11 +31,17 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     const { createPgliteDatabase } = await import('./pglite.js');
     db = await createPgliteDatabase({ dataDir: config.paths.data, lockWaitMs: config.database.connectTimeoutMs });
   }
+  if (db.mode === 'server' && config.database.schema !== 'public') {
+    // the search path is "<schema>, public": were the schema missing, tables would land in public
+    try {
+      await db.exec(`create schema if not exists "${config.database.schema}"`);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
   if (options.migrate !== false) {
     try {
-      if (db.mode === 'server' && config.database.schema !== 'public') {
-        await db.exec(`create schema if not exists "${config.database.schema}"`);
-      }
       const applied = await migrate(db, { vars: migrationVars(config) });
       if (applied.length > 0) options.logger?.info({ applied }, 'storage: migrations applied');
     } catch (error) {

@@ -85,4 +85,13 @@ describeServer('studio db status on PostgreSQL', (t) => {
     expect(body.connections.inUse).toBeGreaterThan(0);
     expect(body.location).not.toMatch(/@/);
   });
+
+  it('db migrate into a schema that does not exist yet creates it, and nothing lands in public', async () => {
+    const schema = `${t.config.database.schema}_fresh`;
+    const result = await runCli(['db', 'migrate', '--json'], { env: { ...t.env, DATABASE_SCHEMA: schema } });
+    expect(result.code).toBe(0);
+    const where = await t.db.query<{ schema: string }>("select table_schema as schema from information_schema.tables where table_name = 'studio_migrations' and table_schema = $1", [schema]);
+    expect(where.rows).toEqual([{ schema }]);
+    await t.db.exec(`drop schema "${schema}" cascade`);
+  });
 });

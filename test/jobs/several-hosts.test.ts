@@ -36,7 +36,7 @@ describeServer('three scheduler processes against one PostgreSQL', (t) => {
       NO_COLOR: '1',
       LOG_LEVEL: 'info',
       STUDIO_TEST_JOBS: 'true',
-      STUDIO_TEST_TICK_WORK: '300ms',
+      STUDIO_TEST_TICK_WORK: '700ms', // long enough that the kill lands mid-run even on a loaded machine
       SCHEDULER_HEARTBEAT: '200ms',
       SCHEDULER_NODE_TIMEOUT: '1500ms',
       SCHEDULER_RETRY_BASE: '100ms',

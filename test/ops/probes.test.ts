@@ -111,20 +111,23 @@ describeEachEngine('database and scheduler probes', (t) => {
     expect(vector[0]!.bytes).toBeGreaterThan(0);
   });
 
-  it('the scheduler probe says "not installed" until its tables exist, then checks heartbeats and failed runs', async () => {
+  it('the scheduler probe: never run is a WARNING, silent is CRITICAL, failed runs are a WARNING', async () => {
     const clock = createManualClock(Date.UTC(2026, 10, 3, 12));
     const probe = createSchedulerProbe(t.db, { clock });
-    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: 'scheduler not installed' });
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'WARNING', reason: expect.stringMatching(/^no scheduler has run yet/) });
 
-    await t.db.exec(`create table scheduler_nodes (node_id text primary key, host text, heartbeat_at timestamptz not null);
-      create table job_runs (id serial primary key, job text not null, scheduled_for timestamptz not null, status text not null, finished_at timestamptz, last_error text)`);
-    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'CRITICAL', reason: 'no scheduler process has ever run' });
+    await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('n1', 'h1', 1, $1)`, [new Date(clock.now() - 30 * 60_000)]);
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'CRITICAL', reason: 'no scheduler heartbeat for 30m 0s' });
 
-    await t.db.query(`insert into scheduler_nodes values ('n1', 'h1', $1)`, [new Date(clock.now() - 30 * 60_000)]);
-    expect((await probe.probe(new AbortController().signal)).reason).toBe('no scheduler heartbeat for 30m 0s');
+    await t.db.query(`update scheduler_nodes set stopping = true`);
+    expect((await probe.probe(new AbortController().signal)).reason).toBe('no scheduler running (last heartbeat 30m 0s ago)');
 
-    await t.db.query(`update scheduler_nodes set heartbeat_at = $1`, [new Date(clock.now() - 10_000)]);
-    await t.db.query(`insert into job_runs (job, scheduled_for, status, finished_at, last_error) values ('backup.daily', $1, 'failed', $1, 'pg_dump exited 1')`, [new Date(clock.now() - 60_000)]);
+    await t.db.query(`update scheduler_nodes set heartbeat_at = $1, stopping = false`, [new Date(clock.now() - 10_000)]);
+    const at = new Date(clock.now() - 60_000);
+    await t.db.query(
+      `insert into job_runs (job, scheduled_for, status, claimed_at, started_at, finished_at, error) values ('backup.daily', $1, 'failed', $1, $1, $1, 'pg_dump exited 1')`,
+      [at],
+    );
     const state = await probe.probe(new AbortController().signal);
     expect(state).toMatchObject({ level: 'WARNING', reason: '1 failed run(s) in the last hour: backup.daily' });
   });

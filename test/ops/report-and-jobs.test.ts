@@ -10,6 +10,7 @@ import { createHealthJobs } from '../../src/ops/health/jobs.js';
 import { readIncidentViews, readKpiViews, readServiceViews, tailLogLines } from '../../src/ops/health/console-views.js';
 import { buildPerformanceReport, writePerformanceReport } from '../../src/ops/reports/performance.js';
 import { listIncidents } from '../../src/storage/incidents.js';
+import { testSentinel } from '../helpers/sentinel.js';
 import { describeEachEngine } from '../helpers/db.js';
 
 const H = 3_600_000;
@@ -26,7 +27,7 @@ describeEachEngine('performance report and the health job', (t) => {
     }
   }
 
-  it('computes completion, stage times and gate pass rates from the stage history; "no ledger yet" without spend_ledger', async () => {
+  it('computes completion, stage times and gate pass rates from the stage history', async () => {
     await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['DECK', 'BUILDING', 2], ['INVESTORS', 'VALIDATING', 3], ['MVP', 'BUILDING', 4], ['SMOKE_TEST', 'TESTING', 5], ['COMPLETE', 'DEPLOYED', 7]]);
     await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['IDEATE', 'DRAFT', 4], ['RESEARCH', 'RESEARCHING', 5], ['RESEARCH', 'REJECTED', 6]]);
     const report = await buildPerformanceReport(t.db, { days: 30, clock });
@@ -37,18 +38,20 @@ describeEachEngine('performance report and the health job', (t) => {
     expect(research).toMatchObject({ count: 3, forward: 1, back: 1, rejected: 1 });
     expect(research.passRate).toBeCloseTo(1 / 3);
     expect(report.stages.find((s) => s.stage === 'SMOKE_TEST')).toMatchObject({ meanHours: 2, passRate: 1 });
-    expect(report.spend.ledger).toBe(false);
+    expect(report.spend.ledger).toBe(true);
+    expect(report.spend.byCategory).toEqual([]);
   });
 
   it('reads spend by category and per idea once the ledger exists; HTML has the charts', async () => {
-    await t.db.exec(`create table spend_ledger (id bigserial primary key, category text not null, amount_cents bigint not null, state text not null, idea_id uuid, created_at timestamptz not null default now())`);
     const [{ id }] = (await t.db.query<{ id: string }>(`select id from ideas where current_stage = 'IDEATE' limit 1`)).rows as [{ id: string }];
     const at = new Date(clock.now() - H);
-    await t.db.query(
-      `insert into spend_ledger (category, amount_cents, state, idea_id, created_at) values
-        ('openai_tokens', 125, 'settled', $1, $2), ('google_ads', 1000, 'settled', $1, $2), ('google_ads', 500, 'reserved', $1, $2), ('infrastructure', 30, 'settled', null, $2)`,
-      [id, at],
-    );
+    const sentinel = testSentinel(t.db, t.config);
+    await sentinel.record({ category: 'openai_tokens', amountCents: 125, service: 'openai', operation: 'deck', idempotencyKey: 'r1', ideaId: id });
+    await sentinel.record({ category: 'google_ads', amountCents: 1000, service: 'google_ads', operation: 'campaign', idempotencyKey: 'r2', ideaId: id });
+    await sentinel.reserve({ category: 'google_ads', estimateCents: 500, service: 'google_ads', operation: 'campaign', idempotencyKey: 'r3', ideaId: id });
+    await sentinel.record({ category: 'infrastructure', amountCents: 30, service: 'hosting', operation: 'invoice', idempotencyKey: 'r4' });
+    // the report's clock is in the past: date the entries inside its window
+    await t.db.query('update spend_ledger set created_at = $1, settled_at = case when settled_at is null then null else $1::timestamptz end', [at]);
     const report = await buildPerformanceReport(t.db, { days: 30, clock });
     expect(report.spend.byCategory).toEqual([
       { category: 'google_ads', cents: 1000, entries: 1 },

@@ -76,6 +76,7 @@ export function renderMarkdown(r: PerformanceReport): string {
   else tableMd(['stage', 'moves', 'mean', 'p95', 'passed', 'sent back', 'rejected', 'pass rate'], r.stages.map((s) => [s.stage, String(s.count), h(s.meanHours), h(s.p95Hours), String(s.forward), String(s.back), String(s.rejected), pct(s.passRate)]));
   lines.push('## Spend', '');
   if (!r.spend.ledger) lines.push('No ledger yet (the budget module has not created spend_ledger).', '');
+  else if (r.spend.byCategory.length === 0) lines.push('No spend recorded in the period.', '');
   else {
     const total = r.spend.byCategory.reduce((a, c) => a + c.cents, 0);
     tableMd(['category', 'spent', 'entries'], [...r.spend.byCategory.map((c) => [c.category, formatDollars(c.cents), String(c.entries)]), ['**total**', `**${formatDollars(total)}**`, '']]);
@@ -122,7 +123,9 @@ export function renderHtml(r: PerformanceReport): string {
       'Spend',
       !r.spend.ledger
         ? empty('No ledger yet (the budget module has not created spend_ledger).')
-        : barChart(r.spend.byCategory.map((c) => ({ label: c.category, value: c.cents / 100 })), { title: `spend by category (total ${formatDollars(total)})`, unit: '$' }) +
+        : r.spend.byCategory.length === 0
+          ? empty('No spend recorded in the period.')
+          : barChart(r.spend.byCategory.map((c) => ({ label: c.category, value: c.cents / 100 })), { title: `spend by category (total ${formatDollars(total)})`, unit: '$' }) +
             (r.spend.byIdea.length ? tableHtml(['idea', 'spent'], r.spend.byIdea.map((i) => [`${i.title ?? '(archived)'} (${i.ideaId.slice(0, 8)})`, formatDollars(i.cents)])) : ''),
     ),
     section(

@@ -1,7 +1,8 @@
 /**
  * The scheduler probe: heartbeats of scheduler processes, dead-man events (a job that missed its slot)
- * and failed runs in the last hour (WARNING: those raise their own incidents from their events). Reports "scheduler not installed" (HEALTHY) until the scheduler's
- * tables exist.
+ * and failed runs in the last hour (WARNING: those raise their own incidents from their events). A
+ * scheduler that has never run is a WARNING (set-up not finished: start `studio scheduler` or the
+ * console); one that was running and went silent is CRITICAL.
  */
 import type { Clock } from '../../../core/clock.js';
 import { systemClock } from '../../../core/clock.js';
@@ -31,8 +32,10 @@ export function createSchedulerProbe(db: Queryable, options: SchedulerProbeOptio
       const problems: Array<[Level, string]> = [];
       if (facts.installed) {
         const age = facts.lastHeartbeat ? now - facts.lastHeartbeat.getTime() : Infinity;
-        if (facts.nodes === 0 || age > (options.deadAfterMs ?? 600_000)) {
-          problems.push(['CRITICAL', facts.lastHeartbeat ? `no scheduler heartbeat for ${formatDuration(age)}` : 'no scheduler process has ever run']);
+        if (!facts.lastHeartbeat) {
+          problems.push(['WARNING', 'no scheduler has run yet: start studio scheduler (or studio console, which hosts one)']);
+        } else if (facts.nodes === 0 || age > (options.deadAfterMs ?? 600_000)) {
+          problems.push(['CRITICAL', facts.nodes === 0 ? `no scheduler running (last heartbeat ${formatDuration(age)} ago)` : `no scheduler heartbeat for ${formatDuration(age)}`]);
         } else if (age > (options.staleAfterMs ?? 120_000)) {
           problems.push(['WARNING', `last scheduler heartbeat ${formatDuration(age)} ago`]);
         }
