@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Database } from './core/ports.js';
 import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
 import { openDatabase } from './storage/open.js';
+import type { Providers } from './core/providers.js';
+import { createOfflineProviders } from './providers/offline/index.js';
 
 export interface App {
   config: Config;
@@ -16,6 +18,11 @@ export interface App {
   clock: Clock;
   /** The budget sentinel: every paid call goes through it. */
   budget: Sentinel;
+  /**
+   * Text generation, embeddings, the ads account, analytics: the real services where their keys are set
+   * (next issue), else the offline stand-ins (`offline: true` in every output).
+   */
+  providers: Providers;
   /** Close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -41,6 +48,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   });
   const clock = options.clock ?? systemClock;
   const budget = createSentinel({ db, config, clock, logger: log.logger });
+  const providers = buildProviders(config);
   let closed = false;
   return {
     config,
@@ -48,6 +56,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     db,
     clock,
     budget,
+    providers,
     async close() {
       if (closed) return;
       closed = true;
@@ -55,4 +64,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       log.flush();
     },
   };
+}
+
+/**
+ * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
+ * PostHog implementations replace them here, one by one, when their keys are set.
+ */
+export function buildProviders(config: Config): Providers {
+  return createOfflineProviders(config);
 }
