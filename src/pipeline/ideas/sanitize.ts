@@ -41,7 +41,7 @@ export const BLOCKED_WORDS = ['spam', 'scam', 'fraud', 'fake', 'phishing'];
 const BLOCKED = new RegExp(`\\b(${BLOCKED_WORDS.join('|')})\\b`, 'i');
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const DANGEROUS_URL = /\b(?:javascript|data|vbscript|file):[^\s"'<>)]*/gi;
+const DANGEROUS_URL = /\b(?:javascript|data|vbscript|file):[^\s"'<>]*/gi;
 
 const LIMITS = {
   title: [10, 200],
