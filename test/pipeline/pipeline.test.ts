@@ -41,7 +41,7 @@ describeEachEngine('the idea pipeline', (t) => {
     expect(refused[0]!.duplicateOf!.similarity).toBeGreaterThanOrEqual(0.8);
     const forced = await submitIdeas(d, [{ input: near, label: 'c' }], { force: true });
     expect(forced[0]!.status).toBe('created');
-    const similar = await similarIdeas(t.db, first!.id, 5);
+    const similar = await similarIdeas(t.db, first!.id!, 5);
     expect(similar.map((s) => s.id)).toContain(forced[0]!.id);
 
     // limit 5 an hour: 2 stored so far for this creator, so 3 more go in and the 4th is refused
