@@ -9,7 +9,7 @@
  *    embedded (inserted first, index built after). Baseline: the same nearest-neighbour query as an exact
  *    scan. Target: p95 <= 10 ms.
  *
- * BENCH_SECONDS (default 5) per measurement; BENCH_IDEAS (default 100000); BENCH_EMBEDDING_DIM (default 256).
+ * BENCH_SECONDS (default 5) per measurement; BENCH_PART advances | dup | all; BENCH_IDEAS (default 100000); BENCH_EMBEDDING_DIM (default 256).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,11 +51,13 @@ const config = loadConfig({
   dotenv: false,
 });
 
+const part = process.env.BENCH_PART ?? 'all'; // advances | dup | all
+
 // ---------------------------------------------------------------------------------------------------
 // 1. stage advances per second
 // ---------------------------------------------------------------------------------------------------
-await freshSchema();
-{
+if (part !== 'dup') {
+  await freshSchema();
   const db = await createPostgresDatabase({ url, schema, poolMax: 12 });
   await migrate(db, { vars: { EMBEDDING_DIM: dim } });
 
@@ -110,9 +112,9 @@ await freshSchema();
 // ---------------------------------------------------------------------------------------------------
 // 2. duplicate check latency with 100,000 ideas embedded
 // ---------------------------------------------------------------------------------------------------
-await freshSchema();
-{
-  const db = await createPostgresDatabase({ url, schema, poolMax: 4 });
+if (part !== 'advances') {
+  await freshSchema();
+  const db = await createPostgresDatabase({ url, schema, poolMax: 4, statementTimeoutMs: 3_600_000 });
   await migrate(db, { vars: { EMBEDDING_DIM: dim } });
   await db.exec('drop index ideas_embedding_hnsw_idx');
   const words = 'invoice bakery clinic tutor payment ads market pet dog coffee saas ai agent support returns sizing shift law portal savings budget carbon token garden meal habit team retro repair handyman language learning insurance claims document compliance accounting remote monitoring blood pressure'.split(' ');

@@ -9,6 +9,7 @@ import type { Database } from '../core/ports.js';
 import type { AdsAccount } from '../core/providers.js';
 import type { Level } from '../core/types.js';
 import { microsToCents } from '../core/money.js';
+import { recordAudit } from '../storage/audit.js';
 import { activeCampaigns, recordDay, setCampaignStatus, type CampaignRow } from '../storage/campaigns.js';
 
 export const TARGETS = { ctr: 0.02, conversionRate: 0.05, cpaMicros: 50_000_000 };
@@ -137,8 +138,15 @@ export async function pullMetrics(
   return { campaign: current, over: current.status !== 'ENABLED' || current.daysReported >= current.days, pending: false };
 }
 
-/** Pause every running campaign (emergency, or an operator's hotkey). Returns how many were paused. */
-export async function pauseAllCampaigns(deps: { db: Database; ads: AdsAccount; logger: Logger }, reason: string): Promise<number> {
+/**
+ * Pause every running campaign (emergency, or an operator's hotkey). Returns how many were paused. With an
+ * operator, the action is written to the audit log.
+ */
+export async function pauseAllCampaigns(
+  deps: { db: Database; ads: AdsAccount; logger: Logger },
+  reason: string,
+  operator?: { user: string; sshClient?: string },
+): Promise<number> {
   let paused = 0;
   for (const campaign of await activeCampaigns(deps.db)) {
     try {
@@ -149,5 +157,6 @@ export async function pauseAllCampaigns(deps: { db: Database; ads: AdsAccount; l
       deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not pause');
     }
   }
+  if (operator) await recordAudit(deps.db, { operator: operator.user, sshClient: operator.sshClient, action: 'campaigns.pause_all', reason, details: { paused } });
   return paused;
 }
