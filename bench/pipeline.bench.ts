@@ -32,10 +32,22 @@ import { benchDatabaseUrl, percentile, report } from './helpers.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const totalIdeas = Number(process.env.BENCH_IDEAS ?? 100_000);
 const dim = Number(process.env.BENCH_EMBEDDING_DIM ?? 256);
-const url = benchDatabaseUrl();
-if (!url) {
+const serverUrl = benchDatabaseUrl();
+if (!serverUrl) {
   report('pipeline advances/s', 'skipped', 'no PostgreSQL reachable (set BENCH_DATABASE_URL)');
   process.exit(0);
+}
+// a database of its own: 100,000 ideas in the test database would show in other suites' size reports
+const url = (() => {
+  const u = new URL(serverUrl);
+  u.pathname = '/studio_bench';
+  return u.toString();
+})();
+{
+  const server = await createPostgresDatabase({ url: serverUrl });
+  const exists = await server.query("select 1 from pg_database where datname = 'studio_bench'");
+  if (exists.rowCount === 0) await server.exec('create database studio_bench');
+  await server.close();
 }
 
 const schema = 'bench_pipeline';

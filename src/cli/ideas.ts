@@ -120,7 +120,9 @@ Examples:
         } else if (opts.title !== undefined || opts.description !== undefined) {
           items = [{ input: { title: opts.title, description: opts.description, category: opts.category, problem: opts.problem, solution: opts.solution, market: opts.market, evidence: opts.evidence }, label: 'idea' }];
         } else if (!process.stdin.isTTY) {
-          items = parseIdeasText(await readStdin());
+          const piped = await readStdin();
+          if (!piped.trim()) throw new InvalidInputError('create: give --title and --description, or --file (see studio create --help); stdin was empty');
+          items = parseIdeasText(piped);
         } else {
           throw new InvalidInputError('create: give --title and --description, or --file (see studio create --help)');
         }

@@ -15,12 +15,12 @@ describeEachEngine('studio create / pipeline run / show (the sample set, end to 
   const run = (args: string[], input?: string) => runCli(args, { env: { ...t.env, STAGE_RETRY_BASE: '10ms', STUDIO_OPERATOR: 'olga', LOG_LEVEL: 'info' }, input, timeoutMs: 120_000 });
 
   it('bad inputs are refused clearly and nothing of them is stored', async () => {
-    const one = await run(['create', '--title', 'Short', '--description', 'A scam to get rich']);
+    const one = await run(['create', '--title', 'Short', '--description', 'A scam to get rich'], '');
     expect(one.code).toBe(1);
     expect(one.stderr).toBe(
       'studio: create: idea refused; nothing was stored\n  - title is 5 characters after clean-up; at least 10 are needed\n  - description contains the blocked word "scam"',
     );
-    const none = await run(['create']);
+    const none = await run(['create'], '');
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/give --title and --description, or --file/);
     const list = parseJson<unknown[]>(await run(['list', '--json']));
