@@ -29,6 +29,7 @@ export async function jobWiring(app: App): Promise<JobWiring> {
   const { createHealthJobs } = await import('./ops/health/jobs.js');
   const { createNotifiers } = await import('./providers/notify/index.js');
   const { writePerformanceReport } = await import('./ops/reports/performance.js');
+  const { createPipelineJobs } = await import('./pipeline/jobs.js');
   const probes = await extraHealthProbes(app);
   const jobs = createJobCatalog({
     db: app.db,
@@ -44,7 +45,7 @@ export async function jobWiring(app: App): Promise<JobWiring> {
       ...createBudgetJobs({ sentinel: app.budget, config: app.config }),
       ...createBackupJobs({ config: app.config, db: app.db, logger: app.logger, clock: app.clock }),
       ...createHealthJobs({ db: app.db, config: app.config, logger: app.logger, clock: app.clock, probes, notifiers: createNotifiers(app.config) }),
-      // pipeline tick, health check, daily backup, campaign metrics ... (JobDefinition[] from their modules)
+      ...createPipelineJobs({ db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger }),
     ],
   });
   const metricSources: MetricSource[] = [

@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { Database } from './core/ports.js';
 import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
 import { openDatabase } from './storage/open.js';
+import type { Providers } from './core/providers.js';
+import { createOfflineProviders } from './providers/offline/index.js';
 
 export interface App {
   config: Config;
@@ -18,6 +20,11 @@ export interface App {
   budget: Sentinel;
   /** Reopen the log file after log rotation moved it away. */
   reopenLog(): void;
+  /**
+   * Text generation, embeddings, the ads account, analytics: the real services where their keys are set
+   * (next issue), else the offline stand-ins (`offline: true` in every output).
+   */
+  providers: Providers;
   /** Close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -46,6 +53,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const budget = createSentinel({ db, config, clock, logger: log.logger });
   const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
+  const providers = buildProviders(config);
   let closed = false;
   return {
     config,
@@ -54,6 +62,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     clock,
     budget,
     reopenLog: () => log.reopen(),
+    providers,
     async close() {
       if (closed) return;
       closed = true;
@@ -62,4 +71,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       log.flush();
     },
   };
+}
+
+/**
+ * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
+ * PostHog implementations replace them here, one by one, when their keys are set.
+ */
+export function buildProviders(config: Config): Providers {
+  return createOfflineProviders(config);
 }

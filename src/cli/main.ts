@@ -15,6 +15,7 @@ import { registerHealth } from './health.js';
 import { registerIncidents } from './incidents.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
+import { registerIdeas } from './ideas.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -44,6 +45,7 @@ Examples:
   registerIncidents(program);
   registerLogs(program);
   registerReport(program);
+  registerIdeas(program);
   return program;
 }
 

@@ -158,6 +158,14 @@ export const SETTINGS: SettingSpec[] = [
   s('PG_DUMP_PATH', 'backup', 'pg_dump binary (server mode); its major version must not be older than the server', text, 'a command or path', 'pg_dump'),
   s('PG_RESTORE_PATH', 'backup', 'pg_restore binary (server mode)', text, 'a command or path', 'pg_restore'),
   s('PSQL_PATH', 'backup', 'psql binary (server mode restore runs in one transaction through it)', text, 'a command or path', 'psql'),
+  s('STAGE_RETRY_BASE', 'pipeline', 'First retry delay after a failed gate; doubles each retry', duration, 'a duration like 2s', '2s'),
+  s('STAGE_MAX_RETRIES', 'pipeline', 'Retries of a failed gate before the idea is parked (or rejected)', int(0, 20), 'a whole number from 0 to 20', '3'),
+  s('GATE_EXHAUSTED', 'pipeline', 'What happens past the retry limit: park for an operator, or reject', z.enum(['park', 'reject']), 'park or reject', 'park'),
+  s('BUDGET_WAIT_RETRY', 'pipeline', 'How often an idea waiting on budget tries again', duration, 'a duration like 30s', '30s'),
+  s('INTAKE_PER_HOUR', 'pipeline', 'New ideas per creator per hour', int(1), 'a whole number', '10'),
+  s('INTAKE_PER_DAY', 'pipeline', 'New ideas per creator per day', int(1), 'a whole number', '50'),
+  s('SMOKE_TEST_BUDGET', 'pipeline', 'Ads budget of one smoke-test campaign', dollars, 'an amount in dollars like 25.00', '25.00'),
+  s('SMOKE_TEST_DAYS', 'pipeline', 'Days a smoke-test campaign runs', int(1, 90), 'a whole number of days', '7'),
 ];
 
 export interface Config {
@@ -228,6 +236,14 @@ export interface Config {
     stageLeaseMs: number;
     stuckAfterMs: number;
     retentionDays: number;
+    retryBaseMs: number;
+    maxRetries: number;
+    gateExhausted: 'park' | 'reject';
+    budgetWaitMs: number;
+    intakePerHour: number;
+    intakePerDay: number;
+    smokeTestBudgetCents: number;
+    smokeTestDays: number;
   };
   scheduler: {
     heartbeatMs: number;
@@ -396,6 +412,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       stageLeaseMs: get('STAGE_LEASE'),
       stuckAfterMs: get('STUCK_AFTER'),
       retentionDays: get('RETENTION_DAYS'),
+      retryBaseMs: get('STAGE_RETRY_BASE'),
+      maxRetries: get('STAGE_MAX_RETRIES'),
+      gateExhausted: get('GATE_EXHAUSTED'),
+      budgetWaitMs: get('BUDGET_WAIT_RETRY'),
+      intakePerHour: get('INTAKE_PER_HOUR'),
+      intakePerDay: get('INTAKE_PER_DAY'),
+      smokeTestBudgetCents: get('SMOKE_TEST_BUDGET'),
+      smokeTestDays: get('SMOKE_TEST_DAYS'),
     },
     scheduler: {
       heartbeatMs: get('SCHEDULER_HEARTBEAT'),

@@ -1,0 +1,162 @@
+/**
+ * Smoke-test campaigns: the DOMAIN.md rules in one place, used by the SMOKE_TEST stage and by the hourly
+ * `campaigns.metrics` job. Auto-pause when days_active >= 2 and CTR < 0.01 and CPA > $50x2, or when the
+ * google_ads budget is CRITICAL; success when 2 of 3 hold (CTR >= 0.02, cost <= budget, conversions > 0);
+ * ROI label by cost per conversion.
+ */
+import type { Logger } from '../core/logger.js';
+import type { Database } from '../core/ports.js';
+import type { AdsAccount } from '../core/providers.js';
+import type { Level } from '../core/types.js';
+import { microsToCents } from '../core/money.js';
+import { recordAudit } from '../storage/audit.js';
+import { activeCampaigns, recordDay, setCampaignStatus, type CampaignRow } from '../storage/campaigns.js';
+
+export const TARGETS = { ctr: 0.02, conversionRate: 0.05, cpaMicros: 50_000_000 };
+export const AUTO_PAUSE = { minDays: 2, ctrBelow: 0.01, cpaAboveMicros: 100_000_000 };
+
+export type RoiLabel = 'EXCELLENT' | 'GOOD' | 'POOR' | 'NO_SPEND';
+
+export interface CampaignTotals {
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  costMicros: number;
+  daysActive: number;
+}
+
+const ctrOf = (t: CampaignTotals) => (t.impressions > 0 ? t.clicks / t.impressions : 0);
+/** Cost per conversion; with no conversion, everything spent (infinite when something was spent). */
+const cpaOf = (t: CampaignTotals) => (t.conversions > 0 ? t.costMicros / t.conversions : t.costMicros > 0 ? Infinity : 0);
+
+/** Why to pause, or null to keep running. */
+export function autoPauseReason(t: CampaignTotals, googleAdsLevel: Level = 'HEALTHY'): string | null {
+  if (googleAdsLevel === 'CRITICAL' || googleAdsLevel === 'EMERGENCY') return `google_ads budget is ${googleAdsLevel}`;
+  const ctr = ctrOf(t);
+  const cpa = cpaOf(t);
+  if (t.daysActive >= AUTO_PAUSE.minDays && ctr < AUTO_PAUSE.ctrBelow && cpa > AUTO_PAUSE.cpaAboveMicros) {
+    return `auto-pause after ${t.daysActive} days: CTR ${(ctr * 100).toFixed(2)}% < 1% and CPA ${Number.isFinite(cpa) ? `$${(cpa / 1e6).toFixed(2)}` : 'without conversions'} > $100`;
+  }
+  return null;
+}
+
+export function roiLabel(t: CampaignTotals): RoiLabel {
+  if (t.costMicros <= 0) return 'NO_SPEND';
+  const cpa = cpaOf(t);
+  if (cpa < 30_000_000) return 'EXCELLENT';
+  if (cpa < 60_000_000) return 'GOOD';
+  return 'POOR';
+}
+
+export interface SmokeResult {
+  success: boolean;
+  checks: { ctrTarget: boolean; withinBudget: boolean; conversions: boolean };
+  ctr: number;
+  conversionRate: number;
+  costPerConversion: number | null;
+  cost: number;
+  budget: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  daysActive: number;
+  roi: RoiLabel;
+  pausedReason: string | null;
+  targets: { ctr: number; conversionRate: number; cpa: number };
+}
+
+export function smokeResult(t: CampaignTotals, budgetMicros: number, pausedReason: string | null): SmokeResult {
+  const checks = { ctrTarget: ctrOf(t) >= TARGETS.ctr, withinBudget: t.costMicros <= budgetMicros, conversions: t.conversions > 0 };
+  const passed = Object.values(checks).filter(Boolean).length;
+  return {
+    success: passed >= 2,
+    checks,
+    ctr: Math.round(ctrOf(t) * 10_000) / 10_000,
+    conversionRate: t.clicks > 0 ? Math.round((t.conversions / t.clicks) * 10_000) / 10_000 : 0,
+    costPerConversion: t.conversions > 0 ? Math.round(t.costMicros / t.conversions / 10_000) / 100 : null,
+    cost: microsToCents(t.costMicros) / 100,
+    budget: budgetMicros / 1e6,
+    impressions: t.impressions,
+    clicks: t.clicks,
+    conversions: t.conversions,
+    daysActive: t.daysActive,
+    roi: roiLabel(t),
+    pausedReason,
+    targets: { ctr: TARGETS.ctr, conversionRate: TARGETS.conversionRate, cpa: TARGETS.cpaMicros / 1e6 },
+  };
+}
+
+export const totalsOf = (c: CampaignRow): CampaignTotals => ({
+  impressions: c.impressions,
+  clicks: c.clicks,
+  conversions: c.conversions,
+  costMicros: c.costMicros,
+  daysActive: c.daysReported,
+});
+
+/**
+ * Pull the days the account has reported since last time, applying the auto-pause rule after each.
+ * Returns the campaign as it stands and whether it is over (all days reported or paused).
+ */
+export async function pullMetrics(
+  deps: { db: Database; ads: AdsAccount; logger: Logger },
+  campaign: CampaignRow,
+  googleAdsLevel: Level,
+): Promise<{ campaign: CampaignRow; over: boolean; pending: boolean }> {
+  let current = { ...campaign };
+  while (current.status === 'ENABLED' && current.daysReported < current.days) {
+    const reason = autoPauseReason(totalsOf(current), googleAdsLevel);
+    if (reason) {
+      await deps.ads.pause(current.externalId);
+      await setCampaignStatus(deps.db, current.id, 'PAUSED', reason);
+      deps.logger.warn({ idea: current.ideaId, campaign: current.externalId, reason }, 'campaigns: paused');
+      current = { ...current, status: 'PAUSED', pausedReason: reason };
+      break;
+    }
+    const day = current.daysReported + 1;
+    const m = await deps.ads.metrics(current.externalId, day);
+    if (!m) return { campaign: current, over: false, pending: true };
+    await recordDay(deps.db, current.id, m);
+    current = {
+      ...current,
+      daysReported: day,
+      impressions: current.impressions + m.impressions,
+      clicks: current.clicks + m.clicks,
+      conversions: current.conversions + m.conversions,
+      costMicros: current.costMicros + m.costMicros,
+      daily: [...current.daily, m],
+    };
+  }
+  if (current.status === 'ENABLED') {
+    const reason = autoPauseReason(totalsOf(current), googleAdsLevel);
+    if (reason && current.daysReported < current.days) {
+      await deps.ads.pause(current.externalId);
+      await setCampaignStatus(deps.db, current.id, 'PAUSED', reason);
+      current = { ...current, status: 'PAUSED', pausedReason: reason };
+    }
+  }
+  return { campaign: current, over: current.status !== 'ENABLED' || current.daysReported >= current.days, pending: false };
+}
+
+/**
+ * Pause every running campaign (emergency, or an operator's hotkey). Returns how many were paused. With an
+ * operator, the action is written to the audit log.
+ */
+export async function pauseAllCampaigns(
+  deps: { db: Database; ads: AdsAccount; logger: Logger },
+  reason: string,
+  operator?: { user: string; sshClient?: string },
+): Promise<number> {
+  let paused = 0;
+  for (const campaign of await activeCampaigns(deps.db)) {
+    try {
+      await deps.ads.pause(campaign.externalId);
+      await setCampaignStatus(deps.db, campaign.id, 'PAUSED', reason);
+      paused++;
+    } catch (error) {
+      deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not pause');
+    }
+  }
+  if (operator) await recordAudit(deps.db, { operator: operator.user, sshClient: operator.sshClient, action: 'campaigns.pause_all', reason, details: { paused } });
+  return paused;
+}

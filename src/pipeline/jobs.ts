@@ -1,0 +1,78 @@
+/**
+ * The pipeline's scheduled jobs: `pipeline.tick` (every minute: claim and advance due ideas until idle or
+ * the time budget, honouring the abort signal; report stuck ideas) and `campaigns.metrics` (hourly: pull
+ * campaign metrics, apply the auto-pause rule; pause everything when google_ads is CRITICAL or spending is
+ * shut down).
+ */
+import type { JobDefinition } from '../core/jobs.js';
+import { activeCampaigns } from '../storage/campaigns.js';
+import { emitEvent } from '../storage/events.js';
+import { makeDue, stuckIdeas } from '../storage/ideas.js';
+import { pauseAllCampaigns, pullMetrics } from './campaigns.js';
+import { seedSampleCorpus } from './evidence/ingest.js';
+import { createOrchestrator, MAX_LEASE_LAPSES } from './orchestrator.js';
+import type { StageDeps } from './stages/context.js';
+
+export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
+  const orchestrator = createOrchestrator(deps);
+  return [
+    {
+      name: 'pipeline.tick',
+      description: 'claim due ideas and run their stages until idle (or 50 s); report stuck ideas',
+      schedule: '* * * * *',
+      timeoutMs: 55_000,
+      catchUp: 'latest',
+      async run(context) {
+        await seedSampleCorpus({ db: deps.db, embedder: deps.providers.embedder, budget: deps.budget, logger: deps.logger });
+        const summary = await orchestrator.run({
+          workers: deps.config.pipeline.workers,
+          untilIdle: true,
+          timeBudgetMs: 50_000,
+          signal: context.signal,
+          onStep: (r) => context.progress(`${r.stage} ${r.outcome}: ${r.title}`),
+        });
+        const stuck = await stuckIdeas(deps.db, deps.clock.date(), deps.config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES });
+        for (const idea of stuck) {
+          await emitEvent(deps.db, {
+            kind: 'pipeline.stuck',
+            source: 'pipeline',
+            level: 'WARNING',
+            dedupKey: `pipeline.stuck:${idea.id}:${idea.stage}`,
+            message: `idea "${idea.title}" is stuck in ${idea.stage}: ${idea.reason}; studio reset-idea --id=${idea.id} --stage=${idea.stage}`,
+            details: { ideaId: idea.id, stage: idea.stage, heldForMs: idea.heldForMs, leaseLapses: idea.leaseLapses },
+          });
+        }
+        return { steps: summary.steps, ...summary.byOutcome, stuck: stuck.length, stoppedBecause: summary.stoppedBecause };
+      },
+    },
+    {
+      name: 'campaigns.metrics',
+      description: 'pull smoke-test campaign metrics; auto-pause poor campaigns; pause all at google_ads CRITICAL',
+      schedule: '0 * * * *',
+      timeoutMs: 300_000,
+      catchUp: 'latest',
+      async run(context) {
+        const snapshot = await deps.budget.snapshot();
+        const level = snapshot.emergencyShutdown ? 'EMERGENCY' : snapshot.categories.google_ads.level;
+        const ads = deps.providers.ads;
+        if (level === 'CRITICAL' || level === 'EMERGENCY') {
+          const paused = await pauseAllCampaigns({ db: deps.db, ads, logger: deps.logger }, `google_ads budget ${level}`);
+          return { paused, level };
+        }
+        let pulled = 0;
+        let over = 0;
+        for (const campaign of await activeCampaigns(deps.db)) {
+          if (context.signal.aborted) break;
+          const result = await pullMetrics({ db: deps.db, ads, logger: deps.logger }, campaign, level);
+          pulled++;
+          if (result.over) {
+            over++;
+            // the SMOKE_TEST stage settles the budget and records the result
+            await makeDue(deps.db, campaign.ideaId, 'SMOKE_TEST');
+          }
+        }
+        return { campaigns: pulled, finished: over, level };
+      },
+    },
+  ];
+}

@@ -1,0 +1,250 @@
+/**
+ * The orchestrator: workers claim due ideas (FOR UPDATE SKIP LOCKED, with a lease), run the idea's
+ * current stage, and move it on in one transaction. Any number of workers in any number of processes
+ * share the work through PostgreSQL alone.
+ *
+ * - A stage run is a `stage_runs` row keyed `<idea>:<stage>:<attempt>`; its charges carry that key plus a
+ *   step, so a run resumed after a crash (kill -9 at any point) replays what it already paid for.
+ * - A failed gate retries with backoff (STAGE_RETRY_BASE, doubling) up to STAGE_MAX_RETRIES, then the idea
+ *   is parked for an operator (or rejected, GATE_EXHAUSTED=reject) and an ops event says so.
+ * - A stage that cannot reserve its money (cap, CRITICAL throttling, emergency shutdown) waits on budget
+ *   and tries again every BUDGET_WAIT_RETRY, or at once when another stage hands money back.
+ * - A lease that lapsed 3 times (its workers kept dying) parks the idea.
+ */
+import { hostname } from 'node:os';
+import { BudgetExceededError, toError } from '../core/errors.js';
+import type { Stage } from '../core/types.js';
+import { emitEvent } from '../storage/events.js';
+import * as ideas from '../storage/ideas.js';
+import { STAGE_STATUS, nextStage, OUTPUT_KEY } from './lifecycle.js';
+import { createStageContext, type StageDeps, type StageOutcome } from './stages/context.js';
+import { STAGE_HANDLERS } from './stages/index.js';
+
+export const MAX_LEASE_LAPSES = 3;
+
+export interface StepReport {
+  worker: string;
+  ideaId: string;
+  title: string;
+  stage: Stage;
+  attempt: number;
+  outcome: 'passed' | 'failed' | 'retry' | 'parked' | 'rejected' | 'waiting_budget' | 'waiting' | 'lost_lease';
+  detail: string;
+  toStage?: Stage;
+  ms: number;
+}
+
+export interface RunOptions {
+  /** Concurrent workers in this process. @default config PIPELINE_WORKERS */
+  workers?: number;
+  /** Stop when nothing is left to do now (every active idea finished, parked, or waiting on budget). */
+  untilIdle?: boolean;
+  /** Stop after this long. */
+  timeBudgetMs?: number;
+  signal?: AbortSignal;
+  onStep?: (report: StepReport) => void;
+  /** Name prefix of the workers. @default host:pid */
+  workerPrefix?: string;
+}
+
+export interface RunSummary {
+  steps: number;
+  byOutcome: Record<string, number>;
+  ms: number;
+  stoppedBecause: 'idle' | 'time' | 'aborted';
+}
+
+export interface Orchestrator {
+  /** Claim one due idea and run its stage; null when nothing was due. */
+  step(worker: string, signal?: AbortSignal): Promise<StepReport | null>;
+  run(options?: RunOptions): Promise<RunSummary>;
+  /** Nothing to do now: no idea due or held, only ideas waiting on budget (or not due for 10 minutes). */
+  idle(): Promise<{ idle: boolean; nextDueInMs: number | null }>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+export function createOrchestrator(deps: StageDeps): Orchestrator {
+  const { db, config, logger, clock } = deps;
+  const leaseMs = config.pipeline.stageLeaseMs;
+
+  async function step(worker: string, signal?: AbortSignal): Promise<StepReport | null> {
+    const [idea] = await ideas.claimDue(db, worker, leaseMs, 1);
+    if (!idea) return null;
+    const started = performance.now();
+    const stage = idea.currentStage;
+    const base = { worker, ideaId: idea.id, title: idea.title, stage, attempt: idea.attempt };
+
+    if (idea.leaseLapses >= MAX_LEASE_LAPSES) {
+      const reason = `lease lapsed ${idea.leaseLapses} times in ${stage} (its workers stopped answering); check the logs, then studio reset-idea`;
+      await db.withTransaction(async (tx) => {
+        if (await ideas.parkIdea(tx, idea.id, reason)) {
+          await emitEvent(tx, { kind: 'pipeline.parked', source: 'pipeline', level: 'WARNING', dedupKey: `pipeline.parked:${idea.id}:${stage}`, message: `idea "${idea.title}" parked in ${stage}: ${reason}`, details: { ideaId: idea.id, stage } });
+        }
+      });
+      logger.warn({ idea: idea.id, stage, lapses: idea.leaseLapses }, 'pipeline: idea parked after repeated lease lapses');
+      return { ...base, outcome: 'parked', detail: reason, ms: performance.now() - started };
+    }
+
+    const handler = STAGE_HANDLERS[stage];
+    if (!handler) return null; // COMPLETE is never claimed
+    const attempt = Math.max(1, idea.attempt);
+    const runKey = `${idea.id}:${stage}:${attempt}`;
+    const { runId, resumed } = await ideas.startRun(db, { ideaId: idea.id, stage, attempt, key: runKey, worker });
+    if (resumed) logger.info({ idea: idea.id, stage, attempt }, 'pipeline: resuming a stage run (its charges replay, none is paid twice)');
+
+    // keep the lease while a long stage runs
+    const heartbeat = setInterval(() => {
+      ideas.extendLease(db, idea.id, worker, leaseMs).catch((error) => logger.warn({ err: error, idea: idea.id }, 'pipeline: could not extend a lease'));
+    }, Math.max(1_000, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+
+    const context = createStageContext(deps, { idea, stage, attempt, worker, critical: handler.critical, signal });
+    let outcome: StageOutcome | undefined;
+    let budgetWait: string | undefined;
+    let error: Error | undefined;
+    try {
+      outcome = await handler.run(context);
+    } catch (thrown) {
+      if (thrown instanceof BudgetExceededError) budgetWait = thrown.message.replace(/^budget: /, '');
+      else error = toError(thrown);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const costCents = context.spentCents;
+    const outputsKey = OUTPUT_KEY[stage];
+    let report: StepReport;
+
+    if (budgetWait) {
+      const ok = await db.withTransaction((tx) =>
+        ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: 'waiting', runOutputs: {}, runError: budgetWait, costCents,
+          nextAttemptInMs: config.pipeline.budgetWaitMs, waitingOnBudget: budgetWait, lastError: null,
+        }),
+      );
+      report = { ...base, attempt, outcome: ok ? 'waiting_budget' : 'lost_lease', detail: budgetWait, ms: 0 };
+    } else if (outcome?.kind === 'passed') {
+      const to = nextStage(stage)!;
+      const ok = await db.withTransaction((tx) =>
+        ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: 'passed', runOutputs: outcome.outputs, costCents,
+          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: STAGE_STATUS[to], historyReason: outcome.summary,
+          waitingOnBudget: null, lastError: null,
+        }),
+      );
+      report = { ...base, attempt, outcome: ok ? 'passed' : 'lost_lease', detail: outcome.summary, toStage: to, ms: 0 };
+    } else if (outcome?.kind === 'wait') {
+      const ok = await db.withTransaction((tx) =>
+        ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: 'waiting', runOutputs: outcome.outputs, costCents,
+          stageProgress: Math.min(1, Math.max(0, outcome.progress)), nextAttemptInMs: outcome.inMs, lastError: null,
+        }),
+      );
+      report = { ...base, attempt, outcome: ok ? 'waiting' : 'lost_lease', detail: outcome.reason, ms: 0 };
+    } else {
+      // a failed gate, or an unexpected error: retry with backoff, then park (or reject)
+      const reason = outcome?.kind === 'failed' ? outcome.reason : `${stage.toLowerCase()}: ${error?.message ?? 'unknown error'}`;
+      const failures = (await ideas.failuresInStage(db, idea.id, stage, idea.stageEnteredAt)) + 1;
+      const maxRetries = config.pipeline.maxRetries;
+      const retry = failures <= maxRetries;
+      const reject = !retry && config.pipeline.gateExhausted === 'reject';
+      const runOutputs = outcome?.kind === 'failed' ? outcome.outputs : {};
+      const parkedReason = retry ? null : `${reason} (after ${failures} attempts)`;
+      const ok = await db.withTransaction(async (tx) => {
+        const moved = await ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: outcome ? 'failed' : 'error', runOutputs, runError: reason, costCents,
+          outputsKey, outputs: { ...runOutputs, gateFailed: true, reason },
+          bumpAttempt: true,
+          nextAttemptInMs: retry ? config.pipeline.retryBaseMs * 2 ** (failures - 1) : 0,
+          parkedReason: reject ? null : parkedReason,
+          toStatus: reject ? 'REJECTED' : undefined,
+          lastError: reason, waitingOnBudget: null,
+          historyReason: reject ? `rejected: ${parkedReason}` : undefined,
+        });
+        if (moved && !retry) {
+          await emitEvent(tx, {
+            kind: reject ? 'pipeline.rejected' : 'pipeline.parked',
+            source: 'pipeline',
+            level: 'WARNING',
+            dedupKey: `pipeline.parked:${idea.id}:${stage}`,
+            message: `idea "${idea.title}" ${reject ? 'rejected' : 'parked'} in ${stage}: ${parkedReason}`,
+            details: { ideaId: idea.id, stage, failures },
+          });
+        }
+        return moved;
+      });
+      if (error) logger.error({ err: error, idea: idea.id, stage, attempt }, 'pipeline: stage run failed');
+      report = { ...base, attempt, outcome: !ok ? 'lost_lease' : retry ? 'retry' : reject ? 'rejected' : 'parked', detail: parkedReason ?? reason, ms: 0 };
+    }
+    if (report.outcome === 'lost_lease') logger.warn({ idea: idea.id, stage, worker }, 'pipeline: lease lost before the run finished; another worker redoes it');
+    else logger.info({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);
+    // money handed back (a settled campaign, a finished stage) may let ideas waiting on budget go on
+    if (report.outcome === 'passed' && (stage === 'SMOKE_TEST' || costCents > 0)) await ideas.wakeBudgetWaiters(db);
+    report.ms = performance.now() - started;
+    return report;
+  }
+
+  async function idle(): Promise<{ idle: boolean; nextDueInMs: number | null }> {
+    const row = await ideas.activeSummary(db);
+    return { idle: row.held === 0 && (row.pending === 0 || (row.nextDueInMs !== null && row.nextDueInMs > 600_000)), nextDueInMs: row.nextDueInMs };
+  }
+
+  async function run(options: RunOptions = {}): Promise<RunSummary> {
+    const workers = options.workers ?? config.pipeline.workers;
+    const prefix = options.workerPrefix ?? `${hostname()}:${process.pid}`;
+    const started = clock.now();
+    const t0 = performance.now();
+    const deadline = options.timeBudgetMs ? performance.now() + options.timeBudgetMs : Infinity;
+    const byOutcome: Record<string, number> = {};
+    let steps = 0;
+    let stoppedBecause: RunSummary['stoppedBecause'] = 'idle';
+    let stop = false;
+
+    const loop = async (index: number) => {
+      const worker = `${prefix}:w${index}`;
+      while (!stop) {
+        if (options.signal?.aborted) {
+          stoppedBecause = 'aborted';
+          stop = true;
+          break;
+        }
+        if (performance.now() >= deadline) {
+          stoppedBecause = 'time';
+          stop = true;
+          break;
+        }
+        const report = await step(worker, options.signal);
+        // PGlite answers without touching the event loop; yield so timers, signals and other work run
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (report) {
+          steps++;
+          byOutcome[report.outcome] = (byOutcome[report.outcome] ?? 0) + 1;
+          options.onStep?.(report);
+          continue;
+        }
+        const state = await idle();
+        if (options.untilIdle && state.idle) {
+          stop = true;
+          break;
+        }
+        const wait = state.nextDueInMs === null ? 500 : Math.min(500, Math.max(20, state.nextDueInMs));
+        await sleep(wait, options.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, (_, i) => loop(i + 1)));
+    logger.info({ steps, byOutcome, ms: clock.now() - started, stoppedBecause }, 'pipeline: run finished');
+    return { steps, byOutcome, ms: performance.now() - t0, stoppedBecause };
+  }
+
+  return { step, run, idle };
+}

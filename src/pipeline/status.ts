@@ -1,0 +1,25 @@
+/**
+ * The pipeline at a glance, for `studio pipeline status`, the console and health checks: counts per stage
+ * and status, ideas processing / waiting on budget / parked, stuck ideas, and throughput. A handful of
+ * indexed queries, cheap however many ideas there are.
+ */
+import type { Config } from '../core/config.js';
+import type { Queryable } from '../core/ports.js';
+import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/ideas.js';
+import { MAX_LEASE_LAPSES } from './orchestrator.js';
+
+export interface PipelineStatus extends PipelineCounts {
+  stuck: StuckIdea[];
+  /** Stage runs finished in the last hour and what became of them. */
+  lastHour: { runs: number; passed: number; failed: number };
+  at: Date;
+}
+
+export async function pipelineStatus(db: Queryable, config: Config, now: Date): Promise<PipelineStatus> {
+  const [counts, stuck, lastHour] = await Promise.all([
+    pipelineCounts(db, now),
+    stuckIdeas(db, now, config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES }),
+    throughput(db, new Date(now.getTime() - 3_600_000)),
+  ]);
+  return { ...counts, stuck, lastHour, at: now };
+}
