@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../helpers/db.js';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/core/config.js';
+import { createConsoleBackend } from '../../src/console-backend.js';
+import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
+import { advanceIdea } from '../../src/pipeline/ideas/service.js';
+import { listAudit } from '../../src/storage/audit.js';
+
+// The console's real backend over a real database: what the panels show and what the keys do.
+describeEachEngine('console backend', (t) => {
+  let app: App;
+  beforeAll(async () => {
+    app = await createApp({ config: loadConfig({ env: { ...t.env, STUDIO_OPERATOR: 'dana' }, cwd: t.home, dotenv: false }) });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('a snapshot shows budget, jobs, pipeline, and actions are refused read-only but work otherwise', async () => {
+    const readOnly = await createConsoleBackend(app, { readOnly: true });
+    expect(await readOnly.awaySummary()).toBeNull(); // first session of this operator
+
+    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
+    const [created] = await submitIdeas(deps, [
+      { input: { title: 'Console backend test idea', description: 'An idea made to show up in the console panels', category: 'saas' }, label: 'test' },
+    ]);
+    expect(created!.status).toBe('created');
+    await advanceIdea(app.db, created!.id!, 'RESEARCH', { user: 'dana' });
+
+    const snap = await readOnly.snapshot();
+    expect(snap.header).toMatchObject({ operator: 'dana', readOnly: true, mode: app.config.mode });
+    expect(snap.budget.total.allocatedCents).toBe(6200);
+    expect(snap.budget.categories.map((c) => c.name)).toEqual(['openai_tokens', 'google_ads', 'infrastructure', 'external_apis']);
+    expect(snap.jobs.map((j) => j.name)).toEqual(expect.arrayContaining(['pipeline.tick', 'health.check', 'backup.daily', 'budget.review', 'maintenance.vacuum']));
+    expect(snap.jobs.find((j) => j.name === 'pipeline.tick')!.nextRunAt).toBeInstanceOf(Date);
+    expect(snap.pipeline.stages.find((s) => s.stage === 'RESEARCH')?.count).toBe(1);
+    expect(snap.readMs).toBeGreaterThanOrEqual(0);
+
+    const preview = await readOnly.previewReset(created!.id!, 'IDEATE');
+    expect(preview).toMatchObject({ fromStage: 'RESEARCH', toStage: 'IDEATE' });
+    expect(preview.rerun[0]).toBe('RESEARCH'); // IDEATE itself has no work: RESEARCH onwards runs again
+    const refusedReset = await readOnly.resetIdea(created!.id!, 'IDEATE');
+    expect(refusedReset).toMatchObject({ ok: false, message: expect.stringMatching(/^read-only console/) });
+    expect((await readOnly.ideaDetail(created!.id!)).stage).toBe('RESEARCH');
+
+    const live = await createConsoleBackend(app, { readOnly: false });
+    expect(await live.awaySummary()).toMatch(/^While you were away \(\d+ min\): 0 incident\(s\) opened/);
+    const reset = await live.resetIdea(created!.id!, 'IDEATE');
+    expect(reset.ok).toBe(true);
+    const detail = await live.ideaDetail(created!.id!);
+    expect(detail.stage).toBe('IDEATE');
+    expect(detail.history.at(-1)).toMatchObject({ to: 'IDEATE', actor: 'dana' });
+
+    expect((await live.pauseJob('backup.daily')).ok).toBe(true);
+    expect((await live.snapshot()).jobs.find((j) => j.name === 'backup.daily')!.paused).toBe(true);
+    expect((await live.resumeJob('backup.daily')).ok).toBe(true);
+    expect((await live.pauseJob('no.such.job')).ok).toBe(false);
+
+    const resume = await live.resumeBudget('nothing to resume');
+    expect(resume).toMatchObject({ ok: false, message: expect.stringMatching(/no emergency shutdown is active/) });
+
+    const actions = (await listAudit(app.db, { limit: 20 })).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['console.session', 'idea.reset', 'job.pause', 'job.resume']));
+  }, 120_000);
+});
