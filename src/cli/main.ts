@@ -7,6 +7,7 @@ import { packageVersion } from '../core/package-root.js';
 import { registerConfig } from './config-cmd.js';
 import { registerDb } from './db.js';
 import { registerBudget } from './budget.js';
+import { registerConsole } from './console.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ Examples:
   registerConfig(program);
   registerDb(program);
   registerBudget(program);
+  registerConsole(program);
   return program;
 }
 

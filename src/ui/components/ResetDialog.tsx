@@ -1,0 +1,94 @@
+/**
+ * Reset a stuck idea to a stage: ← → pick the stage (the idea's own stage or an earlier one), the cost
+ * preview (`previewReset`) loads for each choice, `y`/enter confirms once the preview is there.
+ */
+import React, { useEffect, useState } from 'react';
+import { Text, useInput } from 'ink';
+import type { ResetPreview, StuckIdeaView } from '../../core/console-api.js';
+import { STAGES, type Stage } from '../../core/types.js';
+import { toError } from '../../core/errors.js';
+import { formatDuration, money } from '../format.js';
+import { useConsoleApi, useTheme } from '../ConsoleApiContext.js';
+import { Panel } from './Panel.js';
+
+/** The stages an idea can be reset to: its current one (run it again) or any earlier one. */
+export function resetTargets(stage: Stage): Stage[] {
+  const upTo = Math.min(STAGES.indexOf(stage), STAGES.indexOf('SMOKE_TEST'));
+  return STAGES.slice(0, upTo + 1);
+}
+
+export interface ResetDialogProps {
+  idea: StuckIdeaView;
+  width: number;
+  height: number;
+  onConfirm(toStage: Stage): void;
+  onCancel(): void;
+}
+
+export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetDialogProps) {
+  const api = useConsoleApi();
+  const theme = useTheme();
+  const targets = resetTargets(idea.stage);
+  const [index, setIndex] = useState(Math.max(0, targets.length - 1));
+  const stage = targets[index] ?? idea.stage;
+  const [preview, setPreview] = useState<ResetPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setPreview(null);
+    setError(null);
+    api.previewReset(idea.id, stage).then(
+      (p) => current && setPreview(p),
+      (err: unknown) => current && setError(toError(err).message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, idea.id, stage]);
+
+  useInput((input, key) => {
+    if (key.escape || input === 'n' || input === 'q') return onCancel();
+    if (key.leftArrow) return setIndex((i) => Math.max(0, i - 1));
+    if (key.rightArrow) return setIndex((i) => Math.min(targets.length - 1, i + 1));
+    if ((input === 'y' || key.return) && preview && preview.toStage === stage) onConfirm(stage);
+  });
+
+  return (
+    <Panel title="Reset stuck idea" note="← → stage · y confirm · esc cancel" width={width} height={height} focused>
+      <Text wrap="truncate">
+        {idea.title} <Text {...theme.muted}>({idea.id})</Text>
+      </Text>
+      <Text wrap="truncate">
+        in {idea.stage} ({idea.status}) for {formatDuration(idea.heldForMs)}: {idea.reason}
+      </Text>
+      <Text> </Text>
+      <Text wrap="truncate">
+        reset to:{' '}
+        {targets.map((t, i) => (
+          <Text key={t} {...(i === index ? theme.selected : theme.muted)}>
+            {i === index ? `[${t}]` : ` ${t} `}
+          </Text>
+        ))}
+      </Text>
+      {error ? (
+        <Text wrap="truncate" {...theme.bad}>
+          ✗ preview failed: {error}
+        </Text>
+      ) : preview && preview.toStage === stage ? (
+        <>
+          <Text wrap="truncate">runs again: {preview.rerun.join(' → ') || 'nothing'}</Text>
+          <Text wrap="truncate">
+            estimated cost: <Text {...theme.warn}>{money(preview.estimatedCents)}</Text>
+          </Text>
+          <Text> </Text>
+          <Text wrap="truncate" {...theme.warn} bold={theme.mode !== 'none'}>
+            Reset {idea.id} from {preview.fromStage} to {preview.toStage}? [y/N]
+          </Text>
+        </>
+      ) : (
+        <Text {...theme.muted}>estimating the cost…</Text>
+      )}
+    </Panel>
+  );
+}
