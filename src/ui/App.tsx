@@ -3,8 +3,8 @@
  * the dialogs of the recovery actions. It renders snapshots and calls the `ConsoleApi` (from context),
  * nothing else.
  */
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useApp, type Key } from 'ink';
 import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
 import type { Stage } from '../core/types.js';
 import { toError } from '../core/errors.js';
@@ -13,6 +13,7 @@ import { useSnapshot } from './hooks/use-snapshot.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useActions } from './hooks/use-actions.js';
 import { useNow } from './hooks/use-now.js';
+import { KeyRouter, useKeys } from './hooks/use-keys.js';
 import { computeLayout, PANELS, PANEL_TITLES, type Layout, type PanelBox, type PanelId, type Wanted } from './layout.js';
 import { ANCHOR_END, panelItems, type PanelItem } from './panel-items.js';
 import { drillDown } from './drill-down.js';
@@ -72,14 +73,29 @@ function wantedRows(s: ConsoleSnapshot): Wanted {
   };
 }
 
-export function App({ refreshMs = 2000 }: AppProps) {
+export function App(props: AppProps) {
+  return (
+    <KeyRouter>
+      <ConsoleScreen {...props} />
+    </KeyRouter>
+  );
+}
+
+function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   const { api } = useConsoleSettings();
   const { exit } = useApp();
   const size = useTerminalSize();
   const snap = useSnapshot(refreshMs);
   const actions = useActions(snap.refresh);
   const now = useNow(1000);
-  const [focus, setFocus] = useState<PanelId>('budget');
+  const [focus, setFocusState] = useState<PanelId>('budget');
+  // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
+  // which changes at once, not from the last render.
+  const focusRef = useRef<PanelId>('budget');
+  const setFocus = (next: PanelId) => {
+    focusRef.current = next;
+    setFocusState(next);
+  };
   // For the log tail (ANCHOR_END) the selection counts back from the newest line.
   const [selection, setSelection] = useState(noSelection);
   const [filters, setFilters] = useState(noFilters);
@@ -119,6 +135,7 @@ export function App({ refreshMs = 2000 }: AppProps) {
   const selectedItem = (id: PanelId): PanelItem | undefined => items[id][selectedIndex(id)];
 
   const moveSelection = (delta: number | 'home' | 'end') => {
+    const focus = focusRef.current;
     const count = items[focus].length;
     if (count === 0) return;
     setSelection((sel) => {
@@ -133,7 +150,7 @@ export function App({ refreshMs = 2000 }: AppProps) {
   };
 
   const moveFocus = (delta: number) => {
-    const i = PANELS.indexOf(focus);
+    const i = PANELS.indexOf(focusRef.current);
     setFocus(PANELS[(i + delta + PANELS.length) % PANELS.length]!);
   };
 
@@ -153,12 +170,13 @@ export function App({ refreshMs = 2000 }: AppProps) {
   };
 
   const needs = (panel: PanelId, what: string): PanelItem | undefined => {
-    const item = focus === panel ? selectedItem(panel) : undefined;
+    const item = focusRef.current === panel ? selectedItem(panel) : undefined;
     if (!item) actions.say(`${what}: focus the ${PANEL_TITLES[panel]} panel (tab) and select one first`, 'bad');
     return item;
   };
 
-  const onKey = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+  const onKey = (input: string, key: Key) => {
+    const focus = focusRef.current;
     if (input === 'q') return exit();
     if (input === '?') return setModal({ kind: 'help' });
     if (key.tab) return moveFocus(key.shift ? -1 : 1);
@@ -286,7 +304,7 @@ export function App({ refreshMs = 2000 }: AppProps) {
     }
   };
 
-  useInput(onKey, { isActive: modal === null && !filtering });
+  useKeys(onKey, modal === null && !filtering);
 
   const panelProps = (box: PanelBox): PanelViewProps => ({
     snapshot: snapshot!,
@@ -410,8 +428,8 @@ export function App({ refreshMs = 2000 }: AppProps) {
         <FilterBar
           panelTitle={PANEL_TITLES[focus]}
           value={filters[focus]}
-          onChange={(value) => {
-            setFilters((f) => ({ ...f, [focus]: value }));
+          onChange={(update) => {
+            setFilters((f) => ({ ...f, [focus]: update(f[focus]) }));
             setSelection((sel) => ({ ...sel, [focus]: 0 }));
           }}
           onDone={(keep) => {

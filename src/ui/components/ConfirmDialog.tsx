@@ -1,6 +1,7 @@
 /** A yes/no question: `y` or enter confirms, `n` or esc cancels. */
 import React from 'react';
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel } from './Panel.js';
 
@@ -17,7 +18,7 @@ export interface ConfirmDialogProps {
 
 export function ConfirmDialog({ title, lines, question = 'Go ahead?', width, height, onConfirm, onCancel }: ConfirmDialogProps) {
   const theme = useTheme();
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (input === 'y' || input === 'Y' || key.return) onConfirm();
     else if (input === 'n' || input === 'N' || key.escape || input === 'q') onCancel();
   });

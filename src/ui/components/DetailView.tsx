@@ -3,7 +3,8 @@
  * budget by operation), scrolled with the arrows; esc (or enter, q) closes.
  */
 import React, { useState } from 'react';
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel, contentRows } from './Panel.js';
 
@@ -20,7 +21,7 @@ export function DetailView({ detail, width, height, onClose }: { detail: DetailC
   const rows = contentRows(height);
   const lines = detail.lines ?? [];
   const maxTop = Math.max(0, lines.length - rows);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape || key.return || input === 'q' || key.backspace || key.delete) return onClose();
     if (key.upArrow) setTop((t) => Math.max(0, t - 1));
     if (key.downArrow) setTop((t) => Math.min(maxTop, t + 1));

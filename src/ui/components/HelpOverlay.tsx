@@ -1,6 +1,7 @@
 /** The `?` overlay: every key, and which panel it acts on. Any of esc, ?, q or enter closes it. */
 import React from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { KEYS } from '../keys.js';
 import { PANEL_TITLES } from '../layout.js';
 import { pad } from '../format.js';
@@ -9,7 +10,7 @@ import { Panel } from './Panel.js';
 
 export function HelpOverlay({ width, height, onClose }: { width: number; height: number; onClose: () => void }) {
   const { theme, readOnly } = useConsoleSettings();
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape || key.return || input === '?' || input === 'q') onClose();
   });
   return (

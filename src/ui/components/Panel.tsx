@@ -34,7 +34,10 @@ export function Panel({ title, note, width, height, focused, children }: PanelPr
       <Text wrap="truncate" color={borderColor} bold={focused && theme.mode !== 'none'}>
         {top.slice(0, width)}
       </Text>
+      {/* Keyed by focus: Ink applies only the changed style props, so switching borderStyle alone would
+          set the top border we turned off (content shifts down a row). A remount applies them all. */}
       <Box
+        key={focused ? 'focused' : 'plain'}
         flexDirection="column"
         borderStyle={focused ? 'double' : 'round'}
         borderTop={false}

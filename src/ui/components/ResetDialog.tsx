@@ -3,7 +3,8 @@
  * preview (`previewReset`) loads for each choice, `y`/enter confirms once the preview is there.
  */
 import React, { useEffect, useState } from 'react';
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import type { ResetPreview, StuckIdeaView } from '../../core/console-api.js';
 import { STAGES, type Stage } from '../../core/types.js';
 import { toError } from '../../core/errors.js';
@@ -47,7 +48,7 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
     };
   }, [api, idea.id, stage]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape || input === 'n' || input === 'q') return onCancel();
     if (key.leftArrow) return setIndex((i) => Math.max(0, i - 1));
     if (key.rightArrow) return setIndex((i) => Math.min(targets.length - 1, i + 1));

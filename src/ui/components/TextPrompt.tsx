@@ -3,7 +3,8 @@
  * (refused with a message while the text is not acceptable), esc cancels.
  */
 import React, { useState } from 'react';
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel } from './Panel.js';
 
@@ -25,7 +26,7 @@ export function TextPrompt({ title, lines, label, mustEqual, allowEmpty = false,
   const theme = useTheme();
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) return onCancel();
     if (key.return) {
       const value = text.trim();
