@@ -16,11 +16,32 @@ interface Router {
 
 const KeyRouterContext = createContext<Router | null>(null);
 
+/**
+ * Ink hands over what one read returned; when the process was busy, two key presses arrive in one read
+ * ("\t\t") and Ink sees an unknown key, not two tabs. Split such a chunk back into single keys (escape
+ * sequences are already split by Ink; a pasted text becomes its characters, which prompts append).
+ */
+export function splitKeys(input: string, key: Key): Array<[string, Key]> {
+  const plain = !key.ctrl && !key.meta && !key.escape && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow;
+  if (input.length <= 1 || !plain) return [[input, key]];
+  return [...input].map((ch): [string, Key] => {
+    const k: Key = { ...key, tab: false, return: false, backspace: false, delete: false, shift: false };
+    if (ch === '\t') return ['', { ...k, tab: true }];
+    if (ch === '\r' || ch === '\n') return ['', { ...k, return: true }];
+    if (ch === '\x7f' || ch === '\b') return ['', { ...k, backspace: true }];
+    return [ch, { ...k, shift: /[A-Z]/.test(ch) }];
+  });
+}
+
 export function KeyRouter({ children }: { children: ReactNode }) {
   const router = useRef<Router>({ stack: [] });
   const onInput = useCallback((input: string, key: Key) => {
-    const top = router.current.stack[router.current.stack.length - 1];
-    top?.current(input, key);
+    for (const [one, k] of splitKeys(input, key)) {
+      // Keys of one chunk go to the handler on top now (a dialog opened by one of them registers only
+      // when it renders, after this loop).
+      const top = router.current.stack[router.current.stack.length - 1];
+      top?.current(one, k);
+    }
   }, []);
   useInput(onInput);
   return React.createElement(KeyRouterContext.Provider, { value: router.current }, children);
