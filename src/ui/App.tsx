@@ -82,12 +82,16 @@ export function App(props: AppProps) {
 }
 
 function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
-  const { api } = useConsoleSettings();
+  const { api, clock } = useConsoleSettings();
   const { exit } = useApp();
   const size = useTerminalSize();
   const snap = useSnapshot(refreshMs);
+  // Each frame costs Ink a full repaint, so the clock does not tick on its own while snapshots arrive
+  // at least every 2 s: they re-render, and the header reads the clock then. Paused (or a slow refresh),
+  // it ticks every second so the screen visibly lives.
+  const tick = useNow(1000, !snap.paused && refreshMs <= 2000);
+  const now = Math.max(tick, clock.now());
   const actions = useActions(snap.refresh);
-  const now = useNow(1000);
   const [focus, setFocusState] = useState<PanelId>('budget');
   // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
   // which changes at once, not from the last render.

@@ -13,9 +13,6 @@ export interface SnapshotState {
   /** The last read's error message, cleared by the next good read. */
   error: string | null;
   paused: boolean;
-  loading: boolean;
-  /** How many reads completed (good or bad). */
-  reads: number;
   refresh(): void;
   setPaused(paused: boolean): void;
   togglePaused(): void;
@@ -26,8 +23,6 @@ export function useSnapshot(refreshMs: number): SnapshotState {
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [reads, setReads] = useState(0);
 
   const inFlight = useRef(false);
   const again = useRef(false);
@@ -42,22 +37,20 @@ export function useSnapshot(refreshMs: number): SnapshotState {
     }
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
+    // No "loading" state: every state change is a frame, and each frame costs Ink a full repaint.
     inFlight.current = true;
-    setLoading(true);
     const started = Date.now();
     try {
       const next = await api.snapshot();
       if (!alive.current) return;
       setSnapshot(next);
-      setError(null);
+      setError(null); // no re-render when it was null already
     } catch (err) {
       if (!alive.current) return;
       setError(toError(err).message);
     } finally {
       inFlight.current = false;
       if (alive.current) {
-        setLoading(false);
-        setReads((n) => n + 1);
         if (again.current) {
           again.current = false;
           void read();
@@ -96,5 +89,5 @@ export function useSnapshot(refreshMs: number): SnapshotState {
   const togglePaused = useCallback(() => setPaused(!pausedRef.current), [setPaused]);
   const refresh = useCallback(() => void read(), [read]);
 
-  return { snapshot, error, paused, loading, reads, refresh, setPaused, togglePaused };
+  return { snapshot, error, paused, refresh, setPaused, togglePaused };
 }
