@@ -26,6 +26,8 @@ const { createDemoApi } = await import('../src/ui/demo-api.js');
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 const IDLE_SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 60);
+/** Terminal of the idle run, e.g. 80x24. @default 160x48 */
+const [IDLE_COLUMNS, IDLE_ROWS] = (process.env.BENCH_CONSOLE_SIZE ?? '160x48').split('x');
 
 class Terminal extends EventEmitter {
   isTTY = true;
@@ -136,13 +138,13 @@ if (!hasTmux) {
   report('idle console at 1 s refresh', 'skipped', 'tmux is not installed');
 } else {
   const session = `studio-bench-${process.pid}`;
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '48', `exec env -u CI ${process.execPath} ${bin} console --demo --refresh 1s`]);
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', IDLE_COLUMNS!, '-y', IDLE_ROWS!, `exec env -u CI ${process.execPath} ${bin} console --demo --refresh 1s`]);
   try {
     await new Promise((resolve) => setTimeout(resolve, 3000)); // start-up is not idle
     const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
     const [consoleIdle, bareIdle] = await Promise.all([watch(pid, IDLE_SECONDS), watch(bare.pid!, IDLE_SECONDS)]);
     report(`bare node, 1 s timer (baseline, ${IDLE_SECONDS} s)`, `${bareIdle.cpuPct.toFixed(2)}% CPU`, `RSS ${bareIdle.rss.at(-1)!.toFixed(0)} MB`);
-    report(`idle demo console, 1 s refresh, 160x48 (${IDLE_SECONDS} s)`, `${consoleIdle.cpuPct.toFixed(2)}% CPU`, 'of one core (target <= 1%)');
+    report(`idle demo console, 1 s refresh, ${IDLE_COLUMNS}x${IDLE_ROWS} (${IDLE_SECONDS} s)`, `${consoleIdle.cpuPct.toFixed(2)}% CPU`, 'of one core (target <= 1%)');
     const first = consoleIdle.rss[0]!;
     const last = consoleIdle.rss.at(-1)!;
     report('  its RSS first / last / max', `${first.toFixed(0)} / ${last.toFixed(0)} MB`, `max ${Math.max(...consoleIdle.rss).toFixed(0)} MB, ${(last / bareIdle.rss.at(-1)!).toFixed(2)}x bare node (target < 150 MB, flat)`);

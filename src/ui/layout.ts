@@ -4,7 +4,7 @@
  * The frame is always one row shorter than the terminal: when Ink 6's frame fills the screen it clears
  * and repaints everything on each render (flicker over SSH); one row short, it rewrites lines in place.
  *
- * - **wide** (>= 110 columns and >= 30 rows): two columns of three panels (budget, services, KPIs |
+ * - **wide** (>= 120 columns and >= 30 rows): two columns of three panels (budget, services, KPIs |
  *   pipeline, jobs, incidents) over the log tail, each panel with its own height.
  * - **compact** (80x24 and anything smaller than wide): one summary line per panel, then the focused
  *   panel in full; tab moves focus and so changes which panel is open. Below 11 body rows the summary
@@ -46,7 +46,7 @@ export interface Size {
 /** Content rows each panel would like (its data), used to share out the height. */
 export type Wanted = Partial<Record<PanelId, number>>;
 
-export const WIDE_MIN_COLUMNS = 110;
+export const WIDE_MIN_COLUMNS = 120;
 export const WIDE_MIN_ROWS = 30;
 
 export function computeLayout(size: Size, focus: PanelId, wanted: Wanted = {}): Layout {

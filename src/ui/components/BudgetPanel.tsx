@@ -22,7 +22,10 @@ export function budgetBar(c: CategoryView, width: number): { settled: string; re
 
 function CategoryRow({ c, inner }: { c: CategoryView; inner: number }) {
   const theme = useTheme();
-  const fixed = 14 + 1 + 1 + 6 + 1 + 15 + 9 + 10;
+  // Narrow panels drop the reserved amount, then the level word (the bar's colour still says it).
+  const showReserved = inner >= 66;
+  const showLevel = inner >= 52;
+  const fixed = 14 + 1 + 1 + 6 + 1 + 15 + (showReserved ? 9 : 0) + (showLevel ? 10 : 0);
   const barWidth = Math.max(4, Math.min(30, inner - fixed));
   const { settled, reserved, free } = budgetBar(c, barWidth);
   const style = theme.level(c.level);
@@ -38,8 +41,8 @@ function CategoryRow({ c, inner }: { c: CategoryView; inner: number }) {
       </Flash>
       <Text> </Text>
       <Flash value={c.spentCents}>{pad(`${money(c.spentCents)}/${money(c.allocatedCents)}`, 15, 'right')}</Flash>
-      <Text {...theme.muted}>{pad(c.reservedCents ? ` +${money(c.reservedCents)}` : '', 9)}</Text>
-      <Text {...style}> {c.level}</Text>
+      {showReserved ? <Text {...theme.muted}>{pad(c.reservedCents ? ` +${money(c.reservedCents)}` : '', 9)}</Text> : null}
+      {showLevel ? <Text {...style}> {c.level}</Text> : null}
     </Text>
   );
 }

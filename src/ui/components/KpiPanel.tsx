@@ -12,7 +12,8 @@ import { panelNote, payloads, type PanelViewProps } from './panel-props.js';
 function KpiRow({ k, inner }: { k: KpiView; inner: number }) {
   const theme = useTheme();
   const style = theme.level(k.level);
-  const sparkWidth = Math.max(0, Math.min(24, inner - 20 - 10 - 10 - 14));
+  // The sparkline takes what the name, value, level and target leave (at least 8 cells).
+  const sparkWidth = Math.max(8, Math.min(24, inner - 20 - 10 - 10 - 10));
   return (
     <Text>
       {pad(k.name, 20)}
