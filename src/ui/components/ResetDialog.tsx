@@ -84,7 +84,7 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
           </Text>
           <Text> </Text>
           <Text wrap="truncate" {...theme.warn} bold={theme.mode !== 'none'}>
-            Reset {idea.id} from {preview.fromStage} to {preview.toStage}? [y/N]
+            {preview.fromStage === preview.toStage ? `Run ${preview.toStage} again for ${idea.id}?` : `Reset ${idea.id} from ${preview.fromStage} to ${preview.toStage}?`} [y/N]
           </Text>
         </>
       ) : (
