@@ -67,7 +67,10 @@ export function renderConsole<A extends ConsoleApi = DemoApi>(options: RenderCon
 
   const frame = () => instance.lastFrame() ?? '';
 
-  /** Wait until the frame satisfies `test` (re-checked on every frame Ink writes); fails after 5 s with the frame. */
+  /**
+   * Wait until the frame satisfies `test` (re-checked on every frame Ink writes); fails after 15 s with
+   * the frame (generous: the suite shares two cores with PGlite and PostgreSQL tests).
+   */
   const waitFor = (test: string | RegExp | ((frame: string) => boolean), what = String(test)): Promise<string> => {
     const check = () => {
       const f = frame();
@@ -80,8 +83,8 @@ export function renderConsole<A extends ConsoleApi = DemoApi>(options: RenderCon
       const stdout = instance.stdout;
       const timer = setTimeout(() => {
         stdout.off('frame', onFrame);
-        reject(new Error(`waited 5 s for ${what}; last frame:\n${frame()}`));
-      }, 5000);
+        reject(new Error(`waited 15 s for ${what}; last frame:\n${frame()}`));
+      }, 15_000);
       const onFrame = () => {
         if (!check()) return;
         clearTimeout(timer);

@@ -211,8 +211,7 @@ describe('console actions', () => {
     await c.press(KEY.enter);
     await c.waitFor('type RESUME exactly');
     await c.press(KEY.backspace, 6);
-    await c.type('RESUME');
-    await c.press(KEY.enter);
+    await c.type('RESUME\r'); // enter in the same burst as the word: it must see all of it
     await c.waitFor('reason:');
     await c.type('cap raised by finance');
     await c.press(KEY.enter);

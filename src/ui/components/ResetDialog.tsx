@@ -2,7 +2,7 @@
  * Reset a stuck idea to a stage: ← → pick the stage (the idea's own stage or an earlier one), the cost
  * preview (`previewReset`) loads for each choice, `y`/enter confirms once the preview is there.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { Text } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import type { ResetPreview, StuckIdeaView } from '../../core/console-api.js';
@@ -30,7 +30,13 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
   const api = useConsoleApi();
   const theme = useTheme();
   const targets = resetTargets(idea.stage);
-  const [index, setIndex] = useState(Math.max(0, targets.length - 1));
+  const [index, setIndexState] = useState(Math.max(0, targets.length - 1));
+  // Keys can outrun renders: `y` right after `←` must confirm the stage chosen, never the one before.
+  const chosen = useRef(index);
+  const setIndex = (update: (i: number) => number) => {
+    chosen.current = update(chosen.current);
+    setIndexState(chosen.current);
+  };
   const stage = targets[index] ?? idea.stage;
   const [preview, setPreview] = useState<ResetPreview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -52,7 +58,9 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
     if (key.escape || input === 'n' || input === 'q') return onCancel();
     if (key.leftArrow) return setIndex((i) => Math.max(0, i - 1));
     if (key.rightArrow) return setIndex((i) => Math.min(targets.length - 1, i + 1));
-    if ((input === 'y' || key.return) && preview && preview.toStage === stage) onConfirm(stage);
+    // Only once the preview of the chosen stage is on screen.
+    const want = targets[chosen.current];
+    if ((input === 'y' || key.return) && want && preview && preview.toStage === want && want === stage) onConfirm(want);
   });
 
   return (

@@ -2,7 +2,7 @@
  * A line of typed text: a reason, a note, or a confirmation word that must match exactly. Enter submits
  * (refused with a message while the text is not acceptable), esc cancels.
  */
-import React, { useState } from 'react';
+import React, { useRef, useState } from 'react';
 import { Text } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
@@ -24,18 +24,25 @@ export interface TextPromptProps {
 
 export function TextPrompt({ title, lines, label, mustEqual, allowEmpty = false, width, height, onSubmit, onCancel }: TextPromptProps) {
   const theme = useTheme();
-  const [text, setText] = useState('');
+  // The ref is the truth: keys typed (or pasted) faster than renders must all count, and enter must see
+  // every one of them. The state only makes the screen follow.
+  const typed = useRef('');
+  const [text, setTextState] = useState('');
+  const setText = (update: (t: string) => string) => {
+    typed.current = update(typed.current);
+    setTextState(typed.current);
+  };
   const [problem, setProblem] = useState<string | null>(null);
   useKeys((input, key) => {
     if (key.escape) return onCancel();
     if (key.return) {
-      const value = text.trim();
+      const value = typed.current.trim();
       if (mustEqual !== undefined && value !== mustEqual) return setProblem(`type ${mustEqual} exactly (or esc to cancel)`);
       if (!allowEmpty && value === '') return setProblem('this cannot be empty (esc to cancel)');
       return onSubmit(value);
     }
     if (key.backspace || key.delete) return setText((t) => t.slice(0, -1));
-    if (key.ctrl && input === 'u') return setText('');
+    if (key.ctrl && input === 'u') return setText(() => '');
     if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
     // eslint-disable-next-line no-control-regex
     const printable = input.replace(/[\x00-\x1f\x7f]/g, '');
