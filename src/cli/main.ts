@@ -16,6 +16,7 @@ import { registerIncidents } from './incidents.js';
 import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
 import { registerIdeas } from './ideas.js';
+import { registerConsole } from './console.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -46,6 +47,7 @@ Examples:
   registerLogs(program);
   registerReport(program);
   registerIdeas(program);
+  registerConsole(program);
   return program;
 }
 

@@ -112,6 +112,8 @@ export interface ConsoleSnapshot {
     sshClient?: string;
     readOnly: boolean;
     schedulerHosted: boolean;
+    /** The data is made up (`studio console --demo`); the header says DEMO. */
+    demo?: boolean;
   };
   budget: BudgetView;
   services: ServiceView[];

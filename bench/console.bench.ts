@@ -1,0 +1,155 @@
+/**
+ * Console, UI side:
+ * 1. Frame time at 160x48: from asking for a refresh (`r`) to the frame written, through Ink's real
+ *    renderer (React, Yoga layout, output), for the demo snapshot (baseline) and a large one (500 stuck
+ *    ideas, 60 jobs, 300 incidents, 200 log lines). p50 / p95 over BENCH_FRAMES (60) frames.
+ * 2. Idle cost of the BUILT demo console at a 1 s refresh in a real terminal (tmux): CPU share of one
+ *    core and RSS over BENCH_CONSOLE_SECONDS (60; the issue's figure is 300), against a bare Node process
+ *    holding a 1 s timer. Targets: idle CPU <= 1% of a core, RSS flat and under 150 MB.
+ * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
+ */
+import { EventEmitter } from 'node:events';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ConsoleApi, ConsoleSnapshot } from '../src/core/console-api.js';
+import { createManualClock } from '../src/core/clock.js';
+import { percentile, report } from './helpers.js';
+
+// React as the built console runs it (the bundle defines NODE_ENV=production); set before React loads.
+process.env.NODE_ENV = 'production';
+const React = (await import('react')).default;
+const { render } = await import('ink');
+const { App } = await import('../src/ui/App.js');
+const { ConsoleProvider } = await import('../src/ui/ConsoleApiContext.js');
+const { createDemoApi } = await import('../src/ui/demo-api.js');
+
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
+const IDLE_SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 60);
+/** Terminal of the idle run, e.g. 80x24. @default 160x48 */
+const [IDLE_COLUMNS, IDLE_ROWS] = (process.env.BENCH_CONSOLE_SIZE ?? '160x48').split('x');
+
+class Terminal extends EventEmitter {
+  isTTY = true;
+  columns = 160;
+  rows = 48;
+  write = (_data: string) => {
+    this.emit('frame');
+    return true;
+  };
+}
+class Keyboard extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  write(data: string) {
+    this.data = data;
+    this.emit('readable');
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+function enlarge(s: ConsoleSnapshot): ConsoleSnapshot {
+  const stuck = Array.from({ length: 500 }, (_, i) => ({ ...s.pipeline.stuck[i % s.pipeline.stuck.length]!, id: `idea-${i}`, heldForMs: 7 * 3_600_000 + i * 60_000 }));
+  const jobs = Array.from({ length: 60 }, (_, i) => ({ ...s.jobs[i % s.jobs.length]!, name: `${s.jobs[i % s.jobs.length]!.name}-${i}` }));
+  const incidents = Array.from({ length: 300 }, (_, i) => ({ ...s.incidents[i % s.incidents.length]!, id: 1000 + i }));
+  const logs = Array.from({ length: 200 }, (_, i) => ({ ...s.logs[i % s.logs.length]!, msg: `${s.logs[i % s.logs.length]!.msg} #${i}` }));
+  const kpis = Array.from({ length: 12 }, (_, i) => ({ ...s.kpis[i % s.kpis.length]!, name: `${s.kpis[i % s.kpis.length]!.name} ${i}`, history: Array.from({ length: 60 }, (_, j) => Math.sin(i + j / 5) + 2) }));
+  return { ...s, pipeline: { ...s.pipeline, stuck }, jobs, incidents, logs, kpis };
+}
+
+async function frameTimes(label: string, large: boolean): Promise<number[]> {
+  const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
+  const demo = createDemoApi({ clock, stepDelayMs: 0 });
+  let n = 0;
+  const api: ConsoleApi = {
+    ...demo,
+    snapshot: async () => {
+      clock.advance(1000); // something changes in every frame
+      const s = await demo.snapshot();
+      n++;
+      return large ? enlarge({ ...s, logs: [...s.logs, { time: clock.date(), level: 'INFO', msg: `frame ${n}` }] }) : s;
+    },
+  };
+  const stdout = new Terminal();
+  const stdin = new Keyboard();
+  const nextFrame = () => new Promise<void>((resolve) => stdout.once('frame', () => resolve()));
+  const instance = render(
+    React.createElement(ConsoleProvider, { api, colorMode: '256', clock, demo: true, children: React.createElement(App, { refreshMs: 3_600_000 }) }),
+    { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, maxFps: 10_000 },
+  );
+  // Let the first snapshot land, then warm up.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const samples: number[] = [];
+  for (let i = 0; i < FRAMES + 10; i++) {
+    const frame = nextFrame();
+    const t0 = performance.now();
+    stdin.write('r');
+    await frame;
+    if (i >= 10) samples.push(performance.now() - t0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  instance.unmount();
+  report(`frame at 160x48, ${label}`, `${percentile(samples, 50).toFixed(1)} ms`, `p95 ${percentile(samples, 95).toFixed(1)} ms`);
+  return samples;
+}
+
+const small = await frameTimes('demo snapshot (baseline)', false);
+const big = await frameTimes('large snapshot', true);
+report('large / demo frame time (p50)', `${(percentile(big, 50) / percentile(small, 50)).toFixed(2)}x`);
+
+// --- idle cost of the built console ------------------------------------------------------------------
+const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
+const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+async function watch(pid: number, seconds: number): Promise<{ cpuPct: number; rss: number[] }> {
+  const rss: number[] = [];
+  const t0 = cpuTicks(pid);
+  const started = performance.now();
+  for (let s = 0; s < seconds; s += 5) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5, seconds - s) * 1000));
+    rss.push(rssMb(pid));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  return { cpuPct: ((cpuTicks(pid) - t0) / ticksPerSecond / elapsed) * 100, rss };
+}
+
+const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+if (!hasTmux) {
+  report('idle console at 1 s refresh', 'skipped', 'tmux is not installed');
+} else {
+  const session = `studio-bench-${process.pid}`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', IDLE_COLUMNS!, '-y', IDLE_ROWS!, `exec env -u CI ${process.execPath} ${bin} console --demo --refresh 1s`]);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // start-up is not idle
+    const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
+    const [consoleIdle, bareIdle] = await Promise.all([watch(pid, IDLE_SECONDS), watch(bare.pid!, IDLE_SECONDS)]);
+    report(`bare node, 1 s timer (baseline, ${IDLE_SECONDS} s)`, `${bareIdle.cpuPct.toFixed(2)}% CPU`, `RSS ${bareIdle.rss.at(-1)!.toFixed(0)} MB`);
+    report(`idle demo console, 1 s refresh, ${IDLE_COLUMNS}x${IDLE_ROWS} (${IDLE_SECONDS} s)`, `${consoleIdle.cpuPct.toFixed(2)}% CPU`, 'of one core (target <= 1%)');
+    const first = consoleIdle.rss[0]!;
+    const last = consoleIdle.rss.at(-1)!;
+    report('  its RSS first / last / max', `${first.toFixed(0)} / ${last.toFixed(0)} MB`, `max ${Math.max(...consoleIdle.rss).toFixed(0)} MB, ${(last / bareIdle.rss.at(-1)!).toFixed(2)}x bare node (target < 150 MB, flat)`);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+  }
+}
+bare.kill();

@@ -1,0 +1,167 @@
+/**
+ * `studio console`: the full-screen operator console (src/ui). Ink and React load inside the action, so
+ * other commands never read them. The console reads the real database through `createConsoleBackend`,
+ * hosts the scheduler in embedded mode (or with --scheduler), and on a fresh, empty embedded database
+ * loads the sample ideas so the pipeline visibly runs within a minute. `--demo` shows made-up data.
+ */
+import type { Command } from 'commander';
+import { userInfo } from 'node:os';
+import type { ConsoleApi } from '../core/console-api.js';
+import { parseDuration } from '../core/clock.js';
+import { InvalidInputError } from '../core/errors.js';
+import { action } from './run.js';
+
+export interface ConsoleOptions {
+  readOnly?: boolean;
+  refresh: string;
+  /** undefined: host it in embedded mode only */
+  scheduler?: boolean;
+  demo?: boolean;
+}
+
+/** The smallest and largest refresh interval accepted. */
+export const REFRESH_BOUNDS_MS = { min: 250, max: 600_000 };
+
+export function parseRefresh(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new InvalidInputError(`console: --refresh "${text}" is not a duration (like 2s or 500ms)`);
+  }
+  if (ms < REFRESH_BOUNDS_MS.min || ms > REFRESH_BOUNDS_MS.max) throw new InvalidInputError(`console: --refresh must be between 250ms and 10m (got ${text})`);
+  return ms;
+}
+
+/** The operator at the keyboard: STUDIO_OPERATOR or the OS user, and the SSH client address if any. */
+export function currentOperator(env: NodeJS.ProcessEnv = process.env): { user: string; sshClient?: string } {
+  let user = env.STUDIO_OPERATOR;
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = env.USER ?? 'unknown';
+    }
+  }
+  const sshClient = (env.SSH_CLIENT ?? env.SSH_CONNECTION)?.split(' ')[0];
+  return { user, sshClient: sshClient || undefined };
+}
+
+interface OpenConsole {
+  api: ConsoleApi;
+  demo: boolean;
+  onConsoleOutput?: (level: string, text: string) => void;
+  close(): Promise<void>;
+}
+
+/** The ConsoleApi for these options: the real one over the configured database, or the demo. */
+async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
+  if (opts.demo) {
+    const { createDemoApi } = await import('../ui/demo-api.js');
+    const operator = currentOperator();
+    const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
+    return { api, demo: true, close: () => api.close() };
+  }
+  const { createApp } = await import('../app.js');
+  const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' } });
+  let scheduler: import('../jobs/scheduler.js').Scheduler | undefined;
+  try {
+    if (!opts.readOnly) await seedSampleIdeas(app);
+    const host = opts.scheduler ?? app.config.mode === 'embedded';
+    if (host && !opts.readOnly) {
+      const { createScheduler } = await import('../jobs/scheduler.js');
+      const { jobWiring, schedulerSettings } = await import('../app-jobs.js');
+      scheduler = createScheduler({ db: app.db, logger: app.logger, jobs: (await jobWiring(app)).jobs, settings: schedulerSettings(app), clock: app.clock });
+      await scheduler.start();
+    }
+    const { createConsoleBackend } = await import('../console-backend.js');
+    const api = await createConsoleBackend(app, { readOnly: opts.readOnly ?? false, scheduler });
+    // the services panel should not wait five minutes for the first scheduled check
+    if (!opts.readOnly) void api.runHealthCheck().catch(() => undefined);
+    return {
+      api,
+      demo: false,
+      // whatever a library prints while the console owns the screen goes to the log file instead
+      onConsoleOutput: (level, text) => app.logger.warn({ captured: level }, text.slice(0, 2000)),
+      close: once(async () => {
+        await scheduler?.stop({ graceMs: 5_000 }).catch(() => undefined);
+        await app.close();
+      }),
+    };
+  } catch (error) {
+    await scheduler?.stop({ graceMs: 1_000 }).catch(() => undefined);
+    await app.close();
+    throw error;
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+/** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
+async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
+  if (app.config.mode !== 'embedded') return;
+  const seeded = await app.db.query("select 1 from studio_settings where key = 'sample_ideas_loaded'");
+  const ideas = await app.db.query<{ n: number }>('select count(*)::int as n from ideas');
+  if (seeded.rowCount > 0 || (ideas.rows[0]?.n ?? 0) > 0) return;
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { packageRoot } = await import('../core/package-root.js');
+  const file = join(packageRoot(), 'examples', 'ideas.jsonl');
+  if (!existsSync(file)) return;
+  const { parseIdeasText } = await import('./ideas.js');
+  const { submitIdeas } = await import('../pipeline/ideas/intake.js');
+  const items = parseIdeasText(readFileSync(file, 'utf8')).filter((i) => !i.error);
+  const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
+  const outcomes = await submitIdeas(deps, items, { createdBy: 'sample' });
+  await app.db.query("insert into studio_settings (key, value) values ('sample_ideas_loaded', $1) on conflict (key) do nothing", [new Date().toISOString()]);
+  app.logger.info({ created: outcomes.filter((o) => o.status === 'created').length }, 'console: loaded the sample ideas into the empty embedded database');
+}
+
+export function registerConsole(program: Command): void {
+  program
+    .command('console')
+    .description('the full-screen operator console: budget, services, KPIs, pipeline, jobs, incidents, logs, and recovery hotkeys')
+    .option('--read-only', 'show everything, refuse every action')
+    .option('--refresh <duration>', 'time between snapshot reads', '2s')
+    .option('--scheduler', 'host the scheduler in this process (the default in embedded mode)')
+    .option('--no-scheduler', 'do not host the scheduler in this process')
+    .option('--demo', 'made-up data (labelled DEMO), no database needed')
+    .addHelpText(
+      'after',
+      `
+Keys: ? help, tab focus, enter detail, / filter, space pause, r refresh, q quit;
+x reset stuck idea, R resume after emergency, j run job, p pause job, P pause campaigns,
+b backup now, a ack / s resolve incident, h health check. Needs a terminal (80x24 or larger).
+
+Examples:
+  studio console
+  studio console --read-only --refresh 5s
+  studio console --demo`,
+    )
+    .action(
+      action(async (opts: ConsoleOptions) => {
+        const refreshMs = parseRefresh(opts.refresh);
+        if (!process.stdout.isTTY || !process.stdin.isTTY) {
+          throw new InvalidInputError('console: needs a terminal (stdin and stdout must be a TTY); for scripts use studio budget status, studio health --json');
+        }
+        const opened = await openConsoleApi(opts);
+        const { runConsole } = await import('../ui/run-console.js');
+        try {
+          const exit = await runConsole({
+            api: opened.api,
+            demo: opened.demo,
+            readOnly: opts.readOnly ?? false,
+            refreshMs,
+            onConsoleOutput: opened.onConsoleOutput,
+            beforeExit: () => opened.close(),
+          });
+          return exit.reason === 'quit' ? 0 : 1;
+        } finally {
+          await opened.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,450 @@
+/**
+ * The operator console: header, panels (wide or compact layout), status line, footer; the keyboard; and
+ * the dialogs of the recovery actions. It renders snapshots and calls the `ConsoleApi` (from context),
+ * nothing else.
+ */
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useApp, type Key } from 'ink';
+import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
+import type { Stage } from '../core/types.js';
+import { toError } from '../core/errors.js';
+import { useConsoleSettings } from './ConsoleApiContext.js';
+import { useSnapshot } from './hooks/use-snapshot.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { useActions } from './hooks/use-actions.js';
+import { useNow } from './hooks/use-now.js';
+import { KeyRouter, useKeys } from './hooks/use-keys.js';
+import { computeLayout, PANELS, PANEL_TITLES, type Layout, type PanelBox, type PanelId, type Wanted } from './layout.js';
+import { ANCHOR_END, panelItems, type PanelItem } from './panel-items.js';
+import { drillDown } from './drill-down.js';
+import { Header } from './components/Header.js';
+import { Footer } from './components/Footer.js';
+import { StatusLine } from './components/StatusLine.js';
+import { FilterBar } from './components/FilterBar.js';
+import { PanelSummary } from './components/PanelSummary.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { ConfirmDialog } from './components/ConfirmDialog.js';
+import { TextPrompt } from './components/TextPrompt.js';
+import { DetailView, type DetailContent } from './components/DetailView.js';
+import { ResetDialog } from './components/ResetDialog.js';
+import { BudgetPanel } from './components/BudgetPanel.js';
+import { ServicesPanel } from './components/ServicesPanel.js';
+import { KpiPanel } from './components/KpiPanel.js';
+import { PipelinePanel } from './components/PipelinePanel.js';
+import { JobsPanel } from './components/JobsPanel.js';
+import { IncidentsPanel } from './components/IncidentsPanel.js';
+import { LogPanel } from './components/LogPanel.js';
+import type { PanelViewProps } from './components/panel-props.js';
+
+export interface AppProps {
+  /** Milliseconds between snapshot reads. @default 2000 */
+  refreshMs?: number;
+}
+
+type Modal =
+  | { kind: 'help' }
+  | { kind: 'detail'; detail: DetailContent }
+  | { kind: 'confirm'; title: string; lines: string[]; question?: string; onConfirm(): void }
+  | { kind: 'prompt'; title: string; lines: string[]; label: string; mustEqual?: string; allowEmpty?: boolean; onSubmit(text: string): void }
+  | { kind: 'reset'; idea: StuckIdeaView };
+
+const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement> = {
+  budget: BudgetPanel,
+  services: ServicesPanel,
+  kpis: KpiPanel,
+  pipeline: PipelinePanel,
+  jobs: JobsPanel,
+  incidents: IncidentsPanel,
+  logs: LogPanel,
+};
+
+const noSelection = (): Record<PanelId, number> => ({ budget: 0, services: 0, kpis: 0, pipeline: 0, jobs: 0, incidents: 0, logs: 0 });
+const noFilters = (): Record<PanelId, string> => ({ budget: '', services: '', kpis: '', pipeline: '', jobs: '', incidents: '', logs: '' });
+
+function wantedRows(s: ConsoleSnapshot): Wanted {
+  const flags = s.budget.emergencyShutdown || s.budget.circuitBreakerActive ? 1 : 0;
+  return {
+    budget: s.budget.categories.length + 2 + flags,
+    services: Math.max(1, s.services.length),
+    kpis: Math.max(1, s.kpis.length),
+    pipeline: 2 + Math.max(1, s.pipeline.stuck.length),
+    jobs: Math.max(1, s.jobs.length),
+    incidents: Math.max(1, s.incidents.length),
+  };
+}
+
+export function App(props: AppProps) {
+  return (
+    <KeyRouter>
+      <ConsoleScreen {...props} />
+    </KeyRouter>
+  );
+}
+
+function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
+  const { api, clock } = useConsoleSettings();
+  const { exit } = useApp();
+  const size = useTerminalSize();
+  const snap = useSnapshot(refreshMs);
+  // Each frame costs Ink a full repaint, so the clock does not tick on its own while snapshots arrive
+  // at least every 2 s: they re-render, and the header reads the clock then. Paused (or a slow refresh),
+  // it ticks every second so the screen visibly lives.
+  const tick = useNow(1000, !snap.paused && refreshMs <= 2000);
+  const now = Math.max(tick, clock.now());
+  const actions = useActions(snap.refresh);
+  const [focus, setFocusState] = useState<PanelId>('budget');
+  // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
+  // which changes at once, not from the last render.
+  const focusRef = useRef<PanelId>('budget');
+  const setFocus = (next: PanelId) => {
+    focusRef.current = next;
+    setFocusState(next);
+  };
+  // For the log tail (ANCHOR_END) the selection counts back from the newest line.
+  const [selection, setSelection] = useState(noSelection);
+  const [filters, setFilters] = useState(noFilters);
+  const [filtering, setFiltering] = useState(false);
+  const [modal, setModal] = useState<Modal | null>(null);
+  const [away, setAway] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    api.awaySummary().then(
+      (text) => current && setAway(text),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
+
+  const snapshot = snap.snapshot;
+  const layout: Layout = computeLayout(size, focus, snapshot ? wantedRows(snapshot) : {});
+
+  const items = useMemo(() => {
+    const out = {} as Record<PanelId, PanelItem[]>;
+    for (const id of PANELS) out[id] = snapshot ? panelItems(id, snapshot, filters[id]) : [];
+    return out;
+  }, [snapshot, filters]);
+
+  const selectedIndex = useCallback(
+    (id: PanelId) => {
+      const count = items[id].length;
+      if (count === 0) return 0;
+      const raw = Math.min(count - 1, Math.max(0, selection[id]));
+      return ANCHOR_END[id] ? count - 1 - raw : raw;
+    },
+    [items, selection],
+  );
+  const selectedItem = (id: PanelId): PanelItem | undefined => items[id][selectedIndex(id)];
+
+  const moveSelection = (delta: number | 'home' | 'end') => {
+    const focus = focusRef.current;
+    const count = items[focus].length;
+    if (count === 0) return;
+    setSelection((sel) => {
+      const anchor = ANCHOR_END[focus] === true;
+      const current = Math.min(count - 1, Math.max(0, sel[focus]));
+      let next: number;
+      if (delta === 'home') next = anchor ? count - 1 : 0;
+      else if (delta === 'end') next = anchor ? 0 : count - 1;
+      else next = current + (anchor ? -delta : delta);
+      return { ...sel, [focus]: Math.min(count - 1, Math.max(0, next)) };
+    });
+  };
+
+  const moveFocus = (delta: number) => {
+    const i = PANELS.indexOf(focusRef.current);
+    setFocus(PANELS[(i + delta + PANELS.length) % PANELS.length]!);
+  };
+
+  const closeModal = () => setModal(null);
+  const dialogWidth = Math.min(layout.width, 100);
+  const detailWidth = layout.width - 4;
+
+  const openDetail = (item: PanelItem) => {
+    if (!snapshot) return;
+    const drill = drillDown(item, api, snapshot, detailWidth);
+    setModal({ kind: 'detail', detail: { title: drill.title, lines: null } });
+    drill.load().then(
+      (lines) => setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines } } : m)),
+      (err: unknown) =>
+        setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines: [], error: toError(err).message } } : m)),
+    );
+  };
+
+  const needs = (panel: PanelId, what: string): PanelItem | undefined => {
+    const item = focusRef.current === panel ? selectedItem(panel) : undefined;
+    if (!item) actions.say(`${what}: focus the ${PANEL_TITLES[panel]} panel (tab) and select one first`, 'bad');
+    return item;
+  };
+
+  const onKey = (input: string, key: Key) => {
+    const focus = focusRef.current;
+    if (input === 'q') return exit();
+    if (input === '?') return setModal({ kind: 'help' });
+    if (key.tab) return moveFocus(key.shift ? -1 : 1);
+    if (key.rightArrow) return moveFocus(1);
+    if (key.leftArrow) return moveFocus(-1);
+    if (key.upArrow) return moveSelection(-1);
+    if (key.downArrow) return moveSelection(1);
+    if (key.pageUp) return moveSelection(-10);
+    if (key.pageDown) return moveSelection(10);
+    if (key.home) return moveSelection('home');
+    if (key.end) return moveSelection('end');
+    if (key.escape) {
+      if (filters[focus]) setFilters((f) => ({ ...f, [focus]: '' }));
+      return;
+    }
+    if (key.return) {
+      const item = selectedItem(focus);
+      if (item) openDetail(item);
+      else actions.say(`nothing selected in ${PANEL_TITLES[focus]}`, 'info');
+      return;
+    }
+    if (input === '/') return setFiltering(true);
+    if (input === ' ') return snap.togglePaused();
+    if (input === 'r') return snap.refresh();
+    switch (input) {
+      case 'x': {
+        const item = needs('pipeline', 'x resets a stuck idea');
+        if (item?.panel === 'pipeline' && actions.allowed(`reset ${item.item.title}`)) setModal({ kind: 'reset', idea: item.item });
+        return;
+      }
+      case 'j': {
+        const item = needs('jobs', 'j runs a job');
+        if (item?.panel === 'jobs') void actions.run(`run ${item.item.name}`, (progress) => api.runJob(item.item.name, progress));
+        return;
+      }
+      case 'p': {
+        const item = needs('jobs', 'p pauses or resumes a job');
+        if (item?.panel === 'jobs') {
+          const job = item.item;
+          void actions.run(job.paused ? `resume ${job.name}` : `pause ${job.name}`, () => (job.paused ? api.resumeJob(job.name) : api.pauseJob(job.name)));
+        }
+        return;
+      }
+      case 'a': {
+        const item = needs('incidents', 'a acknowledges an incident');
+        if (item?.panel === 'incidents') {
+          if (item.item.status === 'acknowledged') actions.say(`incident #${item.item.id} is already acknowledged`, 'info');
+          else void actions.run(`ack incident #${item.item.id}`, () => api.ackIncident(item.item.id));
+        }
+        return;
+      }
+      case 's': {
+        const item = needs('incidents', 's resolves an incident');
+        if (item?.panel === 'incidents' && actions.allowed(`resolve incident #${item.item.id}`)) {
+          const inc = item.item;
+          setModal({
+            kind: 'prompt',
+            title: `Resolve incident #${inc.id}`,
+            lines: [`${inc.severity} ${inc.title} (${inc.source})`, 'What was done? The note goes on the timeline and into the audit log.'],
+            label: 'note',
+            onSubmit: (note) => {
+              closeModal();
+              void actions.run(`resolve incident #${inc.id}`, () => api.resolveIncident(inc.id, note));
+            },
+          });
+        }
+        return;
+      }
+      case 'R': {
+        if (!actions.allowed('resume after emergency shutdown')) return;
+        const b = snapshot?.budget;
+        setModal({
+          kind: 'prompt',
+          title: 'Resume after emergency shutdown',
+          lines: [
+            b?.emergencyShutdown ? `Emergency shutdown is ACTIVE${b.shutdownReason ? `: ${b.shutdownReason}` : ''}.` : 'The budget is not in emergency shutdown (as of the last snapshot).',
+            b ? `Budget ${b.total.usagePct.toFixed(1)}% used (${b.level}). Resuming lets paid calls through again.` : '',
+            'Type RESUME to go on.',
+          ],
+          label: 'confirmation',
+          mustEqual: 'RESUME',
+          onSubmit: () =>
+            setModal({
+              kind: 'prompt',
+              title: 'Resume after emergency shutdown',
+              lines: ['Why is it safe to resume? (goes into the audit log)'],
+              label: 'reason',
+              onSubmit: (reason) => {
+                closeModal();
+                void actions.run('resume budget', () => api.resumeBudget(reason));
+              },
+            }),
+        });
+        return;
+      }
+      case 'P': {
+        if (!actions.allowed('pause all campaigns')) return;
+        setModal({
+          kind: 'prompt',
+          title: 'Pause all campaigns',
+          lines: ['Every running ad campaign will be paused. Why? (goes into the audit log)'],
+          label: 'reason',
+          onSubmit: (reason) =>
+            setModal({
+              kind: 'confirm',
+              title: 'Pause all campaigns',
+              lines: [`reason: ${reason}`],
+              question: 'Pause every campaign now?',
+              onConfirm: () => {
+                closeModal();
+                void actions.run('pause all campaigns', () => api.pauseAllCampaigns(reason));
+              },
+            }),
+        });
+        return;
+      }
+      case 'b':
+        void actions.run('backup', (progress) => api.backupNow(progress));
+        return;
+      case 'h':
+        void actions.run('health check', () => api.runHealthCheck());
+        return;
+      default:
+        return;
+    }
+  };
+
+  useKeys(onKey, modal === null && !filtering);
+
+  const panelProps = (box: PanelBox): PanelViewProps => ({
+    snapshot: snapshot!,
+    items: items[box.id],
+    width: box.width,
+    height: box.height,
+    focused: box.id === focus,
+    selected: selectedIndex(box.id),
+    filter: filters[box.id],
+  });
+  const renderPanel = (box: PanelBox) => {
+    const View = PANEL_VIEWS[box.id];
+    return <View key={box.id} {...panelProps(box)} />;
+  };
+
+  let body: React.ReactNode;
+  if (modal) {
+    const dialogHeight = Math.min(layout.bodyRows, 14);
+    const centred = (node: React.ReactNode) => (
+      <Box height={layout.bodyRows} width={layout.width} justifyContent="center" alignItems="flex-start" paddingTop={layout.bodyRows > dialogHeight + 2 ? 1 : 0}>
+        {node}
+      </Box>
+    );
+    switch (modal.kind) {
+      case 'help':
+        body = <HelpOverlay width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
+        break;
+      case 'detail':
+        body = <DetailView detail={modal.detail} width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
+        break;
+      case 'confirm':
+        body = centred(
+          <ConfirmDialog
+            title={modal.title}
+            lines={modal.lines}
+            question={modal.question}
+            width={dialogWidth}
+            height={dialogHeight}
+            onConfirm={modal.onConfirm}
+            onCancel={() => {
+              closeModal();
+              actions.say(`${modal.title}: cancelled`);
+            }}
+          />,
+        );
+        break;
+      case 'prompt':
+        body = centred(
+          <TextPrompt
+            key={`${modal.title}-${modal.label}`}
+            title={modal.title}
+            lines={modal.lines.filter(Boolean)}
+            label={modal.label}
+            mustEqual={modal.mustEqual}
+            allowEmpty={modal.allowEmpty}
+            width={dialogWidth}
+            height={dialogHeight}
+            onSubmit={modal.onSubmit}
+            onCancel={() => {
+              closeModal();
+              actions.say(`${modal.title}: cancelled`);
+            }}
+          />,
+        );
+        break;
+      case 'reset': {
+        const idea = modal.idea;
+        body = centred(
+          <ResetDialog
+            idea={idea}
+            width={dialogWidth}
+            height={dialogHeight}
+            onConfirm={(stage: Stage) => {
+              closeModal();
+              void actions.run(`reset ${idea.title} to ${stage}`, () => api.resetIdea(idea.id, stage));
+            }}
+            onCancel={() => {
+              closeModal();
+              actions.say('reset: cancelled');
+            }}
+          />,
+        );
+        break;
+      }
+    }
+  } else if (!snapshot) {
+    body = (
+      <Box height={layout.bodyRows}>
+        <Text>{snap.error ? `✗ cannot read the first snapshot: ${snap.error} (r retries)` : 'reading the first snapshot…'}</Text>
+      </Box>
+    );
+  } else if (layout.kind === 'wide') {
+    const leftWidth = layout.left[0]!.width;
+    body = (
+      <Box flexDirection="column" height={layout.bodyRows}>
+        <Box flexDirection="row">
+          <Box flexDirection="column" width={leftWidth}>
+            {layout.left.map(renderPanel)}
+          </Box>
+          <Box flexDirection="column" width={layout.width - leftWidth}>
+            {layout.right.map(renderPanel)}
+          </Box>
+        </Box>
+        {renderPanel(layout.bottom)}
+      </Box>
+    );
+  } else {
+    body = (
+      <Box flexDirection="column" height={layout.bodyRows}>
+        {layout.summary ? PANELS.map((id) => <PanelSummary key={id} panel={id} snapshot={snapshot} focused={id === focus} />) : null}
+        {renderPanel(layout.focused)}
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.frameRows}>
+      <Header snapshot={snapshot} now={now} paused={snap.paused} stale={snap.error !== null && snapshot !== null} width={layout.width} />
+      {body}
+      {filtering ? (
+        <FilterBar
+          panelTitle={PANEL_TITLES[focus]}
+          value={filters[focus]}
+          onChange={(update) => {
+            setFilters((f) => ({ ...f, [focus]: update(f[focus]) }));
+            setSelection((sel) => ({ ...sel, [focus]: 0 }));
+          }}
+          onDone={(keep) => {
+            setFiltering(false);
+            if (!keep) setFilters((f) => ({ ...f, [focus]: '' }));
+          }}
+        />
+      ) : (
+        <StatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
+      )}
+      <Footer focus={focus} readMs={snapshot?.readMs ?? null} emergency={snapshot?.budget.emergencyShutdown ?? false} />
+    </Box>
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * A drill-down: a title and lines loaded from the api (idea detail, job history, incident timeline,
+ * budget by operation), scrolled with the arrows; esc (or enter, q) closes.
+ */
+import React, { useState } from 'react';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
+import { useTheme } from '../ConsoleApiContext.js';
+import { Panel, contentRows } from './Panel.js';
+
+export interface DetailContent {
+  title: string;
+  /** null while loading */
+  lines: string[] | null;
+  error?: string | null;
+}
+
+export function DetailView({ detail, width, height, onClose }: { detail: DetailContent; width: number; height: number; onClose: () => void }) {
+  const theme = useTheme();
+  const [top, setTop] = useState(0);
+  const rows = contentRows(height);
+  const lines = detail.lines ?? [];
+  const maxTop = Math.max(0, lines.length - rows);
+  useKeys((input, key) => {
+    if (key.escape || key.return || input === 'q' || key.backspace || key.delete) return onClose();
+    if (key.upArrow) setTop((t) => Math.max(0, t - 1));
+    if (key.downArrow) setTop((t) => Math.min(maxTop, t + 1));
+    if (key.pageUp) setTop((t) => Math.max(0, t - rows));
+    if (key.pageDown) setTop((t) => Math.min(maxTop, t + rows));
+  });
+  const shown = Math.min(top, maxTop);
+  const note = lines.length > rows ? `${shown + 1}-${Math.min(lines.length, shown + rows)}/${lines.length} · esc closes` : 'esc closes';
+  return (
+    <Panel title={detail.title} note={note} width={width} height={height} focused>
+      {detail.error ? (
+        <Text wrap="truncate" {...theme.bad}>
+          ✗ {detail.error}
+        </Text>
+      ) : detail.lines === null ? (
+        <Text {...theme.muted}>loading…</Text>
+      ) : (
+        lines.slice(shown, shown + rows).map((line, i) => (
+          <Text key={shown + i} wrap="truncate">
+            {line}
+          </Text>
+        ))
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,76 @@
+/** Pipeline: ideas per stage, what is processing, waiting or parked, and the stuck ideas with how long. */
+import React from 'react';
+import { Text } from 'ink';
+import type { StuckIdeaView } from '../../core/console-api.js';
+import type { Stage } from '../../core/types.js';
+import { formatDuration, pad } from '../format.js';
+import { useTheme } from '../ConsoleApiContext.js';
+import { Flash } from './Flash.js';
+import { ListRows } from './ListRows.js';
+import { Panel, contentRows, contentWidth } from './Panel.js';
+import { panelNote, payloads, type PanelViewProps } from './panel-props.js';
+
+export const STAGE_SHORT: Record<Stage, string> = {
+  IDEATE: 'IDEATE',
+  RESEARCH: 'RESEARCH',
+  DECK: 'DECK',
+  INVESTORS: 'INVEST',
+  MVP: 'MVP',
+  SMOKE_TEST: 'SMOKE',
+  COMPLETE: 'DONE',
+};
+
+function StuckRow({ idea, inner }: { idea: StuckIdeaView; inner: number }) {
+  const theme = useTheme();
+  const titleWidth = Math.max(10, Math.min(36, inner - 9 - 10 - 12));
+  return (
+    <Text>
+      {pad(idea.title, titleWidth)} {pad(STAGE_SHORT[idea.stage], 8)} <Text {...theme.bad}>{pad(formatDuration(idea.heldForMs), 8, 'right')}</Text>
+      <Text {...theme.muted}> {idea.reason}</Text>
+    </Text>
+  );
+}
+
+export function PipelinePanel(props: PanelViewProps) {
+  const theme = useTheme();
+  const p = props.snapshot.pipeline;
+  const rows = contentRows(props.height);
+  const inner = contentWidth(props.width) - 1;
+  const stuckCount = p.stuck.length;
+  const header = [
+    <Text key="stages" wrap="truncate">
+      {p.stages.map((s, i) => (
+        <Text key={s.stage}>
+          {i > 0 ? <Text {...theme.muted}> › </Text> : null}
+          <Text {...theme.muted}>{STAGE_SHORT[s.stage]} </Text>
+          <Flash value={s.count}>{String(s.count)}</Flash>
+        </Text>
+      ))}
+    </Text>,
+    <Text key="flow" wrap="truncate">
+      processing <Flash value={p.processing}>{String(p.processing)}</Flash>
+      {' · waiting on budget '}
+      <Text {...(p.waitingOnBudget > 0 ? theme.warn : {})}>{p.waitingOnBudget}</Text>
+      {' · parked '}
+      <Text {...(p.parked > 0 ? theme.warn : {})}>{p.parked}</Text>
+      {' · done 24h '}
+      <Flash value={p.completedLast24h}>{String(p.completedLast24h)}</Flash>
+      {' · '}
+      <Text {...(stuckCount > 0 ? theme.bad : theme.ok)}>stuck {stuckCount}</Text>
+    </Text>,
+  ];
+  const shown = header.slice(0, Math.max(0, rows - 1));
+  return (
+    <Panel title="Pipeline" note={panelNote(props)} width={props.width} height={props.height} focused={props.focused}>
+      {shown}
+      <ListRows
+        items={payloads<StuckIdeaView>(props.items)}
+        selected={props.selected}
+        focused={props.focused}
+        rows={rows - shown.length}
+        empty={props.filter ? 'no stuck idea matches the filter' : 'no stuck ideas'}
+        render={(idea) => <StuckRow idea={idea} inner={inner} />}
+      />
+    </Panel>
+  );
+}

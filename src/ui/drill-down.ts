@@ -1,0 +1,157 @@
+/**
+ * What `enter` shows for the selected item of each panel: a title and text lines, loaded from the api
+ * where the snapshot does not hold the detail (idea history and spend, job history, incident timeline,
+ * budget by operation).
+ */
+import type { ConsoleApi, ConsoleSnapshot } from '../core/console-api.js';
+import { ago, formatDuration, money, pad, shortDateTime, withUnit } from './format.js';
+import type { PanelItem } from './panel-items.js';
+
+export interface Drill {
+  title: string;
+  load(): Promise<string[]>;
+}
+
+const stamp = (at: Date) => `${shortDateTime(at)}:${at.toISOString().slice(17, 19)}`;
+
+/** Wrap text to `width` columns on spaces. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/)) {
+      if (line && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+      while (line.length > width) {
+        out.push(line.slice(0, width));
+        line = line.slice(width);
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: ConsoleSnapshot, width: number): Drill {
+  const now = snapshot.takenAt.getTime();
+  switch (selected.panel) {
+    case 'budget': {
+      const category = selected.item.name;
+      return {
+        title: `Budget by operation${category === 'total' ? '' : ` — ${category}`}`,
+        async load() {
+          const rows = (await api.budgetByOperation()).filter((r) => category === 'total' || r.category === category).sort((a, b) => b.cents - a.cents);
+          if (rows.length === 0) return ['nothing spent in this cycle yet'];
+          const total = rows.reduce((sum, r) => sum + r.cents, 0);
+          return [
+            `${pad('service', 14)} ${pad('operation', 24)} ${pad('category', 15)} ${pad('calls', 7, 'right')} ${pad('cost', 10, 'right')}`,
+            ...rows.map((r) => `${pad(r.service, 14)} ${pad(r.operation, 24)} ${pad(r.category, 15)} ${pad(String(r.calls), 7, 'right')} ${pad(money(r.cents), 10, 'right')}`),
+            '',
+            `${rows.length} operations, ${money(total)} in all`,
+          ];
+        },
+      };
+    }
+    case 'services': {
+      const s = selected.item;
+      return {
+        title: `Service — ${s.name}`,
+        load: async () => [
+          `state    ${s.level}${s.offline ? ' (offline stand-in)' : ''}`,
+          `latency  ${s.latencyMs === undefined ? '-' : `${Math.round(s.latencyMs)} ms`}`,
+          `checked  ${s.checkedAt ? `${stamp(s.checkedAt)} (${ago(s.checkedAt, now)})` : '-'}`,
+          '',
+          ...wrap(`reason: ${s.reason}`, width),
+          '',
+          'h runs a health check now.',
+        ],
+      };
+    }
+    case 'kpis': {
+      const k = selected.item;
+      return {
+        title: `KPI — ${k.name}`,
+        load: async () => [
+          `value   ${withUnit(k.value, k.unit)}   level ${k.level}`,
+          `target  ${k.target}`,
+          '',
+          `recent values (oldest first, ${k.history.length}):`,
+          ...wrap(k.history.map((v) => withUnit(v, k.unit)).join(', '), width),
+        ],
+      };
+    }
+    case 'pipeline': {
+      const idea = selected.item;
+      return {
+        title: `Idea — ${idea.title}`,
+        async load() {
+          const d = await api.ideaDetail(idea.id);
+          return [
+            `id        ${d.id}`,
+            `category  ${d.category}    stage ${d.stage}    status ${d.status}    progress ${Math.round(d.progress * 100)}%`,
+            `created   ${stamp(d.createdAt)}    updated ${stamp(d.updatedAt)} (${ago(d.updatedAt, now)})`,
+            `spend     ${money(d.spendCents)}`,
+            `stuck     ${formatDuration(idea.heldForMs)} in ${idea.stage}: ${idea.reason}`,
+            '',
+            ...wrap(d.description, width),
+            '',
+            `stage history (${d.history.length}):`,
+            ...d.history.map((h) => `  ${stamp(h.at)}  ${pad(h.from ?? '-', 10)} → ${pad(h.to, 10)} ${pad(h.actor, 14)} ${h.reason ?? ''}`.trimEnd()),
+            '',
+            `artifacts: ${d.artifacts.length ? d.artifacts.join(', ') : 'none'}`,
+            '',
+            'x resets it to a stage (with a cost preview).',
+          ];
+        },
+      };
+    }
+    case 'jobs': {
+      const job = selected.item;
+      return {
+        title: `Job history — ${job.name}`,
+        async load() {
+          const runs = await api.jobHistory(job.name, 50);
+          const head = [
+            `schedule ${job.schedule}    ${job.paused ? 'PAUSED' : `next ${job.nextRunAt ? stamp(job.nextRunAt) : '-'}`}${job.running ? '    running now' : ''}`,
+            ...(job.lastError ? wrap(`last error: ${job.lastError}`, width) : []),
+            '',
+          ];
+          if (runs.length === 0) return [...head, 'no runs yet'];
+          return [
+            ...head,
+            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('host', 14)} error`,
+            ...runs.map(
+              (r) =>
+                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.host, 14)} ${r.error ?? ''}`.trimEnd(),
+            ),
+          ];
+        },
+      };
+    }
+    case 'incidents': {
+      const inc = selected.item;
+      return {
+        title: `Incident #${inc.id} — ${inc.severity} ${inc.title}`,
+        async load() {
+          const events = await api.incidentTimeline(inc.id);
+          return [
+            `status ${inc.status}    source ${inc.source}    opened ${stamp(inc.openedAt)} (${ago(inc.openedAt, now)})    seen ${inc.count}×`,
+            '',
+            ...events.map((e) => `${stamp(e.at)}  ${pad(e.kind, 12)} ${e.actor ? `[${e.actor}] ` : ''}${e.message}`),
+            '',
+            'a acknowledges, s resolves with a note.',
+          ];
+        },
+      };
+    }
+    case 'logs': {
+      const line = selected.item;
+      return {
+        title: `Log line — ${stamp(line.time)} ${line.level}`,
+        load: async () => [`${line.level.toUpperCase()} ${line.scope ? `[${line.scope}] ` : ''}at ${line.time.toISOString()}`, '', ...wrap(line.msg, width)],
+      };
+    }
+  }
+}

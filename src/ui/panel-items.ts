@@ -1,0 +1,64 @@
+/**
+ * The selectable items of each panel, in display order, after the panel's filter. The App keeps the
+ * selection as an index into these lists; panels render them; actions read the selected one.
+ */
+import type { CategoryView, ConsoleSnapshot, IncidentView, JobView, KpiView, LogLineView, ServiceView, StuckIdeaView } from '../core/console-api.js';
+import { matches } from './format.js';
+import type { PanelId } from './layout.js';
+
+export type PanelItem =
+  | { panel: 'budget'; key: string; item: CategoryView }
+  | { panel: 'services'; key: string; item: ServiceView }
+  | { panel: 'kpis'; key: string; item: KpiView }
+  | { panel: 'pipeline'; key: string; item: StuckIdeaView }
+  | { panel: 'jobs'; key: string; item: JobView }
+  | { panel: 'incidents'; key: string; item: IncidentView }
+  | { panel: 'logs'; key: string; item: LogLineView };
+
+const SEVERITY_ORDER = { P1: 0, P2: 1, P3: 2, P4: 3 } as const;
+
+/** Open incidents first by severity, then oldest first. */
+export function sortIncidents(incidents: IncidentView[]): IncidentView[] {
+  return [...incidents].sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.openedAt.getTime() - b.openedAt.getTime() || a.id - b.id,
+  );
+}
+
+export function panelItems(panel: PanelId, s: ConsoleSnapshot, filter = ''): PanelItem[] {
+  switch (panel) {
+    case 'budget':
+      return [...s.budget.categories, s.budget.total]
+        .filter((c) => matches(`${c.name} ${c.level}`, filter))
+        .map((item) => ({ panel, key: item.name, item }));
+    case 'services':
+      return s.services.filter((x) => matches(`${x.name} ${x.level} ${x.reason}`, filter)).map((item) => ({ panel, key: item.name, item }));
+    case 'kpis':
+      return s.kpis.filter((x) => matches(`${x.name} ${x.level}`, filter)).map((item) => ({ panel, key: item.name, item }));
+    case 'pipeline':
+      return [...s.pipeline.stuck]
+        .sort((a, b) => b.heldForMs - a.heldForMs)
+        .filter((x) => matches(`${x.id} ${x.title} ${x.stage} ${x.status} ${x.reason}`, filter))
+        .map((item) => ({ panel, key: item.id, item }));
+    case 'jobs':
+      return s.jobs.filter((x) => matches(`${x.name} ${x.lastStatus ?? ''} ${x.paused ? 'paused' : ''}`, filter)).map((item) => ({ panel, key: item.name, item }));
+    case 'incidents':
+      return sortIncidents(s.incidents)
+        .filter((x) => matches(`${x.severity} ${x.title} ${x.source} ${x.status}`, filter))
+        .map((item) => ({ panel, key: String(item.id), item }));
+    case 'logs':
+      return s.logs
+        .filter((x) => matches(`${x.level} ${x.scope ?? ''} ${x.msg}`, filter))
+        .map((item, i) => ({ panel, key: `${item.time.getTime()}-${i}`, item }));
+  }
+}
+
+/** Lists that follow their newest entry (the log tail): selection counts from the end. */
+export const ANCHOR_END: Partial<Record<PanelId, boolean>> = { logs: true };
+
+/** The first row to show so that `selected` is visible in `capacity` rows. */
+export function windowStart(count: number, selected: number, capacity: number, anchorEnd = false): number {
+  if (capacity <= 0 || count <= capacity) return 0;
+  const maxStart = count - capacity;
+  if (anchorEnd) return selected >= maxStart ? maxStart : Math.max(0, selected - capacity + 1);
+  return Math.max(0, Math.min(maxStart, selected - Math.floor(capacity / 2)));
+}
