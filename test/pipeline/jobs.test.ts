@@ -7,6 +7,8 @@ import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { pauseAllCampaigns } from '../../src/pipeline/campaigns.js';
 import { activeCampaigns, insertCampaign, latestCampaign } from '../../src/storage/campaigns.js';
 import { listAudit } from '../../src/storage/audit.js';
+import { listEvents } from '../../src/storage/events.js';
+import { stuckIdeas } from '../../src/storage/ideas.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { JobContext } from '../../src/core/jobs.js';
 
@@ -34,5 +36,14 @@ describeEachEngine('pipeline jobs and campaign controls', (t) => {
     expect(await pauseAllCampaigns({ db: t.db, ads: d.providers.ads, logger: silentLogger() }, 'operator hotkey', { user: 'olga' })).toBe(1);
     expect(await activeCampaigns(t.db)).toEqual([]);
     expect((await listAudit(t.db, { action: 'campaigns.pause_all' }))[0]).toMatchObject({ operator: 'olga', reason: 'operator hotkey', details: { paused: 1 } });
+
+    // stuck: parked 7 hours in RESEARCH; the tick reports it once, not every minute
+    await t.db.query("update ideas set current_stage = 'RESEARCH', parked_reason = 'gate', stage_entered_at = now() - interval '7 hours'");
+    const stuck = await stuckIdeas(t.db, new Date(), d.config.pipeline.stuckAfterMs);
+    expect(stuck.map((x) => x.id).sort()).toEqual([a!.id!, b!.id!].sort());
+    expect(stuck[0]!.reason).toMatch(/in RESEARCH for 4\d\d min; parked: gate/);
+    await jobs[0]!.run(context());
+    await jobs[0]!.run(context());
+    expect((await listEvents(t.db, { kind: 'pipeline.stuck' })).length).toBe(2);
   });
 });
