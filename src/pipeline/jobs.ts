@@ -7,7 +7,7 @@
 import type { JobDefinition } from '../core/jobs.js';
 import { activeCampaigns } from '../storage/campaigns.js';
 import { emitEvent } from '../storage/events.js';
-import { makeDue, stuckIdeas } from '../storage/ideas.js';
+import { eventEmittedSince, makeDue, stuckIdeas } from '../storage/ideas.js';
 import { pauseAllCampaigns, pullMetrics } from './campaigns.js';
 import { seedSampleCorpus } from './evidence/ingest.js';
 import { createOrchestrator, MAX_LEASE_LAPSES } from './orchestrator.js';
@@ -32,12 +32,16 @@ export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
           onStep: (r) => context.progress(`${r.stage} ${r.outcome}: ${r.title}`),
         });
         const stuck = await stuckIdeas(deps.db, deps.clock.date(), deps.config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES });
+        const since = new Date(deps.clock.now() - deps.config.pipeline.stuckAfterMs);
         for (const idea of stuck) {
+          const dedupKey = `pipeline.stuck:${idea.id}:${idea.stage}`;
+          // once per STUCK_AFTER period and idea, not every minute
+          if (await eventEmittedSince(deps.db, dedupKey, since)) continue;
           await emitEvent(deps.db, {
             kind: 'pipeline.stuck',
             source: 'pipeline',
             level: 'WARNING',
-            dedupKey: `pipeline.stuck:${idea.id}:${idea.stage}`,
+            dedupKey,
             message: `idea "${idea.title}" is stuck in ${idea.stage}: ${idea.reason}; studio reset-idea --id=${idea.id} --stage=${idea.stage}`,
             details: { ideaId: idea.id, stage: idea.stage, heldForMs: idea.heldForMs, leaseLapses: idea.leaseLapses },
           });

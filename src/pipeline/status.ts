@@ -4,6 +4,7 @@
  * indexed queries, cheap however many ideas there are.
  */
 import type { Config } from '../core/config.js';
+import type { PipelineView } from '../core/console-api.js';
 import type { Queryable } from '../core/ports.js';
 import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/ideas.js';
 import { MAX_LEASE_LAPSES } from './orchestrator.js';
@@ -22,4 +23,17 @@ export async function pipelineStatus(db: Queryable, config: Config, now: Date): 
     throughput(db, new Date(now.getTime() - 3_600_000)),
   ]);
   return { ...counts, stuck, lastHour, at: now };
+}
+
+/** The console's pipeline panel (ConsoleSnapshot.pipeline). */
+export function toPipelineView(s: PipelineStatus): PipelineView {
+  return {
+    stages: s.stages,
+    statuses: s.statuses,
+    processing: s.processing,
+    waitingOnBudget: s.waitingOnBudget,
+    parked: s.parked,
+    stuck: s.stuck.map((x) => ({ id: x.id, title: x.title, stage: x.stage, status: x.status, heldForMs: x.heldForMs, reason: x.reason })),
+    completedLast24h: s.completedLast24h,
+  };
 }

@@ -111,7 +111,8 @@ export async function setCampaignStatus(db: Queryable, id: string, status: Campa
   );
 }
 
+/** Campaigns still able to spend: enabled, with days left to run. */
 export async function activeCampaigns(db: Queryable, limit = 500): Promise<CampaignRow[]> {
-  const result = await db.query<Raw>(`select * from campaigns where status = 'ENABLED' order by created_at limit $1`, [limit]);
+  const result = await db.query<Raw>(`select * from campaigns where status = 'ENABLED' and days_reported < days order by created_at limit $1`, [limit]);
   return result.rows.map(toRow);
 }

@@ -600,3 +600,9 @@ export async function activeSummary(db: Queryable): Promise<{ pending: number; h
   const row = result.rows[0]!;
   return { pending: row.pending, held: row.held, nextDueInMs: row.next_ms === null ? null : Number(row.next_ms) };
 }
+
+/** Whether an ops event with this dedup key was emitted since a time (stuck ideas are reported once a period). */
+export async function eventEmittedSince(db: Queryable, dedupKey: string, since: Date): Promise<boolean> {
+  const result = await db.query('select 1 from ops_events where dedup_key = $1 and at >= $2 limit 1', [dedupKey, since]);
+  return result.rowCount > 0;
+}

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfirmationRequiredError, InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { Config } from '../../core/config.js';
+import type { IdeaDetailView } from '../../core/console-api.js';
 import type { Database } from '../../core/ports.js';
 import { STAGES, type Stage } from '../../core/types.js';
 import { recordAudit } from '../../storage/audit.js';
@@ -147,4 +148,22 @@ export async function resetIdea(
     });
   });
   return plan;
+}
+
+/** The console's view of an idea (ConsoleApi.ideaDetail). */
+export function toIdeaDetailView(d: IdeaDetail): IdeaDetailView {
+  return {
+    id: d.idea.id,
+    title: d.idea.title,
+    description: d.idea.description,
+    category: d.idea.category,
+    stage: d.idea.currentStage,
+    status: d.idea.status,
+    progress: d.progress,
+    createdAt: d.idea.createdAt,
+    updatedAt: d.idea.updatedAt,
+    history: d.history.map((h) => ({ at: h.at, from: h.fromStage, to: h.toStage, actor: h.actor, reason: h.reason })),
+    spendCents: d.spendCents,
+    artifacts: d.artifacts,
+  };
 }
