@@ -178,6 +178,24 @@ export interface ReserveOutcome {
   allocatedCents: number | null;
 }
 
+/**
+ * A reservation that fails its shard's fast path keeps that shard row locked (PostgreSQL keeps the lock
+ * taken to re-check a concurrently updated row), then locks every shard in order to gather: two such
+ * calls can deadlock. The loser's transaction is rolled back whole, so it is simply run again. Wrap a
+ * whole transaction (or a single autocommit statement), never one statement inside a transaction.
+ */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { pgCode?: string }).pgCode;
+      if ((code !== '40P01' && code !== '40001') || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}
+
 export async function reserve(db: Queryable, call: ReserveCall): Promise<ReserveOutcome> {
   const result = await db.query<{
     outcome: ReserveOutcome['outcome'];

@@ -182,10 +182,10 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       leaseMs: config.budget.reservationLeaseMs,
       shard: nextShard++,
     };
-    let outcome = await store.reserve(db, call);
+    let outcome = await store.retryOnDeadlock(() => store.reserve(db, call));
     if (outcome.outcome === 'no_cycle') {
       await ensureCycle();
-      outcome = await store.reserve(db, call);
+      outcome = await store.retryOnDeadlock(() => store.reserve(db, call));
     }
     switch (outcome.outcome) {
       case 'reserved': {
@@ -222,7 +222,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
 
   async function settle(reservationId: string, actualCents: number, metadata: Record<string, unknown> = {}): Promise<void> {
     if (!Number.isSafeInteger(actualCents) || actualCents < 0) throw new InvalidInputError(`budget: actual cost must be whole cents >= 0 (got ${actualCents})`);
-    const result = await store.settle(db, reservationId, actualCents, metadata);
+    const result = await store.retryOnDeadlock(() => store.settle(db, reservationId, actualCents, metadata));
     if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
     if (result.outcome !== 'settled') return; // already settled or released: never charge twice
     if (result.overrunCents > 0) {
@@ -245,7 +245,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
   }
 
   async function release(reservationId: string, reason = 'released'): Promise<void> {
-    const result = await store.release(db, reservationId, reason);
+    const result = await store.retryOnDeadlock(() => store.release(db, reservationId, reason));
     if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
   }
 
@@ -271,10 +271,10 @@ export function createSentinel(options: SentinelOptions): Sentinel {
         }
         return outcome;
       });
-    let outcome = await attempt();
+    let outcome = await store.retryOnDeadlock(attempt);
     if (outcome.outcome === 'no_cycle') {
       await ensureCycle();
-      outcome = await attempt();
+      outcome = await store.retryOnDeadlock(attempt);
     }
     if (outcome.outcome !== 'reserved' && outcome.outcome !== 'replayed') {
       refuse(outcome, { ...request, estimateCents: request.amountCents });
