@@ -11,7 +11,11 @@ export interface QueryResult<R> {
 
 /** Something that runs SQL: the database itself, or one transaction's connection. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * Run one parameterised statement. `options.prepare` names a hot statement so a server connection parses
+   * and plans it once (server mode; PGlite runs in-process and ignores it).
+   */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: { prepare?: string }): Promise<QueryResult<R>>;
   /** Run a script of one or more statements without parameters (migrations, maintenance). */
   exec(sql: string): Promise<void>;
 }

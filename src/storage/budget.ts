@@ -219,7 +219,7 @@ export async function reserve(db: Queryable, call: ReserveCall): Promise<Reserve
     call.holder,
     call.leaseMs,
     call.shard % 32_768,
-  ]);
+  ], { prepare: 'studio_budget_reserve' });
   const r = result.rows[0]!;
   return {
     outcome: r.outcome,
@@ -245,6 +245,7 @@ export async function settle(db: Queryable, id: string, actualCents: number, met
   const result = await db.query<{ outcome: SettleOutcome['outcome']; charged: number; overrun: number; category: BudgetCategory | null; cycle: string | null }>(
     'select * from studio_budget_settle($1, $2, $3)',
     [id, actualCents, JSON.stringify(metadata)],
+    { prepare: 'studio_budget_settle' },
   );
   const r = result.rows[0]!;
   return { outcome: r.outcome, chargedCents: Number(r.charged), overrunCents: Number(r.overrun), category: r.category, cycleId: r.cycle };

@@ -42,9 +42,11 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
 
   const location = describeUrl(options.url);
   const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R>(sql: string, params?: readonly unknown[], options?: { prepare?: string }): Promise<QueryResult<R>> {
       try {
-        const result = await target.query(sql, params as unknown[] | undefined);
+        const result = options?.prepare
+          ? await target.query({ name: options.prepare, text: sql, values: params as unknown[] | undefined })
+          : await target.query(sql, params as unknown[] | undefined);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
         throw asDatabaseError(error, location, sql);
