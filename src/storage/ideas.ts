@@ -443,41 +443,44 @@ export interface PipelineCounts {
   total: number;
 }
 
-/** Counts per stage and status and the pipeline's headline numbers: one indexed pass. */
+/**
+ * Counts per stage and status and the pipeline's headline numbers, from the trigger-kept `idea_counts`
+ * roll-up (a few dozen rows) plus two partial-index counts: cheap however many ideas there are.
+ */
 export async function pipelineCounts(db: Queryable, now: Date): Promise<PipelineCounts> {
-  const grouped = await db.query<{ stage: Stage; status: Status; n: number; processing: number; running: number; waiting: number; parked: number }>(
-    `select current_stage as stage, status, count(*)::int as n,
-            count(*) filter (where ${PROCESSING})::int as processing,
-            count(*) filter (where lease_until > $1)::int as running,
-            count(*) filter (where waiting_on_budget is not null)::int as waiting,
-            count(*) filter (where parked_reason is not null)::int as parked
-       from ideas group by current_stage, status`,
+  const grouped = await db.query<{ stage: Stage; status: Status; parked: boolean; n: number }>(
+    `select stage, status, parked, sum(n)::int as n from idea_counts group by stage, status, parked having sum(n) <> 0`,
+  );
+  const live = await db.query<{ running: number; waiting: number; done: number }>(
+    `select (select count(*) from ideas where lease_until > $1)::int as running,
+            (select count(*) from ideas where waiting_on_budget is not null)::int as waiting,
+            (select count(*) from ideas where completed_at > $1::timestamptz - interval '1 day')::int as done`,
     [now],
   );
-  const done = await db.query<{ n: number }>(`select count(*)::int as n from ideas where completed_at > $1::timestamptz - interval '1 day'`, [now]);
   const stages = new Map<Stage, number>();
   const statuses = new Map<Status, number>();
-  const sum = { processing: 0, running: 0, waiting: 0, parked: 0, total: 0 };
+  const sum = { processing: 0, parked: 0, total: 0 };
   for (const r of grouped.rows) {
     stages.set(r.stage, (stages.get(r.stage) ?? 0) + r.n);
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + r.n);
-    sum.processing += r.processing;
-    sum.running += r.running;
-    sum.waiting += r.waiting;
-    sum.parked += r.parked;
+    if (r.parked) sum.parked += r.n;
+    else if (r.stage !== 'COMPLETE' && r.status !== 'REJECTED' && r.status !== 'ARCHIVED') sum.processing += r.n;
     sum.total += r.n;
   }
+  const order = (a: string, b: string, list: readonly string[]) => list.indexOf(a) - list.indexOf(b);
   return {
-    stages: [...stages].map(([stage, count]) => ({ stage, count })),
+    stages: [...stages].map(([stage, count]) => ({ stage, count })).sort((a, b) => order(a.stage, b.stage, STAGE_ORDER)),
     statuses: [...statuses].map(([status, count]) => ({ status, count })),
     processing: sum.processing,
-    running: sum.running,
-    waitingOnBudget: sum.waiting,
+    running: live.rows[0]?.running ?? 0,
+    waitingOnBudget: live.rows[0]?.waiting ?? 0,
     parked: sum.parked,
-    completedLast24h: done.rows[0]?.n ?? 0,
+    completedLast24h: live.rows[0]?.done ?? 0,
     total: sum.total,
   };
 }
+
+const STAGE_ORDER = ['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE'] as const;
 
 export interface StuckIdea {
   id: string;
