@@ -116,16 +116,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function pipelineView(now: Date): Promise<PipelineView> {
-    const p = await status.pipelineStatus(db, config, now);
-    return {
-      stages: p.stages,
-      statuses: p.statuses,
-      processing: p.processing,
-      waitingOnBudget: p.waitingOnBudget,
-      parked: p.parked,
-      stuck: p.stuck.map((s) => ({ id: s.id, title: s.title, stage: s.stage, status: s.status, heldForMs: s.heldForMs, reason: s.reason })),
-      completedLast24h: p.completedLast24h,
-    };
+    return status.toPipelineView(await status.pipelineStatus(db, config, now));
   }
 
   const api: ConsoleApi = {
@@ -182,22 +173,8 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     },
 
     async ideaDetail(id: string): Promise<IdeaDetailView> {
-      const { ideaDetail } = await import('./pipeline/ideas/service.js');
-      const d = await ideaDetail(db, config, id);
-      return {
-        id: d.idea.id,
-        title: d.idea.title,
-        description: d.idea.description,
-        category: d.idea.category,
-        stage: d.idea.currentStage,
-        status: d.idea.status,
-        progress: d.progress,
-        createdAt: d.idea.createdAt,
-        updatedAt: d.idea.updatedAt,
-        history: d.history.map((h) => ({ at: h.at, from: h.fromStage, to: h.toStage, actor: h.actor, reason: h.reason })),
-        spendCents: d.spendCents,
-        artifacts: d.artifacts,
-      };
+      const { ideaDetail, toIdeaDetailView } = await import('./pipeline/ideas/service.js');
+      return toIdeaDetailView(await ideaDetail(db, config, id));
     },
 
     async jobHistory(name: string, limit = 20) {
