@@ -15,7 +15,7 @@ function JobRow({ job, now }: { job: JobView; now: number }) {
   const duration = job.lastDurationMs === null ? '' : ` ${(job.lastDurationMs / 1000).toFixed(1)}s`;
   return (
     <Text>
-      {pad(job.name, 20)} 
+      {pad(job.name, 20)}{' '}
       <Flash value={`${status}${job.lastRunAt?.getTime()}`} style={theme.level(status)}>
         {pad(status, 10)}
       </Flash>
