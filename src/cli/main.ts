@@ -32,8 +32,14 @@ Configuration comes from the environment and STUDIO_HOME/.env (see studio config
 With DATABASE_URL unset, studio runs on the embedded database in STUDIO_HOME/data/pglite.
 
 Examples:
-  studio db status                 is the database reachable and migrated?
-  studio config                    what is configured, what runs offline`,
+  studio console                               the operator console (npm start)
+  studio create --file examples/ideas.jsonl    submit the sample ideas
+  studio pipeline run --until-idle             run the pipeline here until nothing is due
+  studio budget status --detailed              spend, reserved money, burn rate, top operations
+  studio health; echo $?                       0 healthy, 1 warning, 2 critical (cron-able)
+  studio db status                             is the database reachable and migrated?
+  studio config                                what is configured, what runs offline
+  studio <command> --help                      every command's options and examples`,
     );
   registerConfig(program);
   registerDb(program);
