@@ -10,6 +10,7 @@ import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
 import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
+import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
 
 export interface App {
   config: Config;
@@ -78,5 +79,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
  * PostHog implementations replace them here, one by one, when their keys are set.
  */
 export function buildProviders(config: Config): Providers {
-  return createOfflineProviders(config);
+  const providers = createOfflineProviders(config);
+  const o = config.openai;
+  if (o.apiKey) {
+    // the SDK itself is imported on the first call, so offline commands pay nothing for it
+    const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries };
+    providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
+    providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  return providers;
 }
