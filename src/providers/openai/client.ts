@@ -38,10 +38,18 @@ export function lazyClient(options: OpenAiClientOptions): () => Promise<LoadedCl
         baseURL: options.baseURL,
         timeout: options.timeoutMs ?? 60_000,
         maxRetries: options.maxRetries ?? 2,
+        // the SDK's own messages go to our log (redacted), never to the console (an Ink screen)
+        logLevel: options.logger ? 'warn' : 'off',
+        logger: options.logger ? sdkLogger(options.logger, options.apiKey) : undefined,
       }),
     }));
     return loaded;
   };
+}
+
+function sdkLogger(logger: Logger, apiKey: string) {
+  const line = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string) => logger[level]({ provider: 'openai' }, redactText(`openai sdk: ${message}`, [apiKey]));
+  return { error: line('error'), warn: line('warn'), info: line('info'), debug: line('debug') };
 }
 
 /** Whether a status is worth trying again (rate limits, timeouts, server errors). */
