@@ -23,7 +23,7 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
   const openai = app.config.openai;
   if (openai.apiKey) {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');
-    probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 5000) }));
+    probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
   }
   return probes;
 }

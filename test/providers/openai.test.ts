@@ -11,7 +11,8 @@ import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
 import { createOrchestrator } from '../../src/pipeline/orchestrator.js';
 import { getIdea } from '../../src/storage/ideas.js';
-import { describeEachEngine } from '../helpers/db.js';
+import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { startFakeOpenAi, FAKE_ANSWERS, type FakeOpenAi } from '../helpers/fake-openai.js';
 
@@ -192,5 +193,26 @@ describeEachEngine('the pipeline on the OpenAI provider (fake server)', (t) => {
     expect(deckRows.length).toBeGreaterThan(0);
     expect(deckRows.every((r) => r.service === 'openai' && r.state === 'settled')).toBe(true);
     expect(deckRows.some((r) => r.amount_cents === String(perChat))).toBe(true);
+  });
+});
+
+describe('studio with OPENAI_API_KEY set (built CLI, embedded database)', () => {
+  let fake: FakeOpenAi;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    env = { STUDIO_HOME: await embeddedHomeFromTemplate('studio-openai-'), EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.url };
+  });
+  afterAll(() => fake.close());
+
+  it('`studio health` probes OpenAI through the fake (HEALTHY, not offline) and prints no key', async () => {
+    const result = await runCli(['health', '--json'], { env });
+    const report = parseJson<{ services: Array<{ name: string; level: string; offline?: boolean; latencyMs?: number }> }>(result);
+    const openai = report.services.find((s) => s.name === 'openai');
+    expect(openai).toMatchObject({ level: 'HEALTHY' });
+    expect(openai?.offline).toBeFalsy();
+    expect(typeof openai?.latencyMs).toBe('number');
+    expect(fake.requests.some((r) => r.method === 'GET' && r.path === '/models/gpt-4o-mini')).toBe(true);
+    expect(result.stdout + result.stderr).not.toContain('SECRETSECRET');
   });
 });

@@ -12,7 +12,7 @@ export interface OpenAiProbeOptions {
   model: string;
   /** @default 5000 */
   timeoutMs?: number;
-  /** Latency above this is a WARNING. @default 2000 */
+  /** Latency above this is a WARNING (the API response KPI). @default 5000 */
   slowMs?: number;
 }
 
@@ -28,7 +28,7 @@ export function createOpenAiProbe(options: OpenAiProbeOptions): ServiceProbe {
       try {
         await client.models.retrieve(options.model, { signal });
         const latencyMs = Math.round(performance.now() - started);
-        const slow = latencyMs > (options.slowMs ?? 2000);
+        const slow = latencyMs > (options.slowMs ?? 5000);
         return { name: 'openai', level: slow ? 'WARNING' : 'HEALTHY', reason: slow ? `answered in ${latencyMs} ms (slow)` : 'ok', latencyMs, details: { model: options.model } };
       } catch (error) {
         const latencyMs = Math.round(performance.now() - started);
