@@ -19,7 +19,13 @@ export interface JobWiring {
 export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
   const { createSchedulerProbe } = await import('./ops/health/probes/scheduler.js');
   const { createBudgetProbe } = await import('./ops/health/probes/budget.js');
-  return [createSchedulerProbe(app.db, { clock: app.clock }), createBudgetProbe(app.budget)];
+  const probes = [createSchedulerProbe(app.db, { clock: app.clock }), createBudgetProbe(app.budget)];
+  const openai = app.config.openai;
+  if (openai.apiKey) {
+    const { createOpenAiProbe } = await import('./providers/openai/probe.js');
+    probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
+  }
+  return probes;
 }
 
 export async function jobWiring(app: App): Promise<JobWiring> {

@@ -10,6 +10,7 @@ import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
 import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
+import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
 
 export interface App {
   config: Config;
@@ -53,7 +54,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const budget = createSentinel({ db, config, clock, logger: log.logger });
   const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
-  const providers = buildProviders(config);
+  const providers = buildProviders(config, log.logger);
   let closed = false;
   return {
     config,
@@ -77,6 +78,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
  * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
  * PostHog implementations replace them here, one by one, when their keys are set.
  */
-export function buildProviders(config: Config): Providers {
-  return createOfflineProviders(config);
+export function buildProviders(config: Config, logger?: Logger): Providers {
+  const providers = createOfflineProviders(config);
+  const o = config.openai;
+  if (o.apiKey) {
+    // the SDK itself is imported on the first call, so offline commands pay nothing for it
+    const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, logger };
+    providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
+    providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  return providers;
 }

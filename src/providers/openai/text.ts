@@ -1,0 +1,98 @@
+/**
+ * OpenAI text generation: one chat completion per method with structured output (a strict JSON schema),
+ * the answer parsed and validated with zod at the edge. A malformed answer is a retryable ProviderError
+ * (a retry may well answer right); usage comes from the response and is priced by the stage.
+ */
+import type { z } from 'zod';
+import { ProviderError } from '../../core/errors.js';
+import type { GenerateOptions, Generated, TextGenerator } from '../../core/providers.js';
+import { lazyClient, mapOpenAiError, type OpenAiClientOptions } from './client.js';
+import { SCHEMAS, type SchemaName } from './schemas.js';
+
+export interface OpenAiTextOptions extends OpenAiClientOptions {
+  model: string;
+  /** Used at budget CRITICAL (the stage passes it as options.model). @default model */
+  cheapModel?: string;
+  /** Output token cap per call. @default 2000 */
+  maxOutputTokens?: number;
+}
+
+const SYSTEM =
+  'You are the analyst of a venture studio. Answer only with JSON matching the schema. Be concrete and ' +
+  'honest: use only facts from the input, cite evidence by its ref number, and never invent figures.';
+
+const TASKS: Record<SchemaName, string> = {
+  research_summary: 'Summarise the evidence for this idea: a short summary citing refs as [n], the market size as stated in the evidence (with its [n]) or "Not quantified in the evidence", and 2-4 key risks.',
+  deck: 'Write a 10-slide pitch deck: Title, Problem, Solution, Market size, Business model, Traction, Competition, Team, Financials, Funding ask. Each body is markdown bullets; cite evidence as [n] and list the refs cited in citations.',
+  investor_scores: 'Score the pitch as a {profile} investor from 0 to 1 on team, market, product_solution, business_model and pitch_quality; give short notes on what drove the scores.',
+  landing_copy: 'Write landing page copy for an early-access signup: headline, subheadline, 3 bullets, call to action.',
+  ad_copy: 'Write Google responsive search ad copy: exactly 3 headlines of at most 30 characters, 3 descriptions of at most 90 characters, and 5 keywords.',
+};
+
+export function createOpenAiTextGenerator(options: OpenAiTextOptions): TextGenerator {
+  const load = lazyClient(options);
+  const cheapModel = options.cheapModel ?? options.model;
+
+  async function call<T>(name: SchemaName, task: string, input: unknown, opts: GenerateOptions | undefined): Promise<Generated<T>> {
+    const model = opts?.model ?? options.model;
+    const what = `${name.replace('_', ' ')} (${model})`;
+    const started = performance.now();
+    const { client, sdk } = await load();
+    let response;
+    try {
+      response = await client.chat.completions.create(
+        {
+          model,
+          messages: [
+            { role: 'system', content: SYSTEM },
+            { role: 'user', content: `${task}\n\nInput:\n${JSON.stringify(input)}` },
+          ],
+          response_format: { type: 'json_schema', json_schema: { name, strict: true, schema: SCHEMAS[name].json as Record<string, unknown> } },
+          max_completion_tokens: options.maxOutputTokens ?? 2000,
+        },
+        { signal: opts?.signal },
+      );
+    } catch (error) {
+      throw mapOpenAiError(error, what, options.apiKey, sdk);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    const choice = response.choices[0];
+    const requestId = (response as { _request_id?: string | null })._request_id ?? undefined;
+    if (choice?.message.refusal) {
+      throw new ProviderError(`openai: ${what} was refused by the model: ${choice.message.refusal.slice(0, 200)}`, { provider: 'openai', requestId, retryable: false });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(choice?.message.content ?? '');
+    } catch {
+      throw new ProviderError(`openai: ${what} answered with text that is not JSON${choice?.finish_reason === 'length' ? ' (cut off at the token limit)' : ''}; it will be retried`, { provider: 'openai', requestId, retryable: true });
+    }
+    const checked = (SCHEMAS[name].zod as z.ZodType).safeParse(parsed);
+    if (!checked.success) {
+      const problems = checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new ProviderError(`openai: ${what} answered JSON that does not match the schema (${problems}); it will be retried`, { provider: 'openai', requestId, retryable: true });
+    }
+    const usage = response.usage;
+    return {
+      value: checked.data as T,
+      // priced by the requested name: the response's dated snapshot name maps to the same price
+      model,
+      usage: {
+        inputTokens: usage?.prompt_tokens ?? 0,
+        cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+      },
+      latencyMs,
+      offline: false,
+    };
+  }
+
+  return {
+    info: { name: 'openai', offline: false, model: options.model, cheapModel },
+    summarizeResearch: (input, opts) => call('research_summary', TASKS.research_summary, input, opts),
+    writeDeck: (input, opts) => call('deck', TASKS.deck, input, opts),
+    scoreInvestors: (input, opts) => call('investor_scores', TASKS.investor_scores.replace('{profile}', input.profile), input, opts),
+    writeLanding: (input, opts) => call('landing_copy', TASKS.landing_copy, input, opts),
+    writeAdCopy: (input, opts) => call('ad_copy', TASKS.ad_copy, input, opts),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * A fake OpenAI API on 127.0.0.1:0 for tests through the real SDK: chat completions that answer each
+ * structured-output schema by name, embeddings in the SDK's default base64 (float32 little-endian)
+ * encoding, models/{id}, and scripted faults (status with headers, malformed JSON) for the next calls.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeOpenAiRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  json: Record<string, unknown> | undefined;
+}
+
+export type Fault = { status: number; headers?: Record<string, string>; body?: unknown } | { content: string };
+
+export interface FakeOpenAi {
+  url: string;
+  requests: FakeOpenAiRequest[];
+  /** Answer the next calls (any path) with these faults, in order; then normally again. */
+  fail(...faults: Fault[]): void;
+  /** The vector answered for a text (default: a fixed unit-ish vector plus a per-text wobble). */
+  vectorFor: (text: string, dimensions: number) => number[];
+  /** The usage reported on every chat completion. */
+  chatUsage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number };
+  /** The answer per schema name (research_summary, deck, investor_scores, landing_copy, ad_copy). */
+  answers: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export const FAKE_ANSWERS: Record<string, unknown> = {
+  research_summary: { summary: 'Bakeries want online ordering [1].', marketSize: '$3 billion [1]', risks: ['thin margins', 'paid acquisition'] },
+  deck: {
+    slides: ['Title', 'Problem', 'Solution', 'Market size', 'Business model', 'Traction', 'Competition', 'Team', 'Financials', 'Funding ask'].map((title, i) => ({
+      title: i === 0 ? 'FAKE-OPENAI deck' : title,
+      body: `- ${title} from the fake model [1][2]`,
+      citations: [1, 2],
+    })),
+  },
+  investor_scores: { scores: { team: 0.9, market: 0.9, product_solution: 0.9, business_model: 0.9, pitch_quality: 0.9 }, notes: ['fake model notes'] },
+  landing_copy: { headline: 'Order bread online', subheadline: 'Pickup slots for bakeries', bullets: ['a', 'b', 'c'], callToAction: 'Join early access' },
+  ad_copy: { headlines: ['Bakery ordering', 'Order bread online', 'Join Early Access'], descriptions: ['Pickup slots for bakeries.', 'Less waste.', 'Sign up free.'], keywords: ['bakery ordering', 'bread online', 'bakery', 'pickup', 'cakes'] },
+};
+
+export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+  const faults: Fault[] = [];
+  const fake: FakeOpenAi = {
+    url: '',
+    requests: [],
+    fail: (...more) => void faults.push(...more),
+    vectorFor: (text, dimensions) => Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : i === 1 + (text.length % (dimensions - 1)) ? 0.25 : 0)),
+    chatUsage: { prompt_tokens: 20_000, completion_tokens: 10_000, cached_tokens: 4_000 },
+    answers: { ...FAKE_ANSWERS },
+    close: async () => undefined,
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      const path = (req.url ?? '/').replace(/^\/v1/, '');
+      fake.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, json });
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_fake_${fake.requests.length}`, ...headers });
+        res.end(JSON.stringify(payload));
+      };
+      const fault = faults.shift();
+      if (fault && 'status' in fault) return send(fault.status, fault.body ?? { error: { message: `fake failure ${fault.status}`, type: 'server_error' } }, fault.headers);
+      if (path.startsWith('/chat/completions')) {
+        const format = json?.response_format as { json_schema?: { name?: string } } | undefined;
+        const name = format?.json_schema?.name ?? '';
+        const content = fault && 'content' in fault ? fault.content : JSON.stringify(fake.answers[name] ?? {});
+        return send(200, {
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: 0,
+          model: `${String(json?.model)}-2024-07-18`,
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
+          usage: {
+            prompt_tokens: fake.chatUsage.prompt_tokens,
+            completion_tokens: fake.chatUsage.completion_tokens,
+            total_tokens: fake.chatUsage.prompt_tokens + fake.chatUsage.completion_tokens,
+            prompt_tokens_details: { cached_tokens: fake.chatUsage.cached_tokens },
+          },
+        });
+      }
+      if (path.startsWith('/embeddings')) {
+        const input = json?.input;
+        const texts = Array.isArray(input) ? (input as string[]) : [String(input)];
+        const dimensions = Number(json?.dimensions ?? 1536);
+        const base64 = json?.encoding_format === 'base64';
+        const data = texts.map((text, index) => {
+          const vector = fake.vectorFor(text, dimensions);
+          const buffer = Buffer.alloc(vector.length * 4);
+          vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+          return { object: 'embedding', index, embedding: base64 ? buffer.toString('base64') : vector };
+        });
+        const tokens = texts.reduce((s, t) => s + Math.ceil(t.length / 4), 0);
+        return send(200, { object: 'list', model: json?.model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+      }
+      if (path.startsWith('/models/')) return send(200, { id: decodeURIComponent(path.slice('/models/'.length)), object: 'model', created: 0, owned_by: 'fake' });
+      send(404, { error: { message: `no route ${path}` } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  fake.close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return fake;
+}
