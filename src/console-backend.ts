@@ -150,7 +150,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
         kpis,
         pipeline,
         jobs,
-        incidents: incidents.map((i) => ({ id: i.id, severity: i.severity, title: i.title, source: i.source, status: i.status, openedAt: i.openedAt, count: i.count })),
+        incidents,
         logs,
       };
     },

@@ -5,7 +5,6 @@
  * loads the sample ideas so the pipeline visibly runs within a minute. `--demo` shows made-up data.
  */
 import type { Command } from 'commander';
-import { userInfo } from 'node:os';
 import type { ConsoleApi } from '../core/console-api.js';
 import { parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
@@ -33,20 +32,6 @@ export function parseRefresh(text: string): number {
   return ms;
 }
 
-/** The operator at the keyboard: STUDIO_OPERATOR or the OS user, and the SSH client address if any. */
-export function currentOperator(env: NodeJS.ProcessEnv = process.env): { user: string; sshClient?: string } {
-  let user = env.STUDIO_OPERATOR;
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = env.USER ?? 'unknown';
-    }
-  }
-  const sshClient = (env.SSH_CLIENT ?? env.SSH_CONNECTION)?.split(' ')[0];
-  return { user, sshClient: sshClient || undefined };
-}
-
 interface OpenConsole {
   api: ConsoleApi;
   demo: boolean;
@@ -58,7 +43,8 @@ interface OpenConsole {
 async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
   if (opts.demo) {
     const { createDemoApi } = await import('../ui/demo-api.js');
-    const operator = currentOperator();
+    const { loadConfig } = await import('../core/config.js');
+    const { operator } = loadConfig();
     const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
     return { api, demo: true, close: () => api.close() };
   }

@@ -9,18 +9,11 @@ import { worstLevel, type Level } from '../../core/types.js';
 import { listServiceStates, readKpiHistory } from '../../storage/health-store.js';
 import { listIncidents, listTimeline } from '../../storage/incidents.js';
 import { parseEntry } from '../logs/entries.js';
+import type { IncidentView, KpiView, ServiceView } from '../../core/console-api.js';
 import { KPI_THRESHOLDS, type KpiName } from './thresholds.js';
 
-export interface ServiceViewRow {
-  name: string;
-  level: Level;
-  reason: string;
-  latencyMs?: number;
-  offline?: boolean;
-  checkedAt?: Date;
-}
 
-export async function readServiceViews(db: Queryable): Promise<{ systemLevel: Level; services: ServiceViewRow[] }> {
+export async function readServiceViews(db: Queryable): Promise<{ systemLevel: Level; services: ServiceView[] }> {
   const states = await listServiceStates(db);
   return {
     systemLevel: worstLevel('HEALTHY', ...states.map((s) => s.level)),
@@ -28,19 +21,11 @@ export async function readServiceViews(db: Queryable): Promise<{ systemLevel: Le
   };
 }
 
-export interface KpiViewRow {
-  name: string;
-  unit: string;
-  value: number | null;
-  target: string;
-  level: Level;
-  history: number[];
-}
 
 const ORDER: KpiName[] = ['pipeline_completion_hours', 'db_query_ms', 'api_response_ms', 'memory_pct', 'disk_pct'];
 
 /** The manual's five KPIs: latest value, level and the last 24 h (API response: the slowest provider per check). */
-export async function readKpiViews(db: Queryable, now: Date, points = 48): Promise<KpiViewRow[]> {
+export async function readKpiViews(db: Queryable, now: Date, points = 48): Promise<KpiView[]> {
   const history = await readKpiHistory(db, { since: new Date(now.getTime() - 86_400_000), limit: points });
   const apiByTime = new Map<number, { value: number; level: Level }>();
   for (const [kpi, samples] of Object.entries(history)) {
@@ -66,18 +51,9 @@ export async function readKpiViews(db: Queryable, now: Date, points = 48): Promi
   });
 }
 
-export interface IncidentViewRow {
-  id: number;
-  severity: 'P1' | 'P2' | 'P3' | 'P4';
-  title: string;
-  source: string;
-  status: 'open' | 'acknowledged' | 'resolved';
-  openedAt: Date;
-  count: number;
-}
 
 /** Unresolved incidents first (most severe first), then the latest resolved ones. */
-export async function readIncidentViews(db: Queryable, limit = 20): Promise<IncidentViewRow[]> {
+export async function readIncidentViews(db: Queryable, limit = 20): Promise<IncidentView[]> {
   const rows = await listIncidents(db, { limit });
   return rows.map((i) => ({ id: i.id, severity: i.severity, title: i.title, source: i.source, status: i.status, openedAt: i.openedAt, count: i.count }));
 }
