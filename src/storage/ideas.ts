@@ -4,7 +4,7 @@
  * health checks read (counts per stage and status, stuck ideas).
  */
 import type { Queryable } from '../core/ports.js';
-import type { IdeaCategory, Stage, Status } from '../core/types.js';
+import { STAGES, type IdeaCategory, type Stage, type Status } from '../core/types.js';
 
 export interface IdeaRow {
   id: string;
@@ -467,9 +467,8 @@ export async function pipelineCounts(db: Queryable, now: Date): Promise<Pipeline
     else if (r.stage !== 'COMPLETE' && r.status !== 'REJECTED' && r.status !== 'ARCHIVED') sum.processing += r.n;
     sum.total += r.n;
   }
-  const order = (a: string, b: string, list: readonly string[]) => list.indexOf(a) - list.indexOf(b);
   return {
-    stages: [...stages].map(([stage, count]) => ({ stage, count })).sort((a, b) => order(a.stage, b.stage, STAGE_ORDER)),
+    stages: [...stages].map(([stage, count]) => ({ stage, count })).sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)),
     statuses: [...statuses].map(([status, count]) => ({ status, count })),
     processing: sum.processing,
     running: live.rows[0]?.running ?? 0,
@@ -479,8 +478,6 @@ export async function pipelineCounts(db: Queryable, now: Date): Promise<Pipeline
     total: sum.total,
   };
 }
-
-const STAGE_ORDER = ['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE'] as const;
 
 export interface StuckIdea {
   id: string;
