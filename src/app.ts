@@ -11,6 +11,8 @@ import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
+import { guardProviders, type BreakerChange } from './providers/breaker.js';
+import { emitEvent } from './storage/events.js';
 
 export interface App {
   config: Config;
@@ -22,8 +24,9 @@ export interface App {
   /** Reopen the log file after log rotation moved it away. */
   reopenLog(): void;
   /**
-   * Text generation, embeddings, the ads account, analytics: the real services where their keys are set
-   * (next issue), else the offline stand-ins (`offline: true` in every output).
+   * Text generation, embeddings, the ads account, analytics, web search: the real services where their
+   * keys are set, each behind its circuit breaker, else the offline stand-ins (`offline: true` in every
+   * output).
    */
   providers: Providers;
   /** Close the database and flush the log. Safe to call twice. */
@@ -54,7 +57,13 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const budget = createSentinel({ db, config, clock, logger: log.logger });
   const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
-  const providers = buildProviders(config, log.logger);
+  const providers = buildProviders(config, log.logger, {
+    // an open breaker is an outage: an ops event opens (and its closing resolves) an incident
+    onBreakerChange: (change) => {
+      const event = breakerEvent(change);
+      if (event) void emitEvent(db, event).catch((error) => log.logger.error({ err: error }, 'providers: could not record a breaker change'));
+    },
+  });
   let closed = false;
   return {
     config,
@@ -78,7 +87,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
  * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
  * PostHog implementations replace them here, one by one, when their keys are set.
  */
-export function buildProviders(config: Config, logger?: Logger): Providers {
+export function buildProviders(config: Config, logger?: Logger, options: BuildProvidersOptions = {}): Providers {
   const providers = createOfflineProviders(config);
   const o = config.openai;
   if (o.apiKey) {
@@ -87,5 +96,35 @@ export function buildProviders(config: Config, logger?: Logger): Providers {
     providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
     providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
   }
-  return providers;
+  return guardProviders(providers, {
+    failures: config.providers.breakerFailures,
+    cooldownMs: config.providers.breakerCooldownMs,
+    onChange: (change) => {
+      const line = `providers: ${change.service} circuit breaker ${change.from} -> ${change.to}`;
+      if (change.to === 'open') logger?.warn({ service: change.service, failures: change.failures, lastError: change.lastError, retryAt: change.retryAt }, line);
+      else logger?.info({ service: change.service }, line);
+      options.onBreakerChange?.(change);
+    },
+  }).providers;
+}
+
+export interface BuildProvidersOptions {
+  /** Told when a service's circuit breaker opens, half-opens or closes. */
+  onBreakerChange?: (change: BreakerChange) => void;
+}
+
+/** The ops event of a breaker change: open is CRITICAL for that service, closed clears it (half-open: none). */
+export function breakerEvent(change: BreakerChange) {
+  if (change.to === 'half_open') return null;
+  const open = change.to === 'open';
+  return {
+    kind: open ? 'provider.breaker_open' : 'provider.breaker_closed',
+    source: change.service,
+    level: open ? ('CRITICAL' as const) : ('HEALTHY' as const),
+    dedupKey: `provider.breaker:${change.service}`,
+    message: open
+      ? `${change.service}: circuit breaker open after ${change.failures} failed calls in a row (${change.lastError ?? 'unknown error'}); one trial call at ${change.retryAt?.toISOString() ?? '?'}`
+      : `${change.service}: circuit breaker closed, calls succeed again`,
+    details: { from: change.from, to: change.to, failures: change.failures, retryAt: change.retryAt?.toISOString() ?? null },
+  };
 }

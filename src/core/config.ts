@@ -110,6 +110,9 @@ export const SETTINGS: SettingSpec[] = [
   s('EMBEDDING_CACHE_TTL', 'openai', 'Cache entry lifetime', duration, 'a duration like 86400s', '86400s'),
   s('EMBEDDING_CACHE_SIZE', 'openai', 'Cache entries kept in memory', int(0), 'a whole number', '1000'),
 
+  s('PROVIDER_BREAKER_FAILURES', 'providers', 'Failed calls in a row that open a service\'s circuit breaker (0 = never)', int(0, 1000), 'a whole number', '5'),
+  s('PROVIDER_BREAKER_COOLDOWN', 'providers', 'How long an open breaker refuses calls before one trial call', duration, 'a duration like 30s', '30s'),
+
   s('GOOGLE_ADS_DEVELOPER_TOKEN', 'google_ads', 'Google Ads developer token; unset = simulated ads account', text, 'a token', undefined, true),
   s('GOOGLE_ADS_CLIENT_ID', 'google_ads', 'OAuth client id', text, 'a client id'),
   s('GOOGLE_ADS_CLIENT_SECRET', 'google_ads', 'OAuth client secret', text, 'a secret', undefined, true),
@@ -210,6 +213,13 @@ export interface Config {
     cache: boolean;
     cacheTtlMs: number;
     cacheSize: number;
+  };
+  /** Circuit breakers of the external services (src/providers/breaker.ts). */
+  providers: {
+    /** Failed calls in a row that open a breaker; 0 = never. */
+    breakerFailures: number;
+    /** ms an open breaker refuses calls before one trial. */
+    breakerCooldownMs: number;
   };
   googleAds: {
     developerToken?: string;
@@ -382,6 +392,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       cacheTtlMs: get('EMBEDDING_CACHE_TTL'),
       cacheSize: get('EMBEDDING_CACHE_SIZE'),
     },
+    providers: { breakerFailures: get<number>('PROVIDER_BREAKER_FAILURES'), breakerCooldownMs: get<number>('PROVIDER_BREAKER_COOLDOWN') },
     googleAds: {
       developerToken: get('GOOGLE_ADS_DEVELOPER_TOKEN'),
       clientId: get('GOOGLE_ADS_CLIENT_ID'),

@@ -65,6 +65,11 @@ export interface ProviderErrorOptions extends AppErrorOptions {
   status?: number;
   requestId?: string;
   retryable?: boolean;
+  /**
+   * Tokens the service billed although the answer could not be used (a malformed model answer): the
+   * budget settles them instead of releasing the reservation, so spend matches the invoice.
+   */
+  billed?: { model: string; inputTokens: number; cachedInputTokens?: number; outputTokens: number };
 }
 
 /** An external service (OpenAI, Google Ads, PostHog, a notifier) failed. */
@@ -73,12 +78,26 @@ export class ProviderError extends AppError {
   readonly status: number | undefined;
   readonly requestId: string | undefined;
   readonly retryable: boolean;
+  readonly billed: ProviderErrorOptions['billed'];
   constructor(message: string, options: ProviderErrorOptions) {
     super('PROVIDER', message, options);
     this.provider = options.provider;
     this.status = options.status;
     this.requestId = options.requestId;
     this.retryable = options.retryable ?? false;
+    this.billed = options.billed;
+  }
+}
+
+/**
+ * A service is known to be down (its circuit breaker is open): nothing was sent. Work that needs it waits
+ * until `retryAt` instead of counting a failure.
+ */
+export class ServiceUnavailableError extends ProviderError {
+  readonly retryAt: Date;
+  constructor(message: string, options: ProviderErrorOptions & { retryAt: Date }) {
+    super(message, { ...options, retryable: true });
+    this.retryAt = options.retryAt;
   }
 }
 

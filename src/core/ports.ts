@@ -88,6 +88,14 @@ export interface BudgetSnapshot {
   circuitBreakerActive: boolean;
 }
 
+export interface GuardOptions {
+  /**
+   * What a failed call still cost, in cents (a malformed model answer is billed): settled instead of
+   * releasing the reservation when above 0. @default none: a failed call is released
+   */
+  chargeOnError?: (error: unknown, reservation: Reservation) => number;
+}
+
 export interface BudgetSentinel {
   /** Hold the estimate atomically; throws BudgetExceededError when a cap would be passed or spending is shut down. */
   reserve(request: ChargeRequest): Promise<Reservation>;
@@ -98,6 +106,6 @@ export interface BudgetSentinel {
   /** reserve + settle for a known cost (an invoice). */
   record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation>;
   /** Reserve, run the call, settle to what it reports, release if it throws. */
-  guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>): Promise<T>;
+  guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>, options?: GuardOptions): Promise<T>;
   snapshot(): Promise<BudgetSnapshot>;
 }

@@ -9,10 +9,12 @@
  *   is parked for an operator (or rejected, GATE_EXHAUSTED=reject) and an ops event says so.
  * - A stage that cannot reserve its money (cap, CRITICAL throttling, emergency shutdown) waits on budget
  *   and tries again every BUDGET_WAIT_RETRY, or at once when another stage hands money back.
+ * - A stage that needs a service whose circuit breaker is open waits until the breaker's trial time; it
+ *   does not spend a retry on a service known to be down.
  * - A lease that lapsed 3 times (its workers kept dying) parks the idea.
  */
 import { hostname } from 'node:os';
-import { BudgetExceededError, toError } from '../core/errors.js';
+import { BudgetExceededError, ServiceUnavailableError, toError } from '../core/errors.js';
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
 import * as ideas from '../storage/ideas.js';
@@ -112,11 +114,13 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     const context = createStageContext(deps, { idea, stage, attempt, worker, critical: handler.critical, signal });
     let outcome: StageOutcome | undefined;
     let budgetWait: string | undefined;
+    let serviceDown: ServiceUnavailableError | undefined;
     let error: Error | undefined;
     try {
       outcome = await handler.run(context);
     } catch (thrown) {
       if (thrown instanceof BudgetExceededError) budgetWait = thrown.message.replace(/^budget: /, '');
+      else if (thrown instanceof ServiceUnavailableError) serviceDown = thrown;
       else error = toError(thrown);
     } finally {
       clearInterval(heartbeat);
@@ -133,6 +137,16 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
         }),
       );
       report = { ...base, attempt, outcome: ok ? 'waiting_budget' : 'lost_lease', detail: budgetWait, ms: 0 };
+    } else if (serviceDown) {
+      // a service known to be down: wait for it (same attempt, its charges replay), no retry is spent
+      const inMs = Math.max(50, serviceDown.retryAt.getTime() - Date.now());
+      const ok = await db.withTransaction((tx) =>
+        ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: 'waiting', runOutputs: {}, runError: serviceDown.message, costCents,
+          nextAttemptInMs: inMs, lastError: serviceDown.message,
+        }),
+      );
+      report = { ...base, attempt, outcome: ok ? 'waiting' : 'lost_lease', detail: serviceDown.message, ms: 0 };
     } else if (outcome?.kind === 'passed') {
       const to = nextStage(stage)!;
       const ok = await db.withTransaction((tx) =>

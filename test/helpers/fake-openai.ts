@@ -1,7 +1,9 @@
 /**
  * A fake OpenAI API on 127.0.0.1:0 for tests through the real SDK: chat completions that answer each
  * structured-output schema by name, embeddings in the SDK's default base64 (float32 little-endian)
- * encoding, models/{id}, and scripted faults (status with headers, malformed JSON) for the next calls.
+ * encoding, models/{id}, scripted faults (status with headers, malformed JSON, slow) for the next calls,
+ * and seeded random faults (`chaos`). It keeps what it served, so a test can compare what the real API
+ * would have billed with what our budget ledger settled.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,13 +15,39 @@ export interface FakeOpenAiRequest {
   json: Record<string, unknown> | undefined;
 }
 
-export type Fault = { status: number; headers?: Record<string, string>; body?: unknown } | { content: string };
+export type Fault = { status: number; headers?: Record<string, string>; body?: unknown } | { content: string } | { delayMs: number };
+
+export type ChaosKind = '429' | '500' | 'slow' | 'malformed';
+
+/** Random faults: each request fails with probability `rate`, in one of `kinds` picked at random. */
+export interface Chaos {
+  rate: number;
+  kinds: ChaosKind[];
+  /** A seeded random in [0, 1), so a failing run can be replayed. */
+  random: () => number;
+  /** How long a slow answer takes (make it longer than the client's timeout). */
+  slowMs: number;
+}
+
+/** An answer the fake completed to a client still waiting for it: what the real API would bill. */
+export interface Served {
+  path: '/chat/completions' | '/embeddings';
+  model: string;
+  usage: { inputTokens: number; cachedInputTokens: number; outputTokens: number };
+  malformed: boolean;
+}
 
 export interface FakeOpenAi {
   url: string;
   requests: FakeOpenAiRequest[];
   /** Answer the next calls (any path) with these faults, in order; then normally again. */
   fail(...faults: Fault[]): void;
+  /** Random faults on every later call (null: none). */
+  chaos: Chaos | null;
+  /** Every answer completed to a waiting client, with the usage the real API would bill. */
+  served: Served[];
+  /** Random faults answered, by kind. */
+  faulted: Partial<Record<ChaosKind, number>>;
   /** The vector answered for a text (default: a fixed unit-ish vector plus a per-text wobble). */
   vectorFor: (text: string, dimensions: number) => number[];
   /** The usage reported on every chat completion. */
@@ -49,11 +77,35 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     url: '',
     requests: [],
     fail: (...more) => void faults.push(...more),
+    chaos: null,
+    served: [],
+    faulted: {},
     vectorFor: (text, dimensions) => Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : i === 1 + (text.length % (dimensions - 1)) ? 0.25 : 0)),
     chatUsage: { prompt_tokens: 20_000, completion_tokens: 10_000, cached_tokens: 4_000 },
     answers: { ...FAKE_ANSWERS },
     close: async () => undefined,
   };
+
+  /** The next scripted fault, else a random one when chaos is on. */
+  const nextFault = (path: string): Fault | undefined => {
+    const scripted = faults.shift();
+    if (scripted) return scripted;
+    const chaos = fake.chaos;
+    if (!chaos || chaos.random() >= chaos.rate) return undefined;
+    const kind = chaos.kinds[Math.floor(chaos.random() * chaos.kinds.length)]!;
+    fake.faulted[kind] = (fake.faulted[kind] ?? 0) + 1;
+    switch (kind) {
+      case '429':
+        return { status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'fake rate limit', type: 'rate_limit_error' } } };
+      case '500':
+        return { status: 500 };
+      case 'slow':
+        return { delayMs: chaos.slowMs };
+      case 'malformed':
+        return path.startsWith('/chat/') ? { content: '{"truncated": ' } : { status: 500 };
+    }
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -62,46 +114,65 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       const json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
       const path = (req.url ?? '/').replace(/^\/v1/, '');
       fake.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, json });
-      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}, served?: Served) => {
+        // a client that gave up (timed out) gets nothing and is billed nothing
+        if (res.destroyed || req.socket.destroyed) return;
         res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_fake_${fake.requests.length}`, ...headers });
         res.end(JSON.stringify(payload));
+        if (served) fake.served.push(served);
       };
-      const fault = faults.shift();
-      if (fault && 'status' in fault) return send(fault.status, fault.body ?? { error: { message: `fake failure ${fault.status}`, type: 'server_error' } }, fault.headers);
-      if (path.startsWith('/chat/completions')) {
-        const format = json?.response_format as { json_schema?: { name?: string } } | undefined;
-        const name = format?.json_schema?.name ?? '';
-        const content = fault && 'content' in fault ? fault.content : JSON.stringify(fake.answers[name] ?? {});
-        return send(200, {
-          id: 'chatcmpl-fake',
-          object: 'chat.completion',
-          created: 0,
-          model: `${String(json?.model)}-2024-07-18`,
-          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
-          usage: {
-            prompt_tokens: fake.chatUsage.prompt_tokens,
-            completion_tokens: fake.chatUsage.completion_tokens,
-            total_tokens: fake.chatUsage.prompt_tokens + fake.chatUsage.completion_tokens,
-            prompt_tokens_details: { cached_tokens: fake.chatUsage.cached_tokens },
-          },
-        });
-      }
-      if (path.startsWith('/embeddings')) {
-        const input = json?.input;
-        const texts = Array.isArray(input) ? (input as string[]) : [String(input)];
-        const dimensions = Number(json?.dimensions ?? 1536);
-        const base64 = json?.encoding_format === 'base64';
-        const data = texts.map((text, index) => {
-          const vector = fake.vectorFor(text, dimensions);
-          const buffer = Buffer.alloc(vector.length * 4);
-          vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
-          return { object: 'embedding', index, embedding: base64 ? buffer.toString('base64') : vector };
-        });
-        const tokens = texts.reduce((s, t) => s + Math.ceil(t.length / 4), 0);
-        return send(200, { object: 'list', model: json?.model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } });
-      }
-      if (path.startsWith('/models/')) return send(200, { id: decodeURIComponent(path.slice('/models/'.length)), object: 'model', created: 0, owned_by: 'fake' });
-      send(404, { error: { message: `no route ${path}` } });
+      const answer = (fault: Fault | undefined) => {
+        if (fault && 'status' in fault) return send(fault.status, fault.body ?? { error: { message: `fake failure ${fault.status}`, type: 'server_error' } }, fault.headers);
+        if (path.startsWith('/chat/completions')) {
+          const format = json?.response_format as { json_schema?: { name?: string } } | undefined;
+          const name = format?.json_schema?.name ?? '';
+          const malformed = Boolean(fault && 'content' in fault);
+          const content = fault && 'content' in fault ? fault.content : JSON.stringify(fake.answers[name] ?? {});
+          const u = fake.chatUsage;
+          return send(
+            200,
+            {
+              id: 'chatcmpl-fake',
+              object: 'chat.completion',
+              created: 0,
+              model: `${String(json?.model)}-2024-07-18`,
+              choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
+              usage: {
+                prompt_tokens: u.prompt_tokens,
+                completion_tokens: u.completion_tokens,
+                total_tokens: u.prompt_tokens + u.completion_tokens,
+                prompt_tokens_details: { cached_tokens: u.cached_tokens },
+              },
+            },
+            {},
+            { path: '/chat/completions', model: String(json?.model), usage: { inputTokens: u.prompt_tokens, cachedInputTokens: u.cached_tokens, outputTokens: u.completion_tokens }, malformed },
+          );
+        }
+        if (path.startsWith('/embeddings')) {
+          const input = json?.input;
+          const texts = Array.isArray(input) ? (input as string[]) : [String(input)];
+          const dimensions = Number(json?.dimensions ?? 1536);
+          const base64 = json?.encoding_format === 'base64';
+          const data = texts.map((text, index) => {
+            const vector = fake.vectorFor(text, dimensions);
+            const buffer = Buffer.alloc(vector.length * 4);
+            vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+            return { object: 'embedding', index, embedding: base64 ? buffer.toString('base64') : vector };
+          });
+          const tokens = texts.reduce((s, t) => s + Math.ceil(t.length / 4), 0);
+          return send(200, { object: 'list', model: json?.model, data, usage: { prompt_tokens: tokens, total_tokens: tokens } }, {}, {
+            path: '/embeddings',
+            model: String(json?.model),
+            usage: { inputTokens: tokens, cachedInputTokens: 0, outputTokens: 0 },
+            malformed: false,
+          });
+        }
+        if (path.startsWith('/models/')) return send(200, { id: decodeURIComponent(path.slice('/models/'.length)), object: 'model', created: 0, owned_by: 'fake' });
+        send(404, { error: { message: `no route ${path}` } });
+      };
+      const fault = nextFault(path);
+      if (fault && 'delayMs' in fault) setTimeout(() => answer(undefined), fault.delayMs).unref();
+      else answer(fault);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,4 +182,16 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     server.close(() => resolve());
   });
   return fake;
+}
+
+/** A seeded random in [0, 1) (mulberry32), so a chaos run can be replayed from its seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }

@@ -101,15 +101,23 @@ describe('the OpenAI provider through the real SDK against a fake server', () =>
     expect(denied.message).not.toContain('SECRETSECRET');
   });
 
-  it('a malformed answer (not JSON, or JSON off the schema) is a retryable ProviderError', async () => {
+  it('a malformed answer (not JSON, or JSON off the schema) is asked again, and every billed answer is counted', async () => {
+    // one malformed answer, then a good one: the call succeeds and reports the usage of both
     fake.fail({ content: '{"headline": "cut off' });
-    const notJson = (await text().writeLanding({ idea, research }).catch((e: unknown) => e)) as ProviderError;
+    const recovered = await text().writeLanding({ idea, research });
+    expect(recovered.value.headline).toBe('Order bread online');
+    expect(recovered.usage).toEqual({ inputTokens: 40_000, cachedInputTokens: 8_000, outputTokens: 20_000 });
+
+    // malformed every time: a retryable ProviderError that carries what the tries were billed
+    fake.fail({ content: '{"headline": "cut off' });
+    const notJson = (await text({ maxRetries: 0 }).writeLanding({ idea, research }).catch((e: unknown) => e)) as ProviderError;
     expect(notJson).toBeInstanceOf(ProviderError);
-    expect(notJson).toMatchObject({ retryable: true, provider: 'openai' });
+    expect(notJson).toMatchObject({ retryable: true, provider: 'openai', billed: { model: 'gpt-4o-mini', inputTokens: 20_000, outputTokens: 10_000 } });
     expect(notJson.message).toMatch(/not JSON/);
-    fake.fail({ content: JSON.stringify({ headlines: ['a headline that is far too long for google ads'], descriptions: [], keywords: [] }) });
-    const offSchema = (await text().writeAdCopy({ idea, landing: FAKE_ANSWERS.landing_copy as never }).catch((e: unknown) => e)) as ProviderError;
-    expect(offSchema).toMatchObject({ retryable: true });
+    const offSchemaAnswer = { content: JSON.stringify({ headlines: ['a headline that is far too long for google ads'], descriptions: [], keywords: [] }) };
+    fake.fail(offSchemaAnswer, offSchemaAnswer);
+    const offSchema = (await text({ maxRetries: 1 }).writeAdCopy({ idea, landing: FAKE_ANSWERS.landing_copy as never }).catch((e: unknown) => e)) as ProviderError;
+    expect(offSchema).toMatchObject({ retryable: true, billed: { inputTokens: 40_000, outputTokens: 20_000 } });
     expect(offSchema.message).toMatch(/does not match the schema \(headlines/);
   });
 

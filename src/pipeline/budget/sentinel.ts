@@ -13,7 +13,7 @@ import { BudgetExceededError, ConfirmationRequiredError, InvalidInputError, NotF
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import type { BudgetSentinel, BudgetSnapshot, CategoryStatus, ChargeRequest, Database, Queryable, Reservation } from '../../core/ports.js';
+import type { BudgetSentinel, BudgetSnapshot, CategoryStatus, ChargeRequest, Database, GuardOptions, Queryable, Reservation } from '../../core/ports.js';
 import { BUDGET_CATEGORIES, type BudgetCategory, type Level, worstLevel } from '../../core/types.js';
 import { recordAudit } from '../../storage/audit.js';
 import * as store from '../../storage/budget.js';
@@ -296,13 +296,17 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     };
   }
 
-  async function guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>): Promise<T> {
+  async function guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>, options: GuardOptions = {}): Promise<T> {
     const reservation = await reserve(request);
     let outcome: { result: T; actualCents: number };
     try {
       outcome = await call(reservation);
     } catch (error) {
-      if (reservation.state === 'reserved') await release(reservation.id, `call failed: ${(error as Error).message?.slice(0, 200)}`).catch(() => undefined);
+      if (reservation.state === 'reserved') {
+        const billed = options.chargeOnError?.(error, reservation) ?? 0;
+        const why = `call failed: ${(error as Error).message?.slice(0, 200)}`;
+        await (billed > 0 ? settle(reservation.id, billed, { failed: why }) : release(reservation.id, why)).catch(() => undefined);
+      }
       throw error;
     }
     if (reservation.state === 'reserved') await settle(reservation.id, outcome.actualCents);

@@ -9,11 +9,13 @@ import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { BudgetCategory, Stage } from '../../core/types.js';
-import type { Database } from '../../core/ports.js';
+import type { Database, Reservation } from '../../core/ports.js';
+import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
 import type { IdeaRow } from '../../storage/ideas.js';
 import type { Sentinel } from '../budget/sentinel.js';
 import { costCents, estimateChatCents, roughTokens } from '../budget/pricing.js';
+import { createResponseCache, type ResponseCache } from '../budget/cache.js';
 
 export interface StageDeps {
   db: Database;
@@ -22,6 +24,26 @@ export interface StageDeps {
   config: Config;
   clock: Clock;
   logger: Logger;
+  /** Identical LLM and embedding requests answered from here cost nothing. @default one per database, from config */
+  cache?: ResponseCache;
+}
+
+const caches = new WeakMap<Database, ResponseCache>();
+
+/** The response cache of these deps: theirs, or one per database shared by every run in the process. */
+export function cacheFor(deps: StageDeps): ResponseCache {
+  if (deps.cache) return deps.cache;
+  let cache = caches.get(deps.db);
+  if (!cache) {
+    const o = deps.config.openai;
+    caches.set(deps.db, (cache = createResponseCache({ db: deps.db, enabled: o.cache, ttlMs: o.cacheTtlMs, size: o.cacheSize })));
+  }
+  return cache;
+}
+
+/** What a failed model call was still billed (a malformed answer), in cents. */
+function billedCents(error: unknown): number {
+  return error instanceof ProviderError && error.billed ? costCents(error.billed.model, error.billed) : 0;
 }
 
 export type StageOutcome =
@@ -81,6 +103,12 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
   const runKey = `${idea.id}:${stage}:${attempt}`;
   let spent = 0;
   const { text, embedder } = deps.providers;
+  const cache = cacheFor(deps);
+  const chargeFailed = (error: unknown, reservation: Reservation) => {
+    const cents = billedCents(error);
+    if (!reservation.replayed) spent += cents;
+    return cents;
+  };
 
   const charge: StageContext['charge'] = (step, request, call) =>
     deps.budget.guard(
@@ -114,8 +142,16 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     get spentCents() {
       return spent;
     },
-    generate(step, operation, input, maxOutputTokens, call) {
+    async generate(step, operation, input, maxOutputTokens, call) {
       const model = text.info.model;
+      // the attempt is part of the request: a retry after a failed gate must get a fresh answer
+      const request = { operation, input, attempt };
+      const cached = await cache.peek<Generated<never>>('chat', model, request);
+      if (cached) {
+        // served before any reservation: a cached answer is not a paid call
+        deps.logger.debug({ idea: idea.id, stage, step, model }, 'pipeline: answered from the response cache');
+        return cached;
+      }
       const estimate = estimateChatCents(model, roughTokens(JSON.stringify(input)) + 200, maxOutputTokens);
       return deps.budget.guard(
         {
@@ -130,19 +166,31 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
         },
         async (reservation) => {
           const useModel = reservation.level === 'CRITICAL' || reservation.level === 'EMERGENCY' ? text.info.cheapModel : model;
-          const out = await call({ model: useModel, attempt, signal: run.signal });
-          const actual = costCents(out.model, out.usage);
+          const { response, hit } = await cache.through('chat', useModel, request, async () => {
+            const out = await call({ model: useModel, attempt, signal: run.signal });
+            return { response: out, costCents: costCents(out.model, out.usage) };
+          });
+          const actual = hit ? 0 : costCents(response.model, response.usage);
           if (!reservation.replayed) spent += actual;
-          return { result: out, actualCents: actual };
+          return { result: response, actualCents: actual };
         },
+        { chargeOnError: chargeFailed },
       );
     },
     async embed(step, texts) {
       const model = embedder.info.model;
+      const request = { texts, dimensions: embedder.dimensions };
+      const cached = await cache.peek<number[][]>('embedding', model, request);
+      if (cached) return cached;
       const estimate = costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) });
       return charge(step, { category: 'openai_tokens', service: embedder.info.offline ? 'offline' : 'openai', operation: `${stage.toLowerCase()}.embed`, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
-        const out = await embedder.embed(texts, { signal: run.signal });
-        return { result: out.vectors, actualCents: costCents(out.model, { inputTokens: out.usage.inputTokens }) };
+        let cents = 0;
+        const { response } = await cache.through('embedding', model, request, async () => {
+          const out = await embedder.embed(texts, { signal: run.signal });
+          cents = costCents(out.model, { inputTokens: out.usage.inputTokens });
+          return { response: out.vectors, costCents: cents };
+        });
+        return { result: response, actualCents: cents };
       });
     },
     charge,

@@ -33,13 +33,14 @@ export const researchStage: StageHandler = {
     const { idea, providers, clock } = ctx;
     const now = clock.date();
     const base = [idea.title, idea.description, idea.problem, idea.solution, idea.market].filter(Boolean).join('. ');
-    const vectors = await ctx.embed('embed-queries', RESEARCH_DOMAINS.map(() => base));
+    // one query for every domain: embed it once
+    const [query] = await ctx.embed('embed-queries', [base]);
     const fullAt = providers.embedder.fullRelevanceAt;
 
     const candidates: Array<Omit<EvidenceItem, 'ref' | 'citation'>> = [];
     for (let i = 0; i < RESEARCH_DOMAINS.length; i++) {
       const domain = RESEARCH_DOMAINS[i]!;
-      const hits = await retrieve(ctx.db, vectors[i]!, domain, PER_DOMAIN);
+      const hits = await retrieve(ctx.db, query!, domain, PER_DOMAIN);
       for (const hit of hits) {
         const rel = relevance(hit.similarity, fullAt);
         if (rel < RELEVANCE_FLOOR) continue;

@@ -33,7 +33,39 @@ export function createOpenAiTextGenerator(options: OpenAiTextOptions): TextGener
   const load = lazyClient(options);
   const cheapModel = options.cheapModel ?? options.model;
 
+  /**
+   * One generation. A malformed answer (not JSON, or not the schema) is asked again, up to maxRetries
+   * times, like the SDK retries a 429 or a 500; every answer is billed, so the usage returned (or carried
+   * by the final error) is the sum over the tries.
+   */
   async function call<T>(name: SchemaName, task: string, input: unknown, opts: GenerateOptions | undefined): Promise<Generated<T>> {
+    const total = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
+    const add = (u: { inputTokens: number; cachedInputTokens?: number; outputTokens: number }) => {
+      total.inputTokens += u.inputTokens;
+      total.cachedInputTokens += u.cachedInputTokens ?? 0;
+      total.outputTokens += u.outputTokens;
+    };
+    const model = opts?.model ?? options.model;
+    for (let tried = 0; ; tried++) {
+      try {
+        const out = await once<T>(name, task, input, opts);
+        add(out.usage);
+        return { ...out, usage: { ...total } };
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        if (error.billed) add(error.billed);
+        const again = error.billed !== undefined && error.retryable && tried < (options.maxRetries ?? 2);
+        if (again) {
+          options.logger?.warn({ provider: 'openai', schema: name, tried: tried + 1 }, 'openai: malformed answer, asking again');
+          continue;
+        }
+        if (total.inputTokens + total.outputTokens === 0) throw error;
+        throw new ProviderError(error.message, { provider: 'openai', status: error.status, requestId: error.requestId, retryable: error.retryable, billed: { model, ...total }, cause: error });
+      }
+    }
+  }
+
+  async function once<T>(name: SchemaName, task: string, input: unknown, opts: GenerateOptions | undefined): Promise<Generated<T>> {
     const model = opts?.model ?? options.model;
     const what = `${name.replace('_', ' ')} (${model})`;
     const started = performance.now();
@@ -58,30 +90,32 @@ export function createOpenAiTextGenerator(options: OpenAiTextOptions): TextGener
     const latencyMs = Math.round(performance.now() - started);
     const choice = response.choices[0];
     const requestId = (response as { _request_id?: string | null })._request_id ?? undefined;
+    const usage = {
+      inputTokens: response.usage?.prompt_tokens ?? 0,
+      cachedInputTokens: response.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      outputTokens: response.usage?.completion_tokens ?? 0,
+    };
+    // an answer we cannot use was still billed: the error carries its usage so the budget charges it
+    const billed = { model, ...usage };
     if (choice?.message.refusal) {
-      throw new ProviderError(`openai: ${what} was refused by the model: ${choice.message.refusal.slice(0, 200)}`, { provider: 'openai', requestId, retryable: false });
+      throw new ProviderError(`openai: ${what} was refused by the model: ${choice.message.refusal.slice(0, 200)}`, { provider: 'openai', requestId, retryable: false, billed });
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(choice?.message.content ?? '');
     } catch {
-      throw new ProviderError(`openai: ${what} answered with text that is not JSON${choice?.finish_reason === 'length' ? ' (cut off at the token limit)' : ''}; it will be retried`, { provider: 'openai', requestId, retryable: true });
+      throw new ProviderError(`openai: ${what} answered with text that is not JSON${choice?.finish_reason === 'length' ? ' (cut off at the token limit)' : ''}; it will be retried`, { provider: 'openai', requestId, retryable: true, billed });
     }
     const checked = (SCHEMAS[name].zod as z.ZodType).safeParse(parsed);
     if (!checked.success) {
       const problems = checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new ProviderError(`openai: ${what} answered JSON that does not match the schema (${problems}); it will be retried`, { provider: 'openai', requestId, retryable: true });
+      throw new ProviderError(`openai: ${what} answered JSON that does not match the schema (${problems}); it will be retried`, { provider: 'openai', requestId, retryable: true, billed });
     }
-    const usage = response.usage;
     return {
       value: checked.data as T,
       // priced by the requested name: the response's dated snapshot name maps to the same price
       model,
-      usage: {
-        inputTokens: usage?.prompt_tokens ?? 0,
-        cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        outputTokens: usage?.completion_tokens ?? 0,
-      },
+      usage,
       latencyMs,
       offline: false,
     };
