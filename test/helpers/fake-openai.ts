@@ -19,7 +19,7 @@ export type Fault = { status: number; headers?: Record<string, string>; body?: u
 
 export type ChaosKind = '429' | '500' | 'slow' | 'malformed';
 
-/** Random faults: each request fails with probability `rate`, in one of `kinds` picked at random. */
+/** Random faults: each request fails with probability `rate`, the `kinds` taking turns. */
 export interface Chaos {
   rate: number;
   kinds: ChaosKind[];
@@ -86,13 +86,15 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     close: async () => undefined,
   };
 
+  let faultCount = 0;
   /** The next scripted fault, else a random one when chaos is on. */
   const nextFault = (path: string): Fault | undefined => {
     const scripted = faults.shift();
     if (scripted) return scripted;
     const chaos = fake.chaos;
     if (!chaos || chaos.random() >= chaos.rate) return undefined;
-    const kind = chaos.kinds[Math.floor(chaos.random() * chaos.kinds.length)]!;
+    // the kinds take turns, so a short run still sees every one
+    const kind = chaos.kinds[faultCount++ % chaos.kinds.length]!;
     fake.faulted[kind] = (fake.faulted[kind] ?? 0) + 1;
     switch (kind) {
       case '429':
@@ -114,9 +116,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       const json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
       const path = (req.url ?? '/').replace(/^\/v1/, '');
       fake.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, json });
+      // a client that gave up (timed out, aborted: its socket half-closed or gone) gets nothing and is billed nothing
+      let gone = false;
+      res.on('close', () => void (gone ||= !res.writableEnded));
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}, served?: Served) => {
-        // a client that gave up (timed out) gets nothing and is billed nothing
-        if (res.destroyed || req.socket.destroyed) return;
+        if (gone || res.destroyed || req.socket.destroyed || req.socket.readyState !== 'open') return;
         res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_fake_${fake.requests.length}`, ...headers });
         res.end(JSON.stringify(payload));
         if (served) fake.served.push(served);

@@ -12,6 +12,8 @@ export interface ResponseCache {
   through<T>(kind: 'chat' | 'embedding', model: string, request: unknown, miss: () => Promise<{ response: T; costCents: number }>): Promise<{ response: T; hit: boolean }>;
   /** Only what is cached (CRITICAL: cache-only embeddings). */
   peek<T>(kind: 'chat' | 'embedding', model: string, request: unknown): Promise<T | undefined>;
+  /** Store a fresh response (after a `peek` that missed). */
+  put(kind: 'chat' | 'embedding', model: string, request: unknown, response: unknown, costCents: number): Promise<void>;
   stats(): { memoryHits: number; databaseHits: number; misses: number };
 }
 
@@ -46,7 +48,8 @@ export function createResponseCache(options: CacheOptions): ResponseCache {
       memory.delete(key);
       memory.set(key, local);
       counters.memoryHits++;
-      await options.db.query('update response_cache set hits = hits + 1 where key = $1', [key]);
+      // the shared hit count is bookkeeping: not worth a commit on the caller's path
+      options.db.query('update response_cache set hits = hits + 1 where key = $1', [key]).catch(() => undefined);
       return local.response as T;
     }
     const row = await store.cacheGet(options.db, key);
@@ -72,7 +75,15 @@ export function createResponseCache(options: CacheOptions): ResponseCache {
     },
     async peek(kind, model, request) {
       if (!options.enabled) return undefined;
-      return lookup(cacheKey(kind, model, request));
+      const found = await lookup(cacheKey(kind, model, request));
+      if (found === undefined) counters.misses++;
+      return found as never;
+    },
+    async put(kind, model, request, response, costCents) {
+      if (!options.enabled) return;
+      const key = cacheKey(kind, model, request);
+      await store.cachePut(options.db, { key, kind, model, response, costCents, ttlMs: options.ttlMs });
+      remember(key, response);
     },
     stats: () => ({ ...counters }),
   };

@@ -104,6 +104,9 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
   let spent = 0;
   const { text, embedder } = deps.providers;
   const cache = cacheFor(deps);
+  // a paid answer is kept for next time; failing to keep it must not fail (and so release) a call that was billed
+  const remember = (kind: 'chat' | 'embedding', model: string, request: unknown, response: unknown, cents: number) =>
+    cache.put(kind, model, request, response, cents).catch((error) => deps.logger.warn({ err: error, idea: idea.id, stage }, 'pipeline: could not cache a response'));
   const chargeFailed = (error: unknown, reservation: Reservation) => {
     const cents = billedCents(error);
     if (!reservation.replayed) spent += cents;
@@ -166,13 +169,14 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
         },
         async (reservation) => {
           const useModel = reservation.level === 'CRITICAL' || reservation.level === 'EMERGENCY' ? text.info.cheapModel : model;
-          const { response, hit } = await cache.through('chat', useModel, request, async () => {
-            const out = await call({ model: useModel, attempt, signal: run.signal });
-            return { response: out, costCents: costCents(out.model, out.usage) };
-          });
-          const actual = hit ? 0 : costCents(response.model, response.usage);
+          // at CRITICAL the cheap model's own cached answer will do
+          const cheap = useModel !== model ? await cache.peek<Generated<never>>('chat', useModel, request) : undefined;
+          if (cheap) return { result: cheap, actualCents: 0 };
+          const out = await call({ model: useModel, attempt, signal: run.signal });
+          const actual = costCents(out.model, out.usage);
+          await remember('chat', useModel, request, out, actual);
           if (!reservation.replayed) spent += actual;
-          return { result: response, actualCents: actual };
+          return { result: out, actualCents: actual };
         },
         { chargeOnError: chargeFailed },
       );
@@ -184,13 +188,10 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       if (cached) return cached;
       const estimate = costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) });
       return charge(step, { category: 'openai_tokens', service: embedder.info.offline ? 'offline' : 'openai', operation: `${stage.toLowerCase()}.embed`, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
-        let cents = 0;
-        const { response } = await cache.through('embedding', model, request, async () => {
-          const out = await embedder.embed(texts, { signal: run.signal });
-          cents = costCents(out.model, { inputTokens: out.usage.inputTokens });
-          return { response: out.vectors, costCents: cents };
-        });
-        return { result: response, actualCents: cents };
+        const out = await embedder.embed(texts, { signal: run.signal });
+        const cents = costCents(out.model, { inputTokens: out.usage.inputTokens });
+        await remember('embedding', model, request, out.vectors, cents);
+        return { result: out.vectors, actualCents: cents };
       });
     },
     charge,
