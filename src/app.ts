@@ -11,6 +11,11 @@ import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
+import { createPostHogAnalytics } from './providers/posthog/analytics.js';
+import { budgetLevelEvent } from './pipeline/analytics.js';
+
+/** How long closing the app waits for queued analytics events to be sent, ms. */
+export const ANALYTICS_CLOSE_MS = 2_000;
 
 export interface App {
   config: Config;
@@ -26,7 +31,7 @@ export interface App {
    * (next issue), else the offline stand-ins (`offline: true` in every output).
    */
   providers: Providers;
-  /** Close the database and flush the log. Safe to call twice. */
+  /** Flush analytics (bounded), close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -52,9 +57,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
   });
   const clock = options.clock ?? systemClock;
-  const budget = createSentinel({ db, config, clock, logger: log.logger });
-  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   const providers = buildProviders(config, log.logger);
+  const budget = createSentinel({ db, config, clock, logger: log.logger, onLevelCrossed: budgetLevelEvent(providers.analytics, log.logger) });
+  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
     config,
@@ -68,6 +73,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       if (closed) return;
       closed = true;
       unwatch?.();
+      // queued analytics events get a bounded chance to leave (a dead host costs at most this long)
+      await providers.analytics.close?.(ANALYTICS_CLOSE_MS);
       await db.close();
       log.flush();
     },
@@ -86,6 +93,11 @@ export function buildProviders(config: Config, logger?: Logger): Providers {
     const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, logger };
     providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
     providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  const p = config.posthog;
+  if (p.projectKey) {
+    // posthog-node is imported on the first event; its own console output is kept off the screen (client.ts)
+    providers.analytics = createPostHogAnalytics({ projectKey: p.projectKey, host: p.host, personalKey: p.personalKey, projectId: p.projectId, logger });
   }
   return providers;
 }
