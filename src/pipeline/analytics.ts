@@ -6,7 +6,8 @@
  * - idea_created         idea_id, category, warnings, forced, embedding_offline
  * - stage_completed      idea_id, stage, to_stage, attempt, duration_ms, cost_cents, offline
  * - gate_failed          idea_id, stage, attempt, duration_ms, cost_cents, failures, outcome (retry /
- *                        parked / rejected), error (true when the stage threw rather than failed its gate)
+ *                        parked / rejected), error (true when the stage threw rather than failed its gate),
+ *                        reason (the gate's reason, at most 300 characters)
  * - budget_level_changed scope (a category or total), level, usage_pct, cycle_id
  * - campaign_paused      idea_id, campaign_id, account, reason, trigger (auto / budget / operator),
  *                        days_reported, cost_cents

@@ -145,7 +145,8 @@ describe('PostHog analytics through the real posthog-node against a fake host', 
     const timings: Record<string, number> = {};
     try {
       for (const [name, host] of [['mute', mute.url], ['dead', dead]] as const) {
-        const a = createPostHogAnalytics({ projectKey: PROJECT_KEY, host, logger: log.logger, retries: 2, retryDelayMs: 200, requestTimeoutMs: 5_000 });
+        // the SDK's own retries (2, a second apart) would outlast the bound; close does not wait for them
+        const a = createPostHogAnalytics({ projectKey: PROJECT_KEY, host, logger: log.logger, retries: 2, retryDelayMs: 1_000, requestTimeoutMs: 5_000 });
         for (let i = 0; i < 5; i++) await a.capture('stage_completed', { idea_id: IDEA, i });
         const started = performance.now();
         await a.close!(300);
@@ -162,15 +163,26 @@ describe('PostHog analytics through the real posthog-node against a fake host', 
       await mute.close();
     }
     expect(out.lines).toEqual([]);
-    // the mute host holds the request until close gives up; the dead one fails at once and is retried
+    // the mute host holds the request until close gives up; a refused connection ends the wait at once
     expect(timings.mute).toBeGreaterThanOrEqual(290);
     expect(timings.mute).toBeLessThan(1_000);
-    expect(timings.dead).toBeLessThan(1_000);
+    expect(timings.dead).toBeLessThan(250);
     const text = log.read();
-    expect(text).toMatch(/posthog: could not deliver analytics events/);
-    expect(text).toMatch(/did not finish within 300 ms/);
+    expect(text).toMatch(/posthog: could not deliver analytics events: HTTP 500/);
+    expect(text).toMatch(/did not finish within 300 ms; 5 queued events are dropped/);
+    expect(text).toMatch(/flush on shutdown failed \(could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\); 5 queued events are dropped/);
     expect(text).not.toContain('SECRETPROJECT');
     expect(text).not.toContain('SECRETPERSONAL');
+  });
+
+  it('keeps at most maxPending undelivered events while the host is down', async () => {
+    const log = logFile();
+    const a = createPostHogAnalytics({ projectKey: PROJECT_KEY, host: `http://127.0.0.1:${await deadPort()}`, logger: log.logger, retries: 0, maxPending: 3, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 5; i++) await a.capture('stage_completed', { i });
+    expect(await a.flush()).toMatchObject({ ok: false });
+    expect(a.stats()).toMatchObject({ queued: 3, sent: 0, dropped: 2, failedFlushes: 1 });
+    await a.close!(200);
+    expect(log.read().match(/3 events wait for delivery; new ones are dropped/g)).toHaveLength(1);
   });
 
   it('the capture of console output works: the bare SDK, shut down against a dead host, does print', async () => {

@@ -46,6 +46,8 @@ export interface SenderOptions {
   retries?: number;
   /** Delay between those retries, ms. @default 1000 */
   retryDelayMs?: number;
+  /** Events waiting for delivery (the host down) beyond which new ones are dropped. @default 10000 */
+  maxPending?: number;
   /** Extra secrets to scrub from what is logged (the personal key). */
   secrets?: string[];
 }
@@ -80,6 +82,7 @@ export function createSender(options: SenderOptions): Sender {
   const logger = options.logger;
   const flushAt = Math.max(1, options.flushAt ?? 20);
   const intervalMs = options.flushIntervalMs ?? 10_000;
+  const maxPending = options.maxPending ?? 10_000;
   // aborts every request in flight once close() gave up waiting; later requests fail at once
   const closing = new AbortController();
   let client: PostHog | undefined;
@@ -89,19 +92,24 @@ export function createSender(options: SenderOptions): Sender {
   let queued = 0;
   let sent = 0;
   let failedFlushes = 0;
-  let dropped = 0;
+  /** Queued events that will not be delivered (a refused batch, the SDK failed to load). */
+  let lost = 0;
+  /** Events refused before queueing (after close, or over maxPending). */
+  let refused = 0;
   let failing = false;
   let timer: NodeJS.Timeout | undefined;
+  let hostDown: ((error: unknown) => void) | undefined;
+  let full = false;
 
   const load = (): Promise<PostHog | undefined> => {
-    loading ??= import('posthog-node').then(
-      ({ PostHog: Client }) => {
+    loading ??= import('posthog-node')
+      .then(({ PostHog: Client }) => {
         client = new Client(options.projectKey, {
           host: options.host ?? DEFAULT_HOST,
           // never let the SDK flush by itself: its background flush prints failures with console.error
           flushAt: 1_000_000,
           flushInterval: 0,
-          maxQueueSize: 10_000,
+          maxQueueSize: maxPending,
           requestTimeout: options.requestTimeoutMs ?? 10_000,
           fetchRetryCount: options.retries ?? 2,
           fetchRetryDelay: options.retryDelayMs ?? 1_000,
@@ -110,19 +118,22 @@ export function createSender(options: SenderOptions): Sender {
           fetch: (url, init) => {
             if (closing.signal.aborted) return Promise.reject(new Error('posthog: the sender is closed'));
             const signal = init.signal ? AbortSignal.any([init.signal as AbortSignal, closing.signal]) : closing.signal;
-            return fetch(url, { ...(init as RequestInit), signal }) as never;
+            return fetch(url, { ...(init as RequestInit), signal }).catch((error: unknown) => {
+              // shutting down and the host refuses or does not resolve: waiting for the SDK's retries is pointless
+              if (closed && !signal.aborted) hostDown?.(error);
+              throw error;
+            }) as never;
           },
         });
         client.on('flush', (messages: unknown) => {
           sent += Array.isArray(messages) ? messages.length : 0;
         });
         return client;
-      },
-      (error: unknown) => {
-        logger?.error({ err: error, provider: 'posthog' }, 'posthog: could not load posthog-node; analytics events are dropped');
+      })
+      .catch((error: unknown) => {
+        logger?.error({ err: error, provider: 'posthog' }, 'posthog: could not load or start posthog-node; analytics events are dropped');
         return undefined;
-      },
-    );
+      });
     return loading;
   };
 
@@ -134,6 +145,8 @@ export function createSender(options: SenderOptions): Sender {
       const why = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'network error';
       return { message: redactText(`could not reach ${options.host ?? DEFAULT_HOST} (${why})`, secrets), network: true };
     }
+    const code = (e?.cause as { code?: string } | undefined)?.code;
+    if (code) return { message: redactText(`could not reach ${options.host ?? DEFAULT_HOST} (${code})`, secrets), network: true };
     return { message: redactText(error instanceof Error ? error.message : String(error), secrets).slice(0, 300), network: false };
   };
 
@@ -154,7 +167,7 @@ export function createSender(options: SenderOptions): Sender {
       failedFlushes++;
       const d = describe(error);
       // an HTTP refusal drops the batch (the SDK does); a network error keeps it for the next flush
-      if (!d.network) dropped += batch;
+      if (!d.network) lost += batch;
       const fields = { provider: 'posthog', status: d.status ?? null, events: batch, kept: d.network };
       const message = `posthog: could not deliver analytics events: ${d.message}; ${d.network ? 'they stay queued and are sent with the next flush' : 'the batch was dropped'} (check POSTHOG_HOST and POSTHOG_PROJECT_KEY)`;
       if (!failing) logger?.warn(fields, message);
@@ -178,15 +191,23 @@ export function createSender(options: SenderOptions): Sender {
   return {
     send(event, distinctId, properties) {
       if (closed) {
-        dropped++;
+        refused++;
         logger?.debug({ provider: 'posthog', event }, 'posthog: event after close dropped');
         return;
       }
+      if (queued - sent - lost >= maxPending) {
+        // the host has been unreachable for long: keep memory bounded, drop the newest
+        refused++;
+        if (!full) logger?.warn({ provider: 'posthog', pending: maxPending }, `posthog: ${maxPending} events wait for delivery; new ones are dropped until the host takes them`);
+        full = true;
+        return;
+      }
+      full = false;
       queued++;
       const clean = redactValue(properties) as Record<string, unknown>;
       const enqueue = (c: PostHog | undefined) => {
         if (!c) {
-          dropped++;
+          lost++;
           return;
         }
         c.capture({ distinctId, event, properties: clean });
@@ -209,22 +230,30 @@ export function createSender(options: SenderOptions): Sender {
       timer = undefined;
       if (!loading) return { ok: true, sent: 0 };
       const started = performance.now();
+      const down = new Promise<{ down: unknown }>((resolve) => {
+        hostDown = (error) => resolve({ down: error });
+      });
       const raced = await Promise.race([
         (async () => {
           await loading;
           return flushNow();
         })(),
         sleep(timeoutMs),
+        down,
       ]);
-      if (raced !== 'timeout') return raced;
+      if (raced !== 'timeout' && !('down' in raced)) return raced;
       closing.abort(new Error('posthog: closed'));
-      logger?.warn(
-        { provider: 'posthog', waitedMs: Math.round(performance.now() - started), undelivered: Math.max(0, queued - sent - dropped) },
-        `posthog: the flush on shutdown did not finish within ${timeoutMs} ms; events still queued are dropped`,
-      );
-      return { ok: false, sent: 0, error: `no answer within ${timeoutMs} ms`, timedOut: true };
+      const undelivered = Math.max(0, queued - sent - lost);
+      const waitedMs = Math.round(performance.now() - started);
+      if (raced === 'timeout') {
+        logger?.warn({ provider: 'posthog', waitedMs, undelivered }, `posthog: the flush on shutdown did not finish within ${timeoutMs} ms; ${undelivered} queued events are dropped`);
+        return { ok: false, sent: 0, error: `no answer within ${timeoutMs} ms`, timedOut: true };
+      }
+      const d = describe(raced.down);
+      logger?.warn({ provider: 'posthog', waitedMs, undelivered }, `posthog: the flush on shutdown failed (${d.message}); ${undelivered} queued events are dropped (check POSTHOG_HOST)`);
+      return { ok: false, sent: 0, error: d.message };
     },
-    stats: () => ({ queued, sent, failedFlushes, dropped }),
+    stats: () => ({ queued, sent, failedFlushes, dropped: lost + refused }),
   };
 }
 
