@@ -74,7 +74,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       closed = true;
       unwatch?.();
       // queued analytics events get a bounded chance to leave (a dead host costs at most this long)
-      await providers.analytics.close?.(ANALYTICS_CLOSE_MS);
+      await providers.analytics.close?.(ANALYTICS_CLOSE_MS).catch((error: unknown) => log.logger.warn({ err: error }, 'analytics: close failed; queued events may be lost'));
       await db.close();
       log.flush();
     },
