@@ -184,6 +184,17 @@ describe('PostHog analytics through the real posthog-node against a fake host', 
     expect(a.stats()).toMatchObject({ queued: 3, sent: 0, dropped: 2, failedFlushes: 1 });
     await a.close!(200);
     expect(log.read().match(/3 events wait for delivery; new ones are dropped/g)).toHaveLength(1);
+
+    // a refused batch is gone, so it no longer counts against the limit
+    const b = analytics({ maxPending: 3, logger: log.logger });
+    fake.failAll({ status: 400 });
+    for (let i = 0; i < 3; i++) await b.capture('stage_completed', { i });
+    expect(await b.flush()).toMatchObject({ ok: false, status: 400 });
+    fake.failAll(null);
+    for (let i = 0; i < 3; i++) await b.capture('stage_completed', { i });
+    expect(await b.flush()).toMatchObject({ ok: true, sent: 3 });
+    expect(b.stats()).toMatchObject({ queued: 6, sent: 3, dropped: 3 });
+    await b.close!(200);
   });
 
   it('the capture of console output works: the bare SDK, shut down against a dead host, does print', async () => {

@@ -156,7 +156,7 @@ export function createSender(options: SenderOptions): Sender {
     const c = client ?? (await load());
     if (!c) return { ok: false, sent: 0, error: 'posthog-node could not be loaded' };
     const before = sent;
-    const batch = waiting;
+    const queuedBefore = queued;
     waiting = 0;
     try {
       await c.flush();
@@ -166,9 +166,10 @@ export function createSender(options: SenderOptions): Sender {
     } catch (error) {
       failedFlushes++;
       const d = describe(error);
-      // an HTTP refusal drops the batch (the SDK does); a network error keeps it for the next flush
-      if (!d.network) lost += batch;
-      const fields = { provider: 'posthog', status: d.status ?? null, events: batch, kept: d.network };
+      // an HTTP refusal drops what was queued (the SDK does, one batch); a network error keeps it for the next flush
+      const undelivered = Math.max(0, queuedBefore - sent - lost);
+      if (!d.network) lost += undelivered;
+      const fields = { provider: 'posthog', status: d.status ?? null, events: undelivered, kept: d.network };
       const message = `posthog: could not deliver analytics events: ${d.message}; ${d.network ? 'they stay queued and are sent with the next flush' : 'the batch was dropped'} (check POSTHOG_HOST and POSTHOG_PROJECT_KEY)`;
       if (!failing) logger?.warn(fields, message);
       else logger?.debug(fields, message);
