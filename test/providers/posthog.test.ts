@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -152,12 +152,19 @@ describe('PostHog analytics through the real posthog-node against a fake host', 
         await a.close!(300);
         timings[name] = performance.now() - started;
       }
-      // a 500 from a live host too, through a flush the SDK retries
+      // failures that complete within the test: a refused connection, and a 500 the SDK retries once
+      // (this one flushes on its timer, as in production, not when asked)
+      const refused = createPostHogAnalytics({ projectKey: PROJECT_KEY, host: dead, logger: log.logger, retries: 0, flushIntervalMs: 20 });
+      for (let i = 0; i < 5; i++) await refused.capture('stage_completed', { idea_id: IDEA, i });
+      await vi.waitFor(() => expect(refused.stats().failedFlushes).toBeGreaterThan(0));
+      await refused.close!(300);
       fake.failAll({ status: 500 });
       const c = analytics({ retries: 1, retryDelayMs: 10, logger: log.logger });
-      await c.capture('gate_failed', { idea_id: IDEA });
+      for (let i = 0; i < 5; i++) await c.capture('gate_failed', { idea_id: IDEA, i });
       expect(await c.flush()).toMatchObject({ ok: false, status: 500 });
       await c.close!(300);
+      // nothing to wait for when nothing should happen: give late SDK output a moment before we stop listening
+      await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       out.restore();
       await mute.close();
