@@ -25,6 +25,11 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');
     probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
   }
+  const posthog = app.config.posthog;
+  if (posthog.projectKey) {
+    const { createPostHogProbe } = await import('./providers/posthog/probe.js');
+    probes.push(createPostHogProbe({ projectKey: posthog.projectKey, host: posthog.host, personalKey: posthog.personalKey, projectId: posthog.projectId }));
+  }
   return probes;
 }
 

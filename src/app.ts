@@ -13,6 +13,11 @@ import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
 import { guardProviders, type BreakerChange } from './providers/breaker.js';
 import { emitEvent } from './storage/events.js';
+import { createPostHogAnalytics } from './providers/posthog/analytics.js';
+import { budgetLevelEvent } from './pipeline/analytics.js';
+
+/** How long closing the app waits for queued analytics events to be sent, ms. */
+export const ANALYTICS_CLOSE_MS = 2_000;
 
 export interface App {
   config: Config;
@@ -29,7 +34,7 @@ export interface App {
    * output).
    */
   providers: Providers;
-  /** Close the database and flush the log. Safe to call twice. */
+  /** Flush analytics (bounded), close the database and flush the log. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -55,8 +60,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
   });
   const clock = options.clock ?? systemClock;
-  const budget = createSentinel({ db, config, clock, logger: log.logger });
-  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   const providers = buildProviders(config, log.logger, {
     // an open breaker is an outage: an ops event opens (and its closing resolves) an incident
     onBreakerChange: (change) => {
@@ -64,6 +67,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       if (event) void emitEvent(db, event).catch((error) => log.logger.error({ err: error }, 'providers: could not record a breaker change'));
     },
   });
+  const budget = createSentinel({ db, config, clock, logger: log.logger, onLevelCrossed: budgetLevelEvent(providers.analytics, log.logger) });
+  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
     config,
@@ -77,6 +82,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       if (closed) return;
       closed = true;
       unwatch?.();
+      // queued analytics events get a bounded chance to leave (a dead host costs at most this long)
+      await providers.analytics.close?.(ANALYTICS_CLOSE_MS).catch((error: unknown) => log.logger.warn({ err: error }, 'analytics: close failed; queued events may be lost'));
       await db.close();
       log.flush();
     },
@@ -95,6 +102,11 @@ export function buildProviders(config: Config, logger?: Logger, options: BuildPr
     const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, logger };
     providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
     providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  const p = config.posthog;
+  if (p.projectKey) {
+    // posthog-node is imported on the first event; its own console output is kept off the screen (client.ts)
+    providers.analytics = createPostHogAnalytics({ projectKey: p.projectKey, host: p.host, personalKey: p.personalKey, projectId: p.projectId, logger });
   }
   return guardProviders(providers, {
     failures: config.providers.breakerFailures,

@@ -245,7 +245,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     pauseAllCampaigns: (reason: string) =>
       attempt('pause all campaigns', async () => {
         const { pauseAllCampaigns } = await import('./pipeline/campaigns.js');
-        const paused = await pauseAllCampaigns({ db, ads: app.providers.ads, logger: app.logger }, reason, operator);
+        const paused = await pauseAllCampaigns({ db, ads: app.providers.ads, logger: app.logger, analytics: app.providers.analytics }, reason, operator);
         return `${paused} campaign(s) paused`;
       }),
 

@@ -188,6 +188,11 @@ export interface Analytics {
   /** The project key to put in landing pages; undefined offline (no key is inlined then). */
   readonly publicKey?: string;
   readonly host: string;
+  /**
+   * Send what is still queued, waiting at most `timeoutMs` (then drop it); later events are dropped.
+   * Never rejects. The app calls it when it closes.
+   */
+  close?(timeoutMs?: number): Promise<void>;
 }
 
 export interface EvidenceHit {

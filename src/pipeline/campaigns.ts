@@ -6,11 +6,32 @@
  */
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../core/ports.js';
-import type { AdsAccount } from '../core/providers.js';
+import type { AdsAccount, Analytics } from '../core/providers.js';
 import type { Level } from '../core/types.js';
 import { microsToCents } from '../core/money.js';
 import { recordAudit } from '../storage/audit.js';
 import { activeCampaigns, recordDay, setCampaignStatus, type CampaignRow } from '../storage/campaigns.js';
+import { track } from './analytics.js';
+
+/** What pausing needs; `analytics` (optional) gets a campaign_paused event per campaign paused. */
+export interface CampaignDeps {
+  db: Database;
+  ads: AdsAccount;
+  logger: Logger;
+  analytics?: Analytics;
+}
+
+function pausedEvent(deps: CampaignDeps, campaign: CampaignRow, reason: string, trigger: 'auto' | 'budget' | 'operator'): void {
+  track(deps.analytics, deps.logger, 'campaign_paused', {
+    idea_id: campaign.ideaId,
+    campaign_id: campaign.externalId,
+    account: campaign.account,
+    reason,
+    trigger,
+    days_reported: campaign.daysReported,
+    cost_cents: microsToCents(campaign.costMicros),
+  });
+}
 
 export const TARGETS = { ctr: 0.02, conversionRate: 0.05, cpaMicros: 50_000_000 };
 export const AUTO_PAUSE = { minDays: 2, ctrBelow: 0.01, cpaAboveMicros: 100_000_000 };
@@ -99,7 +120,7 @@ export const totalsOf = (c: CampaignRow): CampaignTotals => ({
  * Returns the campaign as it stands and whether it is over (all days reported or paused).
  */
 export async function pullMetrics(
-  deps: { db: Database; ads: AdsAccount; logger: Logger },
+  deps: CampaignDeps,
   campaign: CampaignRow,
   googleAdsLevel: Level,
 ): Promise<{ campaign: CampaignRow; over: boolean; pending: boolean }> {
@@ -111,6 +132,7 @@ export async function pullMetrics(
       await setCampaignStatus(deps.db, current.id, 'PAUSED', reason);
       deps.logger.warn({ idea: current.ideaId, campaign: current.externalId, reason }, 'campaigns: paused');
       current = { ...current, status: 'PAUSED', pausedReason: reason };
+      pausedEvent(deps, current, reason, googleAdsLevel === 'CRITICAL' || googleAdsLevel === 'EMERGENCY' ? 'budget' : 'auto');
       break;
     }
     const day = current.daysReported + 1;
@@ -133,6 +155,7 @@ export async function pullMetrics(
       await deps.ads.pause(current.externalId);
       await setCampaignStatus(deps.db, current.id, 'PAUSED', reason);
       current = { ...current, status: 'PAUSED', pausedReason: reason };
+      pausedEvent(deps, current, reason, googleAdsLevel === 'CRITICAL' || googleAdsLevel === 'EMERGENCY' ? 'budget' : 'auto');
     }
   }
   return { campaign: current, over: current.status !== 'ENABLED' || current.daysReported >= current.days, pending: false };
@@ -143,7 +166,7 @@ export async function pullMetrics(
  * operator, the action is written to the audit log.
  */
 export async function pauseAllCampaigns(
-  deps: { db: Database; ads: AdsAccount; logger: Logger },
+  deps: CampaignDeps,
   reason: string,
   operator?: { user: string; sshClient?: string },
 ): Promise<number> {
@@ -153,6 +176,7 @@ export async function pauseAllCampaigns(
       await deps.ads.pause(campaign.externalId);
       await setCampaignStatus(deps.db, campaign.id, 'PAUSED', reason);
       paused++;
+      pausedEvent(deps, campaign, reason, operator ? 'operator' : 'budget');
     } catch (error) {
       deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not pause');
     }

@@ -60,14 +60,14 @@ export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
         const level = snapshot.emergencyShutdown ? 'EMERGENCY' : snapshot.categories.google_ads.level;
         const ads = deps.providers.ads;
         if (level === 'CRITICAL' || level === 'EMERGENCY') {
-          const paused = await pauseAllCampaigns({ db: deps.db, ads, logger: deps.logger }, `google_ads budget ${level}`);
+          const paused = await pauseAllCampaigns({ db: deps.db, ads, logger: deps.logger, analytics: deps.providers.analytics }, `google_ads budget ${level}`);
           return { paused, level };
         }
         let pulled = 0;
         let over = 0;
         for (const campaign of await activeCampaigns(deps.db)) {
           if (context.signal.aborted) break;
-          const result = await pullMetrics({ db: deps.db, ads, logger: deps.logger }, campaign, level);
+          const result = await pullMetrics({ db: deps.db, ads, logger: deps.logger, analytics: deps.providers.analytics }, campaign, level);
           pulled++;
           if (result.over) {
             over++;

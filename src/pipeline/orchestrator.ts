@@ -18,6 +18,7 @@ import { BudgetExceededError, ServiceUnavailableError, toError } from '../core/e
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
 import * as ideas from '../storage/ideas.js';
+import { track } from './analytics.js';
 import { STAGE_STATUS, nextStage, OUTPUT_KEY } from './lifecycle.js';
 import { createStageContext, type StageDeps, type StageOutcome } from './stages/context.js';
 import { STAGE_HANDLERS } from './stages/index.js';
@@ -157,6 +158,10 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
         }),
       );
       report = { ...base, attempt, outcome: ok ? 'passed' : 'lost_lease', detail: outcome.summary, toStage: to, ms: 0 };
+      if (ok) {
+        const offline = typeof outcome.outputs.offline === 'boolean' ? outcome.outputs.offline : undefined;
+        track(deps.providers.analytics, logger, 'stage_completed', { idea_id: idea.id, stage, to_stage: to, attempt, duration_ms: Math.round(performance.now() - started), cost_cents: costCents, ...(offline === undefined ? {} : { offline }) });
+      }
     } else if (outcome?.kind === 'wait') {
       const ok = await db.withTransaction((tx) =>
         ideas.finishRun(tx, {
@@ -199,6 +204,12 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       });
       if (error) logger.error({ err: error, idea: idea.id, stage, attempt }, 'pipeline: stage run failed');
       report = { ...base, attempt, outcome: !ok ? 'lost_lease' : retry ? 'retry' : reject ? 'rejected' : 'parked', detail: parkedReason ?? reason, ms: 0 };
+      if (ok) {
+        track(deps.providers.analytics, logger, 'gate_failed', {
+          idea_id: idea.id, stage, attempt, duration_ms: Math.round(performance.now() - started), cost_cents: costCents,
+          failures, outcome: report.outcome, error: !outcome, reason: reason.slice(0, 300),
+        });
+      }
     }
     if (report.outcome === 'lost_lease') logger.warn({ idea: idea.id, stage, worker }, 'pipeline: lease lost before the run finished; another worker redoes it');
     else logger.info({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);

@@ -50,6 +50,19 @@ export interface SentinelOptions {
   logger: Logger;
   /** Identifies this process in the ledger. @default host:pid */
   holder?: string;
+  /**
+   * Told of each level crossing once it is recorded (once per cycle and scope), after its transaction
+   * committed (the app sends the budget_level_changed analytics event from here). It must not throw.
+   */
+  onLevelCrossed?: (crossing: LevelCrossing) => void;
+}
+
+export interface LevelCrossing {
+  cycleId: string;
+  /** A budget category, or `total`. */
+  scope: string;
+  level: Level;
+  usagePct: number;
 }
 
 export interface Sentinel extends BudgetSentinel {
@@ -114,8 +127,8 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     }
     for (const { scope, level, pct } of scopes) {
       for (const crossed of levelsUpTo(level)) {
-        await db.withTransaction(async (tx) => {
-          if (!(await store.recordCrossing(tx, cycleId, scope, crossed, pct))) return;
+        const recorded = await db.withTransaction(async (tx) => {
+          if (!(await store.recordCrossing(tx, cycleId, scope, crossed, pct))) return false;
           const message = `budget ${scope} reached ${crossed} at ${pct}% of its allocation`;
           await emitEvent(tx, {
             kind: 'budget.level',
@@ -137,7 +150,15 @@ export function createSentinel(options: SentinelOptions): Sentinel {
             });
             logger.fatal({ cycle: cycleId, scope }, 'budget: EMERGENCY shutdown activated');
           }
+          return true;
         });
+        if (recorded && options.onLevelCrossed) {
+          try {
+            options.onLevelCrossed({ cycleId, scope, level: crossed, usagePct: pct });
+          } catch (error) {
+            logger.warn({ err: error, scope, budgetLevel: crossed }, 'budget: the level-crossing listener failed');
+          }
+        }
       }
     }
   }

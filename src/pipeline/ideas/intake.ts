@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import { BudgetExceededError } from '../../core/errors.js';
 import { findByExactTitle, insertIdea, intakeCounts, nearestIdeas } from '../../storage/ideas.js';
+import { track } from '../analytics.js';
 import { costCents } from '../budget/pricing.js';
 import type { StageDeps } from '../stages/context.js';
 import { sanitizeIdea, type CleanIdea, type IdeaInput } from './sanitize.js';
@@ -161,6 +162,7 @@ export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options:
     counts.day++;
     stored.push({ id, title: idea.title, vector });
     logger.info({ idea: id, createdBy: idea.createdBy, warnings: outcome.warnings.length }, 'intake: idea stored');
+    track(providers.analytics, logger, 'idea_created', { idea_id: id, category: idea.category, warnings: outcome.warnings.length, forced: options.force === true, embedding_offline: providers.embedder.info.offline });
   }
   return outcomes;
 }

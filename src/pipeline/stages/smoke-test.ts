@@ -95,7 +95,7 @@ export const smokeTestStage: StageHandler = {
 
     if (campaign.status !== 'ENDED') {
       const level = (await budget.snapshot()).categories.google_ads.level;
-      const pulled = await pullMetrics({ db, ads, logger }, campaign, level);
+      const pulled = await pullMetrics({ db, ads, logger, analytics: providers.analytics }, campaign, level);
       campaign = pulled.campaign;
       if (!pulled.over) {
         return {
