@@ -25,6 +25,12 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');
     probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
   }
+  const ads = app.config.googleAds;
+  if (ads.developerToken && ads.clientId && ads.clientSecret && ads.refreshToken && ads.customerId) {
+    const { createGoogleAdsProbe } = await import('./providers/google-ads/probe.js');
+    const { developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId } = ads;
+    probes.push(createGoogleAdsProbe({ developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId, timeoutMs: Math.min(app.config.health.probeTimeoutMs, 10_000) }));
+  }
   return probes;
 }
 

@@ -11,6 +11,13 @@ import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
+import { createGoogleAdsAccount } from './providers/google-ads/account.js';
+import type { GoogleAdsHooks } from './providers/google-ads/client.js';
+
+/** Tests only: answer an SDK's calls in-process (Google Ads has no endpoint option). Production passes none. */
+export interface ProviderTestHooks {
+  googleAds?: { hooks?: GoogleAdsHooks; clock?: Clock };
+}
 
 export interface App {
   config: Config;
@@ -78,7 +85,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
  * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
  * PostHog implementations replace them here, one by one, when their keys are set.
  */
-export function buildProviders(config: Config, logger?: Logger): Providers {
+export function buildProviders(config: Config, logger?: Logger, sdkHooks: ProviderTestHooks = {}): Providers {
   const providers = createOfflineProviders(config);
   const o = config.openai;
   if (o.apiKey) {
@@ -86,6 +93,22 @@ export function buildProviders(config: Config, logger?: Logger): Providers {
     const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, logger };
     providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
     providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  const g = config.googleAds;
+  // loadConfig has checked that the rest is set when the developer token is
+  if (g.developerToken && g.clientId && g.clientSecret && g.refreshToken && g.customerId) {
+    providers.ads = createGoogleAdsAccount({
+      developerToken: g.developerToken,
+      clientId: g.clientId,
+      clientSecret: g.clientSecret,
+      refreshToken: g.refreshToken,
+      customerId: g.customerId,
+      loginCustomerId: g.loginCustomerId,
+      landingBaseUrl: g.landingBaseUrl,
+      artifactsDir: config.paths.artifacts,
+      logger,
+      ...sdkHooks.googleAds,
+    });
   }
   return providers;
 }
