@@ -119,7 +119,6 @@ export async function createFakeGoogleAds(options: { clock: Clock; customerId?: 
   }
 
   const today = () => dateIn(fake.timeZone, options.clock.date());
-  const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
 
   /** Encode one mutateResources operation as the library does, then decode it: what Google would receive. */
   function wire(op: { entity: string; operation?: string; resource: Record<string, unknown> }): Record<string, any> {

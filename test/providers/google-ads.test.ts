@@ -1,9 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildProviders } from '../../src/app.js';
-import { createManualClock } from '../../src/core/clock.js';
+import { buildProviders, type App } from '../../src/app.js';
+import { extraHealthProbes } from '../../src/app-jobs.js';
+import { createOfflineProviderProbes } from '../../src/ops/health/probes/providers.js';
+import { createManualClock, systemClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/core/config.js';
 import { ConfigError, ProviderError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -17,6 +20,7 @@ import { getIdea, makeDue } from '../../src/storage/ideas.js';
 import { latestCampaign } from '../../src/storage/campaigns.js';
 import type { JobContext } from '../../src/core/jobs.js';
 import { describeEachEngine } from '../helpers/db.js';
+import { runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { createFakeGoogleAds, type FakeGoogleAds, type FaultKind } from '../helpers/fake-google-ads.js';
 
@@ -292,6 +296,18 @@ describe('Google Ads settings', () => {
   });
 });
 
+describe('studio with a half-configured Google Ads account (built CLI)', () => {
+  it('`studio config` stops with exit 2 and one line naming the missing settings, without the token', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'studio-gads-'));
+    const result = await runCli(['config'], { env: { STUDIO_HOME: home, GOOGLE_ADS_DEVELOPER_TOKEN: SECRETS.developerToken, GOOGLE_ADS_CUSTOMER_ID: '123-456-7890' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'studio: config: GOOGLE_ADS_DEVELOPER_TOKEN is set but GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET, GOOGLE_ADS_REFRESH_TOKEN, GOOGLE_ADS_LANDING_BASE_URL are not; set them, or unset the token to use the simulated ads account',
+    ]);
+    expect(result.stdout + result.stderr).not.toContain(SECRETS.developerToken);
+  });
+});
+
 const adsEnv = {
   GOOGLE_ADS_DEVELOPER_TOKEN: SECRETS.developerToken,
   GOOGLE_ADS_CLIENT_ID: CREDS.clientId,
@@ -326,6 +342,16 @@ describeEachEngine(
         `select service, operation, amount_cents::text, state from spend_ledger where idea_id = $1 and category = 'google_ads' order by created_at`,
         [ideaId],
       )).rows;
+
+    it('the health checks include the Google Ads probe (and no offline stand-in for it) when the account is configured', async () => {
+      const d = deps();
+      const app = { config: d.config, db: t.db, clock: systemClock, budget: d.budget } as unknown as App;
+      expect((await extraHealthProbes(app)).map((p) => p.name)).toContain('google_ads');
+      expect(createOfflineProviderProbes(d.config).map((p) => p.name)).not.toContain('google_ads');
+      const offline = { ...d.config, googleAds: {} };
+      expect((await extraHealthProbes({ ...app, config: offline } as App)).map((p) => p.name)).not.toContain('google_ads');
+      expect(createOfflineProviderProbes(offline).map((p) => p.name)).toContain('google_ads');
+    });
 
     it('reserves the campaign budget at creation, waits for the days, settles to the reported cost; pause-all at CRITICAL sends the pause mutations', async () => {
       const d = deps();
