@@ -65,6 +65,13 @@ export interface FakeGoogleAds {
   failNext(kind: FaultKind, options?: { times?: number; on?: 'query' | 'mutation' | 'any'; message?: string }): void;
   /** Answer queries after this many ms (a slow service). */
   queryDelayMs: number;
+  /**
+   * Fail a share of all calls at random (seeded, so a run repeats exactly) with one of `kinds`; half of
+   * the failed mutations are applied first and then fail (the answer was lost). null turns it off.
+   */
+  chaos(options: { rate: number; seed?: number; kinds: FaultKind[] } | null): void;
+  /** The faults thrown by chaos, in order. */
+  injected: Array<{ kind: FaultKind; on: 'query' | 'mutation'; applied: boolean }>;
   /** Mutations that changed a campaign's status, as [campaign id, status]. */
   statusChanges(): Array<[string, string]>;
 }
@@ -75,6 +82,22 @@ export async function createFakeGoogleAds(options: { clock: Clock; customerId?: 
   const customerId = options.customerId ?? '1234567890';
   let nextId = 20_000_000_001;
   const faults: Array<{ kind: FaultKind; on: 'query' | 'mutation' | 'any'; message?: string }> = [];
+  let chaos: { rate: number; kinds: FaultKind[]; random: () => number } | null = null;
+  /** mulberry32 */
+  const seeded = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  /** A chaos fault for this call, if the dice say so: [error, apply first]. */
+  function chaosFault(on: 'query' | 'mutation'): [unknown, boolean] | undefined {
+    if (!chaos || chaos.random() >= chaos.rate) return undefined;
+    const kind = chaos.kinds[Math.floor(chaos.random() * chaos.kinds.length)]!;
+    const applied = on === 'mutation' && chaos.random() < 0.5;
+    fake.injected.push({ kind, on, applied });
+    return [faultError(kind), applied];
+  }
 
   const failure = (kind: string, code: string, message: string, requestId: string) => {
     const pascal = kind.replace(/(^|_)([a-z])/g, (_: string, __: string, c: string) => c.toUpperCase());
@@ -233,6 +256,10 @@ export async function createFakeGoogleAds(options: { clock: Clock; customerId?: 
     campaigns: new Map(),
     queryDelayMs: 0,
     daily: (_campaign, day) => ({ impressions: 100 + day, clicks: 3, costMicros: 1_250_000, conversions: 0.6 }),
+    injected: [],
+    chaos(o) {
+      chaos = o ? { rate: o.rate, kinds: o.kinds, random: seeded(o.seed ?? 1) } : null;
+    },
     failNext(kind, o = {}) {
       for (let i = 0; i < (o.times ?? 1); i++) faults.push({ kind, on: o.on ?? 'any', message: o.message });
     },
@@ -245,16 +272,20 @@ export async function createFakeGoogleAds(options: { clock: Clock; customerId?: 
       async onQueryStart(args: QueryStartArgs) {
         fake.queries.push(args.query);
         if (fake.queryDelayMs > 0) await new Promise((r) => setTimeout(r, fake.queryDelayMs));
-        const fault = takeFault('query');
+        const fault = takeFault('query') ?? chaosFault('query')?.[0];
         if (fault) throw fault;
         args.cancel(answer(args.query));
       },
       async onMutationStart(args: MutationStartArgs) {
         const fault = takeFault('mutation');
         if (fault) throw fault;
+        const random = chaosFault('mutation');
+        if (random && !random[1]) throw random[0];
         if (args.method === 'GoogleAdsService.mutate') args.cancel(createAll(args));
         else if (args.method === 'CampaignService.mutateCampaigns') args.cancel(updateCampaigns(args));
         else throw new Error(`fake google ads: unexpected mutation ${args.method}`);
+        // applied, but the answer is lost on the way back
+        if (random) throw random[0];
       },
       async onServiceStart(args) {
         throw new Error(`fake google ads: unexpected service call ${args.method}`);

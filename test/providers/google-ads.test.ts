@@ -410,3 +410,57 @@ describeEachEngine(
   },
   adsEnv,
 );
+
+describeEachEngine(
+  'a batch of ideas through SMOKE_TEST with 30% of Google Ads calls failing (real library, fake account)',
+  (t) => {
+    it('every idea completes with exactly one campaign; what was settled is what the account reported', async () => {
+      const clock = createManualClock(new Date('2026-07-01T12:00:00Z'));
+      const fake = await createFakeGoogleAds({ clock, customerId: CREDS.customerId });
+      fake.daily = (c, day) => ({ impressions: 300 + day, clicks: 9, costMicros: 1_000_000 + (Number(c.id) % 7) * 100_000 + day * 10_000, conversions: 0.9 + day });
+      const base = pipelineDeps(t.db, { ...t.config, paths: { ...t.config.paths, artifacts: join(t.home, 'artifacts') } }, {
+        pipeline: { retryBaseMs: 1, maxRetries: 12, smokeTestDays: 2 },
+        budget: { totalCents: 20_000, categories: { ...t.config.budget.categories, google_ads: 10_000 } },
+      });
+      const d = { ...base, providers: buildProviders(base.config, silentLogger(), { googleAds: { hooks: fake.hooks, clock } }) };
+      await d.budget.reset({ operator: { user: 'tester' }, reason: 'google ads fault run', confirm: true });
+      await ingestEvidence({ db: t.db, embedder: d.providers.embedder, budget: d.budget }, [writeBakeryCorpus(join(t.home, 'corpus'))]);
+      const ids = (await submitIdeas(d, [41, 42, 43].map((n) => ({ input: bakeryIdea(n), label: String(n) })), { force: true })).map((o) => o.id!);
+
+      fake.chaos({ rate: 0.3, seed: 2026, kinds: ['RESOURCE_EXHAUSTED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'HTTP_503'] });
+      for (let round = 0; round < 6; round++) {
+        await createOrchestrator(d).run({ workers: 1, untilIdle: true });
+        const stages = await Promise.all(ids.map(async (id) => (await getIdea(t.db, id))!.currentStage));
+        if (stages.every((s) => s === 'COMPLETE')) break;
+        clock.advance(DAY);
+        for (const id of ids) await makeDue(t.db, id, 'SMOKE_TEST');
+      }
+      fake.chaos(null);
+
+      // the faults happened, lost answers of campaign creations among them
+      expect(fake.injected.length).toBeGreaterThanOrEqual(3);
+      expect(fake.injected.some((f) => f.on === 'mutation' && f.applied)).toBe(true);
+      let settled = 0;
+      for (const id of ids) {
+        const idea = (await getIdea(t.db, id))!;
+        expect(idea.currentStage, JSON.stringify(idea)).toBe('COMPLETE');
+        const campaigns = [...fake.campaigns.values()].filter((c) => c.name === `studio-${id}-a1`);
+        expect(campaigns).toHaveLength(1);
+        const reported = [1, 2].reduce((sum, day) => sum + fake.daily(campaigns[0]!, day).costMicros, 0);
+        const rows = await ledger(t, id);
+        expect(rows).toEqual([{ service: 'google_ads', operation: 'campaign.create', amount_cents: String(Math.round(reported / 10_000)), state: 'settled' }]);
+        settled += Math.round(reported / 10_000);
+      }
+      const snapshot = await d.budget.snapshot();
+      expect(snapshot.categories.google_ads).toMatchObject({ spentCents: settled, reservedCents: 0 });
+    });
+  },
+  adsEnv,
+);
+
+async function ledger(t: { db: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> } }, ideaId: string) {
+  return (await t.db.query<{ service: string; operation: string; amount_cents: string; state: string }>(
+    `select service, operation, amount_cents::text, state from spend_ledger where idea_id = $1 and category = 'google_ads' order by created_at`,
+    [ideaId],
+  )).rows;
+}
