@@ -25,7 +25,7 @@ import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline
 import { createFakeGoogleAds, type FakeGoogleAds, type FaultKind } from '../helpers/fake-google-ads.js';
 
 const SECRETS = { developerToken: 'DEVTOKEN-s3cr3t-abcdef', clientSecret: 'GOCSPX-client-s3cr3t-xyz', refreshToken: '1//refresh-s3cr3t-0123456789' };
-const CREDS = { ...SECRETS, clientId: '123-abc.apps.googleusercontent.com', customerId: '1234567890', loginCustomerId: '9876543210' };
+const CREDS = { ...SECRETS, clientId: '123-abc.apps.googleusercontent.com', customerId: '1234567890', loginCustomerId: '987-654-3210' };
 const DAY = 86_400_000;
 
 // every REST request the library would send (it requires axios' CommonJS build: intercept that instance)

@@ -77,7 +77,7 @@ const num = (value: unknown): number => {
 
 export function createGoogleAdsAccount(options: GoogleAdsAccountOptions): AdsAccount {
   const customerId = digitsOnly(options.customerId.replace(/-/g, ''), 'GOOGLE_ADS_CUSTOMER_ID');
-  const load = lazyCustomer({ ...options, customerId }, options.hooks);
+  const load = lazyCustomer({ ...options, customerId, loginCustomerId: options.loginCustomerId?.replace(/-/g, '') }, options.hooks);
   const secrets = secretsOf(options);
   const clock = options.clock ?? systemClock;
   const matchType = options.keywordMatch ?? 'PHRASE';

@@ -20,9 +20,10 @@ export const PROBE_GAQL = 'SELECT customer.id FROM customer LIMIT 1';
 export function createGoogleAdsProbe(options: GoogleAdsProbeOptions): ServiceProbe {
   const timeoutMs = options.timeoutMs ?? 5000;
   const customerId = options.customerId.replace(/-/g, '');
-  const load = lazyCustomer({ ...options, customerId }, options.hooks);
+  const loginCustomerId = options.loginCustomerId?.replace(/-/g, '');
+  const load = lazyCustomer({ ...options, customerId, loginCustomerId }, options.hooks);
   const secrets = secretsOf(options);
-  const details = { customerId, loginCustomerId: options.loginCustomerId ?? null };
+  const details = { customerId, loginCustomerId: loginCustomerId ?? null };
   return {
     name: 'google_ads',
     // loading the library takes a second or more on the first probe
