@@ -19,8 +19,8 @@ import { createOrchestrator } from '../../src/pipeline/orchestrator.js';
 import { getIdea, makeDue } from '../../src/storage/ideas.js';
 import { latestCampaign } from '../../src/storage/campaigns.js';
 import type { JobContext } from '../../src/core/jobs.js';
-import { describeEachEngine } from '../helpers/db.js';
-import { runCli } from '../helpers/cli.js';
+import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { createFakeGoogleAds, type FakeGoogleAds, type FaultKind } from '../helpers/fake-google-ads.js';
 
@@ -293,6 +293,19 @@ describe('Google Ads settings', () => {
     expect(config.googleAds).toMatchObject({ customerId: '1234567890', landingBaseUrl: 'https://landing.example.com' });
     expect(buildProviders(config).ads.info).toEqual({ name: 'google_ads', offline: false, account: 'google_ads' });
     expect(buildProviders(loadConfig({ env: { STUDIO_HOME: env.STUDIO_HOME }, dotenv: false })).ads.info).toMatchObject({ name: 'simulated-ads', offline: true });
+  });
+});
+
+describe('studio health with a Google Ads account configured (built CLI)', () => {
+  it('loads the library on demand, tries the real OAuth refresh (through a proxy that refuses: no traffic leaves the machine) and reports CRITICAL without secrets', async () => {
+    const home = await embeddedHomeFromTemplate('studio-gads-health-');
+    const proxy = 'http://127.0.0.1:1';
+    const result = await runCli(['health', '--json'], { env: { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), ...adsEnv, HTTPS_PROXY: proxy, https_proxy: proxy, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '' } });
+    const report = parseJson<{ services: Array<{ name: string; level: string; offline?: boolean; reason: string; details?: Record<string, unknown> }> }>(result);
+    const ads = report.services.find((s) => s.name === 'google_ads');
+    expect(ads).toMatchObject({ level: 'CRITICAL', reason: expect.stringMatching(/^google_ads: the health probe could not reach Google Ads \(ECONNREFUSED\)/), details: { customerId: '1234567890', retryable: true } });
+    expect(ads?.offline).toBeFalsy();
+    for (const secret of Object.values(SECRETS)) expect(result.stdout + result.stderr).not.toContain(secret);
   });
 });
 
