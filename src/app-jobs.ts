@@ -30,6 +30,12 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
     const { createPostHogProbe } = await import('./providers/posthog/probe.js');
     probes.push(createPostHogProbe({ projectKey: posthog.projectKey, host: posthog.host, personalKey: posthog.personalKey, projectId: posthog.projectId }));
   }
+  const ads = app.config.googleAds;
+  if (ads.developerToken && ads.clientId && ads.clientSecret && ads.refreshToken && ads.customerId) {
+    const { createGoogleAdsProbe } = await import('./providers/google-ads/probe.js');
+    const { developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId } = ads;
+    probes.push(createGoogleAdsProbe({ developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId, timeoutMs: Math.min(app.config.health.probeTimeoutMs, 10_000) }));
+  }
   return probes;
 }
 

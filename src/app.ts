@@ -18,6 +18,8 @@ import { budgetLevelEvent } from './pipeline/analytics.js';
 
 /** How long closing the app waits for queued analytics events to be sent, ms. */
 export const ANALYTICS_CLOSE_MS = 2_000;
+import { createGoogleAdsAccount } from './providers/google-ads/account.js';
+import type { GoogleAdsHooks } from './providers/google-ads/client.js';
 
 export interface App {
   config: Config;
@@ -108,6 +110,22 @@ export function buildProviders(config: Config, logger?: Logger, options: BuildPr
     // posthog-node is imported on the first event; its own console output is kept off the screen (client.ts)
     providers.analytics = createPostHogAnalytics({ projectKey: p.projectKey, host: p.host, personalKey: p.personalKey, projectId: p.projectId, logger });
   }
+  const g = config.googleAds;
+  // loadConfig has checked that the rest is set when the developer token is
+  if (g.developerToken && g.clientId && g.clientSecret && g.refreshToken && g.customerId) {
+    providers.ads = createGoogleAdsAccount({
+      developerToken: g.developerToken,
+      clientId: g.clientId,
+      clientSecret: g.clientSecret,
+      refreshToken: g.refreshToken,
+      customerId: g.customerId,
+      loginCustomerId: g.loginCustomerId,
+      landingBaseUrl: g.landingBaseUrl,
+      artifactsDir: config.paths.artifacts,
+      logger,
+      ...options.googleAds,
+    });
+  }
   return guardProviders(providers, {
     failures: config.providers.breakerFailures,
     cooldownMs: config.providers.breakerCooldownMs,
@@ -123,6 +141,8 @@ export function buildProviders(config: Config, logger?: Logger, options: BuildPr
 export interface BuildProvidersOptions {
   /** Told when a service's circuit breaker opens, half-opens or closes. */
   onBreakerChange?: (change: BreakerChange) => void;
+  /** Tests only: answer the Google Ads library's calls in-process through its own hooks (it has no endpoint option). */
+  googleAds?: { hooks?: GoogleAdsHooks; clock?: Clock };
 }
 
 /** The ops event of a breaker change: open is CRITICAL for that service, closed clears it (half-open: none). */

@@ -30,6 +30,8 @@ export interface SettingSpec {
 
 const text = z.string().min(1);
 const url = z.string().url();
+/** 123-456-7890 or 1234567890, kept as digits. */
+const adsCustomerId = z.string().regex(/^\d{3}-?\d{3}-?\d{4}$/).transform((v) => v.replace(/-/g, ''));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const dollars = z.string().transform((v, ctx) => {
@@ -117,8 +119,9 @@ export const SETTINGS: SettingSpec[] = [
   s('GOOGLE_ADS_CLIENT_ID', 'google_ads', 'OAuth client id', text, 'a client id'),
   s('GOOGLE_ADS_CLIENT_SECRET', 'google_ads', 'OAuth client secret', text, 'a secret', undefined, true),
   s('GOOGLE_ADS_REFRESH_TOKEN', 'google_ads', 'OAuth refresh token', text, 'a token', undefined, true),
-  s('GOOGLE_ADS_CUSTOMER_ID', 'google_ads', 'Customer (account) id, digits only', z.string().regex(/^\d{10}$/), 'ten digits'),
-  s('GOOGLE_ADS_LOGIN_CUSTOMER_ID', 'google_ads', 'Manager account id, if any', z.string().regex(/^\d{10}$/), 'ten digits'),
+  s('GOOGLE_ADS_CUSTOMER_ID', 'google_ads', 'Customer (advertiser account) id', adsCustomerId, 'ten digits (dashes allowed)'),
+  s('GOOGLE_ADS_LOGIN_CUSTOMER_ID', 'google_ads', 'Manager account id, if access goes through one', adsCustomerId, 'ten digits (dashes allowed)'),
+  s('GOOGLE_ADS_LANDING_BASE_URL', 'google_ads', 'Public URL where STUDIO_ARTIFACTS_DIR is served (ads link to <url>/<idea>/landing.html)', url, 'an http(s) URL'),
 
   s('POSTHOG_PROJECT_KEY', 'posthog', 'PostHog project key; unset = offline analytics', text, 'a project key', undefined, true),
   s('POSTHOG_PERSONAL_KEY', 'posthog', 'PostHog personal key for the query API (signup counts)', text, 'a key', undefined, true),
@@ -228,6 +231,7 @@ export interface Config {
     refreshToken?: string;
     customerId?: string;
     loginCustomerId?: string;
+    landingBaseUrl?: string;
   };
   posthog: { projectKey?: string; personalKey?: string; projectId?: string; host: string };
   notify: {
@@ -348,6 +352,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError('config: BUDGET_WARNING_PCT < BUDGET_CRITICAL_PCT <= BUDGET_EMERGENCY_PCT must hold');
   }
 
+  if (parsed.GOOGLE_ADS_DEVELOPER_TOKEN) {
+    // a half-configured account fails here, not at the first campaign
+    const missing = ['GOOGLE_ADS_CLIENT_ID', 'GOOGLE_ADS_CLIENT_SECRET', 'GOOGLE_ADS_REFRESH_TOKEN', 'GOOGLE_ADS_CUSTOMER_ID', 'GOOGLE_ADS_LANDING_BASE_URL'].filter((key) => parsed[key] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(`config: GOOGLE_ADS_DEVELOPER_TOKEN is set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not; set ${missing.length === 1 ? 'it' : 'them'}, or unset the token to use the simulated ads account`);
+    }
+  }
+
   const logFile = path('STUDIO_LOG_FILE');
   const config: Config = {
     home,
@@ -400,6 +412,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       refreshToken: get('GOOGLE_ADS_REFRESH_TOKEN'),
       customerId: get('GOOGLE_ADS_CUSTOMER_ID'),
       loginCustomerId: get('GOOGLE_ADS_LOGIN_CUSTOMER_ID'),
+      landingBaseUrl: get('GOOGLE_ADS_LANDING_BASE_URL'),
     },
     posthog: {
       projectKey: get('POSTHOG_PROJECT_KEY'),

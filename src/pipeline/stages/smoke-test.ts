@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { centsToMicros, microsToCents } from '../../core/money.js';
 import type { AdCopy, CampaignSpec, LandingCopy } from '../../core/providers.js';
 import { campaignFor, insertCampaign, setCampaignStatus } from '../../storage/campaigns.js';
+import { failuresInStage } from '../../storage/ideas.js';
 import { pullMetrics, smokeResult, totalsOf } from '../campaigns.js';
 import { writeArtifact } from './artifacts.js';
 import type { StageHandler } from './context.js';
@@ -37,9 +38,13 @@ export const smokeTestStage: StageHandler = {
     const days = config.pipeline.smokeTestDays;
     const budgetMicros = centsToMicros(budgetCents);
     const dailyBudgetMicros = Math.floor(budgetMicros / days);
-    const reservationKey = `${ctx.runKey}:campaign`;
+    // A failed run bumps the attempt, but the campaign belongs to this entry into SMOKE_TEST: a metrics pull
+    // that timed out, or a creation whose answer was lost, must find the same campaign (by row or by name at
+    // the ads account), never start a second one beside it.
+    const campaignAttempt = attempt - (await failuresInStage(db, idea.id, 'SMOKE_TEST', idea.stageEnteredAt));
+    const reservationKey = `${idea.id}:SMOKE_TEST:${campaignAttempt}:campaign`;
 
-    let campaign = await campaignFor(db, idea.id, attempt);
+    let campaign = await campaignFor(db, idea.id, campaignAttempt);
     if (!campaign) {
       const input = { idea: ctx.brief, landing: mvp.copy };
       const copy = fitCopy((await ctx.generate('ad-copy', 'smoke.ad_copy', input, 400, (options) => providers.text.writeAdCopy(input, options))).value);
@@ -52,10 +57,10 @@ export const smokeTestStage: StageHandler = {
         idempotencyKey: reservationKey,
         critical: false,
         ideaId: idea.id,
-        metadata: { stage: 'SMOKE_TEST', attempt, offline: ads.info.offline },
+        metadata: { stage: 'SMOKE_TEST', attempt: campaignAttempt, offline: ads.info.offline },
       });
       const spec: CampaignSpec = {
-        name: `studio-${idea.id}-a${attempt}`,
+        name: `studio-${idea.id}-a${campaignAttempt}`,
         ideaId: idea.id,
         budgetMicros,
         dailyBudgetMicros,
@@ -78,7 +83,7 @@ export const smokeTestStage: StageHandler = {
       campaign = await insertCampaign(db, {
         id: randomUUID(),
         ideaId: idea.id,
-        attempt,
+        attempt: campaignAttempt,
         externalId: campaignId,
         account: ads.info.account,
         budgetMicros,
