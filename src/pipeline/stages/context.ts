@@ -41,6 +41,14 @@ export function cacheFor(deps: StageDeps): ResponseCache {
   return cache;
 }
 
+/** A cached answer with the charge of the call that produced it. */
+interface Cached<T> {
+  value: T;
+  /** The idempotency key that call was charged under. */
+  chargeKey: string;
+  cents: number;
+}
+
 /** What a failed model call was still billed (a malformed answer), in cents. */
 function billedCents(error: unknown): number {
   return error instanceof ProviderError && error.billed ? costCents(error.billed.model, error.billed) : 0;
@@ -105,8 +113,18 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
   const { text, embedder } = deps.providers;
   const cache = cacheFor(deps);
   // a paid answer is kept for next time; failing to keep it must not fail (and so release) a call that was billed
-  const remember = (kind: 'chat' | 'embedding', model: string, request: unknown, response: unknown, cents: number) =>
-    cache.put(kind, model, request, response, cents).catch((error) => deps.logger.warn({ err: error, idea: idea.id, stage }, 'pipeline: could not cache a response'));
+  const remember = <T>(kind: 'chat' | 'embedding', model: string, request: unknown, entry: Cached<T>) =>
+    cache.put(kind, model, request, entry, entry.cents).catch((error) => deps.logger.warn({ err: error, idea: idea.id, stage }, 'pipeline: could not cache a response'));
+  /**
+   * A cached answer costs nothing again, but the call that paid for it must be on the ledger once: after a
+   * crash between the call and its settlement (kill -9), its charge is recorded now under its own key.
+   * When it was settled (the usual case) this is a replay and charges nothing.
+   */
+  const adopt = async <T>(entry: Cached<T>, service: string, operation: string) => {
+    if (entry.cents <= 0 || !entry.chargeKey.startsWith(`${idea.id}:`)) return;
+    const recorded = await deps.budget.record({ category: 'openai_tokens', service, operation, idempotencyKey: entry.chargeKey, amountCents: entry.cents, ideaId: idea.id, metadata: { stage, attempt, cached: true } });
+    if (!recorded.replayed) spent += entry.cents;
+  };
   const chargeFailed = (error: unknown, reservation: Reservation) => {
     const cents = billedCents(error);
     if (!reservation.replayed) spent += cents;
@@ -147,34 +165,34 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     },
     async generate(step, operation, input, maxOutputTokens, call) {
       const model = text.info.model;
+      const service = text.info.offline ? 'offline' : 'openai';
       // the attempt is part of the request: a retry after a failed gate must get a fresh answer
       const request = { operation, input, attempt };
-      const cached = await cache.peek<Generated<never>>('chat', model, request);
+      const cached = await cache.peek<Cached<Generated<never>>>('chat', model, request);
       if (cached) {
-        // served before any reservation: a cached answer is not a paid call
+        await adopt(cached, service, operation);
         deps.logger.debug({ idea: idea.id, stage, step, model }, 'pipeline: answered from the response cache');
-        return cached;
+        return cached.value;
       }
       const estimate = estimateChatCents(model, roughTokens(JSON.stringify(input)) + 200, maxOutputTokens);
+      const chargeKey = `${runKey}:${step}`;
       return deps.budget.guard(
         {
           category: 'openai_tokens',
-          service: text.info.offline ? 'offline' : 'openai',
+          service,
           operation,
           estimateCents: estimate,
-          idempotencyKey: `${runKey}:${step}`,
+          idempotencyKey: chargeKey,
           critical: run.critical,
           ideaId: idea.id,
           metadata: { stage, attempt, model, offline: text.info.offline },
         },
         async (reservation) => {
           const useModel = reservation.level === 'CRITICAL' || reservation.level === 'EMERGENCY' ? text.info.cheapModel : model;
-          // at CRITICAL the cheap model's own cached answer will do
-          const cheap = useModel !== model ? await cache.peek<Generated<never>>('chat', useModel, request) : undefined;
-          if (cheap) return { result: cheap, actualCents: 0 };
           const out = await call({ model: useModel, attempt, signal: run.signal });
           const actual = costCents(out.model, out.usage);
-          await remember('chat', useModel, request, out, actual);
+          // kept under the configured model: the answer to this request, whichever model gave it
+          await remember('chat', model, request, { value: out, chargeKey, cents: actual });
           if (!reservation.replayed) spent += actual;
           return { result: out, actualCents: actual };
         },
@@ -183,14 +201,20 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     },
     async embed(step, texts) {
       const model = embedder.info.model;
+      const service = embedder.info.offline ? 'offline' : 'openai';
+      const operation = `${stage.toLowerCase()}.embed`;
       const request = { texts, dimensions: embedder.dimensions };
-      const cached = await cache.peek<number[][]>('embedding', model, request);
-      if (cached) return cached;
+      const cached = await cache.peek<Cached<number[][]>>('embedding', model, request);
+      if (cached) {
+        await adopt(cached, service, operation);
+        return cached.value;
+      }
       const estimate = costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) });
-      return charge(step, { category: 'openai_tokens', service: embedder.info.offline ? 'offline' : 'openai', operation: `${stage.toLowerCase()}.embed`, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
+      const chargeKey = `${runKey}:${step}`;
+      return charge(step, { category: 'openai_tokens', service, operation, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
         const out = await embedder.embed(texts, { signal: run.signal });
         const cents = costCents(out.model, { inputTokens: out.usage.inputTokens });
-        await remember('embedding', model, request, out.vectors, cents);
+        await remember('embedding', model, request, { value: out.vectors, chargeKey, cents });
         return { result: out.vectors, actualCents: cents };
       });
     },
