@@ -4,15 +4,25 @@ import { describeConfig, loadConfig } from '../core/config.js';
 import { action } from './run.js';
 import { c, printJson, println, table } from './output.js';
 
+export interface ProviderState {
+  name: string;
+  configured: boolean;
+  /** What runs instead when it is not configured. */
+  standIn: string;
+  /** The setting that turns the real service on. */
+  enable: string;
+}
+
 /** Which external services are configured, and which run on their offline stand-ins. */
-export function providerStates(config: ReturnType<typeof loadConfig>): Array<[string, boolean]> {
+export function providerStates(config: ReturnType<typeof loadConfig>): ProviderState[] {
+  const g = config.googleAds;
   return [
-    ['openai', Boolean(config.openai.apiKey)],
-    ['google_ads', Boolean(config.googleAds.developerToken && config.googleAds.customerId)],
-    ['posthog', Boolean(config.posthog.projectKey)],
-    ['slack', Boolean(config.notify.slackWebhookUrl)],
-    ['email', Boolean(config.notify.smtpUrl && config.notify.emailTo)],
-    ['pagerduty', Boolean(config.notify.pagerdutyRoutingKey)],
+    { name: 'openai', configured: Boolean(config.openai.apiKey), standIn: 'offline text, hashed embeddings (labelled offline)', enable: 'OPENAI_API_KEY' },
+    { name: 'google_ads', configured: Boolean(g.developerToken && g.clientId && g.clientSecret && g.refreshToken && g.customerId), standIn: 'simulated ads account (seeded per idea)', enable: 'GOOGLE_ADS_DEVELOPER_TOKEN and the other GOOGLE_ADS_* settings' },
+    { name: 'posthog', configured: Boolean(config.posthog.projectKey), standIn: 'events counted in memory; landing pages carry no key', enable: 'POSTHOG_PROJECT_KEY' },
+    { name: 'slack', configured: Boolean(config.notify.slackWebhookUrl), standIn: 'incidents only in the console and the log', enable: 'SLACK_WEBHOOK_URL' },
+    { name: 'email', configured: Boolean(config.notify.smtpUrl && config.notify.emailTo), standIn: 'no incident e-mail', enable: 'SMTP_URL and ALERT_EMAIL_TO' },
+    { name: 'pagerduty', configured: Boolean(config.notify.pagerdutyRoutingKey), standIn: 'no pages', enable: 'PAGERDUTY_ROUTING_KEY' },
   ];
 }
 
@@ -36,7 +46,8 @@ Examples:
           printJson({
             home: config.home,
             mode: config.mode,
-            providers: Object.fromEntries(providerStates(config).map(([name, on]) => [name, on ? 'configured' : 'offline'])),
+            providers: Object.fromEntries(providerStates(config).map((p) => [p.name, p.configured ? 'configured' : 'offline'])),
+            offline: providerStates(config).filter((p) => !p.configured).map((p) => ({ name: p.name, standIn: p.standIn, enable: p.enable })),
             settings: rows,
           });
           return;
@@ -52,8 +63,10 @@ Examples:
             ).replace(/^/gm, '  '),
           );
         }
-        println('');
-        for (const [name, on] of providerStates(config)) println(`${name.padEnd(11)} ${on ? c.green('configured') : c.yellow('offline')}`);
+        println(`\n${c.bold('services')}`);
+        for (const p of providerStates(config)) {
+          println(`  ${p.name.padEnd(11)} ${p.configured ? c.green('configured') : `${c.yellow('offline')}     ${p.standIn} ${c.dim(`(set ${p.enable})`)}`}`);
+        }
       }),
     );
 }

@@ -43,6 +43,16 @@ describe('studio CLI basics', () => {
     expect(config.settings.find((s) => s.env === 'OPENAI_API_KEY')!.value).toBe('set');
   });
 
+  it('config says which services run on offline stand-ins, what stands in, and what turns each on', async () => {
+    const result = await runCli(['config'], { env: { STUDIO_HOME: home(), POSTHOG_PROJECT_KEY: 'phc_test_key_0123456789' } });
+    expect(result.code).toBe(0);
+    const services = result.stdout.slice(result.stdout.indexOf('\nservices'));
+    expect(services).toMatch(/openai\s+offline\s+offline text, hashed embeddings \(labelled offline\) \(set OPENAI_API_KEY\)/);
+    expect(services).toMatch(/google_ads\s+offline\s+simulated ads account/);
+    expect(services).toMatch(/posthog\s+configured/);
+    expect(result.stdout).not.toContain('phc_test_key');
+  });
+
   // initdb of a fresh embedded database takes 3-4 s alone and 20-30 s on the shared 2-core machine under load.
   it('embedded: migrate then status --json, exit 0; a second opener of the same data dir is refused clearly', { timeout: 120_000 }, async () => {
     const dir = home();
