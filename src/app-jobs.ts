@@ -25,6 +25,11 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');
     probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
   }
+  const search = app.config.search;
+  if (search.url) {
+    const { createWebSearchProbe } = await import('./providers/web-search/probe.js');
+    probes.push(createWebSearchProbe({ url: search.url, apiKey: search.apiKey, apiKeyHeader: search.apiKeyHeader, timeoutMs: Math.min(search.timeoutMs, 10_000) }));
+  }
   return probes;
 }
 

@@ -11,6 +11,7 @@ import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
+import { createWebSearch } from './providers/web-search/index.js';
 
 export interface App {
   config: Config;
@@ -86,6 +87,11 @@ export function buildProviders(config: Config, logger?: Logger): Providers {
     const client = { apiKey: o.apiKey, baseURL: o.baseUrl, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries, logger };
     providers.text = createOpenAiTextGenerator({ ...client, model: o.model, cheapModel: o.cheapModel });
     providers.embedder = createOpenAiEmbedder({ ...client, model: o.embeddingModel, dimensions: o.embeddingDim });
+  }
+  const search = config.search;
+  if (search.url) {
+    // optional web evidence search: pages are fetched through its SSRF guard
+    providers.search = createWebSearch({ url: search.url, apiKey: search.apiKey, apiKeyHeader: search.apiKeyHeader, timeoutMs: search.timeoutMs, maxPageBytes: search.maxPageBytes, allow: search.fetchAllow });
   }
   return providers;
 }
