@@ -13,6 +13,8 @@ export function providerStates(config: ReturnType<typeof loadConfig>): Array<[st
     ['slack', Boolean(config.notify.slackWebhookUrl)],
     ['email', Boolean(config.notify.smtpUrl && config.notify.emailTo)],
     ['pagerduty', Boolean(config.notify.pagerdutyRoutingKey)],
+    // optional: "offline" here means research uses the local corpus only
+    ['web_search', Boolean(config.search.url)],
   ];
 }
 

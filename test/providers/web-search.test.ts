@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +17,8 @@ import { checkTarget, guardedFetch, type FetchPolicy } from '../../src/providers
 import { htmlToText } from '../../src/providers/web-search/html.js';
 import { createWebSearch } from '../../src/providers/web-search/index.js';
 import { createWebSearchProbe } from '../../src/providers/web-search/probe.js';
-import { describeEachEngine } from '../helpers/db.js';
+import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
@@ -374,6 +380,44 @@ describe('the guarded fetch against real local servers', () => {
   });
 });
 
+describe('the guarded fetch over https', () => {
+  let dir = '';
+  let cert = '';
+  let port = 0;
+  let close: () => Promise<void> = async () => undefined;
+  const servernames: Array<string | false | null> = [];
+  const toLocal = () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=wiki.intranet.test', '-addext', 'subjectAltName=DNS:wiki.intranet.test'], { stdio: 'ignore' });
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      servernames.push((req.socket as TLSSocket).servername);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(PAGE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  afterAll(async () => {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects to the pinned address but verifies the certificate against the host name (SNI included)', async () => {
+    const policy = (host: string, ca?: string): FetchPolicy => ({ allow: [{ host, port }], timeoutMs: 3000, maxBytes: 1e6, resolve: toLocal, ca });
+    const page = await guardedFetch(`https://wiki.intranet.test:${port}/page`, policy('wiki.intranet.test', cert));
+    expect(page.body).toContain('Bakeries go online');
+    expect(servernames).toEqual(['wiki.intranet.test']);
+    // same address, another name: the certificate does not match it
+    await refused(guardedFetch(`https://other.intranet.test:${port}/page`, policy('other.intranet.test', cert)), /fetching https:\/\/other\.intranet\.test:\d+\/page failed \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    // an untrusted certificate is refused
+    await refused(guardedFetch(`https://wiki.intranet.test:${port}/page`, policy('wiki.intranet.test')), /failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    expect(servernames).toHaveLength(1);
+  });
+});
+
 // ---------------------------------------------------------------- the search API client
 
 interface FakeSearch extends LocalServer {
@@ -668,5 +712,33 @@ describeEachEngine('research with web evidence search on', (t) => {
     // a failed search is not charged (its reservation was released)
     const charged = await t.db.query<{ n: number }>(`select count(*)::int as n from spend_ledger where operation = 'research.search' and state = 'settled'`);
     expect(charged.rows[0]!.n).toBe(6);
+  });
+});
+
+describe('studio with SEARCH_URL set (built CLI, embedded database)', () => {
+  let api: FakeSearch;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    api = await fakeSearchApi();
+    api.answer(() => ({ status: 200, body: { results: [{ title: 'probe', url: 'https://example.com/' }] } }));
+    env = { STUDIO_HOME: await embeddedHomeFromTemplate('studio-websearch-'), EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), SEARCH_URL: `${api.url}/search`, SEARCH_API_KEY: KEY };
+  });
+  afterAll(() => api.close());
+
+  it('`studio health` probes the search API (HEALTHY, with latency) and `studio config` shows the key only as set', async () => {
+    const result = await runCli(['health', '--json'], { env });
+    const report = parseJson<{ services: Array<{ name: string; level: string; latencyMs?: number }> }>(result);
+    expect(report.services.find((s) => s.name === 'web_search')).toMatchObject({ level: 'HEALTHY', latencyMs: expect.any(Number) });
+    expect(api.hits.some((h) => h.path.startsWith('/search?') && h.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(result.stdout + result.stderr).not.toContain('SECRETSECRET');
+    const config = await runCli(['config'], { env });
+    expect(config.stdout).toMatch(/SEARCH_URL\s+http:\/\/127\.0\.0\.1:\d+\/search/);
+    expect(config.stdout).toMatch(/SEARCH_API_KEY\s+set/);
+    expect(config.stdout).toMatch(/SEARCH_MAX_PAGE_BYTES\s+1mb/);
+    expect(config.stdout).not.toContain('SECRETSECRET');
+    const json = parseJson<{ providers: Record<string, string> }>(await runCli(['config', '--json'], { env }));
+    expect(json.providers.web_search).toBe('configured');
+    const off = parseJson<{ providers: Record<string, string> }>(await runCli(['config', '--json'], { env: { STUDIO_HOME: env.STUDIO_HOME! } }));
+    expect(off.providers.web_search).toBe('offline');
   });
 });

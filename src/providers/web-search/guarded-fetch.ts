@@ -42,6 +42,8 @@ export interface FetchPolicy {
   /** @default 3 */
   maxRedirects?: number;
   userAgent?: string;
+  /** Extra trusted CA certificates (PEM) for https, besides Node's (tests; an internal wiki's own CA). */
+  ca?: string;
   /** Name resolution (every address of a host); tests swap it. @default dns.lookup with all: true */
   resolve?: (host: string) => Promise<Array<{ address: string; family: number }>>;
 }
@@ -200,6 +202,7 @@ function send(target: CheckedTarget, policy: FetchPolicy, signal: AbortSignal): 
       lookup: pinned,
       agent: false,
       signal,
+      ...(policy.ca && target.url.protocol === 'https:' ? { ca: policy.ca } : {}),
       headers: {
         'user-agent': policy.userAgent ?? 'studio-evidence/1.0 (research; +https://github.com/)',
         accept: 'text/html, text/plain;q=0.9',
