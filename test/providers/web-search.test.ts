@@ -510,6 +510,7 @@ describe('the search API client against a fake search API', () => {
       [{ status: 200, body: '<html>a login page</html>' }, /not JSON .*is SEARCH_URL the API endpoint/, 200, false],
       [{ status: 200, body: { items: [] } }, /has no result list/, 200, false],
       [{ status: 200, body: {}, hang: true }, /did not answer within SEARCH_TIMEOUT \(300 ms\)/, undefined, true],
+      [{ status: 200, body: 'x'.repeat(5 * 1024 * 1024) }, /answer is larger than 4194304 bytes/, 200, false],
     ];
     for (const [answer, pattern, status, retryable] of cases) {
       api.answer(() => answer);
@@ -569,6 +570,8 @@ const WEB: Record<string, { title: string; html: string; published: string }> = 
   '/market/2': { title: 'Bakery demand survey', published: '2026-09-15', html: '<p>Bakery owners report demand for online ordering with pickup slots; independent bakeries lose phone orders.</p>' },
   '/tech/1': { title: 'Ordering widgets for bakeries', published: '2026-08-20', html: '<p>Online ordering widgets and pickup scheduling tools let independent bakeries take orders for bread without a developer.</p>' },
   '/biz/1': { title: 'What bakeries pay for ordering tools', published: '2026-07-01', html: '<p>Independent bakeries pay a monthly subscription for online ordering and pickup when it cuts waste of bread.</p>' },
+  // rendered by script: no readable text, so the snippet stands in
+  '/spa': { title: 'Bakery app', published: '2026-06-01', html: '<div id="root"></div><script>render("bakery pricing")</script>' },
 };
 
 describeEachEngine('research with web evidence search on', (t) => {
@@ -596,7 +599,7 @@ describeEachEngine('research with web evidence search on', (t) => {
     const hit = (path: string, snippet = 'snippet only') => ({ title: WEB[path]?.title ?? `Gone ${path}`, url: `${base()}${path}`, snippet, published: WEB[path]?.published ?? '2026-10-10' });
     if (q.includes('market size')) return [hit('/market/1'), hit('/market/2'), hit('/gone', 'Bakeries sell more bread when customers can order online for pickup.')];
     if (q.includes('technology trends')) return [hit('/tech/1'), hit('/market/1'), { title: 'Cloud metadata', url: 'http://169.254.169.254/latest/meta-data/', snippet: 'Bakery ordering technology on the metadata service.' }];
-    return [hit('/biz/1')];
+    return [hit('/biz/1'), hit('/spa', 'Bakeries pay for ordering apps that take pickup orders online.')];
   };
 
   const depsWith = (searchUrl: string): StageDeps => {
@@ -638,7 +641,7 @@ describeEachEngine('research with web evidence search on', (t) => {
     expect(api.hits.every((h) => h.headers.authorization === `Bearer ${KEY}`)).toBe(true);
     const fetched = pages.hits.map((h) => h.path).sort();
     // /market/1 came up for two domains: fetched once; the metadata address was never contacted (refused)
-    expect(fetched).toEqual(['/biz/1', '/gone', '/market/1', '/market/2', '/tech/1']);
+    expect(fetched).toEqual(['/biz/1', '/gone', '/market/1', '/market/2', '/spa', '/tech/1']);
     expect(pages.hits.every((h) => h.headers.host === `bakery-news.test:${pages.port}`)).toBe(true);
 
     const stored = await docs();
@@ -648,6 +651,7 @@ describeEachEngine('research with web evidence search on', (t) => {
       ['/gone', 'market_research', 'Gone /gone', '2026-10-10'],
       ['/market/1', 'market_research', 'Bakery online ordering market 2026', '2026-10-01'],
       ['/market/2', 'market_research', 'Bakery demand survey', '2026-09-15'],
+      ['/spa', 'business_validation', 'Bakery app', '2026-06-01'],
       ['/tech/1', 'technology_trends', 'Ordering widgets for bakeries', '2026-08-20'],
     ]);
     for (const d of stored) expect(d.source).toBe(d.url);
@@ -657,11 +661,12 @@ describeEachEngine('research with web evidence search on', (t) => {
     expect(byPath['/market/1']!.content).not.toContain('menu');
     expect(byPath['/gone']!.content).toBe('Gone /gone. Bakeries sell more bread when customers can order online for pickup.');
     expect(byPath['http://169.254.169.254/latest/meta-data/']!.content).toBe('Cloud metadata. Bakery ordering technology on the metadata service.');
+    expect(byPath['/spa']!.content).toBe('Bakery app. Bakeries pay for ordering apps that take pickup orders online.');
 
     expect(first.outputs.webSearch).toEqual({
       market_research: { stored: 2, snippets: 1, known: 0, problems: [expect.stringMatching(/^fetch http:\/\/bakery-news\.test:\d+\/gone: web_search: .* answered HTTP 404$/)] },
       technology_trends: { stored: 1, snippets: 1, known: 1, problems: [expect.stringMatching(/169\.254\.169\.254 is a link-local address/)] },
-      business_validation: { stored: 1, snippets: 0, known: 0, problems: [] },
+      business_validation: { stored: 1, snippets: 1, known: 0, problems: [] },
     });
     // the web pages are evidence with their citation; retrieval found them, so the page text is the excerpt
     const evidence = first.outputs.evidence as EvidenceItem[];
@@ -677,7 +682,7 @@ describeEachEngine('research with web evidence search on', (t) => {
       `select operation, count(*)::int as n from spend_ledger where metadata->>'via' = 'web_search' or operation = 'research.search' group by operation order by operation`,
     );
     expect(ledger.rows).toEqual([
-      { operation: 'evidence.embed', n: 6 },
+      { operation: 'evidence.embed', n: 7 },
       { operation: 'research.search', n: 3 },
     ]);
 
@@ -688,11 +693,11 @@ describeEachEngine('research with web evidence search on', (t) => {
     expect(second.outputs.webSearch).toEqual({
       market_research: { stored: 0, snippets: 0, known: 3, problems: [] },
       technology_trends: { stored: 0, snippets: 0, known: 3, problems: [] },
-      business_validation: { stored: 0, snippets: 0, known: 1, problems: [] },
+      business_validation: { stored: 0, snippets: 0, known: 2, problems: [] },
     });
-    expect((await docs()).length).toBe(6);
+    expect((await docs()).length).toBe(7);
     const embeds = await t.db.query<{ n: number }>(`select count(*)::int as n from spend_ledger where metadata->>'via' = 'web_search'`);
-    expect(embeds.rows[0]!.n).toBe(6);
+    expect(embeds.rows[0]!.n).toBe(7);
     expect((second.outputs.evidence as EvidenceItem[]).some((e) => e.url === `${base()}/tech/1`)).toBe(true);
   });
 

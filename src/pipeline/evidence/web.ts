@@ -63,7 +63,9 @@ export async function searchWebEvidence(ctx: StageContext, query: string, domain
             report.problems.push(`fetch ${hit.url}: ${message(error)}`);
           }
         }
-        const text = (page?.text.trim() ? page.text.trim() : hit.excerpt.trim()).slice(0, MAX_PAGE_CHARS);
+        // a page with no readable text (a script-rendered one) counts as not fetched: its snippet is used
+        if (page && !page.text.trim()) page = undefined;
+        const text = (page ? page.text.trim() : hit.excerpt.trim()).slice(0, MAX_PAGE_CHARS);
         if (!text) return;
         const contentHash = createHash('sha256').update(`web\n${text}`).digest('hex');
         if (await hasDocument(ctx.db, { url: hit.url, contentHash })) {

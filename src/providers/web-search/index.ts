@@ -31,6 +31,9 @@ export interface WebSearchOptions {
   resolve?: FetchPolicy['resolve'];
 }
 
+/** A search answer larger than this is not read (a page of results is a few KB). */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** Words added to the query per research domain, so each search looks for its kind of evidence. */
 const DOMAIN_TERMS: Record<ResearchDomain, string> = {
   market_research: 'market size demand',
@@ -146,8 +149,11 @@ export async function searchCall(options: WebSearchOptions, query: string, count
   let body: string;
   try {
     res = await fetch(url, { headers: { accept: 'application/json', ...authHeaders(options) }, signal: signal ? AbortSignal.any([timeout, signal]) : timeout, redirect: 'follow' });
-    body = await res.text();
+    const text = await readAtMost(res, MAX_ANSWER_BYTES);
+    if (text === undefined) throw err(`the search API answer is larger than ${MAX_ANSWER_BYTES} bytes; is SEARCH_URL the API endpoint?`, { status: res.status });
+    body = text;
   } catch (error) {
+    if (error instanceof ProviderError) throw error;
     if (timeout.aborted) throw err(`the search API did not answer within SEARCH_TIMEOUT (${timeoutMs} ms); research goes on with the local corpus`, { retryable: true, cause: error });
     if (signal?.aborted) throw err('the search was cancelled', { cause: error });
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -166,4 +172,23 @@ export async function searchCall(options: WebSearchOptions, query: string, count
   const parsed = answer.safeParse(json);
   if (!parsed.success) throw err(`the search API answer has no result list ({ results: [...] } expected, got ${detail})`, { status: res.status });
   return parsed.data;
+}
+
+/** The body as text, or undefined (and the download stopped) once it passes `max` bytes. */
+async function readAtMost(res: Response, max: number): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
