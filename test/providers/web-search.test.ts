@@ -377,6 +377,15 @@ describe('the guarded fetch against real local servers', () => {
     expect(title).toBe('Bakery demand & pickup');
     expect(text).toBe('Bakeries go online\n\nIndependent bakeries sell more when customers order online — pickup slots cut waste.\n\nA survey of 400 bakery owners found 62% would pay $49 a month.');
     expect(text).not.toMatch(/secret|color:red|Home \| About|footer/);
+    expect(htmlToText('<p>a < b and c > d</p><script>if (a<b) { x = "</p>" }</script><p>after</p><img src=x/><br/>line').text).toBe('a < b and c > d\n\nafter\n\nline');
+  });
+
+  it('takes linear time on hostile markup (unclosed tags and comments; a backtracking pattern took 9 s on 360 KB)', () => {
+    for (const hostile of ['<button>x'.repeat(120_000), '<!--'.repeat(250_000), '<a'.repeat(500_000), `${'<nav>'.repeat(100_000)}</nav>`, `<p>${'&amp;'.repeat(200_000)}</p>`]) {
+      const started = performance.now();
+      htmlToText(hostile);
+      expect(performance.now() - started, hostile.slice(0, 10)).toBeLessThan(1000);
+    }
   });
 });
 

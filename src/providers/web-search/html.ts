@@ -25,20 +25,67 @@ export function stripTags(text: string): string {
   return decodeEntities(text.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
 }
 
-const DROP = /<(script|style|noscript|template|svg|iframe|object|nav|header|footer|aside|form|select|button)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const BLOCK = /<\/?(p|div|h[1-6]|li|ul|ol|dl|dt|dd|tr|table|thead|tbody|section|article|main|blockquote|pre|figure|figcaption|hr|address|details|summary)\b[^>]*>/gi;
+/** Elements whose content is not text for evidence. */
+const DROP = new Set(['head', 'title', 'script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'nav', 'header', 'footer', 'aside', 'form', 'select', 'button', 'textarea']);
+/** Elements that start a new paragraph. */
+const BLOCK = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'tr', 'table', 'thead', 'tbody', 'section', 'article', 'main', 'blockquote', 'pre', 'figure', 'figcaption', 'hr', 'address', 'details', 'summary']);
+const TAG_NAME = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/;
 
+/**
+ * One pass over the markup with `indexOf` only (no backtracking regular expression over the page), so
+ * the time is linear in the page size whatever the markup — unclosed tags and comments included.
+ */
 export function htmlToText(html: string): { title: string | null; text: string } {
-  const rawTitle = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1];
-  const title = rawTitle ? stripTags(rawTitle) || null : null;
-  const body = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<head\b[^>]*>[\s\S]*?<\/head\s*>/gi, ' ')
-    .replace(DROP, ' ')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(BLOCK, '\n\n')
-    .replace(/<[^>]*>/g, ' ');
-  const text = decodeEntities(body)
+  const lower = html.toLowerCase();
+  const titleAt = lower.indexOf('<title');
+  const titleOpenEnd = titleAt < 0 ? -1 : html.indexOf('>', titleAt);
+  const titleEnd = titleOpenEnd < 0 ? -1 : lower.indexOf('</title', titleOpenEnd);
+  const title = titleEnd < 0 ? null : stripTags(html.slice(titleOpenEnd + 1, titleEnd)) || null;
+
+  const parts: string[] = [];
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) {
+      parts.push(html.slice(i));
+      break;
+    }
+    parts.push(html.slice(i, lt));
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      if (end < 0) break; // an unclosed comment runs to the end, as in a browser
+      i = end + 3;
+      continue;
+    }
+    if (html[lt + 1] === '!' || html[lt + 1] === '?') {
+      // <!doctype ...>, <![CDATA[ ...]]>, <?xml ...?>
+      const end = html.indexOf('>', lt);
+      if (end < 0) break;
+      i = end + 1;
+      continue;
+    }
+    const tag = TAG_NAME.exec(html.slice(lt, lt + 64));
+    if (!tag) {
+      parts.push('<'); // "a < b" in text
+      i = lt + 1;
+      continue;
+    }
+    const gt = html.indexOf('>', lt);
+    if (gt < 0) break;
+    i = gt + 1;
+    const name = tag[2]!.toLowerCase();
+    if (tag[1] !== '/' && DROP.has(name) && html[gt - 1] !== '/') {
+      // skip to its closing tag (script text may hold "<" and ">", so search for the closing tag itself)
+      const close = lower.indexOf(`</${name}`, i);
+      if (close < 0) break;
+      const closeEnd = html.indexOf('>', close);
+      i = closeEnd < 0 ? html.length : closeEnd + 1;
+      parts.push(' ');
+      continue;
+    }
+    parts.push(name === 'br' ? '\n' : BLOCK.has(name) ? '\n\n' : ' ');
+  }
+  const text = decodeEntities(parts.join(''))
     .split('\n')
     .map((line) => line.replace(/[ \t\f\v\u00a0]+/g, ' ').trim())
     .join('\n')
