@@ -22,7 +22,8 @@ export function decodeEntities(text: string): string {
 
 /** Tags and entities out of a short piece of markup (a search snippet with <strong> in it). */
 export function stripTags(text: string): string {
-  return decodeEntities(text.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+  // [^<>]: each attempt stops at the next "<", so the time stays linear on a run of unclosed "<"
+  return decodeEntities(text.replace(/<[^<>]*>/g, '')).replace(/\s+/g, ' ').trim();
 }
 
 /** Elements whose content is not text for evidence. */
