@@ -325,6 +325,8 @@ describe('the guarded fetch against real local servers', () => {
     await refused(checkTarget('https://user:hunter2@example.com/', policy), /credentials in a URL are not sent/);
     await refused(checkTarget('http://93.184.215.14:8080/', policy), /port 8080 is not 80 or 443/);
     await refused(checkTarget('https://example.com:22/', policy), /port 22 is not 80 or 443/);
+    // no DNS query for a port nobody listed
+    await refused(checkTarget('https://example.com:8443/', { ...policy, resolve: () => Promise.reject(new Error('asked DNS')) }), /port 8443 is not 80 or 443/);
     await expect(checkTarget('https://example.com/', policy)).resolves.toMatchObject({ address: '93.184.215.14', port: 443 });
     await expect(checkTarget('http://example.com:443/', policy)).resolves.toMatchObject({ port: 443 });
   });

@@ -106,6 +106,9 @@ export async function checkTarget(raw: string | URL, policy: FetchPolicy, signal
   if (url.username || url.password) fail(`refused to fetch ${show(url)}: credentials in a URL are not sent`);
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const refusePort = () => fail(`refused to fetch ${show(url)}: port ${port} is not 80 or 443 (list ${host}:${port} in SEARCH_FETCH_ALLOW to allow it)`);
+  // no entry lists this port: refused before any DNS query is made
+  if (!STANDARD_PORTS.has(port) && !policy.allow.some((entry) => entry.port === port)) refusePort();
   let addresses: Array<{ address: string; family: number }>;
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
   else {
@@ -118,9 +121,7 @@ export async function checkTarget(raw: string | URL, policy: FetchPolicy, signal
     if (addresses.length === 0) fail(`could not resolve ${host} for ${show(url)} (no addresses)`, { retryable: true });
   }
   // an unusual port only when listed with that port, for the host name or for every address it has
-  if (!STANDARD_PORTS.has(port) && !addresses.every((a) => allowedBy(policy.allow, host, a.address, port, true))) {
-    fail(`refused to fetch ${show(url)}: port ${port} is not 80 or 443 (list ${host}:${port} in SEARCH_FETCH_ALLOW to allow it)`);
-  }
+  if (!STANDARD_PORTS.has(port) && !addresses.every((a) => allowedBy(policy.allow, host, a.address, port, true))) refusePort();
   for (const { address } of addresses) {
     const kind = classifyAddress(address);
     if (kind === 'public' || allowedBy(policy.allow, host, address, port, false)) continue;
