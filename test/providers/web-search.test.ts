@@ -625,10 +625,10 @@ describeEachEngine('research with web evidence search on', (t) => {
     return { ...d, providers: { ...d.providers, search } };
   };
 
-  const runResearch = async (deps: StageDeps, n: number) => {
+  const runResearch = async (deps: StageDeps, n: number, signal?: AbortSignal) => {
     const [created] = await submitIdeas(deps, [{ input: bakeryIdea(n), label: String(n) }], { force: true });
     const idea = (await getIdea(t.db, created!.id!))!;
-    const ctx = createStageContext(deps, { idea, stage: 'RESEARCH', attempt: 1, worker: 'test', critical: false });
+    const ctx = createStageContext(deps, { idea, stage: 'RESEARCH', attempt: 1, worker: 'test', critical: false, signal });
     return researchStage.run(ctx);
   };
 
@@ -725,6 +725,11 @@ describeEachEngine('research with web evidence search on', (t) => {
     const unreachable = await runResearch(depsWith(`http://127.0.0.1:${await closedPort()}/search`), 5);
     expect(unreachable.kind).toBe('passed');
     expect((unreachable.outputs.webSearch as Record<string, { problems: string[] }>).business_validation!.problems[0]).toMatch(/ECONNREFUSED/);
+    // a cancelled run (shutdown) is not a failed search: it stops
+    api.answer(() => ({ status: 200, body: {}, hang: true }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('shutting down')), 200);
+    await expect(runResearch(depsWith(`${api.url}/search`), 6, controller.signal)).rejects.toThrow('shutting down');
     // a failed search is not charged (its reservation was released)
     const charged = await t.db.query<{ n: number }>(`select count(*)::int as n from spend_ledger where operation = 'research.search' and state = 'settled'`);
     expect(charged.rows[0]!.n).toBe(6);

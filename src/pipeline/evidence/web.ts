@@ -7,7 +7,7 @@
  * these pages by vector search like any other evidence.
  *
  * Nothing here fails the stage: a failing search, fetch or store is logged and research goes on with the
- * local corpus.
+ * local corpus. Only a cancelled run (its signal aborted) stops here.
  */
 import { createHash } from 'node:crypto';
 import type { EvidenceHit, EvidencePage, ResearchDomain } from '../../core/providers.js';
@@ -43,6 +43,7 @@ export async function searchWebEvidence(ctx: StageContext, query: string, domain
       actualCents: cost,
     }));
   } catch (error) {
+    ctx.signal?.throwIfAborted(); // a cancelled run (shutdown) is not a failed search
     ctx.logger.warn({ idea: ctx.idea.id, domain, err: message(error) }, 'research: web search failed; going on with the local corpus');
     report.problems.push(`search (${domain}): ${message(error)}`);
     return report;
@@ -87,5 +88,6 @@ export async function searchWebEvidence(ctx: StageContext, query: string, domain
       }
     }),
   );
+  ctx.signal?.throwIfAborted();
   return report;
 }
