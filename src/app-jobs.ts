@@ -36,6 +36,11 @@ export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
     const { developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId } = ads;
     probes.push(createGoogleAdsProbe({ developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId, timeoutMs: Math.min(app.config.health.probeTimeoutMs, 10_000) }));
   }
+  const search = app.config.search;
+  if (search.url) {
+    const { createWebSearchProbe } = await import('./providers/web-search/probe.js');
+    probes.push(createWebSearchProbe({ url: search.url, apiKey: search.apiKey, apiKeyHeader: search.apiKeyHeader, timeoutMs: Math.min(search.timeoutMs, 10_000) }));
+  }
   return probes;
 }
 

@@ -20,6 +20,7 @@ import { budgetLevelEvent } from './pipeline/analytics.js';
 export const ANALYTICS_CLOSE_MS = 2_000;
 import { createGoogleAdsAccount } from './providers/google-ads/account.js';
 import type { GoogleAdsHooks } from './providers/google-ads/client.js';
+import { createWebSearch } from './providers/web-search/index.js';
 
 export interface App {
   config: Config;
@@ -125,6 +126,11 @@ export function buildProviders(config: Config, logger?: Logger, options: BuildPr
       logger,
       ...options.googleAds,
     });
+  }
+  const search = config.search;
+  if (search.url) {
+    // optional web evidence search: pages are fetched through its SSRF guard
+    providers.search = createWebSearch({ url: search.url, apiKey: search.apiKey, apiKeyHeader: search.apiKeyHeader, timeoutMs: search.timeoutMs, maxPageBytes: search.maxPageBytes, allow: search.fetchAllow });
   }
   return guardProviders(providers, {
     failures: config.providers.breakerFailures,

@@ -23,6 +23,7 @@ export function providerStates(config: ReturnType<typeof loadConfig>): ProviderS
     { name: 'slack', configured: Boolean(config.notify.slackWebhookUrl), standIn: 'incidents only in the console and the log', enable: 'SLACK_WEBHOOK_URL' },
     { name: 'email', configured: Boolean(config.notify.smtpUrl && config.notify.emailTo), standIn: 'no incident e-mail', enable: 'SMTP_URL and ALERT_EMAIL_TO' },
     { name: 'pagerduty', configured: Boolean(config.notify.pagerdutyRoutingKey), standIn: 'no pages', enable: 'PAGERDUTY_ROUTING_KEY' },
+    { name: 'web_search', configured: Boolean(config.search.url), standIn: 'research uses the local evidence corpus only', enable: 'SEARCH_URL' },
   ];
 }
 

@@ -66,6 +66,32 @@ const httpProbes = z.string().transform((v, ctx) => {
   return out;
 });
 
+/** A byte count: 1048576, 512kb, 1mb. */
+const bytes = z.string().transform((v, ctx) => {
+  const match = /^(\d+)\s*(b|kb|k|mb|m)?$/i.exec(v.trim());
+  const unit = { b: 1, k: 1024, kb: 1024, m: 1024 * 1024, mb: 1024 * 1024 }[(match?.[2] ?? 'b').toLowerCase() as 'b'];
+  const n = match ? Number(match[1]) * unit : NaN;
+  if (!Number.isSafeInteger(n) || n < 1024) {
+    ctx.addIssue({ code: 'custom', message: 'not a size' });
+    return z.NEVER;
+  }
+  return n;
+});
+/** host, host:port, an IPv4 address (with :port) or an IPv6 one ([::1]:8080), comma separated. */
+const hostList = z.string().transform((v, ctx) => {
+  const out: Array<{ host: string; port?: number }> = [];
+  for (const item of v.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+    const match = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/.exec(item) ?? /^([0-9a-f]*:[0-9a-f:.]*:[0-9a-f:.]*)()$/.exec(item) ?? /^([a-z0-9][a-z0-9.-]*)(?::(\d{1,5}))?$/.exec(item);
+    const port = match?.[2] ? Number(match[2]) : undefined;
+    if (!match || (port !== undefined && (port < 1 || port > 65535))) {
+      ctx.addIssue({ code: 'custom', message: 'not host[:port]' });
+      return z.NEVER;
+    }
+    out.push(port === undefined ? { host: match[1]! } : { host: match[1]!, port });
+  }
+  return out;
+});
+
 function s(env: string, group: string, describe: string, schema: z.ZodType<unknown>, expects: string, def?: string, secret = false): SettingSpec {
   return { env, group, describe, schema, expects, default: def, secret };
 }
@@ -127,6 +153,14 @@ export const SETTINGS: SettingSpec[] = [
   s('POSTHOG_PERSONAL_KEY', 'posthog', 'PostHog personal key for the query API (signup counts)', text, 'a key', undefined, true),
   s('POSTHOG_PROJECT_ID', 'posthog', 'PostHog project id for the query API', text, 'a project id'),
   s('POSTHOG_HOST', 'posthog', 'PostHog host', url, 'an http(s) URL', 'https://us.i.posthog.com'),
+
+  s('SEARCH_URL', 'search', 'Web evidence search API (GET ?q=&count=, JSON results); unset = no web search', url, 'an http(s) URL'),
+  s('SEARCH_API_KEY', 'search', 'Key for the search API', text, 'an API key', undefined, true),
+  s('SEARCH_API_KEY_HEADER', 'search', 'Header carrying the key: Authorization sends "Bearer <key>", any other header the bare key (X-Subscription-Token for Brave)', z.string().regex(/^[A-Za-z0-9-]{1,64}$/), 'a header name', 'Authorization'),
+  s('SEARCH_TIMEOUT', 'search', 'Timeout of one search call, and of one page fetch (redirects included)', duration, 'a duration like 10s', '10s'),
+  s('SEARCH_MAX_PAGE_BYTES', 'search', 'A fetched page larger than this is abandoned (the snippet is used)', bytes, 'a size like 1mb or 524288', '1mb'),
+  s('SEARCH_FETCH_ALLOW', 'search', 'Hosts or addresses pages may be fetched from although private, host[:port] comma separated (a port here also allows that port)', hostList, 'host[:port], comma separated'),
+  s('SEARCH_QUERY_COST', 'search', 'Charged to external_apis per search query', dollars, 'an amount in dollars like 0.01', '0.01'),
 
   s('SLACK_WEBHOOK_URL', 'notify', 'Slack incoming webhook for incidents', url, 'an https URL', undefined, true),
   s('SMTP_URL', 'notify', 'SMTP server for incident e-mail (smtp://user:pass@host:port)', url, 'an smtp:// URL', undefined, true),
@@ -234,6 +268,16 @@ export interface Config {
     landingBaseUrl?: string;
   };
   posthog: { projectKey?: string; personalKey?: string; projectId?: string; host: string };
+  search: {
+    /** Unset: no web search. */
+    url?: string;
+    apiKey?: string;
+    apiKeyHeader: string;
+    timeoutMs: number;
+    maxPageBytes: number;
+    fetchAllow: Array<{ host: string; port?: number }>;
+    queryCostCents: number;
+  };
   notify: {
     slackWebhookUrl?: string;
     smtpUrl?: string;
@@ -419,6 +463,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       personalKey: get('POSTHOG_PERSONAL_KEY'),
       projectId: get('POSTHOG_PROJECT_ID'),
       host: get('POSTHOG_HOST'),
+    },
+    search: {
+      url: get('SEARCH_URL'),
+      apiKey: get('SEARCH_API_KEY'),
+      apiKeyHeader: get('SEARCH_API_KEY_HEADER'),
+      timeoutMs: get('SEARCH_TIMEOUT'),
+      maxPageBytes: get('SEARCH_MAX_PAGE_BYTES'),
+      fetchAllow: get<Array<{ host: string; port?: number }> | undefined>('SEARCH_FETCH_ALLOW') ?? [],
+      queryCostCents: get('SEARCH_QUERY_COST'),
     },
     notify: {
       slackWebhookUrl: get('SLACK_WEBHOOK_URL'),

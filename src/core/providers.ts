@@ -202,10 +202,20 @@ export interface EvidenceHit {
   publishedAt: string | null;
 }
 
+/** A hit's page as text, fetched through the SSRF guard. */
+export interface EvidencePage {
+  /** Where the text came from (after redirects). */
+  url: string;
+  title: string | null;
+  text: string;
+}
+
 /** Optional web search for evidence (offline: none). */
 export interface EvidenceSearch {
   readonly info: ProviderInfo;
-  search(query: string, domain: ResearchDomain, limit: number): Promise<EvidenceHit[]>;
+  search(query: string, domain: ResearchDomain, limit: number, options?: { signal?: AbortSignal }): Promise<EvidenceHit[]>;
+  /** The page of a hit as text; absent = only the snippets are used. */
+  fetchPage?(url: string, options?: { signal?: AbortSignal }): Promise<EvidencePage>;
 }
 
 export interface Providers {

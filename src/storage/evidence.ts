@@ -39,6 +39,12 @@ export async function documentHash(db: Queryable, source: string): Promise<strin
   return result.rows[0]?.content_hash;
 }
 
+/** Whether the corpus holds a document read from this URL (its source or its citation URL), or with this content hash. */
+export async function hasDocument(db: Queryable, match: { url: string; contentHash?: string }): Promise<boolean> {
+  const result = await db.query<{ id: number }>('select id from evidence_documents where source = $1 or url = $1 or content_hash = $2 limit 1', [match.url, match.contentHash ?? '']);
+  return result.rows.length > 0;
+}
+
 export interface RetrievedChunk {
   documentId: number;
   title: string;

@@ -12,7 +12,7 @@ import type { Database } from '../../core/ports.js';
 import { RESEARCH_DOMAINS, type Embedder, type ResearchDomain } from '../../core/providers.js';
 import type { Sentinel } from '../budget/sentinel.js';
 import { costCents } from '../budget/pricing.js';
-import { documentHash, upsertDocument } from '../../storage/evidence.js';
+import { documentHash, upsertDocument, type EvidenceDocument } from '../../storage/evidence.js';
 
 export interface ParsedDocument {
   title: string;
@@ -115,25 +115,42 @@ export async function ingestEvidence(
       results.push({ file, title: doc.title, domain: doc.domain, chunks: chunks.length, status: 'unchanged' });
       continue;
     }
-    const model = deps.embedder.info.model;
-    const estimate = costCents(model, { inputTokens: chunks.reduce((s, c) => s + Math.ceil(c.length / 3), 0) });
-    const embeddings = await deps.budget.guard(
-      { category: 'openai_tokens', service: deps.embedder.info.offline ? 'offline' : 'openai', operation: 'evidence.embed', estimateCents: estimate, idempotencyKey: `evidence:${hash}:embed`, metadata: { file: basename(file), offline: deps.embedder.info.offline } },
-      async () => {
-        const out = await deps.embedder.embed(chunks);
-        return { result: out, actualCents: costCents(out.model, { inputTokens: out.usage.inputTokens }) };
-      },
-    );
-    await deps.db.withTransaction((tx) =>
-      upsertDocument(
-        tx,
-        { source: file, url: doc.url, title: doc.title, domain: doc.domain, publishedAt: doc.publishedAt, contentHash: hash },
-        chunks.map((content, i) => ({ content, embedding: embeddings.vectors[i]! })),
-      ),
-    );
+    await embedAndStore(deps, { source: file, url: doc.url, title: doc.title, domain: doc.domain, publishedAt: doc.publishedAt, contentHash: hash }, chunks, { metadata: { file: basename(file) } });
     results.push({ file, title: doc.title, domain: doc.domain, chunks: chunks.length, status: 'ingested' });
   }
   return results;
+}
+
+/**
+ * Embed a document's chunks in one batch, charged through the budget sentinel (idempotency key
+ * `evidence:<content hash>:embed`, so the same text is never paid for twice), and store document and
+ * chunks in one transaction. Ingest and web evidence search both come through here.
+ */
+export async function embedAndStore(
+  deps: { db: Database; embedder: Embedder; budget: Sentinel },
+  doc: EvidenceDocument,
+  chunks: string[],
+  options: { metadata?: Record<string, unknown>; ideaId?: string; critical?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  const model = deps.embedder.info.model;
+  const estimate = costCents(model, { inputTokens: chunks.reduce((s, c) => s + Math.ceil(c.length / 3), 0) });
+  const embeddings = await deps.budget.guard(
+    {
+      category: 'openai_tokens',
+      service: deps.embedder.info.offline ? 'offline' : 'openai',
+      operation: 'evidence.embed',
+      estimateCents: estimate,
+      idempotencyKey: `evidence:${doc.contentHash}:embed`,
+      ideaId: options.ideaId,
+      critical: options.critical,
+      metadata: { ...options.metadata, offline: deps.embedder.info.offline },
+    },
+    async () => {
+      const out = await deps.embedder.embed(chunks, { signal: options.signal });
+      return { result: out, actualCents: costCents(out.model, { inputTokens: out.usage.inputTokens }) };
+    },
+  );
+  await deps.db.withTransaction((tx) => upsertDocument(tx, doc, chunks.map((content, i) => ({ content, embedding: embeddings.vectors[i]! }))));
 }
 
 /**

@@ -5,6 +5,7 @@
  * link-local addresses. Pure.
  */
 import { isIP } from 'node:net';
+import { isPublicAddress } from '../../core/address.js';
 
 const ACADEMIC = ['arxiv.org', 'pubmed.ncbi.nlm.nih.gov', 'ncbi.nlm.nih.gov', 'scholar.google.com', 'ieee.org', 'ieeexplore.ieee.org', 'acm.org', 'dl.acm.org', 'nature.com'];
 const MAJOR_NEWS = [
@@ -73,22 +74,7 @@ export function evidenceScore(parts: { credibility: number; relevance: number; a
 export function isPublicHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (!host || host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return false;
-  const kind = isIP(host);
-  if (kind === 4) {
-    const [a, b] = host.split('.').map(Number) as [number, number];
-    if (a === 10 || a === 127 || a === 0 || a >= 224) return false;
-    if (a === 169 && b === 254) return false;
-    if (a === 172 && b >= 16 && b <= 31) return false;
-    if (a === 192 && b === 168) return false;
-    if (a === 100 && b >= 64 && b <= 127) return false;
-    return true;
-  }
-  if (kind === 6) {
-    if (host === '::1' || host === '::') return false;
-    if (/^(fc|fd)/.test(host) || /^fe[89ab]/.test(host)) return false;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-    if (mapped) return isPublicHost(mapped[1]!);
-    return true;
-  }
+  // IP literals by their bytes: every spelling alike (WHATWG URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1)
+  if (isIP(host.replace(/%.*$/, ''))) return isPublicAddress(host);
   return true;
 }

@@ -8,6 +8,7 @@
 import { RESEARCH_DOMAINS, type EvidenceItem, type ResearchDomain } from '../../core/providers.js';
 import { retrieve } from '../../storage/evidence.js';
 import { accessibility, credibility, evidenceScore, recency, relevance } from '../evidence/score.js';
+import { searchWebEvidence, type WebEvidenceReport } from '../evidence/web.js';
 import type { StageHandler } from './context.js';
 
 export const DOMAIN_RULES: Record<ResearchDomain, { min: number; quality: number; hint: string }> = {
@@ -38,8 +39,12 @@ export const researchStage: StageHandler = {
     const fullAt = providers.embedder.fullRelevanceAt;
 
     const candidates: Array<Omit<EvidenceItem, 'ref' | 'citation'>> = [];
+    const web: Partial<Record<ResearchDomain, Omit<WebEvidenceReport, 'hits'>>> = {};
     for (let i = 0; i < RESEARCH_DOMAINS.length; i++) {
       const domain = RESEARCH_DOMAINS[i]!;
+      // web hits join the corpus first (never failing the stage), so retrieval below scores them too
+      const { hits: webHits, ...webReport } = await searchWebEvidence(ctx, base.slice(0, 300), domain, 3);
+      if (providers.search) web[domain] = webReport;
       const hits = await retrieve(ctx.db, query!, domain, PER_DOMAIN);
       for (const hit of hits) {
         const rel = relevance(hit.similarity, fullAt);
@@ -47,11 +52,9 @@ export const researchStage: StageHandler = {
         const parts = { credibility: credibility(hit.url), relevance: rel, accessibility: accessibility(hit.url), recency: recency(hit.publishedAt, now) };
         candidates.push({ domain, title: hit.title, url: hit.url, excerpt: hit.content.slice(0, 400), publishedAt: hit.publishedAt, ...parts, score: evidenceScore(parts) });
       }
-      if (providers.search) {
-        for (const hit of await providers.search.search(base.slice(0, 300), domain, 3)) {
-          const parts = { credibility: credibility(hit.url), relevance: 0.6, accessibility: accessibility(hit.url), recency: recency(hit.publishedAt, now) };
-          candidates.push({ domain, title: hit.title, url: hit.url, excerpt: hit.excerpt.slice(0, 400), publishedAt: hit.publishedAt, ...parts, score: evidenceScore(parts) });
-        }
+      for (const hit of webHits) {
+        const parts = { credibility: credibility(hit.url), relevance: 0.6, accessibility: accessibility(hit.url), recency: recency(hit.publishedAt, now) };
+        candidates.push({ domain, title: hit.title, url: hit.url, excerpt: hit.excerpt.slice(0, 400), publishedAt: hit.publishedAt, ...parts, score: evidenceScore(parts) });
       }
     }
     // the submitter's own links: unverified, so relevance is taken as middling and the date as unknown
@@ -85,7 +88,8 @@ export const researchStage: StageHandler = {
     if (evidence.some((e) => !e.citation)) problems.push('evidence without a citation');
 
     const gate = { passed: problems.length === 0, domains, count: evidence.length, meanScore, problems };
-    if (!gate.passed) return { kind: 'failed', reason: `research gate: ${problems.join('; ')}`, outputs: { gate, evidence } };
+    const webOutputs = providers.search ? { webSearch: web } : {};
+    if (!gate.passed) return { kind: 'failed', reason: `research gate: ${problems.join('; ')}`, outputs: { gate, evidence, ...webOutputs } };
 
     const summary = await ctx.generate('summary', 'research.summary', { idea: ctx.brief, evidence }, 800, (options) =>
       providers.text.summarizeResearch({ idea: ctx.brief, evidence }, options),
@@ -93,7 +97,7 @@ export const researchStage: StageHandler = {
     return {
       kind: 'passed',
       summary: `${evidence.length} pieces of evidence, mean score ${meanScore}`,
-      outputs: { gate, evidence, summary: summary.value, model: summary.model, offline: summary.offline || providers.embedder.info.offline },
+      outputs: { gate, evidence, ...webOutputs, summary: summary.value, model: summary.model, offline: summary.offline || providers.embedder.info.offline },
     };
   },
 };
