@@ -389,8 +389,19 @@ describeEachEngine(
       expect(remote.keywords).toHaveLength(5);
       expect(await ledger(id)).toEqual([{ service: 'google_ads', operation: 'campaign.create', amount_cents: '2500', state: 'reserved' }]);
 
-      // next day: day 1 arrives, day 2 is still running
+      // next day: the metrics query fails transiently; the running campaign makes the stage wait, not fail
       clock.advance(DAY);
+      await makeDue(t.db, id, 'SMOKE_TEST');
+      fake.failNext('UNAVAILABLE', { on: 'query' });
+      const failedPull = await createOrchestrator(d).run({ workers: 1, untilIdle: true, timeBudgetMs: 5_000 });
+      expect(failedPull.byOutcome).toMatchObject({ waiting: 1 });
+      expect(failedPull.byOutcome.retry ?? 0).toBe(0);
+      idea = await getIdea(t.db, id);
+      expect(idea).toMatchObject({ currentStage: 'SMOKE_TEST', attempt: 1 });
+      const { rows: failedRuns } = await t.db.query(`select 1 from stage_runs where idea_id = $1 and state in ('failed', 'error')`, [id]);
+      expect(failedRuns).toEqual([]);
+
+      // then day 1 arrives, day 2 is still running
       await makeDue(t.db, id, 'SMOKE_TEST');
       await run();
       expect((await latestCampaign(t.db, id))!).toMatchObject({ daysReported: 1, costMicros: 1_510_000, conversions: 1 });

@@ -7,6 +7,7 @@
  * and come back, not fail. The result (success rule, ROI label) goes to `artifacts/<idea>/smoke-test.json`.
  */
 import { randomUUID } from 'node:crypto';
+import { ProviderError, ServiceUnavailableError } from '../../core/errors.js';
 import { centsToMicros, microsToCents } from '../../core/money.js';
 import type { AdCopy, CampaignSpec, LandingCopy } from '../../core/providers.js';
 import { campaignFor, insertCampaign, setCampaignStatus } from '../../storage/campaigns.js';
@@ -14,6 +15,9 @@ import { failuresInStage } from '../../storage/ideas.js';
 import { pullMetrics, smokeResult, totalsOf } from '../campaigns.js';
 import { writeArtifact } from './artifacts.js';
 import type { StageHandler } from './context.js';
+
+/** How soon a metrics pull that failed transiently is tried again, ms. */
+export const METRICS_RETRY_MS = 15 * 60_000;
 
 function fitCopy(copy: AdCopy): AdCopy {
   const cut = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n).replace(/\s+\S*$/, '') || s.slice(0, n));
@@ -100,7 +104,22 @@ export const smokeTestStage: StageHandler = {
 
     if (campaign.status !== 'ENDED') {
       const level = (await budget.snapshot()).categories.google_ads.level;
-      const pulled = await pullMetrics({ db, ads, logger, analytics: providers.analytics }, campaign, level);
+      let pulled;
+      try {
+        pulled = await pullMetrics({ db, ads, logger, analytics: providers.analytics }, campaign, level);
+      } catch (error) {
+        // the campaign runs at the account whatever happens here: a transient failure to read its metrics
+        // (days already read are kept) is a wait, not a failed attempt that would count toward parking it
+        if (!(error instanceof ProviderError) || !error.retryable || error instanceof ServiceUnavailableError) throw error;
+        logger.warn({ idea: idea.id, campaign: campaign.externalId, err: error }, 'smoke test: metrics pull failed; trying again later');
+        return {
+          kind: 'wait',
+          inMs: METRICS_RETRY_MS,
+          reason: `campaign running; reading its metrics failed (${error.message.slice(0, 160)}); trying again in ${METRICS_RETRY_MS / 60_000} min`,
+          progress: campaign.daysReported / campaign.days,
+          outputs: { campaignId: campaign.externalId, daysReported: campaign.daysReported },
+        };
+      }
       campaign = pulled.campaign;
       if (!pulled.over) {
         return {
