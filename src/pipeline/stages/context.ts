@@ -41,6 +41,16 @@ export function cacheFor(deps: StageDeps): ResponseCache {
   return cache;
 }
 
+/**
+ * Charge keys this process has seen settled, so a cache hit on its own answers needs no ledger round trip
+ * (bounded: the oldest are forgotten, and then a hit just replays its charge).
+ */
+const settledHere = new Set<string>();
+function noteSettled(key: string): void {
+  settledHere.add(key);
+  if (settledHere.size > 10_000) settledHere.delete(settledHere.values().next().value as string);
+}
+
 /** A cached answer with the charge of the call that produced it. */
 interface Cached<T> {
   value: T;
@@ -121,9 +131,10 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
    * When it was settled (the usual case) this is a replay and charges nothing.
    */
   const adopt = async <T>(entry: Cached<T>, service: string, operation: string) => {
-    if (entry.cents <= 0 || !entry.chargeKey.startsWith(`${idea.id}:`)) return;
+    if (entry.cents <= 0 || !entry.chargeKey.startsWith(`${idea.id}:`) || settledHere.has(entry.chargeKey)) return;
     const recorded = await deps.budget.record({ category: 'openai_tokens', service, operation, idempotencyKey: entry.chargeKey, amountCents: entry.cents, ideaId: idea.id, metadata: { stage, attempt, cached: true } });
     if (!recorded.replayed) spent += entry.cents;
+    noteSettled(entry.chargeKey);
   };
   const chargeFailed = (error: unknown, reservation: Reservation) => {
     const cents = billedCents(error);
@@ -176,7 +187,7 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       }
       const estimate = estimateChatCents(model, roughTokens(JSON.stringify(input)) + 200, maxOutputTokens);
       const chargeKey = `${runKey}:${step}`;
-      return deps.budget.guard(
+      const answer = await deps.budget.guard(
         {
           category: 'openai_tokens',
           service,
@@ -198,6 +209,8 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
         },
         { chargeOnError: chargeFailed },
       );
+      noteSettled(chargeKey);
+      return answer;
     },
     async embed(step, texts) {
       const model = embedder.info.model;
@@ -211,12 +224,14 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       }
       const estimate = costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) });
       const chargeKey = `${runKey}:${step}`;
-      return charge(step, { category: 'openai_tokens', service, operation, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
+      const vectors = await charge(step, { category: 'openai_tokens', service, operation, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
         const out = await embedder.embed(texts, { signal: run.signal });
         const cents = costCents(out.model, { inputTokens: out.usage.inputTokens });
         await remember('embedding', model, request, { value: out.vectors, chargeKey, cents });
         return { result: out.vectors, actualCents: cents };
       });
+      noteSettled(chargeKey);
+      return vectors;
     },
     charge,
     artifactDir() {
