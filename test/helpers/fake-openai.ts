@@ -187,15 +187,3 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   });
   return fake;
 }
-
-/** A seeded random in [0, 1) (mulberry32), so a chaos run can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

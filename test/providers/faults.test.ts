@@ -15,7 +15,8 @@ import { createOrchestrator } from '../../src/pipeline/orchestrator.js';
 import { getIdea } from '../../src/storage/ideas.js';
 import { describeEachEngine } from '../helpers/db.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
-import { seeded, startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
+import { seededRandom } from '../../src/providers/offline/hashing.js';
 
 const KEY = 'sk-test-FAULTSECRET0123456789';
 
@@ -49,7 +50,7 @@ describeEachEngine('a fault run: 30% of OpenAI calls fail in every way', (t) => 
     // an outage first: every try rate limited, enough that the first 3 calls fail (3 tries each, 2 workers)
     // and the breaker opens; then 30% random faults
     fake.fail(...Array.from({ length: 18 }, () => ({ status: 429, headers: { 'retry-after': '0' } })));
-    fake.chaos = { rate: 0.3, kinds: ['429', '500', 'slow', 'malformed'], random: seeded(Number(process.env.FAULT_SEED ?? 7)), slowMs: 3000 };
+    fake.chaos = { rate: 0.3, kinds: ['429', '500', 'slow', 'malformed'], random: seededRandom(Number(process.env.FAULT_SEED ?? 7)), slowMs: 3000 };
     const summary = await createOrchestrator(d).run({ workers: 2, untilIdle: true, timeBudgetMs: 200_000 });
     fake.chaos = null;
 
