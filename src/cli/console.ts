@@ -52,7 +52,13 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
   const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' } });
   let scheduler: import('../jobs/scheduler.js').Scheduler | undefined;
   try {
-    if (!opts.readOnly) await seedSampleIdeas(app);
+    // a convenience of the first start: an unreachable service (the ideas are embedded) must not keep the
+    // operator out of the console; the next start tries again
+    if (!opts.readOnly) {
+      await seedSampleIdeas(app).catch((error: unknown) =>
+        app.logger.warn({ err: error }, `console: could not load the sample ideas (${(error as Error).message?.slice(0, 200)}); the next start tries again`),
+      );
+    }
     const host = opts.scheduler ?? app.config.mode === 'embedded';
     if (host && !opts.readOnly) {
       const { createScheduler } = await import('../jobs/scheduler.js');

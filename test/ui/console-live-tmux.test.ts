@@ -15,10 +15,10 @@ const sessions: string[] = [];
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const pane = (name: string) => tmux('capture-pane', '-p', '-t', name);
 
-function startConsole(home: string, args: string[]): string {
+function startConsole(home: string, args: string[], extraEnv = ''): string {
   const name = `studio-live-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
   sessions.push(name);
-  const env = `env -u CI NO_COLOR=1 STUDIO_HOME=${home} EMBEDDING_DIM=${TEST_EMBEDDING_DIM} STUDIO_OPERATOR=erin`;
+  const env = `env -u CI NO_COLOR=1 STUDIO_HOME=${home} EMBEDDING_DIM=${TEST_EMBEDDING_DIM} STUDIO_OPERATOR=erin ${extraEnv}`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '48', `echo BEFORE-CONSOLE; ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console ${args.join(' ')}; echo "EXITED $?"; sleep 600`);
   return name;
 }
@@ -61,5 +61,21 @@ describe.skipIf(!hasTmux)('the built console on a real embedded database, under 
     await waitForPane(r, (t) => /read-only/i.test(t) && /refused/i.test(t), 'the refusal', 15_000);
     tmux('send-keys', '-t', r, 'q');
     await waitForPane(r, (t) => t.includes('EXITED 0'), 'the read-only console to exit', 30_000);
+  });
+
+  it('starts while OpenAI is unreachable: the service is CRITICAL with an incident, the failed sample load is in the logs', { timeout: 180_000 }, async () => {
+    const home = await embeddedHomeFromTemplate('studio-live-down-');
+    // a port nothing listens on (a real socket, bound then closed)
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as import('node:net').AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const s = startConsole(home, [], `OPENAI_API_KEY=sk-test-DOWNDOWNDOWN0123456789 OPENAI_BASE_URL=http://127.0.0.1:${port}/v1 OPENAI_MAX_RETRIES=0`);
+    const screen = await waitForPane(s, (t) => /openai\s+CRITICAL/.test(t) && t.includes('service:openai'), 'openai CRITICAL with its incident');
+    expect(screen).toContain('could not load the sample ideas');
+    expect(screen).not.toContain('DOWNDOWNDOWN');
+    tmux('send-keys', '-t', s, 'q');
+    expect(await waitForPane(s, (t) => t.includes('EXITED'), 'the console to exit', 30_000)).toContain('EXITED 0');
   });
 });
