@@ -15,6 +15,7 @@ import { guardProviders, type BreakerChange } from './providers/breaker.js';
 import { emitEvent } from './storage/events.js';
 import { createPostHogAnalytics } from './providers/posthog/analytics.js';
 import { budgetLevelEvent } from './pipeline/analytics.js';
+import { pauseOnBudgetLevel } from './pipeline/campaigns.js';
 
 /** How long closing the app waits for queued analytics events to be sent, ms. */
 export const ANALYTICS_CLOSE_MS = 2_000;
@@ -70,7 +71,19 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       if (event) void emitEvent(db, event).catch((error) => log.logger.error({ err: error }, 'providers: could not record a breaker change'));
     },
   });
-  const budget = createSentinel({ db, config, clock, logger: log.logger, onLevelCrossed: budgetLevelEvent(providers.analytics, log.logger) });
+  const levelEvent = budgetLevelEvent(providers.analytics, log.logger);
+  const campaignBrake = pauseOnBudgetLevel({ db, ads: providers.ads, logger: log.logger, analytics: providers.analytics });
+  const budget = createSentinel({
+    db,
+    config,
+    clock,
+    logger: log.logger,
+    onLevelCrossed: (crossing) => {
+      levelEvent(crossing);
+      // google_ads CRITICAL or any EMERGENCY: every running campaign is paused now, not at the next hourly job
+      campaignBrake.onLevelCrossed(crossing);
+    },
+  });
   const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
@@ -85,6 +98,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       if (closed) return;
       closed = true;
       unwatch?.();
+      await campaignBrake.idle();
       // queued analytics events get a bounded chance to leave (a dead host costs at most this long)
       await providers.analytics.close?.(ANALYTICS_CLOSE_MS).catch((error: unknown) => log.logger.warn({ err: error }, 'analytics: close failed; queued events may be lost'));
       await db.close();

@@ -184,3 +184,37 @@ export async function pauseAllCampaigns(
   if (operator) await recordAudit(deps.db, { operator: operator.user, sshClient: operator.sshClient, action: 'campaigns.pause_all', reason, details: { paused } });
   return paused;
 }
+
+/** The budget levels at which every campaign stops: google_ads CRITICAL, or an EMERGENCY anywhere. */
+export function pausesCampaigns(crossing: { scope: string; level: Level }): boolean {
+  return crossing.level === 'EMERGENCY' || (crossing.scope === 'google_ads' && crossing.level === 'CRITICAL');
+}
+
+/**
+ * A listener for the sentinel's level crossings that pauses every running campaign the moment the budget
+ * says so, instead of at the next hourly `campaigns.metrics` run (which stays as the backstop). The pause
+ * runs beside the charge that crossed the level; `idle()` waits for it (bounded), so a short-lived command
+ * does not exit with a pause half sent.
+ */
+export function pauseOnBudgetLevel(deps: CampaignDeps): { onLevelCrossed: (crossing: { scope: string; level: Level }) => void; idle: (timeoutMs?: number) => Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  return {
+    onLevelCrossed(crossing) {
+      if (!pausesCampaigns(crossing)) return;
+      const reason = `${crossing.scope} budget ${crossing.level}`;
+      const work: Promise<void> = pauseAllCampaigns(deps, reason)
+        .then((paused) => {
+          if (paused > 0) deps.logger.warn({ paused, reason }, `campaigns: paused ${paused} running campaign${paused === 1 ? '' : 's'}: ${reason}`);
+        })
+        .catch((error: unknown) => deps.logger.error({ err: error, reason }, 'campaigns: could not pause the running campaigns; the hourly job tries again'))
+        .finally(() => pending.delete(work));
+      pending.add(work);
+    },
+    async idle(timeoutMs = 10_000) {
+      if (pending.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...pending]), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    },
+  };
+}

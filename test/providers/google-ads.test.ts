@@ -13,6 +13,8 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { CampaignSpec } from '../../src/core/providers.js';
 import { createGoogleAdsAccount, createGoogleAdsProbe, PROBE_GAQL } from '../../src/providers/google-ads/index.js';
 import { createPipelineJobs } from '../../src/pipeline/jobs.js';
+import { pauseOnBudgetLevel } from '../../src/pipeline/campaigns.js';
+import { createSentinel } from '../../src/pipeline/budget/sentinel.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
 import { createOrchestrator } from '../../src/pipeline/orchestrator.js';
@@ -430,6 +432,24 @@ describeEachEngine(
       expect(fake.statusChanges().slice(paused)).toEqual([[running.externalId, 'PAUSED']]);
       expect(fake.campaigns.get(running.externalId)!.status).toBe('PAUSED');
       expect((await latestCampaign(t.db, second!.id!))!).toMatchObject({ status: 'PAUSED', pausedReason: 'google_ads budget CRITICAL' });
+    });
+
+    it('the charge that takes google_ads to CRITICAL pauses the running campaigns at once, without waiting for the hourly job', async () => {
+      const d = deps();
+      await d.budget.reset({ operator: { user: 'tester' }, reason: 'instant pause', confirm: true });
+      const [created] = await submitIdeas(d, [{ input: bakeryIdea(33), label: 'c' }], { force: true });
+      await createOrchestrator(d).run({ workers: 1, untilIdle: true });
+      const running = (await latestCampaign(t.db, created!.id!))!;
+      expect(running.status).toBe('ENABLED');
+
+      // the sentinel the app builds: its level-crossing listener pauses campaigns
+      const brake = pauseOnBudgetLevel({ db: t.db, ads: d.providers.ads, logger: silentLogger() });
+      const sentinel = createSentinel({ db: t.db, config: d.config, clock: systemClock, logger: silentLogger(), onLevelCrossed: brake.onLevelCrossed });
+      const before = fake.statusChanges().length;
+      await sentinel.record({ category: 'google_ads', service: 'google_ads', operation: 'invoice', amountCents: 7_000, idempotencyKey: `instant-${t.engine}`, critical: true });
+      await brake.idle();
+      expect(fake.statusChanges().slice(before)).toEqual([[running.externalId, 'PAUSED']]);
+      expect((await latestCampaign(t.db, created!.id!))!).toMatchObject({ status: 'PAUSED', pausedReason: 'google_ads budget CRITICAL' });
     });
   },
   adsEnv,
