@@ -251,6 +251,18 @@ export async function settle(db: Queryable, id: string, actualCents: number, met
   return { outcome: r.outcome, chargedCents: Number(r.charged), overrunCents: Number(r.overrun), category: r.category, cycleId: r.cycle };
 }
 
+/**
+ * Keep a reservation held for at least `leaseMs` from now (a campaign holds its budget for its whole run);
+ * false when it is no longer reserved.
+ */
+export async function extendLease(db: Queryable, id: string, leaseMs: number): Promise<boolean> {
+  const result = await db.query(
+    `update spend_ledger set lease_until = greatest(lease_until, now() + $2 * interval '1 millisecond') where id = $1 and state = 'reserved'`,
+    [id, leaseMs],
+  );
+  return result.rowCount > 0;
+}
+
 export async function release(db: Queryable, id: string, reason: string): Promise<{ outcome: string; category: BudgetCategory | null; cycleId: string | null }> {
   const result = await db.query<{ outcome: string; category: BudgetCategory | null; cycle: string | null }>('select * from studio_budget_release($1, $2)', [
     id,

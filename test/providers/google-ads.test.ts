@@ -390,6 +390,13 @@ describeEachEngine(
       expect(remote.headlines.every((h) => h.length <= 30) && remote.descriptions.every((x) => x.length <= 90)).toBe(true);
       expect(remote.keywords).toHaveLength(5);
       expect(await ledger(id)).toEqual([{ service: 'google_ads', operation: 'campaign.create', amount_cents: '2500', state: 'reserved' }]);
+      // held for the campaign's days (2) and two more, not for a call's 10-minute lease that the reaper would lapse
+      const { rows: hold } = await t.db.query<{ days: number }>(
+        `select extract(epoch from (lease_until - now())) / 86400 as days from spend_ledger where idea_id = $1 and category = 'google_ads' and state = 'reserved'`,
+        [id],
+      );
+      expect(Number(hold[0]!.days)).toBeGreaterThan(3.9);
+      expect(await d.budget.reapExpired()).toBe(0);
 
       // next day: the metrics query fails transiently; the running campaign makes the stage wait, not fail
       clock.advance(DAY);

@@ -70,6 +70,11 @@ export interface Sentinel extends BudgetSentinel {
   detailed(): Promise<DetailedSnapshot>;
   /** Release reservations whose lease lapsed; returns how many. */
   reapExpired(): Promise<number>;
+  /**
+   * Hold a reservation for at least `leaseMs` more (the default lease, BUDGET_RESERVATION_LEASE, is for a
+   * call in flight; a running campaign holds its budget for days). False when it is no longer reserved.
+   */
+  extendLease(reservationId: string, leaseMs: number): Promise<boolean>;
   /** Close the cycle and open a new one (audited). */
   reset(options: { operator: Operator; reason: string; confirm: boolean }): Promise<{ closed: string | null; opened: string }>;
   /** Clear an emergency shutdown (audited). */
@@ -469,7 +474,9 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     return result.opened;
   }
 
-  return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, reset, resume, rolloverIfDue, ensureCycle };
+  const extendLease = (reservationId: string, leaseMs: number) => store.extendLease(db, reservationId, leaseMs);
+
+  return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, extendLease, reset, resume, rolloverIfDue, ensureCycle };
 }
 
 /** The error for a refused reservation, with what was asked and what is left. */

@@ -16,6 +16,9 @@ import { pullMetrics, smokeResult, totalsOf } from '../campaigns.js';
 import { writeArtifact } from './artifacts.js';
 import type { StageHandler } from './context.js';
 
+/** How long a running campaign's budget is held: its remaining days, and two more for late reports. */
+export const campaignHoldMs = (days: number) => (Math.max(0, days) + 2) * 86_400_000;
+
 /** How soon a metrics pull that failed transiently is tried again, ms. */
 export const METRICS_RETRY_MS = 15 * 60_000;
 
@@ -96,10 +99,14 @@ export const smokeTestStage: StageHandler = {
         spec: { name: spec.name, ...rest },
         reservationId: reservation.id,
       });
+      // the campaign now spends at the account for days: hold its budget that long, not for a call's lease
+      await budget.extendLease(reservation.id, campaignHoldMs(days));
       logger.info({ idea: idea.id, campaign: campaignId, account: ads.info.account }, 'smoke test: campaign created');
     } else if (campaign.status !== 'ENDED') {
-      // resumed (after a crash or a wait): make sure the budget is still held under the same key
-      await budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
+      // resumed (after a crash or a wait): make sure the budget is still held under the same key, and for
+      // as long as the campaign may still run
+      const held = await budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
+      if (held.state === 'reserved') await budget.extendLease(held.id, campaignHoldMs(campaign.days - campaign.daysReported));
     }
 
     if (campaign.status !== 'ENDED') {
