@@ -12,6 +12,7 @@ import { microsToCents } from '../core/money.js';
 import { recordAudit } from '../storage/audit.js';
 import { activeCampaigns, recordDay, setCampaignStatus, type CampaignRow } from '../storage/campaigns.js';
 import { track } from './analytics.js';
+import type { Sentinel } from './budget/sentinel.js';
 
 /** What pausing needs; `analytics` (optional) gets a campaign_paused event per campaign paused. */
 export interface CampaignDeps {
@@ -19,6 +20,8 @@ export interface CampaignDeps {
   ads: AdsAccount;
   logger: Logger;
   analytics?: Analytics;
+  /** With it, each reported day's cost is spent from the campaign's reservation as it arrives. */
+  budget?: Pick<Sentinel, 'draw'>;
 }
 
 function pausedEvent(deps: CampaignDeps, campaign: CampaignRow, reason: string, trigger: 'auto' | 'budget' | 'operator'): void {
@@ -139,6 +142,12 @@ export async function pullMetrics(
     const m = await deps.ads.metrics(current.externalId, day);
     if (!m) return { campaign: current, over: false, pending: true };
     await recordDay(deps.db, current.id, m);
+    if (deps.budget && current.reservationId) {
+      // the day's cost leaves the hold for spent now, so the budget shows what the campaign has really cost;
+      // cents of the running total, so the days add up to exactly the total's cents
+      const cents = microsToCents(current.costMicros + m.costMicros) - microsToCents(current.costMicros);
+      await deps.budget.draw(current.reservationId, cents, { key: `${current.reservationId}:day${day}`, operation: 'campaign.day', metadata: { campaign: current.externalId, day } });
+    }
     current = {
       ...current,
       daysReported: day,

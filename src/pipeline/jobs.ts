@@ -67,7 +67,7 @@ export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
         let over = 0;
         for (const campaign of await activeCampaigns(deps.db)) {
           if (context.signal.aborted) break;
-          const result = await pullMetrics({ db: deps.db, ads, logger: deps.logger, analytics: deps.providers.analytics }, campaign, level);
+          const result = await pullMetrics({ db: deps.db, ads, logger: deps.logger, analytics: deps.providers.analytics, budget: deps.budget }, campaign, level);
           pulled++;
           if (result.over) {
             over++;

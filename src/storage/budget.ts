@@ -263,6 +263,47 @@ export async function extendLease(db: Queryable, id: string, leaseMs: number): P
   return result.rowCount > 0;
 }
 
+export type DrawOutcome = { outcome: 'drawn'; cents: number } | { outcome: 'replayed' | 'not_reserved' | 'nothing_left'; cents: 0 };
+
+/**
+ * Move `cents` of a reservation to spent now, under its own idempotency key (a running campaign's reported
+ * day): the reservation shrinks by what is drawn, the ledger gets a settled row, the shard's spent grows by
+ * what its reserved shrinks, so usage (and the cap) is unchanged. At most what is still held is drawn; the
+ * rest is left to the final settlement (which handles overruns). Call inside a transaction.
+ */
+export async function draw(tx: Queryable, input: { reservationId: string; cents: number; key: string; operation: string; holder: string; metadata?: Record<string, unknown> }): Promise<DrawOutcome> {
+  const seen = await tx.query('select 1 from spend_ledger where idempotency_key = $1', [input.key]);
+  if (seen.rowCount > 0) return { outcome: 'replayed', cents: 0 };
+  const held = await tx.query<{ cycle_id: string; category: string; service: string; idea_id: string | null; shard: number; amount_cents: string }>(
+    `select cycle_id, category, service, idea_id, shard, amount_cents::text from spend_ledger where id = $1 and state = 'reserved' for update`,
+    [input.reservationId],
+  );
+  const row = held.rows[0];
+  if (!row) return { outcome: 'not_reserved', cents: 0 };
+  const take = Math.min(input.cents, Number(row.amount_cents));
+  if (take <= 0) return { outcome: 'nothing_left', cents: 0 };
+  await tx.query('update spend_ledger set amount_cents = amount_cents - $2 where id = $1', [input.reservationId, take]);
+  await tx.query(
+    'update budget_buckets set reserved_cents = reserved_cents - $4, spent_cents = spent_cents + $4 where cycle_id = $1 and category = $2 and shard = $3',
+    [row.cycle_id, row.category, row.shard, take],
+  );
+  await tx.query(
+    `insert into spend_ledger (id, cycle_id, category, service, operation, idea_id, estimate_cents, amount_cents, shard, state, idempotency_key, holder, settled_at, metadata)
+     values ($1, $2, $3, $4, $5, $6, $7, $7, $8, 'settled', $9, $10, now(), $11)`,
+    [randomUUID(), row.cycle_id, row.category, row.service, input.operation, row.idea_id, take, row.shard, input.key, input.holder, JSON.stringify({ ...input.metadata, drawnFrom: input.reservationId })],
+  );
+  return { outcome: 'drawn', cents: take };
+}
+
+/** Cents drawn so far from a reservation (its `draw` rows). */
+export async function drawnFrom(db: Queryable, reservationId: string): Promise<number> {
+  const result = await db.query<{ cents: string }>(
+    `select coalesce(sum(amount_cents), 0)::text as cents from spend_ledger where metadata->>'drawnFrom' = $1 and state = 'settled'`,
+    [reservationId],
+  );
+  return Number(result.rows[0]?.cents ?? 0);
+}
+
 export async function release(db: Queryable, id: string, reason: string): Promise<{ outcome: string; category: BudgetCategory | null; cycleId: string | null }> {
   const result = await db.query<{ outcome: string; category: BudgetCategory | null; cycle: string | null }>('select * from studio_budget_release($1, $2)', [
     id,

@@ -72,7 +72,7 @@ describeServer('pipeline crash safety', (t) => {
     // mvp 1, smoke test 2), nothing left reserved, and the buckets agree with the ledger
     await deps.budget.reapExpired();
     const ledger = await t.db.query<{ idea_id: string; state: string; n: number }>(
-      "select idea_id, state, count(*)::int as n from spend_ledger where idea_id is not null group by idea_id, state",
+      "select idea_id, state, count(*)::int as n from spend_ledger where idea_id is not null and operation <> 'campaign.day' group by idea_id, state",
     );
     const settledPerIdea = ledger.rows.filter((r) => r.state === 'settled').map((r) => r.n);
     expect(settledPerIdea).toEqual(Array(8).fill(8));
@@ -81,6 +81,14 @@ describeServer('pipeline crash safety', (t) => {
       "select regexp_replace(idempotency_key, ':[0-9]+:', ':') as step, count(*)::int as n from spend_ledger where state = 'settled' and idea_id is not null group by 1 having count(*) > 1",
     );
     expect(perStep.rows).toEqual([]); // no step paid again under another attempt
+    // a campaign's reported days were spent as they arrived and its hold settled to the rest: exactly its cost
+    const campaignSpend = await t.db.query<{ cost_cents: string; ledger_cents: string }>(
+      `select ceil(c.cost_micros / 10000.0)::text as cost_cents,
+              (select coalesce(sum(l.amount_cents), 0) from spend_ledger l where l.state = 'settled' and (l.id = c.reservation_id or l.metadata->>'drawnFrom' = c.reservation_id::text))::text as ledger_cents
+         from campaigns c`,
+    );
+    expect(campaignSpend.rows.length).toBe(8);
+    for (const row of campaignSpend.rows) expect(row.ledger_cents).toBe(row.cost_cents);
     const snapshot = await deps.budget.snapshot();
     const settled = await t.db.query<{ category: string; cents: number }>("select category, sum(amount_cents)::bigint as cents from spend_ledger where state = 'settled' and cycle_id = $1 group by category", [snapshot.cycleId]);
     for (const b of await buckets(t.db, snapshot.cycleId)) {

@@ -410,10 +410,15 @@ describeEachEngine(
       const { rows: failedRuns } = await t.db.query(`select 1 from stage_runs where idea_id = $1 and state in ('failed', 'error')`, [id]);
       expect(failedRuns).toEqual([]);
 
-      // then day 1 arrives, day 2 is still running
+      // then day 1 arrives, day 2 is still running: day 1's cost moves from the hold to spent as it arrives
       await makeDue(t.db, id, 'SMOKE_TEST');
       await run();
       expect((await latestCampaign(t.db, id))!).toMatchObject({ daysReported: 1, costMicros: 1_510_000, conversions: 1 });
+      expect(await ledger(id)).toEqual([
+        { service: 'google_ads', operation: 'campaign.create', amount_cents: '2349', state: 'reserved' },
+        { service: 'google_ads', operation: 'campaign.day', amount_cents: '151', state: 'settled' },
+      ]);
+      expect((await d.budget.snapshot()).categories.google_ads).toMatchObject({ spentCents: 151, reservedCents: 2349 });
       expect((await getIdea(t.db, id))?.currentStage).toBe('SMOKE_TEST');
 
       // the day after: day 2 arrives, the stage completes and settles to the reported cost
@@ -424,7 +429,13 @@ describeEachEngine(
       expect(idea?.currentStage, JSON.stringify(idea)).toBe('COMPLETE');
       const smoke = JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8'));
       expect(smoke).toMatchObject({ account: 'google_ads', offline: false, campaignId: campaign.externalId, impressions: 401 + 402, clicks: 24, conversions: 2, cost: 3.03, daysActive: 2 });
-      expect(await ledger(id)).toEqual([{ service: 'google_ads', operation: 'campaign.create', amount_cents: '303', state: 'settled' }]);
+      // day 2 spent as it arrived too; the hold settles to what is left of the reported total (nothing): 303 in all
+      expect(await ledger(id)).toEqual([
+        { service: 'google_ads', operation: 'campaign.create', amount_cents: '0', state: 'settled' },
+        { service: 'google_ads', operation: 'campaign.day', amount_cents: '151', state: 'settled' },
+        { service: 'google_ads', operation: 'campaign.day', amount_cents: '152', state: 'settled' },
+      ]);
+      expect((await d.budget.snapshot()).categories.google_ads).toMatchObject({ spentCents: 303, reservedCents: 0 });
 
       // a second campaign is running when google_ads goes CRITICAL: the hourly job pauses it at Google
       const [second] = await submitIdeas(d, [{ input: bakeryIdea(32), label: 'b' }], { force: true });
@@ -499,7 +510,10 @@ describeEachEngine(
         expect(campaigns).toHaveLength(1);
         const reported = [1, 2].reduce((sum, day) => sum + fake.daily(campaigns[0]!, day).costMicros, 0);
         const rows = await ledger(t, id);
-        expect(rows).toEqual([{ service: 'google_ads', operation: 'campaign.create', amount_cents: String(Math.round(reported / 10_000)), state: 'settled' }]);
+        // each reported day spent from the hold as it arrived, the hold settled to the rest: they add up to the report
+        expect(rows.every((r) => r.state === 'settled' && (r.operation === 'campaign.create' || r.operation === 'campaign.day'))).toBe(true);
+        expect(rows.filter((r) => r.operation === 'campaign.create')).toHaveLength(1);
+        expect(rows.reduce((sum, r) => sum + Number(r.amount_cents), 0)).toBe(Math.round(reported / 10_000));
         settled += Math.round(reported / 10_000);
       }
       const snapshot = await d.budget.snapshot();

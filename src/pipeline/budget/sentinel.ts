@@ -75,6 +75,13 @@ export interface Sentinel extends BudgetSentinel {
    * call in flight; a running campaign holds its budget for days). False when it is no longer reserved.
    */
   extendLease(reservationId: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Spend part of a reservation now (a running campaign's reported day), idempotent by `key`; returns the
+   * cents drawn (0 on a replay, or when nothing is held any more).
+   */
+  draw(reservationId: string, cents: number, options: { key: string; operation: string; metadata?: Record<string, unknown> }): Promise<number>;
+  /** Cents drawn from a reservation so far. */
+  drawnFrom(reservationId: string): Promise<number>;
   /** Close the cycle and open a new one (audited). */
   reset(options: { operator: Operator; reason: string; confirm: boolean }): Promise<{ closed: string | null; opened: string }>;
   /** Clear an emergency shutdown (audited). */
@@ -475,8 +482,15 @@ export function createSentinel(options: SentinelOptions): Sentinel {
   }
 
   const extendLease = (reservationId: string, leaseMs: number) => store.extendLease(db, reservationId, leaseMs);
+  async function draw(reservationId: string, cents: number, options: { key: string; operation: string; metadata?: Record<string, unknown> }): Promise<number> {
+    if (!Number.isSafeInteger(cents) || cents < 0) throw new InvalidInputError(`budget: a draw must be whole cents >= 0 (got ${cents})`);
+    if (cents === 0) return 0;
+    const outcome = await store.retryOnDeadlock(() => db.withTransaction((tx) => store.draw(tx, { reservationId, cents, key: options.key, operation: options.operation, holder, metadata: options.metadata })));
+    return outcome.cents;
+  }
+  const drawnFrom = (reservationId: string) => store.drawnFrom(db, reservationId);
 
-  return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, extendLease, reset, resume, rolloverIfDue, ensureCycle };
+  return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, extendLease, draw, drawnFrom, reset, resume, rolloverIfDue, ensureCycle };
 }
 
 /** The error for a refused reservation, with what was asked and what is left. */

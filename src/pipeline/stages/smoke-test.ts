@@ -113,7 +113,7 @@ export const smokeTestStage: StageHandler = {
       const level = (await budget.snapshot()).categories.google_ads.level;
       let pulled;
       try {
-        pulled = await pullMetrics({ db, ads, logger, analytics: providers.analytics }, campaign, level);
+        pulled = await pullMetrics({ db, ads, logger, analytics: providers.analytics, budget }, campaign, level);
       } catch (error) {
         // the campaign runs at the account whatever happens here: a transient failure to read its metrics
         // (days already read are kept) is a wait, not a failed attempt that would count toward parking it
@@ -142,7 +142,9 @@ export const smokeTestStage: StageHandler = {
       const full = { ...result, signups, account: ads.info.account, offline: ads.info.offline, campaignId: campaign.externalId, spec: campaign.spec, daily: campaign.daily };
       // settle the held budget to what the account reported (the rest is refunded)
       const held = await budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
-      if (held.state === 'reserved') await budget.settle(held.id, Math.min(microsToCents(campaign.costMicros), budgetCents), { campaign: campaign.externalId });
+      // (the reported days were spent from it as they arrived; a campaign that overspent its budget is an
+      // overrun the settlement records and reports, never a silent cap)
+      if (held.state === 'reserved') await budget.settle(held.id, Math.max(0, microsToCents(campaign.costMicros) - (await budget.drawnFrom(held.id))), { campaign: campaign.externalId });
       await setCampaignStatus(db, campaign.id, 'ENDED', null, full);
       campaign = { ...campaign, status: 'ENDED', result: full };
     }
