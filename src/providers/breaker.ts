@@ -134,7 +134,8 @@ export interface GuardedProviders {
 
 /**
  * The providers with every call to a real service behind that service's breaker. Analytics capture is
- * fire-and-forget and left alone; its signup query is guarded.
+ * fire-and-forget and left alone; its signup query is guarded. Pausing a campaign is never refused: it is
+ * how spending stops, and an outage of metrics must not keep a campaign running.
  */
 export function guardProviders(providers: Providers, options: Omit<BreakerOptions, 'service'>): GuardedProviders {
   const breakers = new Map<string, Breaker>();
@@ -146,7 +147,8 @@ export function guardProviders(providers: Providers, options: Omit<BreakerOption
   const out: Providers = { ...providers };
   if (!providers.text.info.offline) out.text = through(providers.text, ['summarizeResearch', 'writeDeck', 'scoreInvestors', 'writeLanding', 'writeAdCopy'], breakerFor(providers.text.info.name));
   if (!providers.embedder.info.offline) out.embedder = through(providers.embedder, ['embed'], breakerFor(providers.embedder.info.name));
-  if (!providers.ads.info.offline) out.ads = through(providers.ads, ['createCampaign', 'pause', 'enable', 'metrics'], breakerFor(providers.ads.info.name));
+  // pausing is how spending stops (budget CRITICAL/EMERGENCY, an operator's hotkey): always attempted
+  if (!providers.ads.info.offline) out.ads = through(providers.ads, ['createCampaign', 'enable', 'metrics'], breakerFor(providers.ads.info.name));
   if (!providers.analytics.info.offline) out.analytics = through(providers.analytics, ['signups'], breakerFor(providers.analytics.info.name));
   if (providers.search && !providers.search.info.offline) out.search = through(providers.search, ['search'], breakerFor(providers.search.info.name));
   return { providers: out, breakers };

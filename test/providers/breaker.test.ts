@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, ServiceUnavailableError } from '../../src/core/errors.js';
 import type { IdeaBrief } from '../../src/core/providers.js';
 import { breakerEvent, buildProviders } from '../../src/app.js';
-import { createBreaker, type BreakerChange } from '../../src/providers/breaker.js';
+import { createBreaker, guardProviders, type BreakerChange } from '../../src/providers/breaker.js';
+import { createOfflineProviders } from '../../src/providers/offline/index.js';
+import { loadConfig } from '../../src/core/config.js';
+import type { AdsAccount } from '../../src/core/providers.js';
 import { createStageContext } from '../../src/pipeline/stages/context.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { getIdea } from '../../src/storage/ideas.js';
@@ -71,6 +74,29 @@ describe('a circuit breaker', () => {
     const off = createBreaker({ service: 'svc', failures: 0 });
     for (let i = 0; i < 10; i++) await expect(off.run(async () => Promise.reject(down()))).rejects.toThrow('503');
     expect(off.state().state).toBe('closed');
+  });
+
+  it('an open ads breaker refuses new campaigns and metrics, but never a pause: pausing is how spending stops', async () => {
+    const paused: string[] = [];
+    const account: AdsAccount = {
+      info: { name: 'google_ads', offline: false, account: 'google_ads' },
+      createCampaign: async () => Promise.reject(down()),
+      pause: async (id) => void paused.push(id),
+      enable: async () => undefined,
+      metrics: async () => Promise.reject(down()),
+    };
+    const offline = createOfflineProviders(loadConfig({ env: {}, dotenv: false }));
+    const { providers, breakers } = guardProviders({ ...offline, ads: account }, { failures: 2, cooldownMs: 60_000 });
+    await expect(providers.ads.metrics('1', 1)).rejects.toThrow('503');
+    await expect(providers.ads.metrics('1', 1)).rejects.toThrow('503');
+    expect(breakers.get('google_ads')!.state().state).toBe('open');
+    await expect(providers.ads.metrics('1', 1)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(providers.ads.createCampaign({} as never)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await providers.ads.pause('123');
+    expect(paused).toEqual(['123']);
+    // the offline stand-ins are not wrapped
+    expect(providers.text).toBe(offline.text);
+    expect([...breakers.keys()]).toEqual(['google_ads']);
   });
 
   it('an open breaker is a CRITICAL ops event for the service and its closing clears it', () => {
