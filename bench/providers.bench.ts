@@ -128,6 +128,9 @@ if (url) {
   const db = await openDatabase(cfg, { logger: silentLogger() });
   await stageCalls('PostgreSQL', db, cfg);
   await db.close();
+  const cleanup = await createPostgresDatabase({ url });
+  await cleanup.exec(`drop schema if exists ${schema} cascade`);
+  await cleanup.close();
 } else report('stage call (PostgreSQL)', 'skipped', 'no PostgreSQL reachable (set BENCH_DATABASE_URL)');
 
 const embedded = await openDatabase(config, { logger: silentLogger() });
