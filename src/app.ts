@@ -11,17 +11,17 @@ import { openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
+import { createPostHogAnalytics } from './providers/posthog/analytics.js';
+import { createGoogleAdsAccount } from './providers/google-ads/account.js';
+import type { GoogleAdsHooks } from './providers/google-ads/client.js';
+import { createWebSearch } from './providers/web-search/index.js';
 import { guardProviders, type BreakerChange } from './providers/breaker.js';
 import { emitEvent } from './storage/events.js';
-import { createPostHogAnalytics } from './providers/posthog/analytics.js';
 import { budgetLevelEvent } from './pipeline/analytics.js';
 import { pauseOnBudgetLevel } from './pipeline/campaigns.js';
 
 /** How long closing the app waits for queued analytics events to be sent, ms. */
 export const ANALYTICS_CLOSE_MS = 2_000;
-import { createGoogleAdsAccount } from './providers/google-ads/account.js';
-import type { GoogleAdsHooks } from './providers/google-ads/client.js';
-import { createWebSearch } from './providers/web-search/index.js';
 
 export interface App {
   config: Config;
@@ -108,8 +108,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
 }
 
 /**
- * The providers for this configuration. Every port has its offline stand-in; the OpenAI, Google Ads and
- * PostHog implementations replace them here, one by one, when their keys are set.
+ * The providers for this configuration. Every port has its offline stand-in; the OpenAI, PostHog, Google
+ * Ads and web-search implementations replace them here when their settings are present, and every real
+ * one is put behind its service's circuit breaker.
  */
 export function buildProviders(config: Config, logger?: Logger, options: BuildProvidersOptions = {}): Providers {
   const providers = createOfflineProviders(config);
