@@ -39,6 +39,17 @@ export async function documentHash(db: Queryable, source: string): Promise<strin
   return result.rows[0]?.content_hash;
 }
 
+/** The chunk vectors of a stored document with this content hash (in chunk order), if there is one. */
+export async function vectorsByContentHash(db: Queryable, contentHash: string): Promise<number[][] | undefined> {
+  const result = await db.query<{ embedding: string }>(
+    `select c.embedding::text as embedding from evidence_chunks c
+      where c.document_id = (select id from evidence_documents where content_hash = $1 order by id limit 1)
+      order by c.chunk_index`,
+    [contentHash],
+  );
+  return result.rows.length > 0 ? result.rows.map((r) => JSON.parse(r.embedding) as number[]) : undefined;
+}
+
 /** Whether the corpus holds a document read from this URL (its source or its citation URL), or with this content hash. */
 export async function hasDocument(db: Queryable, match: { url: string; contentHash?: string }): Promise<boolean> {
   const result = await db.query<{ id: number }>('select id from evidence_documents where source = $1 or url = $1 or content_hash = $2 limit 1', [match.url, match.contentHash ?? '']);

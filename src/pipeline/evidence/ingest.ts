@@ -4,7 +4,7 @@
  * A file needs a source URL (front matter `url:` or the first http(s) link in it) and a research domain
  * (front matter `domain:` or the --domain option), so every piece of evidence can be cited.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
@@ -12,7 +12,7 @@ import type { Database } from '../../core/ports.js';
 import { RESEARCH_DOMAINS, type Embedder, type ResearchDomain } from '../../core/providers.js';
 import type { Sentinel } from '../budget/sentinel.js';
 import { costCents } from '../budget/pricing.js';
-import { documentHash, upsertDocument, type EvidenceDocument } from '../../storage/evidence.js';
+import { documentHash, upsertDocument, vectorsByContentHash, type EvidenceDocument } from '../../storage/evidence.js';
 
 export interface ParsedDocument {
   title: string;
@@ -123,34 +123,68 @@ export async function ingestEvidence(
 
 /**
  * Embed a document's chunks in one batch, charged through the budget sentinel (idempotency key
- * `evidence:<content hash>:embed`, so the same text is never paid for twice), and store document and
- * chunks in one transaction. Ingest and web evidence search both come through here.
+ * `evidence:<content hash>:embed`), and store document and chunks in one transaction. Ingest and web
+ * evidence search both come through here.
+ *
+ * The same text is never paid for twice: when the key is already taken, another run has embedded (or is
+ * embedding) this text, and its stored vectors are reused instead of calling the embedder again — after
+ * waiting for them when that run is still in flight (two ideas finding the same web page at once). Only
+ * when that run paid and then died before storing anything is the text embedded again, charged under a
+ * key of its own, so the ledger still matches what was billed.
  */
 export async function embedAndStore(
   deps: { db: Database; embedder: Embedder; budget: Sentinel },
   doc: EvidenceDocument,
   chunks: string[],
-  options: { metadata?: Record<string, unknown>; ideaId?: string; critical?: boolean; signal?: AbortSignal } = {},
+  options: { metadata?: Record<string, unknown>; ideaId?: string; critical?: boolean; signal?: AbortSignal; waitMs?: number } = {},
 ): Promise<void> {
   const model = deps.embedder.info.model;
-  const estimate = costCents(model, { inputTokens: chunks.reduce((s, c) => s + Math.ceil(c.length / 3), 0) });
-  const embeddings = await deps.budget.guard(
-    {
-      category: 'openai_tokens',
-      service: deps.embedder.info.offline ? 'offline' : 'openai',
-      operation: 'evidence.embed',
-      estimateCents: estimate,
-      idempotencyKey: `evidence:${doc.contentHash}:embed`,
-      ideaId: options.ideaId,
-      critical: options.critical,
-      metadata: { ...options.metadata, offline: deps.embedder.info.offline },
-    },
-    async () => {
-      const out = await deps.embedder.embed(chunks, { signal: options.signal });
-      return { result: out, actualCents: costCents(out.model, { inputTokens: out.usage.inputTokens }) };
-    },
-  );
-  await deps.db.withTransaction((tx) => upsertDocument(tx, doc, chunks.map((content, i) => ({ content, embedding: embeddings.vectors[i]! }))));
+  const key = `evidence:${doc.contentHash}:embed`;
+  const request = (idempotencyKey: string) => ({
+    category: 'openai_tokens' as const,
+    service: deps.embedder.info.offline ? 'offline' : 'openai',
+    operation: 'evidence.embed',
+    estimateCents: costCents(model, { inputTokens: chunks.reduce((s, c) => s + Math.ceil(c.length / 3), 0) }),
+    idempotencyKey,
+    ideaId: options.ideaId,
+    critical: options.critical,
+    metadata: { ...options.metadata, offline: deps.embedder.info.offline },
+  });
+  const embed = async () => {
+    const out = await deps.embedder.embed(chunks, { signal: options.signal });
+    return { result: out.vectors, actualCents: costCents(out.model, { inputTokens: out.usage.inputTokens }) };
+  };
+  const reservation = await deps.budget.reserve(request(key));
+  let vectors: number[][];
+  if (!reservation.replayed) {
+    let outcome;
+    try {
+      outcome = await embed();
+    } catch (error) {
+      await deps.budget.release(reservation.id, `call failed: ${(error as Error).message?.slice(0, 200)}`).catch(() => undefined);
+      throw error;
+    }
+    await deps.budget.settle(reservation.id, outcome.actualCents);
+    vectors = outcome.result;
+  } else {
+    // in flight elsewhere: wait for its call; settled: its store follows at once (a crash leaves nothing)
+    const waitMs = reservation.state === 'reserved' ? (options.waitMs ?? 60_000) : Math.min(options.waitMs ?? 10_000, 10_000);
+    const shared = await waitForVectors(deps.db, doc.contentHash, chunks.length, waitMs, options.signal);
+    vectors = shared ?? (await deps.budget.guard(request(`${key}:again:${randomUUID()}`), embed));
+  }
+  await deps.db.withTransaction((tx) => upsertDocument(tx, doc, chunks.map((content, i) => ({ content, embedding: vectors[i]! }))));
+}
+
+/** The stored vectors of this text, waiting up to `waitMs` for a run still embedding it. */
+async function waitForVectors(db: Database, contentHash: string, count: number, waitMs: number, signal?: AbortSignal): Promise<number[][] | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await vectorsByContentHash(db, contentHash);
+    if (found && found.length === count) return found;
+    if (Date.now() >= deadline) return undefined;
+    signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
