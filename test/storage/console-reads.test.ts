@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../helpers/db.js';
+import { pipelineCounts, stuckIdeas } from '../../src/storage/ideas.js';
+import { latestRuns } from '../../src/storage/job-runs.js';
+
+// The console's per-refresh reads, rewritten to be served by indexes (migration 0009): they must return
+// exactly what the plain queries they replaced return.
+describeEachEngine('console reads', (t) => {
+  const SIX_HOURS = 6 * 3_600_000;
+
+  /** The query stuckIdeas ran before it was split in two index-ordered lists: the oracle. */
+  async function plainStuck(now: Date, stuckAfterMs: number, maxLapses: number, limit: number): Promise<string[]> {
+    const result = await t.db.query<{ id: string }>(
+      `select id from ideas
+        where current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED')
+          and (stage_entered_at < $1::timestamptz - $2::float8 * interval '1 millisecond' or lease_lapses >= $3)
+        order by stage_entered_at limit $4`,
+      [now, stuckAfterMs, maxLapses, limit],
+    );
+    return result.rows.map((r) => r.id);
+  }
+
+  it('pipeline counts over no ideas at all are zeros, not a crash on the empty roll-up', async () => {
+    const counts = await pipelineCounts(t.db, new Date());
+    expect(counts).toEqual({ stages: [], statuses: [], processing: 0, running: 0, waitingOnBudget: 0, parked: 0, completedLast24h: 0, total: 0 });
+  });
+
+  it('stuck ideas: in their stage too long or lease lapsed too often, longest first, the same list as one plain query', async () => {
+    const now = new Date();
+    // minutes ago each idea entered its stage, its lapses, and whether it is still active
+    const rows: Array<{ minutes: number; lapses: number; stage?: string; status?: string }> = [
+      { minutes: 600, lapses: 0 }, // stuck by time
+      { minutes: 500, lapses: 4 }, // both
+      { minutes: 30, lapses: 3 }, // lapsed only, recent: must sit after every older stuck idea
+      { minutes: 20, lapses: 2 }, // neither
+      { minutes: 10, lapses: 0 }, // neither
+      { minutes: 900, lapses: 5, stage: 'COMPLETE', status: 'DEPLOYED' }, // done: never stuck
+      { minutes: 800, lapses: 0, status: 'REJECTED' }, // rejected: never stuck
+      { minutes: 450, lapses: 1 }, // stuck by time
+      { minutes: 5, lapses: 7 }, // lapsed only
+    ];
+    const ids: string[] = [];
+    for (const [i, r] of rows.entries()) {
+      const id = randomUUID();
+      ids.push(id);
+      await t.db.query(
+        `insert into ideas (id, title, description, current_stage, status, stage_entered_at, lease_lapses)
+         values ($1, $2, 'A description long enough', $3, $4, $5::timestamptz - $6::int * interval '1 minute', $7)`,
+        [id, `Stuck idea number ${i}`, r.stage ?? 'RESEARCH', r.status ?? 'RESEARCHING', now, r.minutes, r.lapses],
+      );
+    }
+    const stuck = await stuckIdeas(t.db, now, SIX_HOURS, { maxLapses: 3 });
+    expect(stuck.map((s) => s.id)).toEqual([ids[0], ids[1], ids[7], ids[2], ids[8]]);
+    expect(stuck.map((s) => s.id)).toEqual(await plainStuck(now, SIX_HOURS, 3, 50));
+    expect(stuck[1]!.reason).toMatch(/^in RESEARCH for 500 min; lease lapsed 4 times$/);
+    expect(stuck[3]!.reason).toBe('lease lapsed 3 times');
+
+    // a short limit cuts the merged list, not each half
+    expect((await stuckIdeas(t.db, now, SIX_HOURS, { maxLapses: 3, limit: 3 })).map((s) => s.id)).toEqual([ids[0], ids[1], ids[7]]);
+    // nothing stuck by time: the lapsed ones alone, in order
+    expect((await stuckIdeas(t.db, now, 24 * 3_600_000, { maxLapses: 3 })).map((s) => s.id)).toEqual([ids[1], ids[2], ids[8]]);
+    // maxLapses 0: every active idea counts (the lease_lapses > 0 shortcut must not apply)
+    const all = await stuckIdeas(t.db, now, 24 * 3_600_000, { maxLapses: 0 });
+    expect(all.map((s) => s.id)).toEqual(await plainStuck(now, 24 * 3_600_000, 0, 50));
+    expect(all).toHaveLength(7);
+    for (const [after, lapses, limit] of [[SIX_HOURS, 1, 50], [60_000, 3, 2], [0, 9, 4], [SIX_HOURS, 5, 1]] as const) {
+      expect((await stuckIdeas(t.db, now, after, { maxLapses: lapses, limit })).map((s) => s.id)).toEqual(await plainStuck(now, after, lapses, limit));
+    }
+  });
+
+  it('latest runs: the newest run of each job that was not missed; a job that never ran has none', async () => {
+    const base = Date.now();
+    const at = (minutesAgo: number) => new Date(base - minutesAgo * 60_000);
+    const runs: Array<[string, number, string]> = [
+      ['health.check', 30, 'succeeded'],
+      ['health.check', 20, 'failed'],
+      ['health.check', 10, 'missed'], // newest, but missed: not shown
+      ['backup.daily', 100, 'succeeded'],
+      ['backup.daily', 5, 'running'],
+      ['report.performance', 3, 'missed'], // only missed runs: none
+    ];
+    for (const [job, minutes, status] of runs) {
+      await t.db.query(`insert into job_runs (job, scheduled_for, status, claimed_at) values ($1, $2, $3, $2)`, [job, at(minutes), status]);
+    }
+    const latest = await latestRuns(t.db, ['health.check', 'backup.daily', 'report.performance', 'never.ran']);
+    expect([...latest.keys()].sort()).toEqual(['backup.daily', 'health.check']);
+    expect(latest.get('health.check')).toMatchObject({ status: 'failed', scheduledFor: at(20) });
+    expect(latest.get('backup.daily')).toMatchObject({ status: 'running', scheduledFor: at(5) });
+  });
+});
