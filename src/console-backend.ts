@@ -116,7 +116,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function pipelineView(now: Date): Promise<PipelineView> {
-    return status.toPipelineView(await status.pipelineStatus(db, config, now));
+    return status.readPipelineView(db, config, now);
   }
 
   const api: ConsoleApi = {
