@@ -95,15 +95,13 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function jobsView(now: Date): Promise<JobView[]> {
-    const keys = registry.jobs.map((j) => j.key);
-    const [latest, states] = await Promise.all([jobRuns.latestRuns(db, keys), jobState.jobStates(db, registry.jobs.map((j) => j.name))]);
+    const panel = await jobRuns.jobPanel(db, registry.jobs);
     return registry.jobs.map((job) => {
-      const run = latest.get(job.key);
-      const state = states.get(job.name);
+      const run = panel.get(job.key)?.run;
       return {
         name: job.name,
         schedule: job.schedule,
-        paused: state?.paused ?? false,
+        paused: panel.get(job.key)?.paused ?? false,
         running: run?.status === 'running',
         lastRunAt: run?.startedAt ?? run?.scheduledFor ?? null,
         lastStatus: run?.status ?? null,

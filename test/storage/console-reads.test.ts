@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
 import { pipelineCounts, stuckIdeas } from '../../src/storage/ideas.js';
-import { latestRuns } from '../../src/storage/job-runs.js';
+import { jobPanel, latestRuns } from '../../src/storage/job-runs.js';
+import { jobStates, setPaused } from '../../src/storage/job-state.js';
 
 // The console's per-refresh reads, rewritten to be served by indexes (migration 0009): they must return
 // exactly what the plain queries they replaced return.
@@ -87,5 +88,27 @@ describeEachEngine('console reads', (t) => {
     expect([...latest.keys()].sort()).toEqual(['backup.daily', 'health.check']);
     expect(latest.get('health.check')).toMatchObject({ status: 'failed', scheduledFor: at(20) });
     expect(latest.get('backup.daily')).toMatchObject({ status: 'running', scheduledFor: at(5) });
+
+    // the console's jobs panel reads the same in one round trip, with the pause flag by job name
+    await setPaused(t.db, { job: 'backup.daily', paused: true, now: new Date(), by: 'olga', reason: 'disk swap' });
+    await setPaused(t.db, { job: 'health.check', paused: false, now: new Date(), by: 'olga' });
+    const jobs = [
+      { key: 'health.check', name: 'health.check' },
+      { key: 'backup.daily', name: 'backup.daily' },
+      { key: 'report.performance', name: 'report.performance' },
+      { key: 'never.ran@host-a', name: 'never.ran' },
+    ];
+    const panel = await jobPanel(t.db, jobs);
+    const states = await jobStates(t.db, jobs.map((j) => j.name));
+    expect([...panel.keys()].sort()).toEqual(jobs.map((j) => j.key).sort());
+    for (const job of jobs) {
+      const run = latest.get(job.key);
+      expect(panel.get(job.key)).toEqual({
+        paused: states.get(job.name)?.paused ?? false,
+        run: run && { status: run.status, scheduledFor: run.scheduledFor, startedAt: run.startedAt, durationMs: run.durationMs, error: run.error, progress: run.progress },
+      });
+    }
+    expect(panel.get('backup.daily')!.paused).toBe(true);
+    expect(await jobPanel(t.db, [])).toEqual(new Map());
   });
 });
