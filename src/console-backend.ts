@@ -94,6 +94,17 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     };
   }
 
+  // A job's next run is the same for every refresh until that time comes: computed once per slot, not
+  // walked through the cron pattern on every refresh.
+  const nextRuns = new Map<string, { from: number; next: Date | null }>();
+  function nextRunAt(job: (typeof registry.jobs)[number], now: Date): Date | null {
+    const known = nextRuns.get(job.name);
+    if (known && now.getTime() >= known.from && (known.next === null || now.getTime() < known.next.getTime())) return known.next;
+    const next = job.pattern.nextRun(now) ?? null;
+    nextRuns.set(job.name, { from: now.getTime(), next });
+    return next;
+  }
+
   async function jobsView(now: Date): Promise<JobView[]> {
     const panel = await jobRuns.jobPanel(db, registry.jobs);
     return registry.jobs.map((job) => {
@@ -106,7 +117,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
         lastRunAt: run?.startedAt ?? run?.scheduledFor ?? null,
         lastStatus: run?.status ?? null,
         lastDurationMs: run?.durationMs ?? null,
-        nextRunAt: job.pattern.nextRun(now) ?? null,
+        nextRunAt: nextRunAt(job, now),
         lastError: run?.error ?? null,
         progress: run?.status === 'running' ? (run.progress ?? null) : null,
       };
