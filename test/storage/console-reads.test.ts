@@ -4,6 +4,7 @@ import { describeEachEngine } from '../helpers/db.js';
 import { pipelineCounts, stuckIdeas } from '../../src/storage/ideas.js';
 import { jobPanel, latestRuns } from '../../src/storage/job-runs.js';
 import { jobStates, setPaused } from '../../src/storage/job-state.js';
+import { readKpiHistory } from '../../src/storage/health-store.js';
 
 // The console's per-refresh reads, rewritten to be served by indexes (migration 0009): they must return
 // exactly what the plain queries they replaced return.
@@ -110,5 +111,42 @@ describeEachEngine('console reads', (t) => {
     }
     expect(panel.get('backup.daily')!.paused).toBe(true);
     expect(await jobPanel(t.db, [])).toEqual(new Map());
+  });
+
+  it('KPI history: per KPI its newest samples since a time, oldest first, the same as a window over all of them', async () => {
+    const now = Date.now();
+    const kpis = ['db_query_ms', 'api_response_ms:openai', 'api_response_ms:posthog', 'disk_pct', 'gone_kpi'];
+    for (const [k, kpi] of kpis.entries()) {
+      // every 10 minutes for 30 hours; gone_kpi stopped two days ago
+      const start = kpi === 'gone_kpi' ? 48 * 60 : 0;
+      await t.db.query(
+        `insert into kpi_samples (kpi, at, value, level)
+         select $1, to_timestamp($2::float8 / 1000) - g * interval '10 minutes', g * 1.5 + $3, case when g % 7 = 0 then 'WARNING' else 'HEALTHY' end
+           from generate_series($4::int, $4::int + 180) g`,
+        [kpi, now, k, start / 10],
+      );
+    }
+    const plain = async (since: Date, prefix: string | null, limit: number) => {
+      const result = await t.db.query<{ kpi: string; at: Date; value: number; level: string }>(
+        `select kpi, at, value, level from (
+           select kpi, at, value, level, row_number() over (partition by kpi order by at desc) as n
+             from kpi_samples where at >= $1 and ($2::text is null or kpi like $2 || '%')
+         ) ranked where n <= $3 order by kpi, at`,
+        [since, prefix, limit],
+      );
+      const out: Record<string, Array<{ at: Date; value: number; level: string }>> = {};
+      for (const r of result.rows) (out[r.kpi] ??= []).push({ at: r.at, value: Number(r.value), level: r.level });
+      return out;
+    };
+    const day = new Date(now - 86_400_000);
+    const history = await readKpiHistory(t.db, { since: day, limit: 48 });
+    expect(Object.keys(history).sort()).toEqual(['api_response_ms:openai', 'api_response_ms:posthog', 'db_query_ms', 'disk_pct']);
+    expect(history.db_query_ms).toHaveLength(48);
+    expect(history.db_query_ms!.at(-1)!.at.getTime()).toBe(now); // the newest sample last
+    expect(history.db_query_ms![0]!.at.getTime()).toBeLessThan(history.db_query_ms![1]!.at.getTime());
+    expect(history).toEqual(await plain(day, null, 48));
+    expect(await readKpiHistory(t.db, { since: day, kpiPrefix: 'api_response_ms:', limit: 5 })).toEqual(await plain(day, 'api_response_ms:', 5));
+    expect(await readKpiHistory(t.db, { since: new Date(0) })).toEqual(await plain(new Date(0), null, 288));
+    expect(await readKpiHistory(t.db, { since: new Date(now + 60_000) })).toEqual({});
   });
 });
