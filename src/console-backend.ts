@@ -94,21 +94,30 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     };
   }
 
+  // A job's next run is the same for every refresh until that time comes: computed once per slot, not
+  // walked through the cron pattern on every refresh.
+  const nextRuns = new Map<string, { from: number; next: Date | null }>();
+  function nextRunAt(job: (typeof registry.jobs)[number], now: Date): Date | null {
+    const known = nextRuns.get(job.name);
+    if (known && now.getTime() >= known.from && (known.next === null || now.getTime() < known.next.getTime())) return known.next;
+    const next = job.pattern.nextRun(now) ?? null;
+    nextRuns.set(job.name, { from: now.getTime(), next });
+    return next;
+  }
+
   async function jobsView(now: Date): Promise<JobView[]> {
-    const keys = registry.jobs.map((j) => j.key);
-    const [latest, states] = await Promise.all([jobRuns.latestRuns(db, keys), jobState.jobStates(db, registry.jobs.map((j) => j.name))]);
+    const panel = await jobRuns.jobPanel(db, registry.jobs);
     return registry.jobs.map((job) => {
-      const run = latest.get(job.key);
-      const state = states.get(job.name);
+      const run = panel.get(job.key)?.run;
       return {
         name: job.name,
         schedule: job.schedule,
-        paused: state?.paused ?? false,
+        paused: panel.get(job.key)?.paused ?? false,
         running: run?.status === 'running',
         lastRunAt: run?.startedAt ?? run?.scheduledFor ?? null,
         lastStatus: run?.status ?? null,
         lastDurationMs: run?.durationMs ?? null,
-        nextRunAt: job.pattern.nextRun(now) ?? null,
+        nextRunAt: nextRunAt(job, now),
         lastError: run?.error ?? null,
         progress: run?.status === 'running' ? (run.progress ?? null) : null,
       };
@@ -116,21 +125,27 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function pipelineView(now: Date): Promise<PipelineView> {
-    return status.toPipelineView(await status.pipelineStatus(db, config, now));
+    return status.readPipelineView(db, config, now);
   }
 
   const api: ConsoleApi = {
     async snapshot(): Promise<ConsoleSnapshot> {
       const started = performance.now();
       const now = clock.date();
-      // one after another: PGlite runs one statement at a time anyway, and a pool of one stays cheap
-      const budget = await app.budget.snapshot();
-      const cycle = budget.emergencyShutdown ? await budgetStore.getCycle(db, budget.cycleId) : undefined;
-      const services = await readServiceViews(db);
-      const kpis = await readKpiViews(db, now);
-      const pipeline = await pipelineView(now);
-      const jobs = await jobsView(now);
-      const incidents = await readIncidentViews(db, 20);
+      // the panels are independent reads: issued together, a server pool answers them on several
+      // connections at once (the refresh costs about its slowest chain, not the sum of a dozen round
+      // trips); PGlite, one connection, simply runs them in turn
+      const [{ budget, cycle }, services, kpis, pipeline, jobs, incidents] = await Promise.all([
+        app.budget.snapshot().then(async (budget) => ({
+          budget,
+          cycle: budget.emergencyShutdown ? await budgetStore.getCycle(db, budget.cycleId) : undefined,
+        })),
+        readServiceViews(db),
+        readKpiViews(db, now),
+        pipelineView(now),
+        jobsView(now),
+        readIncidentViews(db, 20),
+      ]);
       const readMs = performance.now() - started;
       const logs = tailLogLines(config.paths.logFile, 60);
       return {

@@ -25,8 +25,17 @@ export async function pipelineStatus(db: Queryable, config: Config, now: Date): 
   return { ...counts, stuck, lastHour, at: now };
 }
 
+/**
+ * The console's pipeline panel, read for itself: counts and stuck ideas only (the panel does not show
+ * the last hour's throughput, so a refresh does not pay a round trip for it).
+ */
+export async function readPipelineView(db: Queryable, config: Config, now: Date): Promise<PipelineView> {
+  const [counts, stuck] = await Promise.all([pipelineCounts(db, now), stuckIdeas(db, now, config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES })]);
+  return toPipelineView({ ...counts, stuck });
+}
+
 /** The console's pipeline panel (ConsoleSnapshot.pipeline). */
-export function toPipelineView(s: PipelineStatus): PipelineView {
+export function toPipelineView(s: PipelineCounts & { stuck: StuckIdea[] }): PipelineView {
   return {
     stages: s.stages,
     statuses: s.statuses,

@@ -86,11 +86,20 @@ export interface KpiPoint {
 
 /** Samples per KPI since a time, oldest first (at most `limit` newest per KPI). */
 export async function readKpiHistory(db: Queryable, options: { since: Date; kpiPrefix?: string; limit?: number }): Promise<Record<string, KpiPoint[]>> {
+  // Each KPI's newest samples straight from kpi_samples_kpi_at_idx: the KPI names by a skip over that
+  // index (one probe per KPI), then per KPI a backward scan stopped at `limit`. A window over the whole
+  // window's samples sorted them all (a day of minute samples: ~10k rows, ~12 ms) on every refresh.
   const result = await db.query<{ kpi: string; at: Date; value: number; level: Level }>(
-    `select kpi, at, value, level from (
-       select kpi, at, value, level, row_number() over (partition by kpi order by at desc) as n
-         from kpi_samples where at >= $1 and ($2::text is null or kpi like $2 || '%')
-     ) ranked where n <= $3 order by kpi, at`,
+    `with recursive kpis (kpi) as (
+       select min(kpi) from kpi_samples
+       union all
+       select (select min(s.kpi) from kpi_samples s where s.kpi > kpis.kpi) from kpis where kpis.kpi is not null
+     )
+     select x.kpi, x.at, x.value, x.level from kpis
+       cross join lateral (select s.kpi, s.at, s.value, s.level from kpi_samples s
+                            where s.kpi = kpis.kpi and s.at >= $1 order by s.at desc limit $3) x
+      where $2::text is null or kpis.kpi like $2 || '%'
+      order by x.kpi, x.at`,
     [options.since, options.kpiPrefix ?? null, options.limit ?? 288],
   );
   const out: Record<string, KpiPoint[]> = {};

@@ -448,19 +448,21 @@ export interface PipelineCounts {
  * roll-up (a few dozen rows) plus two partial-index counts: cheap however many ideas there are.
  */
 export async function pipelineCounts(db: Queryable, now: Date): Promise<PipelineCounts> {
-  const grouped = await db.query<{ stage: Stage; status: Status; parked: boolean; n: number }>(
-    `select stage, status, parked, sum(n)::int as n from idea_counts group by stage, status, parked having sum(n) <> 0`,
-  );
-  const live = await db.query<{ running: number; waiting: number; done: number }>(
-    `select (select count(*) from ideas where lease_until > $1)::int as running,
-            (select count(*) from ideas where waiting_on_budget is not null)::int as waiting,
-            (select count(*) from ideas where completed_at > $1::timestamptz - interval '1 day')::int as done`,
+  // one round trip: the live counts ride on every grouped row (and on a lone row of nulls when there are none)
+  const result = await db.query<{ stage: Stage | null; status: Status; parked: boolean; n: number; running: number; waiting: number; done: number }>(
+    `select g.stage, g.status, g.parked, g.n, l.running, l.waiting, l.done
+       from (select (select count(*) from ideas where lease_until > $1)::int as running,
+                    (select count(*) from ideas where waiting_on_budget is not null)::int as waiting,
+                    (select count(*) from ideas where completed_at > $1::timestamptz - interval '1 day')::int as done) l
+       left join (select stage, status, parked, sum(n)::int as n from idea_counts group by stage, status, parked having sum(n) <> 0) g on true`,
     [now],
   );
+  const live = result.rows[0];
   const stages = new Map<Stage, number>();
   const statuses = new Map<Status, number>();
   const sum = { processing: 0, parked: 0, total: 0 };
-  for (const r of grouped.rows) {
+  for (const r of result.rows) {
+    if (r.stage === null) continue;
     stages.set(r.stage, (stages.get(r.stage) ?? 0) + r.n);
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + r.n);
     if (r.parked) sum.parked += r.n;
@@ -471,10 +473,10 @@ export async function pipelineCounts(db: Queryable, now: Date): Promise<Pipeline
     stages: [...stages].map(([stage, count]) => ({ stage, count })).sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage)),
     statuses: [...statuses].map(([status, count]) => ({ status, count })),
     processing: sum.processing,
-    running: live.rows[0]?.running ?? 0,
-    waitingOnBudget: live.rows[0]?.waiting ?? 0,
+    running: live?.running ?? 0,
+    waitingOnBudget: live?.waiting ?? 0,
     parked: sum.parked,
-    completedLast24h: live.rows[0]?.done ?? 0,
+    completedLast24h: live?.done ?? 0,
     total: sum.total,
   };
 }
@@ -492,15 +494,27 @@ export interface StuckIdea {
 
 /**
  * Stuck ideas: active and in one stage longer than `stuckAfterMs`, or whose lease lapsed `maxLapses`
- * times. Uses the partial index on stage_entered_at.
+ * times, longest in their stage first. Two bounded lists merged, each read in order from its own
+ * partial index (ideas_stage_entered_idx, ideas_lapsed_idx): one `or` over both would scan and sort
+ * every active idea whenever fewer than `limit` of them are stuck.
  */
 export async function stuckIdeas(db: Queryable, now: Date, stuckAfterMs: number, options: { maxLapses?: number; limit?: number } = {}): Promise<StuckIdea[]> {
   const maxLapses = options.maxLapses ?? 3;
+  const active = `current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED')`;
+  // `lease_lapses > 0` adds nothing when maxLapses >= 1 but lets the planner use ideas_lapsed_idx
+  const lapsed = maxLapses >= 1 ? 'lease_lapses >= $3::int and lease_lapses > 0' : 'lease_lapses >= $3::int';
+  const columns = 'id, title, current_stage, status, stage_entered_at, lease_lapses, parked_reason';
+  // the second list leaves out what the first has (stage_entered_at is not null), so the two merge in order
   const result = await db.query<{ id: string; title: string; current_stage: Stage; status: Status; stage_entered_at: Date; lease_lapses: number; parked_reason: string | null }>(
-    `select id, title, current_stage, status, stage_entered_at, lease_lapses, parked_reason from ideas
-      where current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED')
-        and (stage_entered_at < $1::timestamptz - $2::float8 * interval '1 millisecond' or lease_lapses >= $3)
-      order by stage_entered_at limit $4`,
+    `with cut as (select $1::timestamptz - $2::float8 * interval '1 millisecond' as at)
+     select ${columns} from (
+       (select ${columns} from ideas where ${active} and stage_entered_at < (select at from cut)
+         order by stage_entered_at limit $4)
+       union all
+       (select ${columns} from ideas where ${active} and ${lapsed} and stage_entered_at >= (select at from cut)
+         order by stage_entered_at limit $4)
+     ) stuck
+     order by stage_entered_at limit $4`,
     [now, stuckAfterMs, maxLapses, options.limit ?? 50],
   );
   return result.rows.map((r) => {

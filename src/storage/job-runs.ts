@@ -302,6 +302,49 @@ export async function latestRuns(db: Queryable, jobs: string[]): Promise<Map<str
   return new Map(result.rows.map((r) => [r.job, toRun(r)]));
 }
 
+/** What the console's jobs panel shows of one job: its latest run that was not missed, and whether it is paused. */
+export interface JobPanelEntry {
+  paused: boolean;
+  run?: Pick<JobRun, 'status' | 'scheduledFor' | 'startedAt' | 'durationMs' | 'error' | 'progress'>;
+}
+
+/**
+ * The jobs panel in one round trip, keyed by job key: the latest run as `latestRuns` finds it (through
+ * job_runs_latest_idx) and the pause flag from `job_state` (by job name), without the runs' output.
+ */
+export async function jobPanel(db: Queryable, jobs: Array<{ key: string; name: string }>): Promise<Map<string, JobPanelEntry>> {
+  if (jobs.length === 0) return new Map();
+  const result = await db.query<{
+    key: string;
+    paused: boolean;
+    status: JobRunStatus | null;
+    scheduled_for: Date | null;
+    started_at: Date | null;
+    duration_ms: number | null;
+    error: string | null;
+    progress: string | null;
+  }>(
+    `select j.key, coalesce(s.paused, false) as paused, x.status, x.scheduled_for, x.started_at, x.duration_ms, x.error, x.progress
+       from unnest($1::text[], $2::text[]) as j(key, name)
+       left join job_state s on s.job = j.name
+       left join lateral (select status, scheduled_for, started_at, duration_ms, error, progress from job_runs r
+                           where r.job = j.key and r.status <> 'missed' order by r.claimed_at desc limit 1) x on true`,
+    [jobs.map((j) => j.key), jobs.map((j) => j.name)],
+  );
+  return new Map(
+    result.rows.map((r) => [
+      r.key,
+      {
+        paused: r.paused,
+        run:
+          r.status === null
+            ? undefined
+            : { status: r.status, scheduledFor: r.scheduled_for!, startedAt: r.started_at, durationMs: r.duration_ms, error: r.error, progress: r.progress },
+      },
+    ]),
+  );
+}
+
 /** History, newest first. `job` matches the name and its per-host keys (name@host). */
 export async function listRuns(db: Queryable, options: { job?: string; limit?: number; since?: Date } = {}): Promise<JobRun[]> {
   const result = await db.query<Row>(

@@ -6,6 +6,7 @@ import { createConsoleBackend } from '../../src/console-backend.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';
+import { createManualClock } from '../../src/core/clock.js';
 
 // The console's real backend over a real database: what the panels show and what the keys do.
 describeEachEngine('console backend', (t) => {
@@ -63,4 +64,24 @@ describeEachEngine('console backend', (t) => {
     const actions = (await listAudit(app.db, { limit: 20 })).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['console.session', 'idea.reset', 'job.pause', 'job.resume']));
   }, 120_000);
+
+  it("each job's next run follows the clock from refresh to refresh (it is remembered only until it comes)", async () => {
+    const clock = createManualClock(new Date('2026-03-07T10:00:30Z'));
+    const clocked: App = { ...app, clock };
+    const backend = await createConsoleBackend(clocked, { readOnly: true });
+    const next = async (name = 'pipeline.tick') => (await backend.snapshot()).jobs.find((j) => j.name === name)!.nextRunAt?.toISOString();
+    expect(await next()).toBe('2026-03-07T10:01:00.000Z');
+    clock.advance(20_000);
+    expect(await next()).toBe('2026-03-07T10:01:00.000Z');
+    clock.set(new Date('2026-03-07T10:01:00Z')); // the run's own time: the next one is a minute on
+    expect(await next()).toBe('2026-03-07T10:02:00.000Z');
+    clock.set(new Date('2026-03-07T10:01:59.500Z'));
+    expect(await next()).toBe('2026-03-07T10:02:00.000Z');
+    clock.set(new Date('2026-03-07T09:00:00Z')); // a clock set back is not answered from memory
+    expect(await next()).toBe('2026-03-07T09:01:00.000Z');
+    clock.set(new Date('2026-03-09T23:59:59Z'));
+    const fresh = await createConsoleBackend(clocked, { readOnly: true });
+    const daily = (await fresh.snapshot()).jobs.map((j) => [j.name, j.nextRunAt?.toISOString()]);
+    expect((await backend.snapshot()).jobs.map((j) => [j.name, j.nextRunAt?.toISOString()])).toEqual(daily);
+  });
 });
