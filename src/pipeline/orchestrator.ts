@@ -25,6 +25,14 @@ import { STAGE_HANDLERS } from './stages/index.js';
 
 export const MAX_LEASE_LAPSES = 3;
 
+/**
+ * Parked ideas make one incident per stage (its count says how many), not one per idea: twenty thin
+ * ideas parked in RESEARCH are one thing for an operator to look at, with `studio list --status parked`.
+ */
+const parkedKey = (stage: Stage, what: 'parked' | 'rejected' = 'parked') => `pipeline.${what}:${stage}`;
+const parkedMessage = (stage: Stage, title: string, what: 'parked' | 'rejected', reason: string) =>
+  `ideas ${what} in ${stage} need an operator (first: "${title}": ${reason.slice(0, 160)}); see studio list --status parked`;
+
 export interface StepReport {
   worker: string;
   ideaId: string;
@@ -92,7 +100,7 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       const reason = `lease lapsed ${idea.leaseLapses} times in ${stage} (its workers stopped answering); check the logs, then studio reset-idea`;
       await db.withTransaction(async (tx) => {
         if (await ideas.parkIdea(tx, idea.id, reason)) {
-          await emitEvent(tx, { kind: 'pipeline.parked', source: 'pipeline', level: 'WARNING', dedupKey: `pipeline.parked:${idea.id}:${stage}`, message: `idea "${idea.title}" parked in ${stage}: ${reason}`, details: { ideaId: idea.id, stage } });
+          await emitEvent(tx, { kind: 'pipeline.parked', source: 'pipeline', level: 'WARNING', dedupKey: parkedKey(stage), message: parkedMessage(stage, idea.title, 'parked', reason), details: { ideaId: idea.id, stage, reason } });
         }
       });
       logger.warn({ idea: idea.id, stage, lapses: idea.leaseLapses }, 'pipeline: idea parked after repeated lease lapses');
@@ -195,9 +203,9 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
             kind: reject ? 'pipeline.rejected' : 'pipeline.parked',
             source: 'pipeline',
             level: 'WARNING',
-            dedupKey: `pipeline.parked:${idea.id}:${stage}`,
-            message: `idea "${idea.title}" ${reject ? 'rejected' : 'parked'} in ${stage}: ${parkedReason}`,
-            details: { ideaId: idea.id, stage, failures },
+            dedupKey: parkedKey(stage, reject ? 'rejected' : 'parked'),
+            message: parkedMessage(stage, idea.title, reject ? 'rejected' : 'parked', parkedReason ?? reason),
+            details: { ideaId: idea.id, stage, failures, reason: parkedReason },
           });
         }
         return moved;

@@ -91,6 +91,8 @@ describeEachEngine('the idea pipeline', (t) => {
     expect(parked.parkedReason).toMatch(/research gate: .* \(after 2 attempts\)/);
     const events = await listEvents(t.db, { kind: 'pipeline.parked' });
     expect(events.map((e) => e.details.ideaId)).toContain(thin);
+    // one incident per stage, not per idea
+    expect(events.find((e) => e.details.ideaId === thin)).toMatchObject({ dedupKey: 'pipeline.parked:RESEARCH', message: expect.stringContaining('see studio list --status parked') });
 
     const status = await pipelineStatus(t.db, d.config, new Date());
     expect(status.parked).toBeGreaterThanOrEqual(1);
