@@ -63,6 +63,11 @@ export function estimateChatCents(model: string, promptTokens: number, maxOutput
   return costCents(model, { inputTokens: promptTokens, outputTokens: maxOutputTokens });
 }
 
+/** The most embedding these texts can cost (3 characters a token, rounded up: generous on purpose). */
+export function estimateEmbeddingCents(model: string, texts: readonly string[]): number {
+  return costCents(model, { inputTokens: texts.reduce((sum, t) => sum + Math.ceil(t.length / 3), 0) });
+}
+
 /** A rough token count (4 characters a token, rounded up), for estimates before a call. */
 export function roughTokens(text: string): number {
   return Math.ceil(text.length / 4);

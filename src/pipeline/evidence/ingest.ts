@@ -11,7 +11,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import type { Database } from '../../core/ports.js';
 import { RESEARCH_DOMAINS, type Embedder, type ResearchDomain } from '../../core/providers.js';
 import type { Sentinel } from '../budget/sentinel.js';
-import { costCents } from '../budget/pricing.js';
+import { costCents, estimateEmbeddingCents } from '../budget/pricing.js';
 import { documentHash, upsertDocument, vectorsByContentHash, type EvidenceDocument } from '../../storage/evidence.js';
 
 export interface ParsedDocument {
@@ -144,7 +144,7 @@ export async function embedAndStore(
     category: 'openai_tokens' as const,
     service: deps.embedder.info.offline ? 'offline' : 'openai',
     operation: 'evidence.embed',
-    estimateCents: costCents(model, { inputTokens: chunks.reduce((s, c) => s + Math.ceil(c.length / 3), 0) }),
+    estimateCents: estimateEmbeddingCents(model, chunks),
     idempotencyKey,
     ideaId: options.ideaId,
     critical: options.critical,

@@ -9,7 +9,7 @@ import { AppError } from '../../core/errors.js';
 import { BudgetExceededError } from '../../core/errors.js';
 import { findByExactTitle, insertIdea, intakeCounts, nearestIdeas } from '../../storage/ideas.js';
 import { track } from '../analytics.js';
-import { costCents } from '../budget/pricing.js';
+import { costCents, estimateEmbeddingCents } from '../budget/pricing.js';
 import type { StageDeps } from '../stages/context.js';
 import { sanitizeIdea, type CleanIdea, type IdeaInput } from './sanitize.js';
 
@@ -85,7 +85,7 @@ export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options:
         category: 'openai_tokens',
         service: providers.embedder.info.offline ? 'offline' : 'openai',
         operation: 'intake.embed',
-        estimateCents: costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) }),
+        estimateCents: estimateEmbeddingCents(model, texts),
         idempotencyKey: `intake:${createHash('sha256').update(texts.join('\u0000')).digest('hex').slice(0, 32)}:${clock.now()}`,
         critical: false,
         metadata: { ideas: texts.length, offline: providers.embedder.info.offline },

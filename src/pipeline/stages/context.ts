@@ -14,7 +14,7 @@ import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
 import type { IdeaRow } from '../../storage/ideas.js';
 import type { Sentinel } from '../budget/sentinel.js';
-import { costCents, estimateChatCents, roughTokens } from '../budget/pricing.js';
+import { costCents, estimateChatCents, estimateEmbeddingCents, roughTokens } from '../budget/pricing.js';
 import { createResponseCache, type ResponseCache } from '../budget/cache.js';
 
 export interface StageDeps {
@@ -222,7 +222,7 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
         await adopt(cached, service, operation);
         return cached.value;
       }
-      const estimate = costCents(model, { inputTokens: texts.reduce((s, t) => s + Math.ceil(t.length / 3), 0) });
+      const estimate = estimateEmbeddingCents(model, texts);
       const chargeKey = `${runKey}:${step}`;
       const vectors = await charge(step, { category: 'openai_tokens', service, operation, estimateCents: estimate, metadata: { model, offline: embedder.info.offline } }, async () => {
         const out = await embedder.embed(texts, { signal: run.signal });
