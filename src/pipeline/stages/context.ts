@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { BudgetCategory, Stage } from '../../core/types.js';
-import type { Database, Reservation } from '../../core/ports.js';
+import type { Database, GuardOptions, Reservation } from '../../core/ports.js';
 import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
 import type { IdeaRow } from '../../storage/ideas.js';
@@ -142,7 +142,13 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     return cents;
   };
 
-  const charge: StageContext['charge'] = (step, request, call) =>
+  /** A paid step through the sentinel under `<run key>:<step>`; what it settles counts toward this run. */
+  const guarded = <T>(
+    step: string,
+    request: Parameters<StageContext['charge']>[1],
+    call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>,
+    options?: GuardOptions,
+  ): Promise<T> =>
     deps.budget.guard(
       {
         category: request.category,
@@ -155,11 +161,13 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
         metadata: { stage, attempt, ...request.metadata },
       },
       async (reservation) => {
-        const out = await call();
+        const out = await call(reservation);
         if (!reservation.replayed) spent += out.actualCents;
         return out;
       },
+      options,
     );
+  const charge: StageContext['charge'] = (step, request, call) => guarded(step, request, () => call());
 
   return {
     ...deps,
@@ -187,24 +195,15 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       }
       const estimate = estimateChatCents(model, roughTokens(JSON.stringify(input)) + 200, maxOutputTokens);
       const chargeKey = `${runKey}:${step}`;
-      const answer = await deps.budget.guard(
-        {
-          category: 'openai_tokens',
-          service,
-          operation,
-          estimateCents: estimate,
-          idempotencyKey: chargeKey,
-          critical: run.critical,
-          ideaId: idea.id,
-          metadata: { stage, attempt, model, offline: text.info.offline },
-        },
+      const answer = await guarded(
+        step,
+        { category: 'openai_tokens', service, operation, estimateCents: estimate, metadata: { model, offline: text.info.offline } },
         async (reservation) => {
           const useModel = reservation.level === 'CRITICAL' || reservation.level === 'EMERGENCY' ? text.info.cheapModel : model;
           const out = await call({ model: useModel, attempt, signal: run.signal });
           const actual = costCents(out.model, out.usage);
           // kept under the configured model: the answer to this request, whichever model gave it
           await remember('chat', model, request, { value: out, chargeKey, cents: actual });
-          if (!reservation.replayed) spent += actual;
           return { result: out, actualCents: actual };
         },
         { chargeOnError: chargeFailed },
