@@ -51,6 +51,9 @@ export const smokeTestStage: StageHandler = {
     const campaignAttempt = attempt - (await failuresInStage(db, idea.id, 'SMOKE_TEST', idea.stageEnteredAt));
     const reservationKey = `${idea.id}:SMOKE_TEST:${campaignAttempt}:campaign`;
 
+    // the campaign's reservation under its key again: a replay while it is held, a new hold if it lapsed
+    const holdAgain = () =>
+      budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
     let campaign = await campaignFor(db, idea.id, campaignAttempt);
     if (!campaign) {
       const input = { idea: ctx.brief, landing: mvp.copy };
@@ -105,7 +108,7 @@ export const smokeTestStage: StageHandler = {
     } else if (campaign.status !== 'ENDED') {
       // resumed (after a crash or a wait): make sure the budget is still held under the same key, and for
       // as long as the campaign may still run
-      const held = await budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
+      const held = await holdAgain();
       if (held.state === 'reserved') await budget.extendLease(held.id, campaignHoldMs(campaign.days - campaign.daysReported));
     }
 
@@ -141,7 +144,7 @@ export const smokeTestStage: StageHandler = {
       const signups = await providers.analytics.signups(idea.id);
       const full = { ...result, signups, account: ads.info.account, offline: ads.info.offline, campaignId: campaign.externalId, spec: campaign.spec, daily: campaign.daily };
       // settle the held budget to what the account reported (the rest is refunded)
-      const held = await budget.reserve({ category: 'google_ads', service: ads.info.account, operation: 'campaign.create', estimateCents: budgetCents, idempotencyKey: reservationKey, critical: true, ideaId: idea.id });
+      const held = await holdAgain();
       // (the reported days were spent from it as they arrived; a campaign that overspent its budget is an
       // overrun the settlement records and reports, never a silent cap)
       if (held.state === 'reserved') await budget.settle(held.id, Math.max(0, microsToCents(campaign.costMicros) - (await budget.drawnFrom(held.id))), { campaign: campaign.externalId });
