@@ -31,6 +31,17 @@ export const STATUSES = [
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
+/** The status an idea takes when it enters each stage. */
+export const STAGE_STATUS: Record<Stage, Status> = {
+  IDEATE: 'DRAFT',
+  RESEARCH: 'RESEARCHING',
+  DECK: 'BUILDING',
+  INVESTORS: 'VALIDATING',
+  MVP: 'BUILDING',
+  SMOKE_TEST: 'TESTING',
+  COMPLETE: 'DEPLOYED',
+};
+
 export const CATEGORIES = [
   'fintech',
   'healthtech',
@@ -45,6 +56,18 @@ export const CATEGORIES = [
   'uncategorized',
 ] as const;
 export type IdeaCategory = (typeof CATEGORIES)[number];
+
+/** What an idea says about itself once intake has cleaned it: what is stored beside its pipeline state. */
+export interface IdeaFields {
+  title: string;
+  description: string;
+  category: IdeaCategory;
+  problem: string | null;
+  solution: string | null;
+  market: string | null;
+  evidenceLinks: string[];
+  createdBy: string;
+}
 
 export const BUDGET_CATEGORIES = ['openai_tokens', 'google_ads', 'infrastructure', 'external_apis'] as const;
 export type BudgetCategory = (typeof BUDGET_CATEGORIES)[number];

@@ -4,15 +4,7 @@
  */
 import { STAGES, type Stage, type Status } from '../core/types.js';
 
-export const STAGE_STATUS: Record<Stage, Status> = {
-  IDEATE: 'DRAFT',
-  RESEARCH: 'RESEARCHING',
-  DECK: 'BUILDING',
-  INVESTORS: 'VALIDATING',
-  MVP: 'BUILDING',
-  SMOKE_TEST: 'TESTING',
-  COMPLETE: 'DEPLOYED',
-};
+export { STAGE_STATUS } from '../core/types.js';
 
 const BASE: Record<Stage, number> = { IDEATE: 0.1, RESEARCH: 0.2, DECK: 0.3, INVESTORS: 0.4, MVP: 0.7, SMOKE_TEST: 0.9, COMPLETE: 1 };
 

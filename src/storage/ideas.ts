@@ -4,7 +4,7 @@
  * health checks read (counts per stage and status, stuck ideas).
  */
 import type { Queryable } from '../core/ports.js';
-import { STAGES, type IdeaCategory, type Stage, type Status } from '../core/types.js';
+import { STAGES, type IdeaCategory, type IdeaFields, type Stage, type Status } from '../core/types.js';
 
 export interface IdeaRow {
   id: string;
@@ -99,16 +99,8 @@ export function vectorLiteral(vector: readonly number[]): string {
   return `[${vector.map((v) => (Number.isFinite(v) ? Math.round(v * 1e6) / 1e6 : 0)).join(',')}]`;
 }
 
-export interface NewIdea {
+export interface NewIdea extends IdeaFields {
   id: string;
-  title: string;
-  description: string;
-  category: IdeaCategory;
-  problem: string | null;
-  solution: string | null;
-  market: string | null;
-  evidenceLinks: string[];
-  createdBy: string;
   embedding: number[] | null;
   at: Date;
   outputs?: Record<string, unknown>;

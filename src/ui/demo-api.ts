@@ -21,7 +21,7 @@ import type {
   ServiceView,
 } from '../core/console-api.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { BUDGET_CATEGORIES, STAGES, worstLevel, type BudgetCategory, type Level, type Stage, type Status } from '../core/types.js';
+import { BUDGET_CATEGORIES, STAGES, STAGE_STATUS, worstLevel, type BudgetCategory, type Level, type Stage, type Status } from '../core/types.js';
 import { NotFoundError } from '../core/errors.js';
 
 export interface DemoApiOptions {
@@ -51,15 +51,6 @@ export type DemoApi = ConsoleApi & { calls: DemoCall[] };
 const H = 3_600_000;
 const M = 60_000;
 
-const STATUS_OF: Record<Stage, Status> = {
-  IDEATE: 'DRAFT',
-  RESEARCH: 'RESEARCHING',
-  DECK: 'BUILDING',
-  INVESTORS: 'VALIDATING',
-  MVP: 'BUILDING',
-  SMOKE_TEST: 'TESTING',
-  COMPLETE: 'DEPLOYED',
-};
 
 /** What re-running a stage is estimated to cost, in cents. */
 const STAGE_COST: Record<Stage, number> = { IDEATE: 4, RESEARCH: 38, DECK: 12, INVESTORS: 6, MVP: 9, SMOKE_TEST: 2500, COMPLETE: 0 };
@@ -408,7 +399,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     }
     const stageCounts = STAGES.map((stage) => ({ stage, count: ideas.filter((i) => i.stage === stage).length }));
     const statuses = new Map<Status, number>();
-    for (const i of ideas) statuses.set(STATUS_OF[i.stage], (statuses.get(STATUS_OF[i.stage]) ?? 0) + 1);
+    for (const i of ideas) statuses.set(STAGE_STATUS[i.stage], (statuses.get(STAGE_STATUS[i.stage]) ?? 0) + 1);
     const open = incidents.filter((i) => i.status !== 'resolved');
     const systemLevel = worstLevel(...services.map((s) => s.level));
     return {
@@ -446,7 +437,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         parked: ideas.filter((i) => i.stuckReason?.startsWith('quality gate')).length,
         stuck: ideas
           .filter((i) => i.stuckReason)
-          .map((i) => ({ id: i.id, title: i.title, stage: i.stage, status: STATUS_OF[i.stage], heldForMs: now - i.enteredAt, reason: i.stuckReason! })),
+          .map((i) => ({ id: i.id, title: i.title, stage: i.stage, status: STAGE_STATUS[i.stage], heldForMs: now - i.enteredAt, reason: i.stuckReason! })),
         completedLast24h: completed24h,
       },
       jobs: jobs.map(
@@ -508,7 +499,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         description: `${idea.title}: a ${idea.category} idea submitted through intake. Demo text: the problem is real, the market is large, and the founders are keen.`,
         category: idea.category,
         stage: idea.stage,
-        status: STATUS_OF[idea.stage],
+        status: STAGE_STATUS[idea.stage],
         progress: Math.min(1, [0.1, 0.2, 0.3, 0.4, 0.7, 0.9, 1][stageIndex]! + 0.05),
         createdAt: new Date(idea.createdAt),
         updatedAt: new Date(idea.enteredAt),

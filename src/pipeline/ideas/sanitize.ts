@@ -5,7 +5,7 @@
  * repeated characters x5+, 10+ capitals in a row, "buy now"/"click here", a description under 5 words, a
  * title and description sharing no word. Pure: no database, no clock.
  */
-import { CATEGORIES, type IdeaCategory } from '../../core/types.js';
+import { CATEGORIES, type IdeaCategory, type IdeaFields } from '../../core/types.js';
 
 export interface IdeaInput {
   title?: unknown;
@@ -18,16 +18,7 @@ export interface IdeaInput {
   createdBy?: unknown;
 }
 
-export interface CleanIdea {
-  title: string;
-  description: string;
-  category: IdeaCategory;
-  problem: string | null;
-  solution: string | null;
-  market: string | null;
-  evidenceLinks: string[];
-  createdBy: string;
-}
+export type CleanIdea = IdeaFields;
 
 export interface SanitizeResult {
   idea: CleanIdea | null;
