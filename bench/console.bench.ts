@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { ConsoleApi, ConsoleSnapshot } from '../src/core/console-api.js';
 import { createManualClock } from '../src/core/clock.js';
 import { percentile, report } from './helpers.js';
+import { FakeKeyboard } from '../test/helpers/keyboard.js';
 
 // React as the built console runs it (the bundle defines NODE_ENV=production); set before React loads.
 process.env.NODE_ENV = 'production';
@@ -37,25 +38,6 @@ class Terminal extends EventEmitter {
     this.emit('frame');
     return true;
   };
-}
-class Keyboard extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  write(data: string) {
-    this.data = data;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
 }
 
 function enlarge(s: ConsoleSnapshot): ConsoleSnapshot {
@@ -81,7 +63,7 @@ async function frameTimes(label: string, large: boolean): Promise<number[]> {
     },
   };
   const stdout = new Terminal();
-  const stdin = new Keyboard();
+  const stdin = new FakeKeyboard();
   const nextFrame = () => new Promise<void>((resolve) => stdout.once('frame', () => resolve()));
   const instance = render(
     React.createElement(ConsoleProvider, { api, colorMode: '256', clock, demo: true, children: React.createElement(App, { refreshMs: 3_600_000 }) }),

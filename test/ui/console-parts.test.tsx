@@ -14,6 +14,7 @@ import { splitKeys } from '../../src/ui/hooks/use-keys.js';
 import type { Key } from 'ink';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from '../../src/ui/run-console.js';
 import { renderConsole, TEST_NOW, type RenderedConsole } from '../helpers/render.js';
+import { FakeKeyboard } from '../helpers/keyboard.js';
 
 describe('layout', () => {
   it('shares rows so they add up, never below the minimum', () => {
@@ -175,25 +176,6 @@ class FakeStdout extends EventEmitter {
     return true;
   };
 }
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  write(data: string) {
-    this.data = data;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
 class FakeProcess extends EventEmitter {
   env = { TERM: 'xterm-256color' } as NodeJS.ProcessEnv;
   exitCode: number | undefined;
@@ -210,7 +192,7 @@ class FakeProcess extends EventEmitter {
 describe('runConsole', () => {
   const start = () => {
     const stdout = new FakeStdout();
-    const stdin = new FakeStdin();
+    const stdin = new FakeKeyboard();
     const proc = new FakeProcess();
     const api = createDemoApi({ clock: createManualClock(TEST_NOW), stepDelayMs: 0 });
     const captured: string[] = [];
