@@ -40,8 +40,9 @@ if ! has_vector; then
   say "pgvector is missing for PostgreSQL $major; building it from Debian's source package"
   export DEBIAN_FRONTEND=noninteractive
   if ! dpkg -s "postgresql-server-dev-$major" >/dev/null 2>&1 || ! command -v dpkg-source >/dev/null; then
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "postgresql-server-dev-$major" dpkg-dev build-essential >/dev/null
+    # Wait for another apt/dpkg run (unattended upgrades, a parallel install) instead of failing at once.
+    apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq "postgresql-server-dev-$major" dpkg-dev build-essential >/dev/null
   fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
