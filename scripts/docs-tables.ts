@@ -89,7 +89,7 @@ export function settingsTable(settings: readonly SettingDoc[]): string {
 
 /** The console's keys; `action` keys change something and are refused with --read-only. */
 export function keysTable(keys: readonly KeyDoc[]): string {
-  const rows = keys.map((k) => [code(k.keys), k.panel ?? 'any', k.what, k.action ? 'refused' : '']);
+  const rows = keys.map((k) => [code(k.keys), k.panel ?? 'any', k.what, k.action ? 'refused' : 'works']);
   return table(['key', 'panel', 'what it does', 'with `--read-only`'], rows);
 }
 
