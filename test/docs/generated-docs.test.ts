@@ -1,7 +1,8 @@
 /**
  * The generated tables in docs/ match the source they are generated from: SETTINGS (configuration.md),
  * KEYS (console.md) and the jobs the scheduler registers (scheduler-and-deployment.md). Each check
- * regenerates its table in memory, exactly as `npm run docs` would write it, and compares.
+ * regenerates its table in memory, exactly as `npm run docs` would write it, and compares. The README's
+ * command index is written by hand (each line links to its doc) but must name every command there is.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,8 @@ import {
   settingsTable,
   type BlockName,
 } from '../../scripts/docs-tables.js';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main.js';
 import { BIN } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,6 +56,23 @@ describe('generated docs', () => {
     const names = rows.map((l) => l.split('|')[1]!.trim());
     expect(new Set(names).size, 'a job listed twice').toBe(names.length);
   }, 120_000);
+
+  it('README.md indexes every studio command, and only real ones', () => {
+    const leaves: string[] = [];
+    const walk = (command: Command, path: string[]) => {
+      const subs = command.commands.filter((c) => c.name() !== 'help');
+      if (subs.length === 0) leaves.push(path.join(' '));
+      for (const sub of subs) walk(sub, [...path, sub.name()]);
+    };
+    walk(buildProgram(), []);
+    expect(leaves.length).toBeGreaterThan(40);
+    const readme = read('README.md');
+    const indexed = [...readme.matchAll(/^\| `([a-z][a-z -]*)` \|/gm)].map((m) => m[1]!);
+    for (const name of leaves) {
+      expect(indexed, `README.md: the command index lacks \`studio ${name}\`; add one line for it, linking to the doc that covers it`).toContain(name);
+    }
+    for (const name of indexed) expect(leaves, `README.md indexes \`studio ${name}\`, which is not a command`).toContain(name);
+  });
 
   it('a drifted table is caught, and the generator only rewrites between the markers', () => {
     const doc = 'before\n<!-- generated:keys -->\nold table\n<!-- /generated:keys -->\nafter\n';
