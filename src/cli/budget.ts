@@ -14,7 +14,7 @@ import type { DetailedSnapshot } from '../pipeline/budget/sentinel.js';
 import { action, withApp } from './run.js';
 import { bar, c, levelColour, printJson, println, table } from './output.js';
 
-/** The JSON shape of DOMAIN.md (dollars as numbers with two decimals). */
+/** The JSON shape of docs/domain.md (dollars as numbers with two decimals). */
 export function statusJson(s: BudgetSnapshot | DetailedSnapshot): Record<string, unknown> {
   const money = (x: CategoryStatus) => ({
     allocated: centsToDollars(x.allocatedCents),

@@ -1,5 +1,5 @@
 /**
- * The one object the operator console sees (DESIGN.md "The console"). The UI renders `ConsoleSnapshot`s
+ * The one object the operator console sees (docs/console.md). The UI renders `ConsoleSnapshot`s
  * and calls the actions; it never touches storage or providers. `src/app.ts` builds the real
  * implementation; tests hand the UI a fake.
  *

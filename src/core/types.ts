@@ -3,7 +3,7 @@
  *
  * - **idea**: a submitted startup idea; it moves through the stages below, one at a time.
  * - **stage**: where an idea is in the pipeline (IDEATE ... COMPLETE). A stage *run* is one attempt at it.
- * - **status**: the idea's life-cycle state, set on entering a stage (see DOMAIN.md).
+ * - **status**: the idea's life-cycle state, set on entering a stage (see docs/domain.md).
  * - **gate**: the quality check that ends a stage run; a failed gate retries with backoff, then parks.
  * - **cycle**: one budget period; every charge belongs to exactly one cycle.
  * - **category**: a budget bucket (openai_tokens, google_ads, infrastructure, external_apis).

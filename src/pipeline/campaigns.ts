@@ -1,5 +1,5 @@
 /**
- * Smoke-test campaigns: the DOMAIN.md rules in one place, used by the SMOKE_TEST stage and by the hourly
+ * Smoke-test campaigns: the docs/domain.md rules in one place, used by the SMOKE_TEST stage and by the hourly
  * `campaigns.metrics` job. Auto-pause when days_active >= 2 and CTR < 0.01 and CPA > $50x2, or when the
  * google_ads budget is CRITICAL; success when 2 of 3 hold (CTR >= 0.02, cost <= budget, conversions > 0);
  * ROI label by cost per conversion.

@@ -1,5 +1,5 @@
 /**
- * The idea life cycle of DOMAIN.md: stage order, allowed moves, the status each stage sets, and overall
+ * The idea life cycle of docs/domain.md: stage order, allowed moves, the status each stage sets, and overall
  * progress. Pure.
  */
 import { STAGES, type Stage, type Status } from '../core/types.js';

@@ -1,6 +1,6 @@
 /**
  * The console's keys: one table, shown in the footer (the short form) and the `?` overlay (all of it),
- * and copied into the README. Actions act on the focused panel's selected item.
+ * and generated into docs/console.md (`npm run docs`). Actions act on the focused panel's selected item.
  */
 import type { PanelId } from './layout.js';
 

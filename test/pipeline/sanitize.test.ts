@@ -8,7 +8,7 @@ import { checkDeck } from '../../src/pipeline/stages/deck.js';
 
 const ok = { title: 'Bakery ordering for neighbourhood shops', description: 'Online ordering for neighbourhood bakery shops with pickup slots.' };
 
-describe('intake sanitisation (DOMAIN.md)', () => {
+describe('intake sanitisation (docs/domain.md)', () => {
   it('strips markup and scripts, decodes entities to plain text, collapses whitespace, drops dangerous links', () => {
     const r = sanitizeIdea({
       title: '  <b>Bakery</b>   ordering &amp; pickup <script>alert(1)</script> for shops ',

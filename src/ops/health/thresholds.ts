@@ -1,5 +1,5 @@
 /**
- * The manual's KPI table (DOMAIN.md "Operations") as data: target / warning / critical. A value above
+ * The manual's KPI table (docs/domain.md "Operations") as data: target / warning / critical. A value above
  * `warning` is WARNING, above `critical` CRITICAL.
  */
 export interface Threshold {

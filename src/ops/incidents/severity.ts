@@ -1,5 +1,5 @@
 /**
- * Severity per DOMAIN.md: P1 critical (system down, budget exceeded, any EMERGENCY), P2 high (CRITICAL:
+ * Severity per docs/domain.md: P1 critical (system down, budget exceeded, any EMERGENCY), P2 high (CRITICAL:
  * a major function impaired), P3 medium (WARNING), P4 low (anything else worth a record). P1 and P2 page
  * (PagerDuty + Slack + e-mail); P3 and P4 notify (Slack + e-mail).
  */

@@ -1,5 +1,5 @@
 /**
- * Evidence scoring of DOMAIN.md: score = .40 credibility + .30 relevance + .20 accessibility + .10 recency.
+ * Evidence scoring of docs/domain.md: score = .40 credibility + .30 relevance + .20 accessibility + .10 recency.
  * Credibility by the source's host, recency by age, accessibility by how the source can be reached, and
  * relevance from the retrieval similarity. Also the URL guard: fetching refuses private, loopback and
  * link-local addresses. Pure.

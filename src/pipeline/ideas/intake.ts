@@ -1,5 +1,5 @@
 /**
- * Intake: sanitise and check each idea (DOMAIN.md), enforce the per-creator limits (10/hour, 50/day),
+ * Intake: sanitise and check each idea (docs/domain.md), enforce the per-creator limits (10/hour, 50/day),
  * refuse duplicates (the same title, or cosine similarity >= 0.80 to an existing idea, over pgvector)
  * unless forced, embed the accepted ones in one batch through the budget sentinel, and store each with its
  * first history row. Intake pauses while the openai_tokens budget is CRITICAL or spending is shut down.

@@ -1,5 +1,5 @@
 /**
- * Input handling for new ideas, exactly as DOMAIN.md says: strip markup and script, collapse whitespace,
+ * Input handling for new ideas, exactly as docs/domain.md says: strip markup and script, collapse whitespace,
  * drop javascript:/data:/vbscript:/file: URLs, store plain text (entities decoded). Reject (nothing
  * stored): lengths out of bounds, control characters other than newline and tab, blocked words. Warn (stored):
  * repeated characters x5+, 10+ capitals in a row, "buy now"/"click here", a description under 5 words, a

@@ -65,7 +65,7 @@ function parseStage(stage: string): Stage {
   return upper;
 }
 
-/** Move an idea one step forward or back (DOMAIN.md allowed moves); audited. */
+/** Move an idea one step forward or back (docs/domain.md allowed moves); audited. */
 export async function advanceIdea(db: Database, id: string, stageText: string, operator: Operator): Promise<{ from: Stage; to: Stage }> {
   const idea = await requireIdea(db, id);
   const to = parseStage(stageText);

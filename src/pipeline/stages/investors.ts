@@ -1,5 +1,5 @@
 /**
- * INVESTORS: the deck scored against the vc and angel rubrics (DOMAIN.md weights); the better profile's
+ * INVESTORS: the deck scored against the vc and angel rubrics (docs/domain.md weights); the better profile's
  * weighted score must reach FUND_THRESHOLD.
  */
 import { readFileSync } from 'node:fs';

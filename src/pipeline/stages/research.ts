@@ -1,7 +1,7 @@
 /**
  * RESEARCH: evidence collection as RAG over pgvector. One query per research domain (embedded in one
  * batch) retrieves the nearest chunks of the evidence corpus; each becomes a scored, cited piece of
- * evidence (DOMAIN.md: .40 credibility + .30 relevance + .20 accessibility + .10 recency). The idea's own
+ * evidence (docs/domain.md: .40 credibility + .30 relevance + .20 accessibility + .10 recency). The idea's own
  * links count as business validation. Gate: each domain's minimum count and quality, at least 5 pieces in
  * all, each with a citation, and a mean score >= .7. Then a research summary is written.
  */
