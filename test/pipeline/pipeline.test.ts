@@ -71,7 +71,8 @@ describeEachEngine('the idea pipeline', (t) => {
       expect(detail.history.map((h) => h.toStage)).toEqual(['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE']);
       const deck = readFileSync(join(t.home, 'artifacts', id, 'deck.md'), 'utf8');
       expect(deck).toMatch(/^---\nmarp: true\ntheme: default\nsize: 16:9\npaginate: true\n---/);
-      expect(deck.split('\n---\n').length - 1).toBe(10);
+      expect(deck.split('\n---\n').length - 1).toBe(11); // 10 slides and Sources
+      expect(deck).toMatch(/\n# Sources\n\n- \[1\] /);
       const landing = readFileSync(join(t.home, 'artifacts', id, 'landing.html'), 'utf8');
       expect(landing).toContain('<form id="signup"');
       // offline: no key inlined, the page says signups are not recorded (test/pipeline/landing-browser.test.ts runs it)
