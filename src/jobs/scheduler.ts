@@ -286,7 +286,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           housekeeping = housekeepOnce().finally(() => (housekeeping = undefined));
         }, settings.heartbeatMs);
       }
-      log.info({ jobs: registry.jobs.map((j) => j.name), host, pid }, `scheduler started with ${registry.jobs.length} jobs`);
+      // pid is on every line already (the logger's base); writing it here too made the key appear twice
+      log.info({ jobs: registry.jobs.map((j) => j.name), host }, `scheduler started with ${registry.jobs.length} jobs`);
       // Catch-up runs in the background so the timers (and /healthz) are live at once.
       const caughtUp = scheduler.catchUp().catch((error) => {
         log.error({ err: error }, 'jobs: catch-up failed');

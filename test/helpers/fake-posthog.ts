@@ -6,13 +6,21 @@
  *   only from `values.idea_id`; the answer is `{ results: [[n]] }` with n = the early_signup events with that
  *   idea_id this fake received at /batch/ plus any set in `signups`. Anything else is a 400.
  * - `GET /api/projects/:id/`: the project (any id in `projects`, else 404).
+ * - For landing pages in a real browser: `GET /static/array.js` serves the real posthog-js browser bundle
+ *   (`posthog-js/dist/array.js` of the pinned devDependency), and `POST /e/`, `/i/v0/e/` (and `/capture/`,
+ *   `/track/`) take what posthog-js sends: one event or an array, JSON, gzip (`compression=gzip-js`) or
+ *   `data=<base64>`; the project key is the event's `properties.token`. Those events land in `events` with
+ *   `source: 'browser'` and their person properties (`$set`) in `set`. Every answer carries CORS headers
+ *   and `OPTIONS` preflights are answered, as PostHog does.
  * Both API routes need `Authorization: Bearer <personalKey>` (401 otherwise).
  * Anything else (the SDK's /flags, /decide ... which we never ask for) is a 404 and recorded in
  * `unknown`, so a test can fail loudly on it.
- * `fail(...)` scripts the next answers (a status, or a delay before answering).
+ * `fail(...)` scripts the next answers (a status, or a delay before answering); CORS preflights are always answered.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { SIGNUPS_HOGQL } from '../../src/providers/posthog/analytics.js';
 
@@ -21,6 +29,11 @@ export interface FakeEvent {
   distinct_id: string;
   properties: Record<string, unknown>;
   api_key: string;
+  /** Where it came in: `/batch/` (posthog-node) or the browser's capture endpoints (posthog-js). */
+  source?: 'batch' | 'browser';
+  uuid?: string;
+  /** Person properties the event sets (`$set`, top level or in properties). */
+  set?: Record<string, unknown>;
 }
 
 export interface FakePostHogRequest {
@@ -52,6 +65,28 @@ export interface FakePostHog {
   close(): Promise<void>;
 }
 
+const BROWSER_CAPTURE = /^\/(?:e|i\/v0\/e|capture|track)\/?$/;
+let arrayJs: Buffer | undefined;
+/** The real posthog-js browser bundle (read once). */
+export function posthogArrayJs(): Buffer {
+  arrayJs ??= readFileSync(createRequire(import.meta.url).resolve('posthog-js/dist/array.js'));
+  return arrayJs;
+}
+
+/** The events of a posthog-js request body: JSON (one event, an array, or `{batch}`), gzip, or `data=<base64>` form. */
+function browserEvents(raw: Buffer, url: URL, contentType: string): Array<Record<string, unknown>> {
+  let bytes = raw;
+  if (url.searchParams.get('compression') === 'gzip-js' || (raw[0] === 0x1f && raw[1] === 0x8b)) bytes = gunzipSync(raw);
+  let text = bytes.toString('utf8');
+  if (contentType.includes('application/x-www-form-urlencoded') || text.startsWith('data=')) {
+    const data = new URLSearchParams(text).get('data') ?? '';
+    text = url.searchParams.get('compression') === 'base64' || !data.trim().startsWith('{') && !data.trim().startsWith('[') ? Buffer.from(data, 'base64').toString('utf8') : data;
+  }
+  const parsed = JSON.parse(text) as unknown;
+  const list = Array.isArray(parsed) ? parsed : (parsed as { batch?: unknown[] }).batch ?? [parsed];
+  return list as Array<Record<string, unknown>>;
+}
+
 export async function startFakePostHog(options: { personalKey?: string; projects?: string[] } = {}): Promise<FakePostHog> {
   const faults: PostHogFault[] = [];
   let always: PostHogFault | null = null;
@@ -69,7 +104,20 @@ export async function startFakePostHog(options: { personalKey?: string; projects
     waitForEvents: (n) => (fake.events.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
     close: async () => undefined,
   };
+  const notify = () => {
+    for (const w of [...waiters]) {
+      if (fake.events.length >= w.n) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
   const server: Server = createServer((req, res) => {
+    // PostHog answers browsers from any origin; so does this fake (credentials included, as posthog-js may send them).
+    res.setHeader('access-control-allow-origin', req.headers.origin && req.headers.origin !== 'null' ? req.headers.origin : '*');
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'content-type');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -92,16 +140,36 @@ export async function startFakePostHog(options: { personalKey?: string; projects
       };
       const answer = () => {
         const authorized = req.headers.authorization === `Bearer ${fake.personalKey}`;
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204);
+          return res.end();
+        }
+        if (req.method === 'GET' && path === '/static/array.js') {
+          res.writeHead(200, { 'content-type': 'application/javascript' });
+          return res.end(posthogArrayJs());
+        }
+        if (req.method === 'POST' && BROWSER_CAPTURE.test(path)) {
+          let list: Array<Record<string, unknown>>;
+          try {
+            list = browserEvents(raw, url, String(req.headers['content-type'] ?? ''));
+          } catch (error) {
+            return send(400, { type: 'validation_error', detail: `fake posthog: unreadable capture body: ${(error as Error).message}` });
+          }
+          for (const e of list) {
+            const properties = (e.properties ?? {}) as Record<string, unknown>;
+            const set = { ...(properties.$set as Record<string, unknown> | undefined), ...(e.$set as Record<string, unknown> | undefined) };
+            const token = String(properties.token ?? e.api_key ?? e.token ?? '');
+            if (!token) return send(401, { type: 'authentication_error', detail: 'fake posthog: event without a project key (properties.token)' });
+            fake.events.push({ event: String(e.event), distinct_id: String(properties.distinct_id ?? e.distinct_id ?? ''), properties, api_key: token, source: 'browser', uuid: typeof e.uuid === 'string' ? e.uuid : undefined, set });
+          }
+          notify();
+          return send(200, { status: 1 });
+        }
         if (req.method === 'POST' && (path === '/batch/' || path === '/batch')) {
           const body = json as { api_key?: string; batch?: Array<Omit<FakeEvent, 'api_key'>> };
           if (!body?.api_key || !Array.isArray(body.batch)) return send(400, { type: 'validation_error', detail: 'no api_key or batch' });
-          for (const e of body.batch) fake.events.push({ event: e.event, distinct_id: e.distinct_id, properties: e.properties ?? {}, api_key: body.api_key });
-          for (const w of [...waiters]) {
-            if (fake.events.length >= w.n) {
-              waiters.splice(waiters.indexOf(w), 1);
-              w.resolve();
-            }
-          }
+          for (const e of body.batch) fake.events.push({ event: e.event, distinct_id: e.distinct_id, properties: e.properties ?? {}, api_key: body.api_key, source: 'batch' });
+          notify();
           return send(200, { status: 1 });
         }
         const query = /^\/api\/projects\/([^/]+)\/query\/?$/.exec(path);
@@ -126,7 +194,8 @@ export async function startFakePostHog(options: { personalKey?: string; projects
         fake.unknown.push(`${req.method} ${path}`);
         send(404, { detail: `fake posthog: unknown route ${req.method} ${path}` });
       };
-      const fault = faults.shift() ?? always;
+      // a CORS preflight is the browser's, not a request to fail: faults script the requests after it
+      const fault = req.method === 'OPTIONS' ? undefined : (faults.shift() ?? always);
       if (!fault) return answer();
       if ('status' in fault) return send(fault.status, fault.body ?? { detail: `fake failure ${fault.status}` });
       const timer = setTimeout(answer, fault.delayMs);

@@ -16,6 +16,7 @@ import { createSentinel } from '../../src/pipeline/budget/sentinel.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Config } from '../../src/core/config.js';
+import { readSignupConfig } from '../../src/pipeline/stages/mvp.js';
 
 const operator = { user: 'tester' };
 
@@ -70,11 +71,13 @@ describeEachEngine('the idea pipeline', (t) => {
       expect(detail.history.map((h) => h.toStage)).toEqual(['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE']);
       const deck = readFileSync(join(t.home, 'artifacts', id, 'deck.md'), 'utf8');
       expect(deck).toMatch(/^---\nmarp: true\ntheme: default\nsize: 16:9\npaginate: true\n---/);
-      expect(deck.split('\n---\n').length - 1).toBe(10);
+      expect(deck.split('\n---\n').length - 1).toBe(11); // 10 slides and Sources
+      expect(deck).toMatch(/\n# Sources\n\n- \[1\] /);
       const landing = readFileSync(join(t.home, 'artifacts', id, 'landing.html'), 'utf8');
-      expect(landing).toContain(`window.posthog.capture('early_signup', { idea_id: "${id}" })`);
       expect(landing).toContain('<form id="signup"');
-      expect(landing).not.toMatch(/posthog\.init\(/);
+      // offline: no key inlined, the page says signups are not recorded (test/pipeline/landing-browser.test.ts runs it)
+      expect(readSignupConfig(landing)).toEqual({ ideaId: id, deadlineMs: 15_000, posthog: null });
+      expect(landing).toContain('signups on this page are not recorded');
       const smoke = JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8'));
       expect(smoke).toMatchObject({ offline: true, account: 'simulated', budget: 25, spec: { bidding: 'MAXIMIZE_CONVERSIONS', locations: ['US', 'CA', 'GB'] } });
       expect(smoke.spec.headlines).toHaveLength(3);

@@ -67,15 +67,29 @@ function allText(idea: IdeaBrief): string {
 const PRICING = /\b(subscription|per month|monthly|per seat|fee|fees|commission|pricing|license|licence|take rate|per user|freemium|\$\d)/i;
 const TEAM = /\b(founder|founders|team|experience|years|former|ex-|phd|clinician|engineer|operators?)\b/i;
 
-function businessModel(idea: IdeaBrief): string {
+/**
+ * The revenue line. When the pricing sentence is one the deck already shows (usually the solution), only
+ * its pricing clause is used ("Revenue: monthly subscription per clinician"), so no slide copies another.
+ */
+function businessModel(idea: IdeaBrief, used: Set<string> = new Set()): string {
   const text = allText(idea);
   const match = PRICING.exec(text);
   if (match) {
-    const sentence = text.split(/(?<=[.!?])\s/).find((s) => PRICING.test(s));
-    return sentence ? clip(sentence.trim(), 200) : `Revenue from ${match[0]}`;
+    const sentence = text.split(/(?<=[.!?])\s/).find((s) => PRICING.test(s))?.trim();
+    const key = sentence ? firstSentence(sentence, 240).toLowerCase().replace(/[^a-z0-9$]+/g, ' ').trim() : '';
+    const shown = [...used].some((u) => u && key && (u.startsWith(key.slice(0, 60)) || key.startsWith(u.slice(0, 60))));
+    if (sentence && !shown) return clip(sentence, 200);
+    const clause = (sentence ?? text).split(/[;,]|\band\b/).map((c) => c.trim()).find((c) => PRICING.test(c));
+    return `Revenue: ${clip((clause ?? match[0]).replace(/[.]+$/, ''), 160)}`;
   }
   if (idea.category === 'marketplace') return 'Take rate on transactions (to be validated)';
   return 'Not stated yet: subscription pricing to be validated by the smoke test';
+}
+
+/** A line about the team from the idea's own words, or a plain statement that there is none yet. */
+function teamLine(idea: IdeaBrief): string {
+  const sentence = allText(idea).split(/(?<=[.!?])\s/).find((s) => TEAM.test(s));
+  return sentence ? firstSentence(sentence) : 'Studio venture team; founding CEO to be recruited';
 }
 
 function marketSize(evidence: EvidenceItem[]): string | null {
@@ -120,22 +134,51 @@ export function createOfflineTextGenerator(options: { model: string; cheapModel:
     async writeDeck(input, opts) {
       const started = performance.now();
       const { idea, research, evidence } = input;
-      const refs = (domain: string, n: number) => evidence.filter((e) => e.domain === domain).slice(0, n).map((e) => e.ref);
-      const marketRefs = refs('market_research', 2);
-      const problemRefs = [...refs('business_validation', 1), ...refs('market_research', 1)].filter((v, i, a) => a.indexOf(v) === i);
-      const cite = (list: number[]) => (list.length ? ` ${list.map((r) => `[${r}]`).join('')}` : '');
+      const refs = (domain: string) => evidence.filter((e) => e.domain === domain).map((e) => e.ref);
+      const problemRef = [...refs('business_validation'), ...refs('market_research')][0];
+      const marketRef = refs('market_research')[0] ?? problemRef;
+      const trendRef = refs('technology_trends')[0];
+      // one citation per claim; the market size may already carry the citation of the excerpt it came from
+      const cite = (ref: number | undefined) => (ref === undefined ? '' : ` [${ref}]`);
+      const market = /\[\d+\]/.test(research.marketSize) ? research.marketSize : `${research.marketSize}${cite(marketRef)}`;
+      const sentences = (text: string | null | undefined) => (text ?? '').split(/(?<=[.!?])\s+/).map((x) => x.trim()).filter(Boolean);
+      // every sentence appears once in the deck: a slide asks for a line and gets the fallback when it was used
+      const used = new Set<string>();
+      const fresh = (line: string, fallback: string) => {
+        const key = line.toLowerCase().replace(/\[\d+\]/g, '').replace(/[^a-z0-9$]+/g, ' ').trim();
+        // a clipped copy is still a copy: the same opening counts as the same sentence
+        if ([...used].some((u) => u.slice(0, 60) === key.slice(0, 60))) return fallback;
+        used.add(key);
+        return line;
+      };
+      const pitch = fresh(firstSentence(idea.description), `A ${idea.category} venture`);
+      const problem = fresh(firstSentence(idea.problem || idea.description, 240), 'The problem is stated in the idea description');
+      const solution = sentences(idea.solution);
+      const how = fresh(clip(solution[0] ?? idea.description, 240), 'How it works: to be specified');
+      const moreHow = solution[1] ? fresh(clip(solution[1], 200), '') : '';
+      const target = idea.market ? clip(idea.market, 160) : 'to be defined';
+      const evidenceLine = (ref: number | undefined, prefix: string) => {
+        const item = evidence.find((e) => e.ref === ref);
+        return item ? `- ${prefix}: ${clip(item.title, 120)}${cite(ref)}` : '';
+      };
+      const lines = (...list: string[]) => list.filter(Boolean).join('\n');
       const slides: DeckContent['slides'] = [
-        { title: idea.title, body: `${firstSentence(idea.solution || idea.description)}\n\n_Category: ${idea.category} · offline draft_`, citations: [] },
-        { title: 'Problem', body: `- ${firstSentence(idea.problem || idea.description, 240)}${cite(problemRefs)}\n- ${research.summary.split('. ')[0]}`, citations: problemRefs },
-        { title: 'Solution', body: `- ${firstSentence(idea.solution || idea.description, 240)}\n- Built for ${idea.market ? clip(idea.market, 120) : 'an early-adopter niche'}`, citations: [] },
-        { title: 'Market size', body: `- ${research.marketSize}${cite(marketRefs)}\n- Target: ${idea.market ? clip(idea.market, 160) : 'to be defined'}`, citations: marketRefs },
-        { title: 'Business model', body: `- ${businessModel(idea)}`, citations: [] },
+        { title: idea.title, body: `${pitch}\n\n_Category: ${idea.category} · offline draft_`, citations: [] },
+        {
+          title: 'Problem',
+          body: lines(`- ${problem}${cite(problemRef)}`, evidenceLine([...refs('business_validation'), ...refs('market_research')].find((r) => r !== problemRef), 'Also reported')),
+          citations: [],
+        },
+        { title: 'Solution', body: lines(`- ${how}`, moreHow && `- ${moreHow}`, evidenceLine(trendRef, 'Enabled by')), citations: [] },
+        { title: 'Market size', body: lines(`- ${market}`, `- Target: ${target}`), citations: [] },
+        { title: 'Business model', body: lines(`- ${fresh(businessModel(idea, used), 'Pricing to be validated by the smoke test')}`, '- Willingness to pay measured by the smoke test before any build'), citations: [] },
         { title: 'Traction', body: '- Pre-launch: landing page and a $25 / 7-day search campaign measure demand\n- Early-signup events tracked per idea', citations: [] },
-        { title: 'Competition', body: `- ${COMPETITION[idea.category] ?? COMPETITION.uncategorized}\n- Edge: ${clip(idea.solution || idea.description, 140)}`, citations: [] },
-        { title: 'Team', body: TEAM.test(allText(idea)) ? `- ${firstSentence(allText(idea).split(/(?<=[.!?])\s/).find((s) => TEAM.test(s)) ?? 'Experienced founding team')}` : '- Studio venture team; founding CEO to be recruited', citations: [] },
+        { title: 'Competition', body: `- ${COMPETITION[idea.category] ?? COMPETITION.uncategorized}\n- Edge: built for ${idea.market ? clip(idea.market, 100) : 'one niche'} first, not adapted from a general tool`, citations: [] },
+        { title: 'Team', body: `- ${fresh(teamLine(idea), 'Studio venture team; founding CEO to be recruited')}`, citations: [] },
         { title: 'Financials', body: '- Year 1: validate demand and pricing; Year 2: first revenue cohort\n- Spend capped per cycle by the studio budget', citations: [] },
         { title: 'Funding ask', body: `- Pre-seed to build the MVP and run paid acquisition tests\n- Key risks: ${research.risks.join('; ')}`, citations: [] },
       ];
+      for (const slide of slides) slide.citations = [...slide.body.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
       return result(input, { slides }, opts, started);
     },
 
