@@ -256,21 +256,27 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
  * What pg_dump selects, so that the stock `createdb x && pg_restore -d x FILE` works into a bare database:
  *
  * - the vector extension is in the dump (`--extension=vector`: `CREATE EXTENSION IF NOT EXISTS vector`),
- *   else the tables with vector columns cannot be created;
+ *   else the tables with vector columns cannot be created (and its schema, when it is not public);
  * - studio in `public`: no `--schema=public` (with it pg_dump writes `CREATE SCHEMA public`, which fails
  *   in any new database); the whole database instead, minus every other schema. Without `--schema`
  *   pg_dump knows that initdb makes `public` and does not create it.
  * - studio in its own schema: `--schema=NAME`, whose `CREATE SCHEMA NAME` is what a bare database needs.
  */
 export async function dumpSelection(tx: Queryable, schema: string): Promise<string[]> {
-  const vector = await tx.query('select 1 from pg_extension where extname = $1', ['vector']);
-  const extension = vector.rows.length > 0 ? ['--extension=vector'] : [];
-  if (schema !== 'public') return [...extension, `--schema=${namePattern(schema)}`];
+  const vector = await tx.query<{ home: string }>(
+    'select n.nspname as home from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = $1',
+    ['vector'],
+  );
+  // the extension's own schema (when not public) is needed too: the vector type lives there
+  const home = vector.rows[0]?.home;
+  const extension = home ? ['--extension=vector'] : [];
+  const keep = new Set([schema, ...(home && home !== 'public' ? [home] : [])]);
+  if (schema !== 'public') return [...extension, ...[...keep].map((name) => `--schema=${namePattern(name)}`)];
   const others = await tx.query<{ name: string }>(
     `select nspname as name from pg_namespace
       where nspname <> 'public' and nspname <> 'information_schema' and nspname !~ '^pg_' order by nspname`,
   );
-  return [...extension, ...others.rows.map((r) => `--exclude-schema=${namePattern(r.name)}`)];
+  return [...extension, ...others.rows.filter((r) => !keep.has(r.name)).map((r) => `--exclude-schema=${namePattern(r.name)}`)];
 }
 
 /** A schema name as a pg_dump pattern matching exactly it: quoted, so `*`, `?` and `.` are literal. */
