@@ -118,11 +118,17 @@ done
 
 # 4. systemd
 if [[ -n "${root}" ]]; then
-  if [[ "${enable}" -eq 1 ]]; then
+  if [[ "${enable}" -eq 1 ]] && ! command -v systemctl >/dev/null 2>&1; then
+    say "systemctl not found: units installed, not enabled (systemctl --root=DIR enable … later)"
+  elif [[ "${enable}" -eq 1 ]]; then
     systemctl --root="${root}" enable agentic-pipeline.service agentic-pipeline-health.timer >/dev/null 2>&1 ||
       fail "systemctl --root=${root} enable failed"
     say "enabled agentic-pipeline.service and agentic-pipeline-health.timer (in ${root})"
   fi
+elif [[ ! -d /run/systemd/system ]]; then
+  # a container or chroot without systemd as init: the files are in place, nothing to tell
+  say "systemd is not running here: units installed; enable with systemctl enable agentic-pipeline.service agentic-pipeline-health.timer"
+  [[ "${start}" -eq 0 ]] || fail "--start needs a running systemd"
 else
   [[ "${changed}" -eq 0 ]] || systemctl daemon-reload
   if [[ "${enable}" -eq 1 ]]; then
