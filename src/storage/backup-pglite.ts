@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { BackupError, toError } from '../core/errors.js';
 import type { Database } from '../core/ports.js';
@@ -42,7 +43,7 @@ export function createPgliteBackupEngine({ config, db }: BackupEngineDeps): Back
         return { tar: Buffer.from(await blob.arrayBuffer()), rowCounts, level, version };
       });
       // relative names and private modes, so a plain `tar -xzf` extracts it safely (see tar-relative.ts)
-      const bytes = gzipSync(makeTarRelative(tar));
+      const bytes = await promisify(gzip)(makeTarRelative(tar)); // off the event loop: the console may host this job
       options.signal?.throwIfAborted();
       await writeFile(file, bytes, { mode: 0o600 });
       const tables = Object.keys(rowCounts).length;
