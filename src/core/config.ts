@@ -169,6 +169,8 @@ export const SETTINGS: SettingSpec[] = [
   s('PAGERDUTY_ROUTING_KEY', 'notify', 'PagerDuty Events API v2 routing key', text, 'a routing key', undefined, true),
   s('PAGERDUTY_EVENTS_URL', 'notify', 'PagerDuty Events API endpoint', url, 'an https URL', 'https://events.pagerduty.com/v2/enqueue'),
   s('NOTIFY_MAX_PER_HOUR', 'notify', 'Messages per channel per hour before P2-P4 alerts are dropped (P1 always goes out)', int(1, 10_000), 'a whole number', '30'),
+  s('INCIDENT_ESCALATE_P1', 'notify', 'An open P1 nobody acknowledged is paged again (PagerDuty, Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P1 response time)', duration, 'a duration like 15m', '15m'),
+  s('INCIDENT_ESCALATE_P2', 'notify', 'An open P2 nobody acknowledged is notified again (Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P2 response time)', duration, 'a duration like 1h', '1h'),
 
   s('HEALTH_PROBE_TIMEOUT', 'health', 'A health probe that has not answered after this long is CRITICAL', duration, 'a duration like 5s', '5s'),
   s('HEALTH_HTTP_PROBES', 'health', 'Extra endpoints to check, name=url comma separated (2xx is healthy)', httpProbes, 'name=http(s)://url, comma separated'),
@@ -286,6 +288,8 @@ export interface Config {
     pagerdutyRoutingKey?: string;
     pagerdutyEventsUrl: string;
     maxPerHour: number;
+    /** Re-notify an unacknowledged P1 / P2 after this many ms, repeatedly; 0 = never. */
+    escalateMs: { P1: number; P2: number };
   };
   health: { probeTimeoutMs: number; httpProbes: Array<{ name: string; url: string }> };
   pipeline: {
@@ -481,6 +485,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       pagerdutyRoutingKey: get('PAGERDUTY_ROUTING_KEY'),
       pagerdutyEventsUrl: get('PAGERDUTY_EVENTS_URL'),
       maxPerHour: get('NOTIFY_MAX_PER_HOUR'),
+      escalateMs: { P1: get('INCIDENT_ESCALATE_P1'), P2: get('INCIDENT_ESCALATE_P2') },
     },
     health: { probeTimeoutMs: get('HEALTH_PROBE_TIMEOUT'), httpProbes: get<Array<{ name: string; url: string }> | undefined>('HEALTH_HTTP_PROBES') ?? [] },
     pipeline: {

@@ -1,7 +1,7 @@
 /**
- * Backups of the embedded database: PGlite's data directory as a gzip tarball (`dumpDataDir`). A restore
- * drill loads it into a fresh in-memory PGlite; a restore builds a new data directory from it beside the
- * live one and swaps the two with renames while holding the directory's lock.
+ * Backups of the embedded database: PGlite's data directory as a gzip tarball (`dumpDataDir`, entry names
+ * made relative). A restore drill loads it into a fresh in-memory PGlite; a restore builds a new data
+ * directory from it beside the live one and swaps the two with renames while holding the directory's lock.
  *
  * The open instance is the only writer (the lock refuses a second process), and the dump is taken inside
  * a transaction, which keeps every other query of this process out while the counts and the dump are made.
@@ -9,13 +9,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { PGlite } from '@electric-sql/pglite';
 import { BackupError, toError } from '../core/errors.js';
 import type { Database } from '../core/ports.js';
 import type { BackupEngine, BackupEngineDeps, DumpResult, ScratchCheck } from './backup-engine.js';
 import { checkVectorIndexes, countRows, migrationLevel, serverVersion } from './backup-checks.js';
 import { createPgliteDatabase, lockDataDir } from './pglite.js';
+import { makeTarRelative } from './tar-relative.js';
 
 const SCHEMA = 'public';
 
@@ -32,14 +34,16 @@ export function createPgliteBackupEngine({ config, db }: BackupEngineDeps): Back
 
     async dump(file, options = {}): Promise<DumpResult> {
       if (!raw) throw new BackupError('backup: this embedded database cannot be dumped (not a PGlite instance)');
-      const { bytes, rowCounts, level, version } = await db.withTransaction(async (tx) => {
+      const { tar, rowCounts, level, version } = await db.withTransaction(async (tx) => {
         const rowCounts = await countRows(tx, SCHEMA);
         const level = await migrationLevel(tx, SCHEMA);
         const version = (await serverVersion(tx)).text;
         // Inside the transaction: no other query of this process runs until the dump is taken.
-        const blob = await raw.dumpDataDir('gzip');
-        return { bytes: Buffer.from(await blob.arrayBuffer()), rowCounts, level, version };
+        const blob = await raw.dumpDataDir('none');
+        return { tar: Buffer.from(await blob.arrayBuffer()), rowCounts, level, version };
       });
+      // relative names and private modes, so a plain `tar -xzf` extracts it safely (see tar-relative.ts)
+      const bytes = await promisify(gzip)(makeTarRelative(tar)); // off the event loop: the console may host this job
       options.signal?.throwIfAborted();
       await writeFile(file, bytes, { mode: 0o600 });
       const tables = Object.keys(rowCounts).length;

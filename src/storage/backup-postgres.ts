@@ -17,6 +17,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa, type ResultPromise } from 'execa';
 import { BackupError, toError } from '../core/errors.js';
+import type { Queryable } from '../core/ports.js';
 import { redactText } from '../core/redact.js';
 import type { BackupEngine, BackupEngineDeps, DumpProgress, DumpResult, Preflight, ScratchCheck } from './backup-engine.js';
 import { checkVectorIndexes, countRows, migrationLevel, quoteIdent, serverVersion } from './backup-checks.js';
@@ -99,10 +100,13 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
     return { serverVersion: server.text, tool: found.join(', '), warnings };
   }
 
-  /** `pg_restore -l` without the entries that create (or comment on) the schema itself: we make it. */
+  /**
+   * `pg_restore -l` without the entries that create (or comment on) the schema itself and the vector
+   * extension: studio's own restores make both first (and COMMENT ON EXTENSION needs the extension's owner).
+   */
   async function restoreList(file: string, dir: string, dumped = schema): Promise<string> {
     const listed = await run(tools.pg_restore, ['-l', file]);
-    const own = new RegExp(`^\\d+; \\d+ \\d+ (SCHEMA - ${dumped} |COMMENT - SCHEMA ${dumped} |ACL - SCHEMA ${dumped} )`);
+    const own = new RegExp(`^\\d+; \\d+ \\d+ (SCHEMA - ${dumped} |COMMENT - SCHEMA ${dumped} |ACL - SCHEMA ${dumped} |EXTENSION - vector( |$)|COMMENT - EXTENSION vector( |$))`);
     const kept = listed.split('\n').filter((line) => !own.test(line));
     const path = join(dir, 'restore.list');
     await writeFile(path, kept.join('\n'), { mode: 0o600 });
@@ -124,11 +128,12 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
         const rowCounts = await countRows(tx, schema);
         if (Object.keys(rowCounts).length === 0) throw new BackupError(`backup: schema "${schema}" has no tables; nothing to back up (check DATABASE_SCHEMA)`);
         const level = await migrationLevel(tx, schema);
+        const selection = await dumpSelection(tx, schema);
         const progress: DumpProgress = { bytesWritten: 0, tablesDone: 0, tablesTotal: Object.keys(rowCounts).length };
         const hash = createHash('sha256');
         const child = execa(
           tools.pg_dump.path,
-          ['--format=custom', '--verbose', `--snapshot=${snapshot}`, `--schema=${schema}`, `--dbname=${conn.dbname}`],
+          ['--format=custom', '--verbose', `--snapshot=${snapshot}`, '--no-publications', '--no-subscriptions', ...selection, `--dbname=${conn.dbname}`],
           { env: conn.env, buffer: false, stdin: 'ignore', cancelSignal: options.signal, forceKillAfterDelay: 2_000 },
         );
         const errors = captureErrors(child, 'pg_dump', (line) => {
@@ -245,6 +250,38 @@ export function createPostgresBackupEngine({ config, db }: BackupEngineDeps): Ba
       throw toolFailure(tool.name, error, stderr.split('\n'), options.signal);
     }
   }
+}
+
+/**
+ * What pg_dump selects, so that the stock `createdb x && pg_restore -d x FILE` works into a bare database:
+ *
+ * - the vector extension is in the dump (`--extension=vector`: `CREATE EXTENSION IF NOT EXISTS vector`),
+ *   else the tables with vector columns cannot be created (and its schema, when it is not public);
+ * - studio in `public`: no `--schema=public` (with it pg_dump writes `CREATE SCHEMA public`, which fails
+ *   in any new database); the whole database instead, minus every other schema. Without `--schema`
+ *   pg_dump knows that initdb makes `public` and does not create it.
+ * - studio in its own schema: `--schema=NAME`, whose `CREATE SCHEMA NAME` is what a bare database needs.
+ */
+export async function dumpSelection(tx: Queryable, schema: string): Promise<string[]> {
+  const vector = await tx.query<{ home: string }>(
+    'select n.nspname as home from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = $1',
+    ['vector'],
+  );
+  // the extension's own schema (when not public) is needed too: the vector type lives there
+  const home = vector.rows[0]?.home;
+  const extension = home ? ['--extension=vector'] : [];
+  const keep = new Set([schema, ...(home && home !== 'public' ? [home] : [])]);
+  if (schema !== 'public') return [...extension, ...[...keep].map((name) => `--schema=${namePattern(name)}`)];
+  const others = await tx.query<{ name: string }>(
+    `select nspname as name from pg_namespace
+      where nspname <> 'public' and nspname <> 'information_schema' and nspname !~ '^pg_' order by nspname`,
+  );
+  return [...extension, ...others.rows.filter((r) => !keep.has(r.name)).map((r) => `--exclude-schema=${namePattern(r.name)}`)];
+}
+
+/** A schema name as a pg_dump pattern matching exactly it: quoted, so `*`, `?` and `.` are literal. */
+function namePattern(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** The SQL that empties studio's schema before a restore refills it (run inside the restore's transaction). */

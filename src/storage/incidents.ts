@@ -279,3 +279,44 @@ export async function activeMaintenanceWindows(db: Queryable, at: Date): Promise
   );
   return result.rows.map(toWindow);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Escalation of unacknowledged incidents
+// ---------------------------------------------------------------------------------------------------
+
+export interface UnacknowledgedIncident {
+  incident: Incident;
+  /** When someone was last told: the latest trigger queued, severity rise, reopening or escalation. */
+  lastNotifiedAt: Date;
+  /** Escalation rounds so far (timeline entries of kind `escalation`). */
+  escalations: number;
+}
+
+/**
+ * Open (not acknowledged, not resolved), notified, unsilenced incidents of the given severities; with
+ * `id` and `lock`, that one incident locked for the transaction (null values when it no longer qualifies).
+ */
+export async function listUnacknowledged(db: Queryable, options: { severities: Severity[]; id?: number; lock?: boolean }): Promise<UnacknowledgedIncident[]> {
+  const result = await db.query<Row & { last_notified_at: Date; escalations: number }>(
+    `select ${COLUMNS},
+            greatest(i.opened_at,
+                     (select max(t.at) from incident_timeline t where t.incident_id = i.id and t.kind in ('escalated', 'reopened', 'escalation')),
+                     (select max(n.created_at) from notifications n where n.incident_id = i.id and n.action = 'trigger')) as last_notified_at,
+            (select count(*)::int from incident_timeline t where t.incident_id = i.id and t.kind = 'escalation') as escalations
+       from incidents i
+      where i.status = 'open' and i.severity = any($1::text[]) and i.notified_severity is not null and not i.silenced
+        and ($2::bigint is null or i.id = $2)
+      order by i.id${options.lock ? ' for update of i' : ''}`,
+    [options.severities, options.id ?? null],
+  );
+  return result.rows.map((r) => ({ incident: toIncident(r), lastNotifiedAt: r.last_notified_at, escalations: r.escalations }));
+}
+
+/** The PagerDuty dedup keys an incident has triggered (escalations page under keys of their own). */
+export async function pagedDedupKeys(db: Queryable, incidentId: number): Promise<string[]> {
+  const result = await db.query<{ dedup_key: string }>(
+    `select dedup_key from notifications where incident_id = $1 and channel = 'pagerduty' and action = 'trigger' group by dedup_key order by min(id)`,
+    [incidentId],
+  );
+  return result.rows.map((r) => r.dedup_key);
+}

@@ -1,7 +1,8 @@
 /**
  * One full health check, as the 5-minute job runs it: probe every service in parallel (with timeouts),
  * record KPI samples (pruning those older than 7 days), record each service's state and turn states
- * and pending `ops_events` into incidents, then deliver the notifications that queued.
+ * and pending `ops_events` into incidents, escalate unacknowledged P1/P2 incidents, then deliver the
+ * notifications that queued.
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import type { Notifier } from '../../core/notify.js';
 import type { Database } from '../../core/ports.js';
 import { insertKpiSamples, pruneKpiSamples, upsertServiceState } from '../../storage/health-store.js';
 import { deliverNotifications, type DeliverOptions, type DeliverResult } from '../incidents/deliver.js';
+import { escalateUnacknowledged, type Escalation } from '../incidents/escalation.js';
 import { observe, processOpsEvents } from '../incidents/incidents.js';
 import { pageDatabaseBack, pageDatabaseDown } from '../incidents/outage.js';
 import { kpisFromReport, pipelineKpis } from './kpis.js';
@@ -49,6 +51,8 @@ export interface HealthCheckResult {
   /** Services whose level differs from the previous check. */
   changed: Array<{ name: string; from: string | null; to: string }>;
   events: number;
+  /** Unacknowledged P1/P2 incidents notified again by this check. */
+  escalations: Escalation[];
   notifications: DeliverResult;
 }
 
@@ -62,7 +66,7 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
     const sent = await pageDatabaseDown(deps.db.location, database.reason, deps.notifiers ?? [], clock, deps.logger);
     deps.logger?.fatal({ service: 'database' }, `health: ${database.reason}`);
     writeLastReport(deps.config, report);
-    return { report, kpis: 0, changed: [], events: 0, notifications: { sent, failed: 0, rateLimited: 0, skipped: 0 } };
+    return { report, kpis: 0, changed: [], events: 0, escalations: [], notifications: { sent, failed: 0, rateLimited: 0, skipped: 0 } };
   }
   await pageDatabaseBack(deps.db.location, deps.notifiers ?? [], deps.logger);
   const samples = [...kpisFromReport(report), ...(await pipelineKpis(deps.db, clock))];
@@ -88,9 +92,11 @@ export async function runHealthCheck(deps: HealthCheckDeps, signal?: AbortSignal
     deps.logger?.[change.to === 'HEALTHY' ? 'info' : 'warn']({ service: change.name, from: change.from, to: change.to }, `health: ${change.name} is ${change.to}`);
   }
   const events = await processOpsEvents(deps.db, { clock, channels });
+  const escalations = await escalateUnacknowledged(deps.db, { clock, channels, afterMs: deps.config.notify.escalateMs });
+  for (const e of escalations) deps.logger?.warn({ incident: e.incidentId, severity: e.severity, round: e.round }, `incidents: #${e.incidentId} (${e.severity}) not acknowledged; escalation ${e.round}`);
   const notifications = await deliverNotifications(deps.db, deps.notifiers ?? [], { clock, logger: deps.logger, signal, maxPerHour: deps.config.notify.maxPerHour, ...deps.delivery });
   writeLastReport(deps.config, report);
-  return { report, kpis: samples.length, changed, events: events.events, notifications };
+  return { report, kpis: samples.length, changed, events: events.events, escalations, notifications };
 }
 
 /** Where the last report is written (read by `studio health` when another process holds the embedded database). */

@@ -23,6 +23,7 @@ export function createHealthJobs(deps: HealthCheckDeps): JobDefinition[] {
           durationMs: result.report.durationMs,
           changed: result.changed,
           events: result.events,
+          escalations: result.escalations.length,
           notifications: { ...result.notifications },
         };
       },

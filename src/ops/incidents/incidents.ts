@@ -30,6 +30,7 @@ import {
   lockOpenIncident,
   lockOpenIncidentsByPrefix,
   lockRecentlyAutoResolved,
+  pagedDedupKeys,
   updateIncident,
   type Incident,
   type Severity,
@@ -174,7 +175,11 @@ async function queue(
 ): Promise<number> {
   const channels = wanted.filter((c) => configured.includes(c));
   for (const channel of channels) {
-    await queueNotification(tx, { incidentId: incident.id, dedupKey: incident.dedupKey, channel, action, severity: incident.severity, summary, at });
+    // escalations page under keys of their own (escalation.ts): acknowledge / resolve each of them
+    const keys = channel === 'pagerduty' && action !== 'trigger' ? await pagedDedupKeys(tx, incident.id) : [];
+    for (const dedupKey of keys.length > 0 ? keys : [incident.dedupKey]) {
+      await queueNotification(tx, { incidentId: incident.id, dedupKey, channel, action, severity: incident.severity, summary, at });
+    }
   }
   if (channels.length > 0) {
     await addTimeline(tx, { incidentId: incident.id, at, kind: 'notified', actor: 'notify', message: `${action} queued for ${channels.join(', ')}` });
