@@ -204,6 +204,11 @@ export interface ListFilter {
   limit?: number;
 }
 
+/** Escapes LIKE's wildcards so the text matches only itself. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 const PROCESSING = `(current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED') and parked_reason is null)`;
 
 export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise<IdeaRow[]> {
@@ -219,8 +224,8 @@ export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise
   else if (filter.status) add('status = ?', filter.status);
   if (filter.stage) add('current_stage = ?', filter.stage);
   if (filter.category) add('category = ?', filter.category);
-  if (filter.search) add(`(title ilike '%' || ? || '%' or description ilike '%' || $${params.length + 1} || '%')`, filter.search);
-  if (filter.search) params.push(filter.search);
+  // one text parameter used twice; the operator's text is matched literally (its % and _ escaped)
+  if (filter.search) add(`(title ilike ?::text escape '\\' or description ilike $${params.length + 1}::text escape '\\')`, `%${likeLiteral(filter.search)}%`);
   params.push(filter.limit ?? 50);
   const result = await db.query<Raw>(
     `select ${COLUMNS} from ideas ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, id limit $${params.length}`,
