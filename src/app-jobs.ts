@@ -19,7 +19,7 @@ export interface JobWiring {
 export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
   const { createSchedulerProbe } = await import('./ops/health/probes/scheduler.js');
   const { createBudgetProbe } = await import('./ops/health/probes/budget.js');
-  const probes = [createSchedulerProbe(app.db, { clock: app.clock }), createBudgetProbe(app.budget)];
+  const probes = [createSchedulerProbe(app.db, { clock: app.clock, residentExpected: app.config.scheduler.residentExpected }), createBudgetProbe(app.budget)];
   const openai = app.config.openai;
   if (openai.apiKey) {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');

@@ -21,7 +21,7 @@ const toNode = (r: Row): SchedulerNode => ({ id: r.id, host: r.host, pid: r.pid,
 export async function registerNode(db: Queryable, n: { id: string; host: string; pid: number; now: Date; kind?: 'scheduler' | 'cli' }): Promise<void> {
   await db.query(
     `insert into scheduler_nodes (id, host, pid, started_at, heartbeat_at, stopping, kind) values ($1, $2, $3, $4, $4, false, $5)
-     on conflict (id) do update set heartbeat_at = $4, stopping = false`,
+     on conflict (id) do update set heartbeat_at = $4, stopping = false, stopped_at = null`,
     [n.id, n.host, n.pid, n.now, n.kind ?? 'scheduler'],
   );
 }
@@ -34,6 +34,14 @@ export async function heartbeat(db: Queryable, id: string, now: Date): Promise<b
 
 export async function markStopping(db: Queryable, id: string): Promise<void> {
   await db.query('update scheduler_nodes set stopping = true where id = $1', [id]);
+}
+
+/**
+ * The end of a clean stop: the row stays (health reads when and where the scheduler stopped), marked
+ * stopping, with its last heartbeat and its stop time set to `now`.
+ */
+export async function markStopped(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.query('update scheduler_nodes set stopping = true, stopped_at = $2, heartbeat_at = greatest(heartbeat_at, $2) where id = $1', [id, now]);
 }
 
 export async function removeNode(db: Queryable, id: string): Promise<void> {

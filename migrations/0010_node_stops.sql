@@ -1,0 +1,4 @@
+-- A scheduler that stops cleanly says so: stopped_at is set on its node row at the end of a graceful
+-- stop (SIGTERM, console quit, a refused start). Health tells "stopped cleanly at ..." from "went silent",
+-- and a restore resets liveness by stamping the restored rows stopped.
+alter table scheduler_nodes add column if not exists stopped_at timestamptz;
