@@ -13,7 +13,7 @@ import { listEvents } from '../../src/storage/events.js';
 import { listAudit } from '../../src/storage/audit.js';
 import { setShutdown } from '../../src/storage/budget.js';
 import { createSentinel } from '../../src/pipeline/budget/sentinel.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Config } from '../../src/core/config.js';
 
@@ -60,7 +60,9 @@ describeEachEngine('the idea pipeline', (t) => {
       { input: { title: 'Tokenised synthesizer knobs on a blockchain', description: 'Vintage synthesizer knob collectors mint tokens for each knob and trade them peer to peer.', createdBy: 'x' }, label: 'thin' },
     ], { force: true });
     const [a, b, thin] = created.map((o) => o.id!);
-    const summary = await createOrchestrator(d).run({ workers: 2, untilIdle: true });
+    const logFile = join(t.home, 'logs', 'pipeline-levels.log');
+    const log = createLogger({ file: logFile, level: 'info' });
+    const summary = await createOrchestrator({ ...d, logger: log.logger }).run({ workers: 2, untilIdle: true });
     expect(summary.stoppedBecause).toBe('idle');
 
     for (const id of [a!, b!]) {
@@ -89,6 +91,11 @@ describeEachEngine('the idea pipeline', (t) => {
     const parked = (await getIdea(t.db, thin!))!;
     expect(parked.currentStage).toBe('RESEARCH');
     expect(parked.parkedReason).toMatch(/research gate: .* \(after 2 attempts\)/);
+    // a parked idea needs an operator: its log line is a WARNING (the manual greps WARNING|ERROR), retries are INFO
+    log.flush();
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; idea?: string; outcome?: string });
+    expect(lines.filter((l) => l.idea === thin && l.outcome === 'parked').map((l) => l.level)).toEqual(['WARNING']);
+    expect(lines.filter((l) => l.idea === thin && l.outcome === 'retry').map((l) => l.level)).toEqual(['INFO']);
     const events = await listEvents(t.db, { kind: 'pipeline.parked' });
     expect(events.map((e) => e.details.ideaId)).toContain(thin);
     // one incident per stage, not per idea
