@@ -308,6 +308,7 @@ export interface Transition {
   runState: 'passed' | 'failed' | 'error' | 'waiting';
   runOutputs: Record<string, unknown>;
   runError?: string | null;
+  /** What this process saw settled (logged); the row's cost_cents is derived from the ledger instead. */
   costCents: number;
   /** Merged into ideas.outputs under the stage's name. */
   outputsKey?: string;
@@ -369,8 +370,14 @@ export async function finishRun(tx: Queryable, t: Transition): Promise<boolean> 
   const row = moved.rows[0];
   if (!row) return false;
   await tx.query(
-    `update stage_runs set state = $2, finished_at = now(), cost_cents = cost_cents + $3, outputs = $4, error = $5 where id = $1`,
-    [t.runId, t.runState, t.costCents, JSON.stringify(t.runOutputs), t.runError ?? null],
+    // The ledger is the truth: a run costs what was settled under its key (`<run key>:<step>`), counted
+    // once however often the run was resumed after a crash (a process's own tally misses what a dead one paid).
+    `update stage_runs r set state = $2, finished_at = now(), outputs = $3, error = $4,
+            cost_cents = (select coalesce(sum(l.amount_cents), 0) from spend_ledger l
+                           where l.idea_id = r.idea_id and l.state = 'settled'
+                             and left(l.idempotency_key, length(r.idempotency_key) + 1) = r.idempotency_key || ':')
+      where r.id = $1`,
+    [t.runId, t.runState, JSON.stringify(t.runOutputs), t.runError ?? null],
   );
   if (row.from_stage !== row.to_stage || row.from_status !== row.to_status) {
     await tx.query(
