@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../core/clock.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { collectMetrics, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
 import type { Database } from '../core/ports.js';
@@ -97,9 +98,20 @@ export async function startMetricsServer(options: {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('studio scheduler: try /metrics or /healthz\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // the operator's to fix, in one line that names the way out
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+        const why = error.code === 'EADDRINUSE' ? 'is in use' : error.code === 'EACCES' ? 'is not allowed' : 'is not an address of this host';
+        reject(
+          new ConfigError(
+            `scheduler: cannot serve /metrics on ${options.host}:${options.port} (${why}); choose another port with --metrics-port (SCHEDULER_METRICS_PORT), or run without it with --no-metrics`,
+            { cause: error },
+          ),
+        );
+      } else reject(error);
+    });
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
