@@ -13,10 +13,12 @@ export interface SchedulerNode {
   heartbeatAt: Date;
   stopping: boolean;
   kind: 'scheduler' | 'cli';
+  /** Set when it stopped cleanly. */
+  stoppedAt?: Date | null;
 }
 
-type Row = { id: string; host: string; pid: number; started_at: Date; heartbeat_at: Date; stopping: boolean; kind: 'scheduler' | 'cli' };
-const toNode = (r: Row): SchedulerNode => ({ id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, stopping: r.stopping, kind: r.kind });
+type Row = { id: string; host: string; pid: number; started_at: Date; heartbeat_at: Date; stopping: boolean; kind: 'scheduler' | 'cli'; stopped_at?: Date | null };
+const toNode = (r: Row): SchedulerNode => ({ id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat_at, stopping: r.stopping, kind: r.kind, stoppedAt: r.stopped_at ?? null });
 
 export async function registerNode(db: Queryable, n: { id: string; host: string; pid: number; now: Date; kind?: 'scheduler' | 'cli' }): Promise<void> {
   await db.query(
@@ -59,7 +61,7 @@ export async function liveNodes(db: Queryable, freshAfter: Date): Promise<Schedu
 }
 
 export async function listNodes(db: Queryable): Promise<SchedulerNode[]> {
-  const result = await db.query<Row>('select id, host, pid, started_at, heartbeat_at, stopping, kind from scheduler_nodes order by heartbeat_at desc');
+  const result = await db.query<Row>('select id, host, pid, started_at, heartbeat_at, stopping, kind, stopped_at from scheduler_nodes order by heartbeat_at desc');
   return result.rows.map(toNode);
 }
 
@@ -67,4 +69,18 @@ export async function listNodes(db: Queryable): Promise<SchedulerNode[]> {
 export async function pruneNodes(db: Queryable, before: Date): Promise<number> {
   const result = await db.query('delete from scheduler_nodes where heartbeat_at < $1', [before]);
   return result.rowCount;
+}
+
+/**
+ * After a restore: the node rows describe processes, not data, so the restored (old) rows are replaced
+ * by the rows as they were just before the restore. Nothing restored looks live.
+ */
+export async function replaceNodes(db: Queryable, nodes: SchedulerNode[]): Promise<void> {
+  await db.query('delete from scheduler_nodes');
+  for (const n of nodes) {
+    await db.query(
+      `insert into scheduler_nodes (id, host, pid, started_at, heartbeat_at, stopping, kind, stopped_at) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [n.id, n.host, n.pid, n.startedAt, n.heartbeatAt, n.stopping, n.kind, n.stoppedAt ?? null],
+    );
+  }
 }
