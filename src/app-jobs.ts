@@ -70,10 +70,10 @@ export async function jobWiring(app: App): Promise<JobWiring> {
       ...createPipelineJobs({ db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger }),
     ],
   });
-  const metricSources: MetricSource[] = [
-    budgetMetricSource(app.budget),
-    // budget spent and levels, ideas per stage, service states
-  ];
+  const { pipelineMetricSource } = await import('./pipeline/metrics.js');
+  const { serviceStateMetricSource } = await import('./ops/health/metrics.js');
+  // budget spent and levels, ideas per stage, service states
+  const metricSources: MetricSource[] = [budgetMetricSource(app.budget), pipelineMetricSource(app.db, () => app.clock.date()), serviceStateMetricSource(app.db)];
   return { jobs, metricSources };
 }
 

@@ -7,12 +7,11 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { collectMetrics, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
+import { collectMetrics, METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
 import type { Database } from '../core/ports.js';
 import { latestRuns } from '../storage/job-runs.js';
 import { jobStates } from '../storage/job-state.js';
 import { liveNodes } from '../storage/scheduler-nodes.js';
-import { jobMetricsSource } from './job-metrics.js';
 import type { Scheduler } from './scheduler.js';
 
 const STATUSES = ['running', 'succeeded', 'failed', 'timed_out', 'retrying', 'skipped', 'missed'];
@@ -70,7 +69,7 @@ export async function startMetricsServer(options: {
   sources: MetricSource[];
   logger: Logger;
 }): Promise<MetricsServer> {
-  const sources = [jobMetricsSource(options.scheduler.metrics), ...options.sources];
+  const sources = options.sources;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -85,9 +84,10 @@ export async function startMetricsServer(options: {
     }
     if (path === '/metrics') {
       collectMetrics(sources)
-        .then((families) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          res.end(renderMetrics(families));
+        .then((families) => renderMetrics(families, [options.scheduler.metrics.registry]))
+        .then((text) => {
+          res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+          res.end(text);
         })
         .catch((error) => {
           options.logger.error({ err: error }, 'jobs: /metrics failed');
