@@ -161,7 +161,7 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       const ok = await db.withTransaction((tx) =>
         ideas.finishRun(tx, {
           ideaId: idea.id, worker, runId, runState: 'passed', runOutputs: outcome.outputs, costCents,
-          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: STAGE_STATUS[to], historyReason: outcome.summary,
+          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: outcome.toStatus ?? STAGE_STATUS[to], historyReason: outcome.summary,
           waitingOnBudget: null, lastError: null,
         }),
       );

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { simulatedProfile } from '../../src/providers/offline/ads.js';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
@@ -67,7 +69,8 @@ describeEachEngine('the idea pipeline', (t) => {
 
     for (const id of [a!, b!]) {
       const detail = await ideaDetail(t.db, d.config, id);
-      expect(detail.idea).toMatchObject({ currentStage: 'COMPLETE', status: 'DEPLOYED', parkedReason: null });
+      const smokeOk = (JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8')) as { success: boolean }).success;
+      expect(detail.idea).toMatchObject({ currentStage: 'COMPLETE', status: smokeOk ? 'DEPLOYED' : 'SMOKE_TEST_FAILED', parkedReason: null });
       expect(detail.progress).toBe(1);
       expect(detail.history.map((h) => h.toStage)).toEqual(['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE']);
       const deck = readFileSync(join(t.home, 'artifacts', id, 'deck.md'), 'utf8');
@@ -118,6 +121,26 @@ describeEachEngine('the idea pipeline', (t) => {
     const again = await ideaDetail(t.db, d.config, a!);
     expect(again.idea.currentStage).toBe('COMPLETE');
     expect(again.runs.filter((r) => r.stage === 'DECK').map((r) => [r.attempt, r.state])).toEqual([[1, 'passed'], [2, 'passed']]);
+
+    // a smoke test that does not succeed ends the pipeline as its own outcome, not DEPLOYED: the same
+    // idea at SMOKE_TEST under an id whose simulated campaign draws no clicks worth having and no conversions
+    let poorId = randomUUID();
+    while (!(simulatedProfile(poorId).conversionRate === 0 && simulatedProfile(poorId).ctr < 0.01)) poorId = randomUUID();
+    await t.db.query(
+      `insert into ideas (id, title, description, category, current_stage, status, outputs)
+       select $1, 'Smoke test that fails: ' || title, description, category, 'SMOKE_TEST', 'TESTING', outputs - 'smoke_test' from ideas where id = $2`,
+      [poorId, a],
+    );
+    await createOrchestrator(d).run({ workers: 1, untilIdle: true });
+    const poor = await ideaDetail(t.db, d.config, poorId);
+    const smoke = JSON.parse(readFileSync(join(t.home, 'artifacts', poorId, 'smoke-test.json'), 'utf8')) as { success: boolean };
+    expect(smoke.success).toBe(false);
+    expect(poor.idea).toMatchObject({ currentStage: 'COMPLETE', status: 'SMOKE_TEST_FAILED' });
+    // and the ideas that succeeded are DEPLOYED
+    for (const id of [a!, b!]) {
+      const ok = JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8')) as { success: boolean };
+      expect((await ideaDetail(t.db, d.config, id)).idea.status).toBe(ok.success ? 'DEPLOYED' : 'SMOKE_TEST_FAILED');
+    }
   });
 
   it('waits on budget (cap, emergency shutdown) and goes on by itself once the money is back', async () => {
