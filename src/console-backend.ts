@@ -22,6 +22,7 @@ import type { Scheduler } from './jobs/scheduler.js';
 import type { BudgetSnapshot, CategoryStatus } from './core/ports.js';
 import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
 import { recordAudit } from './storage/audit.js';
+import { createBudgetProbe } from './ops/health/probes/budget.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -146,13 +147,17 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
         jobsView(now),
         readIncidentViews(db, 20),
       ]);
+      // the budget row of the services panel from the same live snapshot as the budget panel, not the
+      // last health check's (up to one check interval old: it showed "total 0.0%" beside a live 31.9%)
+      const live = await createBudgetProbe({ snapshot: async () => budget }).probe(new AbortController().signal);
+      const serviceRows = services.services.map((s) => (s.name === 'budget' ? { ...s, level: live.level, reason: live.reason, checkedAt: now } : s));
       const readMs = performance.now() - started;
       const logs = tailLogLines(config.paths.logFile, 60);
       return {
         takenAt: now,
         readMs,
         header: {
-          systemLevel: worstLevel(services.systemLevel, budget.level),
+          systemLevel: worstLevel(...serviceRows.map((r) => r.level), budget.level),
           mode: config.mode,
           location: db.location,
           operator: operator.user,
@@ -161,7 +166,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
           schedulerHosted: Boolean(options.scheduler),
         },
         budget: budgetView(budget, cycle?.shutdownReason ?? null),
-        services: services.services,
+        services: serviceRows,
         kpis,
         pipeline,
         jobs,

@@ -3,6 +3,7 @@
  * an exit code. A body returns its exit code (or nothing for 0).
  */
 import type { App, CreateAppOptions } from '../app.js';
+import { isUsageError, type AppError } from '../core/errors.js';
 import { reportError } from './output.js';
 
 export type ExitCode = number | void;
@@ -26,7 +27,10 @@ export async function withApp(options: CreateAppOptions, fn: (app: App) => Promi
   try {
     return await fn(app);
   } catch (error) {
-    app.logger.error({ err: error, cmd: options.logBase?.cmd }, 'command failed');
+    // a usage error is not a system error: one INFO line without a stack, so `logs --level ERROR` and
+    // `logs --patterns` show only what went wrong in the system
+    if (isUsageError(error)) app.logger.info({ cmd: options.logBase?.cmd, code: (error as AppError).code }, `command refused: ${(error as Error).message}`);
+    else app.logger.error({ err: error, cmd: options.logBase?.cmd }, 'command failed');
     throw error;
   } finally {
     await app.close();

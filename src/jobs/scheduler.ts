@@ -14,7 +14,7 @@ import type { Database } from '../core/ports.js';
 import { emitEvent } from '../storage/events.js';
 import { dueRetries, existingSlots, lastSlots, reapLapsedRuns, recordSlot, releaseRuns, type JobRunStatus } from '../storage/job-runs.js';
 import { jobStates, registerJobs } from '../storage/job-state.js';
-import { heartbeat, liveNodes, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
+import { heartbeat, liveNodes, markStopped, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
 import { createRegistry, type Registry, type RegisteredJob } from './registry.js';
 import { createRunner, type NodeIdentity, type RunOutcome, type Runner } from './runner.js';
 import { expectedSlot, nextSlot, planCatchUp, startTimers, type Timers } from './timekeeper.js';
@@ -373,6 +373,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       await housekeeping?.catch(() => undefined);
+      // the row stays, stamped stopped: health says "stopped cleanly at ..." instead of "went silent"
+      await markStopped(options.db, node.id, clock.date()).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopped'));
       log.info({ finished: running.length - released, released }, 'scheduler stopped');
       return { finished: running.length - released, released };
     },

@@ -161,7 +161,7 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       const ok = await db.withTransaction((tx) =>
         ideas.finishRun(tx, {
           ideaId: idea.id, worker, runId, runState: 'passed', runOutputs: outcome.outputs, costCents,
-          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: STAGE_STATUS[to], historyReason: outcome.summary,
+          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: outcome.toStatus ?? STAGE_STATUS[to], historyReason: outcome.summary,
           waitingOnBudget: null, lastError: null,
         }),
       );
@@ -220,6 +220,8 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       }
     }
     if (report.outcome === 'lost_lease') logger.warn({ idea: idea.id, stage, worker }, 'pipeline: lease lost before the run finished; another worker redoes it');
+    // a parked or rejected idea needs an operator: WARNING, so the manual's grep for WARNING/ERROR finds it
+    else if (report.outcome === 'parked' || report.outcome === 'rejected') logger.warn({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);
     else logger.info({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);
     // money handed back (a settled campaign, a finished stage) may let ideas waiting on budget go on
     if (report.outcome === 'passed' && (stage === 'SMOKE_TEST' || costCents > 0)) await ideas.wakeBudgetWaiters(db);

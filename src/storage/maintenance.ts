@@ -109,7 +109,7 @@ export interface ArchiveCandidate {
   updatedAt: Date;
 }
 
-const TERMINAL = ['REJECTED', 'DEPLOYED'];
+const TERMINAL = ['REJECTED', 'DEPLOYED', 'SMOKE_TEST_FAILED'];
 
 /** Ideas in a terminal state not touched since `before` (what `archiveIdeas` would move). */
 export async function archiveCandidates(db: Queryable, before: Date, limit = 1000): Promise<ArchiveCandidate[]> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import type { BudgetCategory, Stage } from '../../core/types.js';
+import type { BudgetCategory, Stage, Status } from '../../core/types.js';
 import type { Database, GuardOptions, Reservation } from '../../core/ports.js';
 import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
@@ -66,7 +66,7 @@ function billedCents(error: unknown): number {
 
 export type StageOutcome =
   /** The gate passed: on to the next stage. */
-  | { kind: 'passed'; outputs: Record<string, unknown>; summary: string }
+  | { kind: 'passed'; outputs: Record<string, unknown>; summary: string; toStatus?: Status }
   /** The gate failed: retry with backoff, then park. */
   | { kind: 'failed'; outputs: Record<string, unknown>; reason: string }
   /** Not done yet and not failed (a campaign still running): try again at `inMs`. */
