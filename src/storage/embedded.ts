@@ -24,6 +24,8 @@ export const SOCKET_NAME = '.s.PGSQL.5432';
 const MAX_SOCKET_PATH = 100;
 /** How long a client waits for an owner that is still opening (first create and migrations: seconds). */
 const STARTING_OWNER_WAIT_MS = 60_000;
+/** How long a client's first round trip may wait behind other clients' work before it gives up. */
+const CLIENT_WAIT_MS = 30_000;
 
 export interface EmbeddedOpenOptions {
   dataDir: string;
@@ -190,11 +192,25 @@ async function connectClient(options: EmbeddedOpenOptions, owner: LockInfo): Pro
     applicationName: options.applicationName,
     logger: options.logger,
   });
+  // the first round trip, bounded: a refused or missing socket fails at once; a live owner busy in a long
+  // transaction is waited for, a stopped one (SIGSTOP, hung) is not waited for forever
+  const limit = Math.max(options.connectTimeoutMs, CLIENT_WAIT_MS);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await db.query('select 1');
+    await Promise.race([
+      db.query('select 1'),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DatabaseError(`storage: the embedded database's owner (pid ${owner.pid}${describeArgv(owner)}) has not answered for ${Math.round(limit / 1000)} s; is it stopped? (kill -CONT ${owner.pid}, or stop it)`)),
+          limit,
+        );
+      }),
+    ]);
   } catch (error) {
-    await db.close().catch(() => undefined);
+    void db.close().catch(() => undefined);
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return {
     ...db,

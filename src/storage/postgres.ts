@@ -39,7 +39,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   const pool = new pg.Pool({
     ...(socket ? { host: socket.dir, user: 'postgres', database: 'postgres' } : { connectionString: options.url }),
     max: options.poolMax ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // over the embedded socket every statement queues for the one session, and so does a pool checkout:
+    // a wait there is the queue, not an unreachable server (the opener bounds the first connect itself)
+    connectionTimeoutMillis: socket ? 0 : (options.connectTimeoutMs ?? 5_000),
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'studio',
     ...(socket ? {} : { options: settings.join(' ') }),
@@ -69,9 +71,16 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     },
   });
 
+  // a checked-out client whose connection dies emits 'error'; without a listener that ends the process
+  const watched = new WeakSet<pg.PoolClient>();
   const checkout = async (): Promise<pg.PoolClient> => {
     try {
-      return await pool.connect();
+      const client = await pool.connect();
+      if (!watched.has(client)) {
+        watched.add(client);
+        client.on('error', (error) => options.logger?.warn({ err: error }, 'storage: a database connection in use failed'));
+      }
+      return client;
     } catch (error) {
       throw asError(error);
     }
@@ -136,7 +145,7 @@ function asEmbeddedError(error: unknown, describeLoss: () => string, sql?: strin
   const err = toError(error) as Error & { code?: string };
   const lost =
     err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'ECONNRESET' || err.code === 'EPIPE' ||
-    /Connection terminated|connection timeout|timeout expired/i.test(err.message);
+    /Connection terminated|connection timeout|timeout expired|not queryable/i.test(err.message);
   const wrapped = new DatabaseError(lost ? describeLoss() : `storage: ${err.message}`, { cause: err });
   Object.assign(wrapped, { pgCode: err.code, sql: sql?.slice(0, 200) });
   return wrapped;
