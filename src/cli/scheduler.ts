@@ -69,6 +69,7 @@ Examples:
                   scheduler,
                   sources: [schedulerStateSource({ db: app.db, scheduler, clock: systemClock, nodeTimeoutMs: config.scheduler.nodeTimeoutMs }), ...wiring.metricSources],
                   logger: app.logger,
+                  embeddedOwner: app.db.embeddedOwner ? () => app.db.embeddedOwner?.() : undefined,
                 });
           app.logger.info(
             { node: scheduler.node.id, mode: app.db.mode, database: app.db.location, metrics: metrics?.url, jobs: scheduler.registry.jobs.length },

@@ -24,6 +24,8 @@ export const SOCKET_NAME = '.s.PGSQL.5432';
 const MAX_SOCKET_PATH = 100;
 /** How long a client waits for an owner that is still opening (first create and migrations: seconds). */
 const STARTING_OWNER_WAIT_MS = 60_000;
+/** How long a closing owner waits for connected clients to finish before it closes the database. */
+const DRAIN_MS = 3_000;
 /** How long a client's first round trip may wait behind other clients' work before it gives up. */
 const CLIENT_WAIT_MS = 30_000;
 
@@ -67,7 +69,7 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
     lastSeen = owner;
     if (owner.socket) {
       const client = await connectClient(options, owner).catch((error: unknown) => error as Error);
-      if (!(client instanceof Error)) return client;
+      if (!(client instanceof Error)) return withFailover(client, options);
       const code = (client.cause as NodeJS.ErrnoException | undefined)?.code;
       if (code === 'EACCES') {
         throw new DatabaseError(
@@ -75,8 +77,8 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
           { cause: client },
         );
       }
-      // refused or gone: the owner is stopping or was killed; the next round takes its lock over
-      if (owner.pid && isAlive(owner.pid) && Date.now() - started > options.connectTimeoutMs) throw client;
+      // refused or gone: the owner is handing over or was killed; the next round takes its lock over
+      if (owner.pid && isAlive(owner.pid) && Date.now() - started > options.connectTimeoutMs + DRAIN_MS) throw client;
     } else if (owner.pid && Date.now() - started > Math.max(options.connectTimeoutMs, STARTING_OWNER_WAIT_MS)) {
       throw new DatabaseError(
         `storage: the embedded database ${dataDir} is held by pid ${owner.pid}${describeArgv(owner)} which has not served it for ${Math.round((Date.now() - started) / 1000)} s; stop that process`,
@@ -86,6 +88,63 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
     if (lastSeen && Date.now() - started > 10 * STARTING_OWNER_WAIT_MS) break;
   }
   throw new DatabaseError(`storage: could not open the embedded database ${dataDir}`);
+}
+
+/**
+ * A client outlives its owner: after a call fails because the owner went away (it finished, or was
+ * killed), the next call opens the database again (connecting to the new owner, or becoming it). The
+ * failed call itself is not retried: whether it ran before the owner went is unknown, and the caller's
+ * own retry (a job's, a worker's, the console's next refresh) is the safe place for that decision.
+ */
+function withFailover(first: Database, options: EmbeddedOpenOptions): Database {
+  let current = first;
+  let broken = false;
+  let reopening: Promise<Database> | undefined;
+  let closed = false;
+  const lost = (error: unknown) => error instanceof DatabaseError && /lost the embedded database's owner/.test(error.message);
+  const get = async (): Promise<Database> => {
+    if (!broken) return current;
+    reopening ??= (async () => {
+      try {
+        await current.close().catch(() => undefined);
+        current = await openEmbedded({ ...options, create: true });
+        broken = false;
+        options.logger?.warn({ owner: current.embeddedOwner?.() }, 'storage: the embedded database changed owner; reconnected');
+        return current;
+      } finally {
+        reopening = undefined;
+      }
+    })();
+    return reopening;
+  };
+  const run = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
+    if (closed) throw new DatabaseError('storage: the database is closed');
+    const db = await get();
+    try {
+      return await fn(db);
+    } catch (error) {
+      if (lost(error)) broken = true;
+      throw error;
+    }
+  };
+  return {
+    mode: 'embedded',
+    location: options.dataDir,
+    query: (sql, params, opts) => run((db) => db.query(sql, params, opts)),
+    exec: (sql) => run((db) => db.exec(sql)),
+    withTransaction: (fn) => run((db) => db.withTransaction(fn)),
+    withConnection: (fn) => run((db) => db.withConnection(fn)),
+    poolStats: () => current.poolStats(),
+    embeddedOwner: () => current.embeddedOwner?.(),
+    get raw() {
+      return (current as Database & { raw?: PGlite }).raw;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await (reopening ?? Promise.resolve(current)).then((db) => db.close(), () => undefined);
+    },
+  } as Database;
 }
 
 function describeArgv(owner: LockInfo): string {
@@ -164,13 +223,17 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
     async close() {
       if (closed) return;
       closed = true;
-      // clients see the socket go and take over; nobody may open the directory before PGlite has closed it
+      // hand over: the socket file goes first, so newcomers wait for the lock instead of connecting; the
+      // clients already connected (a CLI command lasts a second) get a bounded moment to finish; then
+      // PGlite closes and the lock goes, and the next command becomes the owner
       try {
+        rmSync(socketPath, { force: true });
         await db.close();
+        const drainUntil = Date.now() + Math.min(DRAIN_MS, options.connectTimeoutMs / 2);
+        while (server!.connections() > 0 && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 25));
         await server!.close();
         await pg!.close();
       } finally {
-        rmSync(socketPath, { force: true });
         release();
       }
     },

@@ -65,6 +65,17 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   return db;
 }
 
+/**
+ * Commands that only read call this before anything touches STUDIO_HOME (log file included): with no
+ * embedded database there (and no owner creating one) it throws the one-line NoDatabaseError (exit 2).
+ */
+export async function assertDatabaseExists(config: Config): Promise<void> {
+  if (config.database.url) return;
+  const { hasEmbeddedDatabase, noDatabase } = await import('./embedded.js');
+  const { readLock } = await import('./pglite.js');
+  if (!hasEmbeddedDatabase(config.paths.data) && !readLock(config.paths.data)) throw noDatabase(config.paths.data);
+}
+
 /** Values the migration templates need. */
 export function migrationVars(config: Config): Record<string, string | number> {
   return { EMBEDDING_DIM: config.openai.embeddingDim };

@@ -217,18 +217,18 @@ describe('embedded mode: owner election and faults [pglite]', () => {
     const error = await inTx.then(() => undefined, (e: Error) => e);
     expect(error?.message).toMatch(/lost the embedded database's owner \(pid \d+.*run the command again/);
     expect(error?.message).not.toMatch(/\n/);
-    await clientDb.close();
-    // the stale lock and socket are still there; the next command takes over
+    // the stale lock and socket are still there; this client's next call takes over and owns the database
     expect(existsSync(join(home, 'data/pglite.lock'))).toBe(true);
-    const r = await runCli(['budget', 'status', '--json'], { env });
-    expect(r.code, r.stderr).toBe(0);
-    const db = await openDatabase(config, { migrate: false });
     try {
-      expect(db.embeddedOwner?.()).toMatchObject({ pid: process.pid, self: true });
-      expect((await db.query("select 1 from ops_events where dedup_key = 'committed-before'")).rowCount).toBe(1);
-      expect((await db.query("select 1 from ops_events where dedup_key = 'uncommitted'")).rowCount).toBe(0);
+      expect((await clientDb.query("select 1 from ops_events where dedup_key = 'committed-before'")).rowCount).toBe(1);
+      expect(clientDb.embeddedOwner?.()).toMatchObject({ pid: process.pid, self: true });
+      expect((await clientDb.query("select 1 from ops_events where dedup_key = 'uncommitted'")).rowCount).toBe(0);
+      // and the next command connects to the new owner
+      const r = await runCli(['db', 'status', '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ owner: { pid: process.pid, self: false } });
     } finally {
-      await db.close();
+      await clientDb.close();
     }
   }, 120_000);
 });
