@@ -8,7 +8,7 @@
  * A lock left by a killed owner (its pid is gone) is taken over and its socket file replaced; two
  * processes starting at once never both open the directory (only one create of the lock succeeds).
  */
-import { existsSync, lstatSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, chmodSync, rmdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
   const started = Date.now();
   let lastSeen: LockInfo | undefined;
   for (;;) {
-    const attempt = tryLockDataDir(dataDir);
+    const attempt = tryLockDataDir(dataDir, { serves: true });
     if ('release' in attempt) return becomeOwner(options, attempt.release);
     const owner = attempt.owner;
     lastSeen = owner;
@@ -79,6 +79,9 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
       }
       // refused or gone: the owner is handing over or was killed; the next round takes its lock over
       if (owner.pid && isAlive(owner.pid) && Date.now() - started > options.connectTimeoutMs + DRAIN_MS) throw client;
+    } else if (owner.pid && !owner.serves && Date.now() - started > options.connectTimeoutMs) {
+      // held by a process that never serves it (a restore swapping the directory, an older studio)
+      throw new DatabaseError(`storage: the embedded database ${dataDir} is in use by pid ${owner.pid}${describeArgv(owner)}; stop it, or run against a server with DATABASE_URL`);
     } else if (owner.pid && Date.now() - started > Math.max(options.connectTimeoutMs, STARTING_OWNER_WAIT_MS)) {
       throw new DatabaseError(
         `storage: the embedded database ${dataDir} is held by pid ${owner.pid}${describeArgv(owner)} which has not served it for ${Math.round((Date.now() - started) / 1000)} s; stop that process`,
@@ -234,6 +237,12 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
         await server!.close();
         await pg!.close();
       } finally {
+        // the (empty) socket directory goes too, before the lock: no next owner can be using it yet
+        try {
+          rmdirSync(socketDir);
+        } catch {
+          // not empty or already gone: left as it is
+        }
         release();
       }
     },

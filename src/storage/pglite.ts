@@ -106,6 +106,8 @@ export interface LockInfo {
   socket?: string;
   /** Connections to the socket from other processes (updated by the owner). */
   clients?: number;
+  /** The holder will serve the database on a socket once open (an embedded owner that is starting). */
+  serves?: boolean;
 }
 
 /** `<dataDir>.lock`. */
@@ -118,13 +120,13 @@ export function lockPathOf(dataDir: string): string {
  * taken over under a second O_EXCL file (`.takeover`), re-checked there, so two processes that find the
  * same stale lock never both remove it (the second would remove the first one's fresh lock).
  */
-export function tryLockDataDir(dataDir: string): { release: () => void } | { owner: LockInfo } {
+export function tryLockDataDir(dataDir: string, extra: Partial<LockInfo> = {}): { release: () => void } | { owner: LockInfo } {
   const lockPath = lockPathOf(dataDir);
   mkdirSync(dirname(lockPath), { recursive: true });
   for (let round = 0; round < 3; round++) {
     // written whole to a private file first, then linked into place (link fails when the lock exists):
     // nobody ever reads a half-written lock and mistakes it for a stale one
-    const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), argv: process.argv.slice(2, 4) };
+    const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), argv: process.argv.slice(2, 4), ...extra };
     const tmp = `${lockPath}.${process.pid}.new`;
     writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
     try {
