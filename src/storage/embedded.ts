@@ -174,6 +174,11 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
   } catch (error) {
     await server?.close().catch(() => undefined);
     await pg?.close().catch(() => undefined);
+    try {
+      rmdirSync(socketDir);
+    } catch {
+      // not ours to clean or not empty
+    }
     release();
     throw error instanceof DatabaseError ? error : new DatabaseError(`storage: could not serve the embedded database: ${toError(error).message}`, { cause: error });
   }

@@ -42,7 +42,8 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     });
   } catch (error) {
     release();
-    throw new DatabaseError(`storage: the embedded database at ${options.dataDir ?? 'memory'} could not be opened: ${toError(error).message}`, {
+    const hint = options.dataDir && !options.loadDataDir ? '; if another PGlite or studio version wrote it, open it with that version or restore a backup (studio backup restore)' : '';
+    throw new DatabaseError(`storage: the embedded database at ${options.dataDir ?? 'memory'} could not be opened: ${toError(error).message}${hint}`, {
       cause: error,
     });
   }
