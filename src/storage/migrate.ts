@@ -72,8 +72,10 @@ async function ensureTable(db: Queryable): Promise<void> {
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
   const migrations = loadMigrations(options);
   // every command start comes here: when all is applied (the usual case) one read answers it
+  // (the table of the first schema on the search path: a test schema must not read public's)
+  const schema = (await db.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? 'public';
   const applied = await db
-    .query<{ version: number }>('select version from studio_migrations')
+    .query<{ version: number }>(`select version from "${schema.replace(/"/g, '""')}".studio_migrations`)
     .then((r) => new Set(r.rows.map((row) => row.version)))
     .catch(() => new Set<number>());
   if (migrations.every((m) => applied.has(m.version))) return [];
