@@ -19,7 +19,7 @@ import type {
 import { toError } from './core/errors.js';
 import { formatDollars } from './core/money.js';
 import type { Scheduler } from './jobs/scheduler.js';
-import type { BudgetSnapshot, CategoryStatus } from './core/ports.js';
+import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from './core/ports.js';
 import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
 import { recordAudit } from './storage/audit.js';
 import { createBudgetProbe } from './ops/health/probes/budget.js';
@@ -164,6 +164,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
           sshClient: operator.sshClient,
           readOnly: options.readOnly,
           schedulerHosted: Boolean(options.scheduler),
+          owner: ownerView(db.embeddedOwner?.()),
         },
         budget: budgetView(budget, cycle?.shutdownReason ?? null),
         services: serviceRows,
@@ -318,4 +319,9 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     },
   };
   return api;
+}
+
+/** The header's view of the embedded database's owner (nothing in server mode). */
+function ownerView(owner: EmbeddedOwner | undefined): ConsoleSnapshot['header']['owner'] {
+  return owner ? { pid: owner.pid, command: owner.command, since: owner.since, clients: owner.clients, self: owner.self } : undefined;
 }

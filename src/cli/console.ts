@@ -49,13 +49,18 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     return { api, demo: true, close: () => api.close() };
   }
   const { createApp } = await import('../app.js');
-  const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' } });
+  // before the screen is taken: say what takes time (a first start creates, migrates and embeds: 8-22 s)
+  const started = Date.now();
+  const say = (step: string) => process.stderr.write(`studio: ${step}\n`);
+  const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' }, onProgress: say });
+  const owner = app.db.embeddedOwner?.();
+  if (owner && !owner.self) say(`connected to the embedded database served by pid ${owner.pid} (studio ${owner.command})`);
   let scheduler: import('../jobs/scheduler.js').Scheduler | undefined;
   try {
     // a convenience of the first start: an unreachable service (the ideas are embedded) must not keep the
     // operator out of the console; the next start tries again
     if (!opts.readOnly) {
-      await seedSampleIdeas(app).catch((error: unknown) =>
+      await seedSampleIdeas(app, say).catch((error: unknown) =>
         app.logger.warn({ err: error }, `console: could not load the sample ideas (${(error as Error).message?.slice(0, 200)}); the next start tries again`),
       );
     }
@@ -63,9 +68,11 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     if (host && !opts.readOnly) {
       const { createScheduler } = await import('../jobs/scheduler.js');
       const { jobWiring, schedulerSettings } = await import('../app-jobs.js');
+      say('starting the scheduler');
       scheduler = createScheduler({ db: app.db, logger: app.logger, jobs: (await jobWiring(app)).jobs, settings: schedulerSettings(app), clock: app.clock });
       await scheduler.start();
     }
+    say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const { createConsoleBackend } = await import('../console-backend.js');
     const api = await createConsoleBackend(app, { readOnly: opts.readOnly ?? false, scheduler });
     // the services panel should not wait five minutes for the first scheduled check
@@ -93,7 +100,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 }
 
 /** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
-async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
+async function seedSampleIdeas(app: import('../app.js').App, say: (step: string) => void = () => undefined): Promise<void> {
   if (app.config.mode !== 'embedded') return;
   const seeded = await app.db.query("select 1 from studio_settings where key = 'sample_ideas_loaded'");
   const ideas = await app.db.query<{ n: number }>('select count(*)::int as n from ideas');
@@ -106,6 +113,7 @@ async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
   const { parseIdeasText } = await import('./ideas.js');
   const { submitIdeas } = await import('../pipeline/ideas/intake.js');
   const items = parseIdeasText(readFileSync(file, 'utf8')).filter((i) => !i.error);
+  say(`loading ${items.length} sample ideas into the empty database (embedding them with ${app.providers.embedder.info.offline ? 'the offline embedder' : app.providers.embedder.info.model})`);
   const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
   const outcomes = await submitIdeas(deps, items, { createdBy: 'sample' });
   await app.db.query("insert into studio_settings (key, value) values ('sample_ideas_loaded', $1) on conflict (key) do nothing", [new Date().toISOString()]);

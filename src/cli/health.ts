@@ -53,8 +53,10 @@ Examples:
         const { createApp } = await import('../app.js');
         let app: Awaited<ReturnType<typeof createApp>>;
         try {
-          app = await createApp({ config, logBase: { cmd: 'health' } });
+          app = await createApp({ config, logBase: { cmd: 'health' }, createDatabase: false });
         } catch (error) {
+          // no database at STUDIO_HOME: one line and exit 2, not a report about a database nobody started
+          if ((error as Error).name === 'NoDatabaseError') throw error;
           return await databaseDown(config, error, opts);
         }
         try {

@@ -69,6 +69,7 @@ Examples:
                   scheduler,
                   sources: [schedulerStateSource({ db: app.db, scheduler, clock: systemClock, nodeTimeoutMs: config.scheduler.nodeTimeoutMs }), ...wiring.metricSources],
                   logger: app.logger,
+                  embeddedOwner: app.db.embeddedOwner ? () => app.db.embeddedOwner?.() : undefined,
                 }).catch((error: unknown) => {
                   process.off('SIGTERM', onSignal);
                   process.off('SIGINT', onSignal);

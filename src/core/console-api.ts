@@ -114,6 +114,8 @@ export interface ConsoleSnapshot {
     schedulerHosted: boolean;
     /** The data is made up (`studio console --demo`); the header says DEMO. */
     demo?: boolean;
+    /** Embedded mode: who owns the database (this console or another process) and how many connect to it. */
+    owner?: { pid: number; command: string; since: Date; clients: number; self: boolean };
   };
   budget: BudgetView;
   services: ServiceView[];

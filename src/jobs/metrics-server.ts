@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { collectMetrics, METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
-import type { Database } from '../core/ports.js';
+import type { Database, EmbeddedOwner } from '../core/ports.js';
 import { latestRuns } from '../storage/job-runs.js';
 import { jobStates } from '../storage/job-state.js';
 import { liveNodes } from '../storage/scheduler-nodes.js';
@@ -68,6 +68,8 @@ export async function startMetricsServer(options: {
   scheduler: Scheduler;
   sources: MetricSource[];
   logger: Logger;
+  /** Embedded mode: the database's owner, reported in /healthz as `database_owner`. */
+  embeddedOwner?: () => EmbeddedOwner | undefined;
 }): Promise<MetricsServer> {
   const sources = options.sources;
   const server: Server = createServer((req, res) => {
@@ -79,7 +81,8 @@ export async function startMetricsServer(options: {
     if (path === '/healthz') {
       const health = options.scheduler.health();
       res.writeHead(health.healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...health, status: health.healthy ? 'ok' : health.stopping ? 'stopping' : 'heartbeat stale' }));
+      const owner = options.embeddedOwner?.();
+      res.end(JSON.stringify({ ...health, status: health.healthy ? 'ok' : health.stopping ? 'stopping' : 'heartbeat stale', ...(owner ? { database_owner: owner } : {}) }));
       return;
     }
     if (path === '/metrics') {

@@ -44,6 +44,11 @@ export function Header({ snapshot, now, paused, stale, width }: HeaderProps) {
           {h.operator}
           {h.sshClient ? <Text {...theme.muted}>@{h.sshClient}</Text> : null}
           {width >= 120 ? <Text {...theme.muted}>{h.schedulerHosted ? ' │ scheduler in-process' : ' │ scheduler elsewhere'}</Text> : null}
+          {h.owner && width >= 100 ? (
+            <Text {...theme.muted}>
+              {` │ db ${h.owner.self ? 'owner here' : `owner pid ${h.owner.pid} ${h.owner.command}`} since ${clockTime(h.owner.since)}, ${h.owner.clients} client${h.owner.clients === 1 ? '' : 's'}`}
+            </Text>
+          ) : null}
         </>
       ) : null}
       {readOnly || h?.readOnly ? (
