@@ -103,8 +103,19 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   // For the log tail (ANCHOR_END) the selection counts back from the newest line.
   const [selection, setSelection] = useState(noSelection);
   const [filters, setFilters] = useState(noFilters);
-  const [filtering, setFiltering] = useState(false);
-  const [modal, setModal] = useState<Modal | null>(null);
+  const [filtering, setFilteringState] = useState(false);
+  const [modal, setModalState] = useState<Modal | null>(null);
+  // A key that opens a dialog or the filter takes effect at the next render; keys typed before it (a
+  // quick "/pi", tmux send-keys) must not reach the panel behind it ("p" would pause a job).
+  const overlayRef = useRef<'modal' | 'filter' | null>(null);
+  const setModal: typeof setModalState = (next) => {
+    if (typeof next !== 'function') overlayRef.current = next ? 'modal' : filtering ? 'filter' : null;
+    setModalState(next);
+  };
+  const setFiltering = (on: boolean) => {
+    overlayRef.current = on ? 'filter' : modal ? 'modal' : null;
+    setFilteringState(on);
+  };
   const [away, setAway] = useState<string | null>(null);
 
   useEffect(() => {
@@ -181,6 +192,18 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
 
   const onKey = (input: string, key: Key) => {
     const focus = focusRef.current;
+    if (overlayRef.current === 'modal') return; // meant for the dialog about to show
+    if (overlayRef.current === 'filter') {
+      if (key.return) return setFiltering(false);
+      if (key.escape) {
+        setFiltering(false);
+        return setFilters((f) => ({ ...f, [focus]: '' }));
+      }
+      // eslint-disable-next-line no-control-regex
+      const printable = key.ctrl || key.meta ? '' : input.replace(/[\x00-\x1f\x7f]/g, '');
+      if (printable) setFilters((f) => ({ ...f, [focus]: (f[focus] + printable).slice(0, 100) }));
+      return;
+    }
     if (input === 'q') return exit();
     if (input === '?') return setModal({ kind: 'help' });
     if (key.tab) return moveFocus(key.shift ? -1 : 1);
