@@ -86,7 +86,7 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
       // whatever a library prints while the console owns the screen goes to the log file instead
       onConsoleOutput: (level, text) => app.logger.warn({ captured: level }, text.slice(0, 2000)),
       close: once(async () => {
-        await scheduler?.stop({ graceMs: 0, settleMs: QUIT_SETTLE_MS }).catch(() => undefined);
+        await Promise.all([scheduler?.stop({ graceMs: 0, settleMs: QUIT_SETTLE_MS }).catch(() => undefined), api.close().catch(() => undefined)]);
         await app.close();
       }),
       running: () => scheduler?.running() ?? [],

@@ -12,11 +12,11 @@ import { useConsoleSettings } from './ConsoleApiContext.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useActions } from './hooks/use-actions.js';
-import { useNow } from './hooks/use-now.js';
 import { KeyRouter, useKeys } from './hooks/use-keys.js';
 import { computeLayout, PANELS, PANEL_TITLES, type Layout, type PanelBox, type PanelId, type Wanted } from './layout.js';
 import { ANCHOR_END, panelItems, type PanelItem } from './panel-items.js';
 import { drillDown } from './drill-down.js';
+import { clockTime, formatDuration } from './format.js';
 import { Header } from './components/Header.js';
 import { Footer } from './components/Footer.js';
 import { StatusLine } from './components/StatusLine.js';
@@ -58,6 +58,9 @@ const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement
   logs: LogPanel,
 };
 
+/** Jobs that delete or move data: `j` asks before running them. */
+const DESTRUCTIVE_JOB = /purge|archive|prune|delete|vacuum full/i;
+
 const noSelection = (): Record<PanelId, number> => ({ budget: 0, services: 0, kpis: 0, pipeline: 0, jobs: 0, incidents: 0, logs: 0 });
 const noFilters = (): Record<PanelId, string> => ({ budget: '', services: '', kpis: '', pipeline: '', jobs: '', incidents: '', logs: '' });
 
@@ -82,15 +85,10 @@ export function App(props: AppProps) {
 }
 
 function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
-  const { api, clock } = useConsoleSettings();
+  const { api } = useConsoleSettings();
   const { exit } = useApp();
   const size = useTerminalSize();
   const snap = useSnapshot(refreshMs);
-  // Each frame costs Ink a full repaint, so the clock does not tick on its own while snapshots arrive
-  // at least every 2 s: they re-render, and the header reads the clock then. Paused (or a slow refresh),
-  // it ticks every second so the screen visibly lives.
-  const tick = useNow(1000, !snap.paused && refreshMs <= 2000);
-  const now = Math.max(tick, clock.now());
   const actions = useActions(snap.refresh);
   const [focus, setFocusState] = useState<PanelId>('budget');
   // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
@@ -227,7 +225,14 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     }
     if (input === '/') return setFiltering(true);
     if (input === ' ') return snap.togglePaused();
-    if (input === 'r') return snap.refresh();
+    if (input === 'r') {
+      // a read still waiting: another one would only queue behind it; say what is going on instead
+      const since = snap.readingSince();
+      if (since !== null && Date.now() - since >= 2_000) {
+        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snapshot ? clockTime(snapshot.takenAt) : '-'}`, 'bad');
+      }
+      return snap.refresh();
+    }
     switch (input) {
       case 'x': {
         const item = needs('pipeline', 'x resets a stuck idea');
@@ -236,7 +241,22 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       }
       case 'j': {
         const item = needs('jobs', 'j runs a job');
-        if (item?.panel === 'jobs') void actions.run(`run ${item.item.name}`, (progress) => api.runJob(item.item.name, progress));
+        if (item?.panel !== 'jobs') return;
+        const name = item.item.name;
+        const run = () => void actions.run(`run ${name}`, (progress) => api.runJob(name, progress));
+        // jobs that delete or move data ask first
+        if (DESTRUCTIVE_JOB.test(name) && actions.allowed(`run ${name}`)) {
+          setModal({
+            kind: 'confirm',
+            title: `Run ${name} now`,
+            lines: [`${name} deletes or moves data (${item.item.schedule} is its schedule).`, 'It is audited with your name.'],
+            question: `Run ${name} now?`,
+            onConfirm: () => {
+              closeModal();
+              run();
+            },
+          });
+        } else run();
         return;
       }
       case 'p': {
@@ -250,13 +270,18 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       case 'a': {
         const item = needs('incidents', 'a acknowledges an incident');
         if (item?.panel === 'incidents') {
-          if (item.item.status === 'acknowledged') actions.say(`incident #${item.item.id} is already acknowledged`, 'info');
+          if (item.item.status === 'resolved') actions.say(`incident #${item.item.id} is resolved; nothing to acknowledge`, 'info');
+          else if (item.item.status === 'acknowledged') actions.say(`incident #${item.item.id} is already acknowledged`, 'info');
           else void actions.run(`ack incident #${item.item.id}`, () => api.ackIncident(item.item.id));
         }
         return;
       }
       case 's': {
         const item = needs('incidents', 's resolves an incident');
+        if (item?.panel === 'incidents' && item.item.status === 'resolved') {
+          actions.say(`incident #${item.item.id} is already resolved`, 'info');
+          return;
+        }
         if (item?.panel === 'incidents' && actions.allowed(`resolve incident #${item.item.id}`)) {
           const inc = item.item;
           setModal({
@@ -449,7 +474,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.frameRows}>
-      <Header snapshot={snapshot} now={now} paused={snap.paused} stale={snap.error !== null && snapshot !== null} width={layout.width} />
+      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
       {body}
       {filtering ? (
         <FilterBar

@@ -174,6 +174,31 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
     }
   });
 
+  it('the database stops answering: the header turns STALE with the data age and r says so; it recovers', { timeout: 180_000 }, async () => {
+    if (!hasTmux) return;
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.port = String(proxy.port);
+    try {
+      const envText = Object.entries({ ...t.env, DATABASE_URL: url.toString() }).map(([k, v]) => `${k}=${v}`).join(' ');
+      const s = startConsole(t.home, ['--no-scheduler', '--refresh', '1s'], envText, { columns: 80, rows: 24 });
+      const fresh = await waitForPane(s, (text) => text.includes('Budget') && text.includes('data as of'), 'the console');
+      expect(fresh.split('\n')[0]).not.toContain('STALE');
+      proxy.hang();
+      const stale = await waitForPane(s, (text) => text.split('\n')[0]!.includes('STALE'), 'STALE', 30_000);
+      expect(stale.split('\n')[0]).toMatch(/^studio\s+STALE\s+│ \w+ │ data as of \d\d:\d\d:\d\d \(\d+s old\)/);
+      tmux('send-keys', '-t', s, 'r');
+      await waitForPane(s, (text) => text.includes('the database has not answered for'), 'r explaining the hang', 15_000);
+      proxy.resume();
+      await waitForPane(s, (text) => !text.split('\n')[0]!.includes('STALE'), 'fresh data again', 60_000);
+      tmux('send-keys', '-t', s, 'q');
+      expect(await waitForPane(s, (text) => text.includes('EXITED'), 'the exit', 30_000)).toContain('EXITED 0');
+    } finally {
+      proxy.resume();
+      await proxy.close();
+    }
+  });
+
   it('q while the database stopped answering: it says what it waits for, and a second q forces the exit', { timeout: 180_000 }, async () => {
     if (!hasTmux) return;
     const url = new URL(process.env.TEST_DATABASE_URL!);
