@@ -147,6 +147,9 @@ Examples:
     .action(
       action(async (opts: ConsoleOptions) => {
         const refreshMs = parseRefresh(opts.refresh);
+        if (process.env.TERM === 'dumb') {
+          throw new InvalidInputError('console: TERM=dumb cannot draw the full-screen console (no cursor movement); use studio health, studio budget status or studio jobs list, or a real terminal');
+        }
         if (!process.stdout.isTTY || !process.stdin.isTTY) {
           throw new InvalidInputError('console: needs a terminal (stdin and stdout must be a TTY); for scripts use studio budget status, studio health --json');
         }

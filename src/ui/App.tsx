@@ -4,7 +4,7 @@
  * nothing else.
  */
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Box, Text, useApp, type Key } from 'ink';
+import { Box, Text, useApp, useStdout, type Key } from 'ink';
 import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
 import type { Stage } from '../core/types.js';
 import { toError } from '../core/errors.js';
@@ -18,7 +18,7 @@ import { ANCHOR_END, panelItems, type PanelItem } from './panel-items.js';
 import { drillDown } from './drill-down.js';
 import { clockTime, formatDuration } from './format.js';
 import { Header } from './components/Header.js';
-import { Footer } from './components/Footer.js';
+import { Footer, detailKeys } from './components/Footer.js';
 import { StatusLine } from './components/StatusLine.js';
 import { FilterBar } from './components/FilterBar.js';
 import { PanelSummary } from './components/PanelSummary.js';
@@ -43,7 +43,7 @@ export interface AppProps {
 
 type Modal =
   | { kind: 'help' }
-  | { kind: 'detail'; detail: DetailContent }
+  | { kind: 'detail'; detail: DetailContent; panel: PanelId }
   | { kind: 'confirm'; title: string; lines: string[]; question?: string; onConfirm(): void }
   | { kind: 'prompt'; title: string; lines: string[]; label: string; mustEqual?: string; allowEmpty?: boolean; onSubmit(text: string): void }
   | { kind: 'reset'; idea: StuckIdeaView };
@@ -57,6 +57,24 @@ const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement
   incidents: IncidentsPanel,
   logs: LogPanel,
 };
+
+/** What `c` copies for an item: the id an operator pastes into a CLI command. */
+function copyText(item: PanelItem): string {
+  switch (item.panel) {
+    case 'pipeline':
+      return item.item.id;
+    case 'incidents':
+      return String(item.item.id);
+    case 'jobs':
+      return item.item.name;
+    case 'services':
+    case 'kpis':
+    case 'budget':
+      return item.item.name;
+    case 'logs':
+      return item.item.msg;
+  }
+}
 
 /** Jobs that delete or move data: `j` asks before running them. */
 const DESTRUCTIVE_JOB = /purge|archive|prune|delete|vacuum full/i;
@@ -87,6 +105,7 @@ export function App(props: AppProps) {
 function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   const { api } = useConsoleSettings();
   const { exit } = useApp();
+  const { stdout } = useStdout();
   const size = useTerminalSize();
   const snap = useSnapshot(refreshMs);
   const actions = useActions(snap.refresh);
@@ -174,11 +193,11 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   const openDetail = (item: PanelItem) => {
     if (!snapshot) return;
     const drill = drillDown(item, api, snapshot, detailWidth);
-    setModal({ kind: 'detail', detail: { title: drill.title, lines: null } });
+    setModal({ kind: 'detail', detail: { title: drill.title, lines: null }, panel: item.panel });
     drill.load().then(
-      (lines) => setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines } } : m)),
+      (lines) => setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { ...m, detail: { title: drill.title, lines } } : m)),
       (err: unknown) =>
-        setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines: [], error: toError(err).message } } : m)),
+        setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { ...m, detail: { title: drill.title, lines: [], error: toError(err).message } } : m)),
     );
   };
 
@@ -188,9 +207,20 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     return item;
   };
 
-  const onKey = (input: string, key: Key) => {
+  const copySelected = () => {
+    const item = selectedItem(focusRef.current);
+    if (!item) return actions.say(`nothing selected in ${PANEL_TITLES[focusRef.current]} to copy`, 'info');
+    const text = copyText(item);
+    // OSC 52: the terminal (through SSH and tmux with set-clipboard on) puts it on the clipboard
+    // (straight to the terminal, not through Ink's write: it moves no cursor and needs no repaint)
+    stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`);
+    actions.say(`copied ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`, 'ok');
+  };
+
+  const onKey = (input: string, key: Key, fromDetail = false) => {
     const focus = focusRef.current;
-    if (overlayRef.current === 'modal') return; // meant for the dialog about to show
+    if (input === 'c' && (fromDetail || overlayRef.current === null)) return copySelected();
+    if (overlayRef.current === 'modal' && !fromDetail) return; // meant for the dialog about to show
     if (overlayRef.current === 'filter') {
       if (key.return) return setFiltering(false);
       if (key.escape) {
@@ -203,6 +233,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       return;
     }
     if (input === 'q') return exit();
+    if (/^[1-7]$/.test(input)) return setFocus(PANELS[Number(input) - 1]!);
     if (input === '?') return setModal({ kind: 'help' });
     if (key.tab) return moveFocus(key.shift ? -1 : 1);
     if (key.rightArrow) return moveFocus(1);
@@ -300,6 +331,8 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       case 'R': {
         if (!actions.allowed('resume after emergency shutdown')) return;
         const b = snapshot?.budget;
+        // nothing to resume: say so before asking for anything
+        if (b && !b.emergencyShutdown) return actions.say(`nothing to resume: the budget is not in emergency shutdown (as of ${clockTime(snapshot!.takenAt)})`, 'info');
         setModal({
           kind: 'prompt',
           title: 'Resume after emergency shutdown',
@@ -385,7 +418,20 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
         body = <HelpOverlay width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
         break;
       case 'detail':
-        body = <DetailView detail={modal.detail} width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
+        body = (
+          <DetailView
+            detail={modal.detail}
+            width={layout.width}
+            height={layout.bodyRows}
+            onClose={closeModal}
+            actionKeys={[...detailKeys(modal.panel).keys, 'c']}
+            onAction={(input, key) => {
+              // the detail shows the selected item of the focused panel: the action acts on it
+              if (input !== 'c') closeModal();
+              onKey(input, key, true);
+            }}
+          />
+        );
         break;
       case 'confirm':
         body = centred(
@@ -492,7 +538,12 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       ) : (
         <StatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
       )}
-      <Footer focus={focus} readMs={snapshot?.readMs ?? null} emergency={snapshot?.budget.emergencyShutdown ?? false} />
+      <Footer
+        focus={focus}
+        readMs={snapshot?.readMs ?? null}
+        emergency={snapshot?.budget.emergencyShutdown ?? false}
+        keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : undefined}
+      />
     </Box>
   );
 }

@@ -127,3 +127,40 @@ describe('outcomes', () => {
     expect(resultTone({ ok: false, message: 'refused' })).toBe('bad');
   });
 });
+
+describe('act where you look', () => {
+  it('a detail view takes the keys it advertises (shown in the footer); number keys jump; c copies the id', async () => {
+    const c = open();
+    await c.waitFor('Incidents');
+    await c.press('6');
+    await c.waitFor('═ Incidents ');
+    await c.press(KEY.enter);
+    const detail = await c.waitFor('a acknowledges, s resolves');
+    const footer = detail.trimEnd().split('\n').at(-1)!;
+    expect(footer).toMatch(/^a ack\s+s resolve\s+↑↓ scroll\s+c copy\s+esc close/);
+    await c.press('a');
+    await c.waitFor(/incident #\d+ acknowledged/);
+    expect(c.api.calls.filter((x) => x.method === 'ackIncident')).toHaveLength(1);
+
+    await c.press('4');
+    await c.waitFor('═ Pipeline ');
+    await c.press(KEY.enter);
+    await c.waitFor('x resets it');
+    await c.press('c');
+    const copied = await c.waitFor('✓ copied ');
+    expect(copied).toContain('x resets it'); // c keeps the detail open
+    await c.press('x');
+    await c.waitFor('estimated cost');
+    await c.press(KEY.escape);
+  });
+});
+
+describe('small untruths', () => {
+  it('R with no emergency shutdown says there is nothing to resume, without asking for RESUME', async () => {
+    const c = open();
+    await c.waitFor('Incidents');
+    await c.press('R');
+    await c.waitFor('nothing to resume: the budget is not in emergency shutdown');
+    expect(c.frame()).not.toContain('Type RESUME');
+  });
+});
