@@ -73,7 +73,8 @@ export function Header(props: HeaderProps) {
         <>
           {sep}
           {h.mode}
-          {width >= 140 ? <Text {...theme.muted}> {h.location}</Text> : null}
+          {width >= 120 ? <Text {...theme.muted}>{h.schedulerNote ? ` (${h.schedulerNote})` : h.schedulerHosted ? ' · scheduler in-process' : ' · scheduler elsewhere'}</Text> : null}
+          {width >= 180 ? <Text {...theme.muted}> {h.location}</Text> : null}
           {width >= 120 ? (
             <>
               {sep}
@@ -83,7 +84,6 @@ export function Header(props: HeaderProps) {
           {sep}
           {h.operator}
           {h.sshClient ? <Text {...theme.muted}>@{h.sshClient}</Text> : null}
-          {width >= 120 ? <Text {...theme.muted}>{h.schedulerNote ? ` │ ${h.schedulerNote}` : h.schedulerHosted ? ' │ scheduler in-process' : ' │ scheduler elsewhere'}</Text> : null}
         </>
       ) : null}
     </Text>
