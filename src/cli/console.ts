@@ -36,8 +36,18 @@ interface OpenConsole {
   api: ConsoleApi;
   demo: boolean;
   onConsoleOutput?: (level: string, text: string) => void;
+  /** Abort what runs, close the database (once, however often it is called). */
   close(): Promise<void>;
+  /** What closing waits for now: the hosted scheduler's running jobs. */
+  running(): string[];
 }
+
+/**
+ * A console quits at once: the jobs it hosts are aborted (stage runs resume under their keys on the next
+ * start, nothing is paid twice; an aborted backup is retried), not waited for. Each gets this long to
+ * record where it stopped.
+ */
+const QUIT_SETTLE_MS = 700;
 
 /** The ConsoleApi for these options: the real one over the configured database, or the demo. */
 async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
@@ -46,7 +56,7 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     const { loadConfig } = await import('../core/config.js');
     const { operator } = loadConfig();
     const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
-    return { api, demo: true, close: () => api.close() };
+    return { api, demo: true, close: () => api.close(), running: () => [] };
   }
   const { createApp } = await import('../app.js');
   // before the screen is taken: say what takes time (a first start creates, migrates and embeds: 8-22 s)
@@ -83,9 +93,10 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
       // whatever a library prints while the console owns the screen goes to the log file instead
       onConsoleOutput: (level, text) => app.logger.warn({ captured: level }, text.slice(0, 2000)),
       close: once(async () => {
-        await scheduler?.stop({ graceMs: 5_000 }).catch(() => undefined);
+        await Promise.all([scheduler?.stop({ graceMs: 0, settleMs: QUIT_SETTLE_MS }).catch(() => undefined), api.close().catch(() => undefined)]);
         await app.close();
       }),
+      running: () => scheduler?.running() ?? [],
     };
   } catch (error) {
     await scheduler?.stop({ graceMs: 1_000 }).catch(() => undefined);
@@ -144,6 +155,9 @@ Examples:
     .action(
       action(async (opts: ConsoleOptions) => {
         const refreshMs = parseRefresh(opts.refresh);
+        if (process.env.TERM === 'dumb') {
+          throw new InvalidInputError('console: TERM=dumb cannot draw the full-screen console (no cursor movement); use studio health, studio budget status or studio jobs list, or a real terminal');
+        }
         if (!process.stdout.isTTY || !process.stdin.isTTY) {
           throw new InvalidInputError('console: needs a terminal (stdin and stdout must be a TTY); for scripts use studio budget status, studio health --json');
         }
@@ -156,9 +170,10 @@ Examples:
             readOnly: opts.readOnly ?? false,
             refreshMs,
             onConsoleOutput: opened.onConsoleOutput,
-            beforeExit: () => opened.close(),
+            shutdown: () => opened.close(),
+            stopping: () => opened.running(),
           });
-          return exit.reason === 'quit' ? 0 : 1;
+          return exit.reason === 'quit' ? (exit.stop === 'clean' ? 0 : Number(process.exitCode ?? 1)) : 1;
         } finally {
           await opened.close();
         }

@@ -43,6 +43,12 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     // a wait there is the queue, not an unreachable server (the opener bounds the first connect itself)
     connectionTimeoutMillis: socket ? 0 : (options.connectTimeoutMs ?? 5_000),
     idleTimeoutMillis: 30_000,
+    // A server that stops answering (a frozen host, a dead network path) sends no error: without these a
+    // query waits forever. The client gives up a little after the server-side statement_timeout would
+    // have, and TCP keepalive finds dead connections that sit idle in the pool.
+    query_timeout: (options.statementTimeoutMs ?? 30_000) + 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: options.applicationName ?? 'studio',
     ...(socket ? {} : { options: settings.join(' ') }),
     types,

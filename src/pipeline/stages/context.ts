@@ -10,7 +10,7 @@ import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { BudgetCategory, Stage, Status } from '../../core/types.js';
 import type { Database, GuardOptions, Reservation } from '../../core/ports.js';
-import { ProviderError } from '../../core/errors.js';
+import { ProviderError, toError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
 import type { IdeaRow } from '../../storage/ideas.js';
 import type { Sentinel } from '../budget/sentinel.js';
@@ -148,8 +148,10 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     request: Parameters<StageContext['charge']>[1],
     call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>,
     options?: GuardOptions,
-  ): Promise<T> =>
-    deps.budget.guard(
+  ): Promise<T> => {
+    // a safe point: a stop asked for (the signal) ends the run before its next paid step, not after it
+    if (run.signal?.aborted) return Promise.reject(toError(run.signal.reason ?? new Error('the run was aborted')));
+    return deps.budget.guard(
       {
         category: request.category,
         service: request.service,
@@ -167,6 +169,7 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       },
       options,
     );
+  };
   const charge: StageContext['charge'] = (step, request, call) => guarded(step, request, () => call());
 
   return {
