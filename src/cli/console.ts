@@ -95,9 +95,8 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 /** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
 async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
   if (app.config.mode !== 'embedded') return;
-  const seeded = await app.db.query("select 1 from studio_settings where key = 'sample_ideas_loaded'");
-  const ideas = await app.db.query<{ n: number }>('select count(*)::int as n from ideas');
-  if (seeded.rowCount > 0 || (ideas.rows[0]?.n ?? 0) > 0) return;
+  const { wantsSampleIdeas, markSampleIdeasLoaded } = await import('../app/operations/ideas.js');
+  if (!(await wantsSampleIdeas(app))) return;
   const { readFileSync, existsSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { packageRoot } = await import('../core/package-root.js');
@@ -108,7 +107,7 @@ async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
   const items = parseIdeasText(readFileSync(file, 'utf8')).filter((i) => !i.error);
   const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
   const outcomes = await submitIdeas(deps, items, { createdBy: 'sample' });
-  await app.db.query("insert into studio_settings (key, value) values ('sample_ideas_loaded', $1) on conflict (key) do nothing", [new Date().toISOString()]);
+  await markSampleIdeasLoaded(app);
   app.logger.info({ created: outcomes.filter((o) => o.status === 'created').length }, 'console: loaded the sample ideas into the empty embedded database');
 }
 

@@ -14,6 +14,7 @@
  * - A lease that lapsed 3 times (its workers kept dying) parks the idea.
  */
 import { hostname } from 'node:os';
+import { sleep } from '../core/clock.js';
 import { BudgetExceededError, ServiceUnavailableError, toError } from '../core/errors.js';
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
@@ -72,18 +73,6 @@ export interface Orchestrator {
   /** Nothing to do now: no idea due or held, only ideas waiting on budget (or not due for 10 minutes). */
   idle(): Promise<{ idle: boolean; nextDueInMs: number | null }>;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export function createOrchestrator(deps: StageDeps): Orchestrator {
   const { db, config, logger, clock } = deps;

@@ -15,6 +15,7 @@ import type { Config } from '../../core/config.js';
 import { BackupError, ConfirmationRequiredError, NotFoundError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../core/ports.js';
+import type { Operator } from '../../core/operator.js';
 import { recordAudit } from '../../storage/audit.js';
 import { countRows, type VectorIndexCheck } from '../../storage/backup-checks.js';
 import { createBackupEngine, type DumpProgress } from '../../storage/backup-engine.js';
@@ -274,6 +275,8 @@ export async function pruneBackups(deps: BackupDeps, options: { dryRun?: boolean
 export interface RestoreOptions {
   confirm?: boolean;
   reason?: string;
+  /** Who restores, for the audit row. @default config.operator */
+  operator?: Operator;
   signal?: AbortSignal;
   onProgress?: (progress: DumpProgress) => void;
   /** Embedded mode: open the database again after its directory was swapped. */
@@ -329,9 +332,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   } catch (error) {
     if (engine.mode === 'server') {
       // The restore ran in one transaction: the database is as it was, so the attempt can be audited there.
-      await recordAudit(db, {
-        operator: config.operator.user,
-        sshClient: config.operator.sshClient,
+      await recordAudit(db, options.operator ?? config.operator, {
         action: 'backup.restore.failed',
         target: row.id,
         reason: options.reason,
@@ -351,9 +352,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
     .filter((t) => t.restored !== t.expected);
   const migrationsApplied = await migrate(current, { vars: migrationVars(config) });
   await syncCatalog({ ...deps, db: current });
-  await recordAudit(current, {
-    operator: config.operator.user,
-    sshClient: config.operator.sshClient,
+  await recordAudit(current, options.operator ?? config.operator, {
     action: 'backup.restore',
     target: row.id,
     reason: options.reason,
