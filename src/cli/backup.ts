@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { formatDuration, systemClock } from '../core/clock.js';
 import type { Database } from '../core/ports.js';
-import type { DumpProgress } from '../storage/backup-engine.js';
+import type { DumpProgress } from '../app/operations/backups.js';
 import { action, withApp } from './run.js';
 import { c, formatBytes, levelColour, printJson, println, table } from './output.js';
 
@@ -61,14 +61,11 @@ Examples:
       action(async (opts: { out?: string; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup create' } }, async (app) => {
-          const { createBackup } = await import('../ops/backup/service.js');
+          const { backupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('backup');
           let created;
           try {
-            created = await createBackup(
-              { config, db: app.db, logger: app.logger, clock: systemClock },
-              { outDir: opts.out, onProgress: (p) => progress.update(p) },
-            );
+            ({ created } = await backupNow(app, config.operator, { outDir: opts.out, onProgress: (p) => progress.update(p) }));
           } finally {
             progress.done();
           }
@@ -187,8 +184,8 @@ Examples:
       action(async (opts: { dryRun?: boolean; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup prune' } }, async (app) => {
-          const { pruneBackups } = await import('../ops/backup/service.js');
-          const result = await pruneBackups({ config, db: app.db, logger: app.logger, clock: systemClock }, { dryRun: opts.dryRun });
+          const { pruneBackupsNow } = await import('../app/operations/backups.js');
+          const result = await pruneBackupsNow(app, config.operator, { dryRun: opts.dryRun });
           if (opts.json) {
             printJson(result);
             return;
@@ -223,20 +220,12 @@ Examples:
       action(async (id: string, opts: { confirm?: boolean; reason?: string; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup restore' } }, async (app) => {
-          const { restoreBackup } = await import('../ops/backup/service.js');
-          const { openDatabase } = await import('../storage/open.js');
+          const { restoreBackupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('safety backup');
           let reopened: Database | undefined;
           try {
-            const { report, db } = await restoreBackup({ config, db: app.db, logger: app.logger, clock: systemClock }, id, {
-              confirm: opts.confirm,
-              reason: opts.reason,
-              onProgress: (p) => progress.update(p),
-              reopen: async () => {
-                reopened = await openDatabase(config, { logger: app.logger, migrate: false });
-                return reopened;
-              },
-            });
+            const { report, db } = await restoreBackupNow(app, config.operator, { id, confirm: opts.confirm, reason: opts.reason, onProgress: (p) => progress.update(p) });
+            if (db !== app.db) reopened = db;
             progress.done();
             if (opts.json) {
               printJson({ ...report, location: db.location });

@@ -17,6 +17,9 @@ import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
 import { registerIdeas } from './ideas.js';
 import { registerConsole } from './console.js';
+import { registerCampaigns } from './campaigns.js';
+import { registerAudit } from './audit.js';
+import { registerNotify } from './notify.js';
 import { reportError } from './output.js';
 
 export function buildProgram(): Command {
@@ -50,6 +53,9 @@ Examples:
   registerBackup(program);
   registerHealth(program);
   registerIncidents(program);
+  registerCampaigns(program);
+  registerNotify(program);
+  registerAudit(program);
   registerLogs(program);
   registerReport(program);
   registerIdeas(program);

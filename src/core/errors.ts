@@ -115,6 +115,29 @@ export class BackupError extends AppError {
   }
 }
 
+/** Another process changed the same thing at the same moment; running the action again is safe. */
+export class ConflictError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('CONFLICT', message, options);
+  }
+}
+
+/** A job run (by hand or on schedule) ended failed or timed out; the message carries its error. */
+export class JobFailedError extends AppError {
+  readonly job: string;
+  constructor(message: string, job: string, options: AppErrorOptions = {}) {
+    super('JOB_FAILED', message, options);
+    this.job = job;
+  }
+}
+
+/** A broken invariant of our own code (a bug, or a broken installation), never the user's input. */
+export class InternalError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('INTERNAL', message, options);
+  }
+}
+
 /** Anything thrown, as an Error. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -455,3 +455,8 @@ export async function cachePurgeExpired(db: Queryable): Promise<number> {
   const result = await db.query('delete from response_cache where expires_at <= now()');
   return result.rowCount;
 }
+
+/** Count one more hit of a cached response (every process sees the savings). */
+export async function cacheCountHit(db: Queryable, key: string): Promise<void> {
+  await db.query('update response_cache set hits = hits + 1 where key = $1', [key]);
+}

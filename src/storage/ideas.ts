@@ -624,3 +624,9 @@ export async function eventEmittedSince(db: Queryable, dedupKey: string, since: 
   const result = await db.query('select 1 from ops_events where dedup_key = $1 and at >= $2 limit 1', [dedupKey, since]);
   return result.rowCount > 0;
 }
+
+/** How many ideas there are (archived ones not counted). */
+export async function countIdeas(db: Queryable): Promise<number> {
+  const result = await db.query<{ n: number }>('select count(*)::int as n from ideas');
+  return result.rows[0]?.n ?? 0;
+}

@@ -15,6 +15,7 @@ import type { Config } from '../../core/config.js';
 import { BackupError, ConfirmationRequiredError, NotFoundError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../core/ports.js';
+import type { Operator } from '../../core/operator.js';
 import { auditRowsSince, carryAuditRowsForward, recordAudit } from '../../storage/audit.js';
 import { listNodes, replaceNodes } from '../../storage/scheduler-nodes.js';
 import { countRows, type VectorIndexCheck } from '../../storage/backup-checks.js';
@@ -277,6 +278,8 @@ export async function pruneBackups(deps: BackupDeps, options: { dryRun?: boolean
 export interface RestoreOptions {
   confirm?: boolean;
   reason?: string;
+  /** Who restores, for the audit row. @default config.operator */
+  operator?: Operator;
   signal?: AbortSignal;
   onProgress?: (progress: DumpProgress) => void;
   /** Embedded mode: open the database again after its directory was swapped. */
@@ -339,9 +342,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   } catch (error) {
     if (engine.mode === 'server') {
       // The restore ran in one transaction: the database is as it was, so the attempt can be audited there.
-      await recordAudit(db, {
-        operator: config.operator.user,
-        sshClient: config.operator.sshClient,
+      await recordAudit(db, options.operator ?? config.operator, {
         action: 'backup.restore.failed',
         target: row.id,
         reason: options.reason,
@@ -364,9 +365,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   const auditCarried = await current.withTransaction(async (tx) => {
     const carried = await carryAuditRowsForward(tx, auditToKeep);
     await replaceNodes(tx, nodesNow);
-    await recordAudit(tx, {
-      operator: config.operator.user,
-      sshClient: config.operator.sshClient,
+    await recordAudit(tx, options.operator ?? config.operator, {
       action: 'backup.restore',
       target: row.id,
       reason: options.reason,

@@ -9,7 +9,7 @@
  * operator resumes.
  */
 import { hostname } from 'node:os';
-import { BudgetExceededError, ConfirmationRequiredError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { BudgetExceededError, ConfirmationRequiredError, ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
@@ -18,6 +18,7 @@ import { BUDGET_CATEGORIES, type BudgetCategory, type Level, worstLevel } from '
 import { recordAudit } from '../../storage/audit.js';
 import * as store from '../../storage/budget.js';
 import { emitEvent } from '../../storage/events.js';
+import { readBurnRate } from './burn-rate.js';
 import { levelFor, levelsUpTo, usagePct, type Thresholds } from './levels.js';
 
 /** Refused because non-critical work waits while the budget is CRITICAL (the caller may downgrade). */
@@ -38,10 +39,9 @@ export interface DetailedSnapshot extends BudgetSnapshot {
   shutdownReason: string | null;
 }
 
-export interface Operator {
-  user: string;
-  sshClient?: string;
-}
+import type { Operator } from '../../core/operator.js';
+
+export type { Operator };
 
 export interface SentinelOptions {
   db: Database;
@@ -379,7 +379,11 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       if (reservation.state === 'reserved') {
         const billed = options.chargeOnError?.(error, reservation) ?? 0;
         const why = `call failed: ${(error as Error).message?.slice(0, 200)}`;
-        await (billed > 0 ? settle(reservation.id, billed, { failed: why }) : release(reservation.id, why)).catch(() => undefined);
+        // the call's own error is what the caller must see; a failed settle or release is logged (the
+        // reservation's lease then lapses and the reaper releases it), never silently dropped
+        await (billed > 0 ? settle(reservation.id, billed, { failed: why }) : release(reservation.id, why)).catch((cleanup: unknown) =>
+          logger.error({ err: cleanup, reservation: reservation.id, billedCents: billed }, `budget: could not ${billed > 0 ? 'settle' : 'release'} reservation ${reservation.id} after a failed call; its lease will lapse and release it`),
+        );
       }
       throw error;
     }
@@ -427,18 +431,13 @@ export function createSentinel(options: SentinelOptions): Sentinel {
   async function detailed(): Promise<DetailedSnapshot> {
     const base = await snapshot();
     const cycle = (await store.getCycle(db, base.cycleId))!;
-    const dayAgo = new Date(clock.now() - 86_400_000);
-    const since = cycle.startedAt > dayAgo ? cycle.startedAt : dayAgo;
-    // at least one hour, so a young cycle's first charge does not read as a huge hourly rate
-    const hours = Math.max(1, (clock.now() - since.getTime()) / 3_600_000);
-    const burned = await store.spendSince(db, base.cycleId, since);
-    const burnRate = Math.round(burned / hours);
-    const remaining = base.total.remainingCents;
+    // the one burn-rate definition (burn-rate.ts): the last 24 h, as the console shows it too
+    const burn = await readBurnRate(db, { cycleId: base.cycleId, cycleStart: cycle.startedAt, remainingCents: base.total.remainingCents }, clock.now());
     return {
       ...base,
       reservedCents: base.total.reservedCents,
-      burnRateCentsPerHour: burnRate,
-      projectedCapAt: burnRate > 0 ? new Date(clock.now() + (remaining / burnRate) * 3_600_000) : null,
+      burnRateCentsPerHour: burn.burnRateCentsPerHour,
+      projectedCapAt: burn.projectedCapAt,
       topOperations: await store.topOperations(db, base.cycleId),
       cache: await store.cacheStats(db),
       shutdownAt: cycle.shutdownAt,
@@ -460,10 +459,8 @@ export function createSentinel(options: SentinelOptions): Sentinel {
         openedBy: opts.operator.user,
         startedAt: now,
       });
-      if (!created) throw new Error('budget: another process opened a cycle at the same moment; run the reset again');
-      await recordAudit(tx, {
-        operator: opts.operator.user,
-        sshClient: opts.operator.sshClient,
+      if (!created) throw new ConflictError('budget: another process opened a cycle at the same moment; run the reset again');
+      await recordAudit(tx, opts.operator, {
         action: 'budget.reset',
         target: created.id,
         reason: opts.reason,
@@ -490,9 +487,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     }
     return db.withTransaction(async (tx) => {
       await store.setShutdown(tx, cycle.id, false, null);
-      await recordAudit(tx, {
-        operator: opts.operator.user,
-        sshClient: opts.operator.sshClient,
+      await recordAudit(tx, opts.operator, {
         action: 'budget.resume',
         target: cycle.id,
         reason: opts.reason,
