@@ -22,6 +22,7 @@ import type { Scheduler } from './jobs/scheduler.js';
 import type { BudgetSnapshot, CategoryStatus } from './core/ports.js';
 import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
 import { recordAudit } from './storage/audit.js';
+import { withVisibleControls } from './core/terminal-text.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -312,5 +313,6 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       // the app (database, log) is closed by whoever created it
     },
   };
-  return api;
+  // stored text (titles, errors, log lines) reaches the screen with its control characters made visible
+  return withVisibleControls(api);
 }

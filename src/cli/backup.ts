@@ -5,7 +5,8 @@ import { formatDuration, systemClock } from '../core/clock.js';
 import type { Database } from '../core/ports.js';
 import type { DumpProgress } from '../storage/backup-engine.js';
 import { action, withApp } from './run.js';
-import { c, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { c, eprintln, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 /** One self-rewriting progress line on a terminal's stderr; nothing when stderr is not a terminal. */
 function progressLine(label: string): { update(p: DumpProgress): void; done(): void } {
@@ -19,7 +20,7 @@ function progressLine(label: string): { update(p: DumpProgress): void; done(): v
       last = now;
       shown = true;
       const table = p.currentTable ? ` (dumping ${p.currentTable})` : '';
-      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${table}`);
+      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${visibleControls(table, { singleLine: true })}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[2K');
@@ -72,7 +73,7 @@ Examples:
           } finally {
             progress.done();
           }
-          for (const warning of created.warnings) process.stderr.write(`${c.yellow('warning:')} ${warning}\n`);
+          for (const warning of created.warnings) eprintln(`${c.yellow('warning:')} ${warning}`);
           const m = created.manifest;
           if (opts.json) {
             printJson({ id: created.id, file: created.file, manifestFile: created.manifestFile, warnings: created.warnings, manifest: m });
@@ -111,7 +112,7 @@ Examples:
             return report.status === 'ok' ? 0 : 1;
           }
           if (report.status === 'failed') {
-            process.stderr.write(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}\n`);
+            eprintln(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}`);
             return 1;
           }
           const rows = report.tables.reduce((a, t) => a + (t.restored ?? 0), 0);
