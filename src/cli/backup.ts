@@ -141,6 +141,7 @@ Examples:
                 id: r.id,
                 file: r.file,
                 present: r.present,
+                refused: r.refused ?? null,
                 createdAt: r.createdAt.toISOString(),
                 ageMs: Date.now() - r.createdAt.getTime(),
                 sizeBytes: r.sizeBytes,
@@ -167,7 +168,7 @@ Examples:
                 formatBytes(r.sizeBytes),
                 r.kind,
                 r.verifyStatus ? `${levelColour(r.verifyStatus === 'ok' ? 'ok' : 'failed')} ${c.dim(ago(r.verifiedAt))}` : c.dim('never'),
-                r.present ? '' : c.red('file missing'),
+                r.refused ? c.red('refused: file outside its folder') : r.present ? '' : c.red('file missing'),
               ]),
               { align: ['left', 'right', 'right', 'left', 'left', 'left'] },
             ),
@@ -192,7 +193,7 @@ Examples:
           const result = await pruneBackups({ config, db: app.db, logger: app.logger, clock: systemClock }, { dryRun: opts.dryRun });
           if (opts.json) {
             printJson(result);
-            return;
+            return result.refused.length > 0 ? 1 : 0;
           }
           const verb = result.dryRun ? 'would delete' : 'deleted';
           if (result.deleted.length === 0) println(`nothing older than ${result.retentionDays} days to delete; ${result.kept} kept`);
@@ -201,6 +202,8 @@ Examples:
             for (const b of result.deleted) println(`  ${b.id}  ${formatBytes(b.sizeBytes)}  ${b.file}`);
           }
           for (const [id, why] of Object.entries(result.keptOld)) println(c.dim(`  kept ${id} although old: ${why}`));
+          for (const r of result.refused) eprintln(`${c.red('refused')} ${r.reason}`);
+          return result.refused.length > 0 ? 1 : 0;
         });
       }),
     );
