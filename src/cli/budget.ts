@@ -2,7 +2,7 @@
  * `studio budget ...`: the manual's budget procedures — status, the violation check, recording a known
  * cost, cycle reset with log archiving, resuming after an emergency shutdown, and cycle history.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUDGET_CATEGORIES, type BudgetCategory } from '../core/types.js';
@@ -200,14 +200,26 @@ Examples:
             println('copied under archives/budget_cycle_<timestamp>/. Run again with --confirm --reason "...".');
             return 1;
           }
+          // a refusal writes nothing: the reset's own checks run before the archive is written
+          const { requireConfirmation } = await import('../pipeline/budget/sentinel.js');
+          requireConfirmation(probe, 'budget reset closes the cycle');
           const current = await app.budget.snapshot();
-          // archive first: a copy is harmless if the reset then fails; a reset without its archive is not
+          // archive first, under a .partial name renamed once the reset is done: a reset without its
+          // archive is not acceptable, and a failed reset leaves no archive behind
           const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
           const archive = join(app.config.paths.archives, `budget_cycle_${stamp}`);
-          mkdirSync(archive, { recursive: true });
-          if (existsSync(app.config.paths.logs)) cpSync(app.config.paths.logs, join(archive, 'logs'), { recursive: true });
-          writeFileSync(join(archive, 'budget.json'), `${JSON.stringify(statusJson(await app.budget.detailed()), null, 2)}\n`);
-          const result = await app.budget.reset(probe);
+          const partial = `${archive}.partial`;
+          let result: Awaited<ReturnType<typeof app.budget.reset>>;
+          try {
+            mkdirSync(partial, { recursive: true });
+            if (existsSync(app.config.paths.logs)) cpSync(app.config.paths.logs, join(partial, 'logs'), { recursive: true });
+            writeFileSync(join(partial, 'budget.json'), `${JSON.stringify(statusJson(await app.budget.detailed()), null, 2)}\n`);
+            result = await app.budget.reset(probe);
+          } catch (error) {
+            rmSync(partial, { recursive: true, force: true });
+            throw error;
+          }
+          renameSync(partial, archive);
           if (opts.json) printJson({ ...result, archive });
           else {
             println(`${c.green('✓')} cycle ${result.closed ?? '(none)'} closed (${current.total.usagePercentage.toFixed(1)}% used); cycle ${result.opened} opened`);

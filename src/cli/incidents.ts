@@ -163,7 +163,7 @@ export function registerIncidents(program: Command): void {
     .description('open a window now')
     .requiredOption('--reason <text>', 'what the maintenance is')
     .option('--sources <patterns>', 'comma-separated source patterns (service:database, job.*, *)', '*')
-    .option('--for <duration>', 'how long at most', '1h')
+    .option('--for <duration>', 'how long at most (up to MAINTENANCE_WINDOW_MAX, default 7d)', '1h')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  studio incidents maintenance open --reason "PostgreSQL upgrade" --sources "service:database,service:scheduler" --for 45m\n  studio incidents maintenance close 3')
     .action(
@@ -171,10 +171,17 @@ export function registerIncidents(program: Command): void {
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance open' } }, async (app) => {
           const { openMaintenanceWindow } = await import('../ops/incidents/maintenance.js');
           const { recordAudit } = await import('../storage/audit.js');
+          let durationMs: number;
+          try {
+            durationMs = parseDuration(opts.for);
+          } catch {
+            throw new InvalidInputError(`incidents: --for "${opts.for}" is not a duration like 45m, 2h or 1d`);
+          }
           const window = await openMaintenanceWindow(app.db, {
             reason: opts.reason,
             sources: opts.sources.split(',').map((s) => s.trim()).filter(Boolean),
-            durationMs: parseDuration(opts.for),
+            durationMs,
+            maxDurationMs: app.config.health.maintenanceWindowMaxMs,
             openedBy: app.config.operator.user,
           });
           await recordAudit(app.db, { operator: app.config.operator.user, sshClient: app.config.operator.sshClient, action: 'maintenance.open', target: String(window.id), reason: opts.reason, details: { sources: window.sources, endsAt: window.endsAt } });
