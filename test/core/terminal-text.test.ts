@@ -117,3 +117,21 @@ describe('provider text is cleaned when it comes in (issue 14, item 1)', () => {
     expect(error.message).toBe('openai: refused: \\x1b[2Jgone\\x0anext');
   });
 });
+
+describe('the console data source (issue 14, item 1)', () => {
+  it('withVisibleControls shows controls in every answer and progress message, keeping dates and numbers', async () => {
+    const { withVisibleControls } = await import('../../src/core/terminal-text.js');
+    const at = new Date(0);
+    const messages: string[] = [];
+    const api = withVisibleControls({
+      ideaDetail: async () => ({ title: 'evil \x1b[2J', at, cost: 3, history: [{ reason: '\u009b31m' }] }),
+      runJob: async (name: string, onProgress?: (m: string) => void) => {
+        onProgress?.(`running ${name} \x1b]0;x\x07`);
+        return { ok: true, message: 'done' };
+      },
+    });
+    expect(await api.ideaDetail()).toEqual({ title: 'evil \\x1b[2J', at, cost: 3, history: [{ reason: '\\x9b31m' }] });
+    await api.runJob('backup', (m) => messages.push(m));
+    expect(messages).toEqual(['running backup \\x1b]0;x\\x07']);
+  });
+});
