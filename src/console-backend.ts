@@ -31,6 +31,7 @@ import * as healthOps from './app/operations/health.js';
 import * as ideaOps from './app/operations/ideas.js';
 import * as incidentOps from './app/operations/incidents.js';
 import * as jobOps from './app/operations/jobs.js';
+import { withVisibleControls } from './core/terminal-text.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -311,7 +312,8 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       await consoleOps.endConsoleSession(app, operator).catch(() => undefined);
     },
   };
-  return api;
+  // stored text (titles, errors, log lines) reaches the screen with its control characters made visible
+  return withVisibleControls(api);
 }
 
 /** The header's view of the embedded database's owner (nothing in server mode). */

@@ -5,7 +5,8 @@ import { formatDuration, systemClock } from '../core/clock.js';
 import type { Database } from '../core/ports.js';
 import type { DumpProgress } from '../app/operations/backups.js';
 import { action, withApp } from './run.js';
-import { c, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { c, eprintln, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 /** One self-rewriting progress line on a terminal's stderr; nothing when stderr is not a terminal. */
 function progressLine(label: string): { update(p: DumpProgress): void; done(): void } {
@@ -19,7 +20,7 @@ function progressLine(label: string): { update(p: DumpProgress): void; done(): v
       last = now;
       shown = true;
       const table = p.currentTable ? ` (dumping ${p.currentTable})` : '';
-      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${table}`);
+      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${visibleControls(table, { singleLine: true })}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[2K');
@@ -69,7 +70,7 @@ Examples:
           } finally {
             progress.done();
           }
-          for (const warning of created.warnings) process.stderr.write(`${c.yellow('warning:')} ${warning}\n`);
+          for (const warning of created.warnings) eprintln(`${c.yellow('warning:')} ${warning}`);
           const m = created.manifest;
           if (opts.json) {
             printJson({ id: created.id, file: created.file, manifestFile: created.manifestFile, warnings: created.warnings, manifest: m });
@@ -108,7 +109,7 @@ Examples:
             return report.status === 'ok' ? 0 : 1;
           }
           if (report.status === 'failed') {
-            process.stderr.write(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}\n`);
+            eprintln(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}`);
             return 1;
           }
           const rows = report.tables.reduce((a, t) => a + (t.restored ?? 0), 0);
@@ -137,6 +138,7 @@ Examples:
                 id: r.id,
                 file: r.file,
                 present: r.present,
+                refused: r.refused ?? null,
                 createdAt: r.createdAt.toISOString(),
                 ageMs: Date.now() - r.createdAt.getTime(),
                 sizeBytes: r.sizeBytes,
@@ -163,7 +165,7 @@ Examples:
                 formatBytes(r.sizeBytes),
                 r.kind,
                 r.verifyStatus ? `${levelColour(r.verifyStatus === 'ok' ? 'ok' : 'failed')} ${c.dim(ago(r.verifiedAt))}` : c.dim('never'),
-                r.present ? '' : c.red('file missing'),
+                r.refused ? c.red('refused: file outside its folder') : r.present ? '' : c.red('file missing'),
               ]),
               { align: ['left', 'right', 'right', 'left', 'left', 'left'] },
             ),
@@ -188,7 +190,7 @@ Examples:
           const result = await pruneBackupsNow(app, config.operator, { dryRun: opts.dryRun });
           if (opts.json) {
             printJson(result);
-            return;
+            return result.refused.length > 0 ? 1 : 0;
           }
           const verb = result.dryRun ? 'would delete' : 'deleted';
           if (result.deleted.length === 0) println(`nothing older than ${result.retentionDays} days to delete; ${result.kept} kept`);
@@ -197,6 +199,8 @@ Examples:
             for (const b of result.deleted) println(`  ${b.id}  ${formatBytes(b.sizeBytes)}  ${b.file}`);
           }
           for (const [id, why] of Object.entries(result.keptOld)) println(c.dim(`  kept ${id} although old: ${why}`));
+          for (const r of result.refused) eprintln(`${c.red('refused')} ${r.reason}`);
+          return result.refused.length > 0 ? 1 : 0;
         });
       }),
     );

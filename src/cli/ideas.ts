@@ -89,7 +89,7 @@ export function registerIdeas(program: Command): void {
     .option('--solution <text>', 'solution description (<= 1000)')
     .option('--market <text>', 'target market (<= 500)')
     .option('--evidence <urls>', 'comma-separated http(s) links (<= 10)')
-    .option('--created-by <name>', 'who submits (default: the operator)')
+    .option('--created-by <name>', 'credited as the idea\'s creator (default: the operator); the intake limits count the operator running the command, not this')
     .option('--file <path>', 'JSON array or JSON lines of ideas ("-" for stdin)')
     .option('--force', 'store duplicates anyway')
     .option('--json', 'machine-readable outcome per idea')
@@ -129,7 +129,7 @@ Examples:
         return withApp({ logBase: { cmd: 'create' } }, async (app) => {
           const { submitIdeas } = await import('../pipeline/ideas/intake.js');
           const valid = items.filter((i) => !i.error);
-          const outcomes = await submitIdeas(deps(app), valid, { force: opts.force, createdBy: opts.createdBy ?? app.config.operator.user });
+          const outcomes = await submitIdeas(deps(app), valid, { force: opts.force, createdBy: opts.createdBy ?? app.config.operator.user, submittedBy: app.config.operator.user });
           const all: IntakeOutcome[] = items.map((i) => (i.error ? { label: i.label, status: 'rejected', problems: [i.error], warnings: [] } : outcomes.shift()!));
           const refused = all.filter((o) => o.status !== 'created');
           if (opts.json) {

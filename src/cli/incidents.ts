@@ -187,7 +187,7 @@ Examples:
     .description('open a window now')
     .requiredOption('--reason <text>', 'what the maintenance is')
     .option('--sources <patterns>', 'comma-separated source patterns (service:database, job.*, *)', '*')
-    .option('--for <duration>', 'how long at most', '1h')
+    .option('--for <duration>', 'how long at most (up to MAINTENANCE_WINDOW_MAX, default 7d)', '1h')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  studio incidents maintenance open --reason "PostgreSQL upgrade" --sources "service:database,service:scheduler" --for 45m\n  studio incidents maintenance close 3')
     .action(
@@ -197,6 +197,7 @@ Examples:
             reason: opts.reason,
             sources: opts.sources.split(',').map((s) => s.trim()).filter(Boolean),
             durationMs: forFlag(opts.for),
+            maxDurationMs: app.config.health.maintenanceWindowMaxMs,
           });
           if (opts.json) printJson(window);
           else println(`maintenance window #${window.id} open until ${window.endsAt.toISOString()} for ${window.sources.join(', ')}`);

@@ -21,12 +21,15 @@ import { registerCampaigns } from './campaigns.js';
 import { registerAudit } from './audit.js';
 import { registerNotify } from './notify.js';
 import { reportError } from './output.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 export function buildProgram(): Command {
   const program = new Command('studio')
     .description('studio: the AI startup studio pipeline, its scheduler and its operator console')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // commander echoes the offending argument: shown with its control characters visible
+    .configureOutput({ outputError: (text, write) => write(visibleControls(text)) })
     .configureHelp({ sortSubcommands: false })
     .addHelpText(
       'after',

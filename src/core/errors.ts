@@ -3,6 +3,7 @@
  * message that names the module and says what to do; `cause` keeps the original error. `toError` turns
  * anything caught into an `Error`.
  */
+import { visibleControls } from './terminal-text.js';
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -80,7 +81,8 @@ export class ProviderError extends AppError {
   readonly retryable: boolean;
   readonly billed: ProviderErrorOptions['billed'];
   constructor(message: string, options: ProviderErrorOptions) {
-    super('PROVIDER', message, options);
+    // provider messages quote what the service answered: stored and shown with its controls made visible
+    super('PROVIDER', visibleControls(message, { singleLine: true }), options);
     this.provider = options.provider;
     this.status = options.status;
     this.requestId = options.requestId;

@@ -2,12 +2,12 @@
  * The budget by hand: status (one burn-rate definition, src/pipeline/budget/burn-rate.ts), record a cost
  * known from outside, close the cycle (with its archive), resume after an emergency shutdown, history.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from '../../app.js';
 import type { BudgetSnapshot, Reservation } from '../../core/ports.js';
 import type { BudgetCategory } from '../../core/types.js';
-import type { DetailedSnapshot } from '../../pipeline/budget/sentinel.js';
+import { requireConfirmation, type DetailedSnapshot } from '../../pipeline/budget/sentinel.js';
 import { readBurnRate, type BurnRate } from '../../pipeline/budget/burn-rate.js';
 import { recordAudit } from '../../storage/audit.js';
 import { buckets, getCycle, listCycles, topOperations, type CycleRow } from '../../storage/budget.js';
@@ -79,16 +79,25 @@ export interface ResetResult {
  * then fails, a reset without its archive is not.
  */
 export async function resetBudget(deps: BudgetDeps, operator: Operator, args: { confirm: boolean; reason: string; statusJson: (s: DetailedSnapshot) => unknown }): Promise<ResetResult> {
+  // a refusal writes nothing: the reset's own checks run before the archive is written
+  requireConfirmation(args, 'budget reset closes the cycle');
   const current = await deps.budget.snapshot();
-  let archive = '';
-  if (args.confirm && args.reason.trim()) {
-    const stamp = deps.clock.date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
-    archive = join(deps.config.paths.archives, `budget_cycle_${stamp}`);
-    mkdirSync(archive, { recursive: true });
-    if (existsSync(deps.config.paths.logs)) cpSync(deps.config.paths.logs, join(archive, 'logs'), { recursive: true });
-    writeFileSync(join(archive, 'budget.json'), `${JSON.stringify(args.statusJson(await deps.budget.detailed()), null, 2)}\n`);
+  // archive first, under a .partial name renamed once the reset is done: a reset without its archive is
+  // not acceptable, and a failed reset leaves no archive behind
+  const stamp = deps.clock.date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
+  const archive = join(deps.config.paths.archives, `budget_cycle_${stamp}`);
+  const partial = `${archive}.partial`;
+  let result: Awaited<ReturnType<typeof deps.budget.reset>>;
+  try {
+    mkdirSync(partial, { recursive: true });
+    if (existsSync(deps.config.paths.logs)) cpSync(deps.config.paths.logs, join(partial, 'logs'), { recursive: true });
+    writeFileSync(join(partial, 'budget.json'), `${JSON.stringify(args.statusJson(await deps.budget.detailed()), null, 2)}\n`);
+    result = await deps.budget.reset({ operator, reason: args.reason, confirm: args.confirm });
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
   }
-  const result = await deps.budget.reset({ operator, reason: args.reason, confirm: args.confirm });
+  renameSync(partial, archive);
   return { ...result, archive, closedUsagePct: current.total.usagePercentage };
 }
 

@@ -96,7 +96,7 @@ export async function openIncident(deps: OpsDeps, operator: Operator, args: Open
   return { incident, delivery: await deliverQueued(deps) };
 }
 
-export async function openMaintenance(deps: OpsDeps, operator: Operator, args: { reason: string; sources: string[]; durationMs: number }): Promise<MaintenanceWindow> {
+export async function openMaintenance(deps: OpsDeps, operator: Operator, args: { reason: string; sources: string[]; durationMs: number; maxDurationMs?: number }): Promise<MaintenanceWindow> {
   return deps.db.withTransaction(async (tx) => {
     const window = await openMaintenanceWindow(tx, { ...args, openedBy: operator.user, clock: deps.clock });
     await recordAudit(tx, operator, { action: 'maintenance.open', target: String(window.id), reason: args.reason, details: { sources: window.sources, endsAt: window.endsAt } });

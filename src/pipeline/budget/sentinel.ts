@@ -9,7 +9,8 @@
  * operator resumes.
  */
 import { hostname } from 'node:os';
-import { BudgetExceededError, ConfirmationRequiredError, ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { AppError, BudgetExceededError, ConfirmationRequiredError, ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { formatDollars } from '../../core/money.js';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
@@ -273,7 +274,9 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           level,
         };
       }
-      case 'replayed':
+      case 'replayed': {
+        const before = await store.ledgerEntryByKey(db, request.idempotencyKey);
+        if (before) assertSameRequest(request.idempotencyKey, before, request, false);
         return {
           id: outcome.ledgerId!,
           idempotencyKey: request.idempotencyKey,
@@ -283,6 +286,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           replayed: true,
           level: 'HEALTHY',
         };
+      }
       case 'shutdown':
       case 'throttled':
       case 'cap':
@@ -327,6 +331,9 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     // reserve and settle in one transaction: a refused or failed record leaves nothing behind
     const attempt = () =>
       db.withTransaction(async (tx) => {
+        // a key names one cost: replayed with other data it is refused, as payment APIs do
+        const before = await store.ledgerEntryByKey(tx, request.idempotencyKey);
+        if (before) assertSameRequest(request.idempotencyKey, before, { ...request, amountCents: request.amountCents }, true);
         const outcome = await store.reserve(tx, {
           key: request.idempotencyKey,
           category: request.category,
@@ -565,7 +572,8 @@ function refuse(outcome: store.ReserveOutcome, request: ChargeRequest, criticalP
   }
 }
 
-function requireConfirmation(opts: { reason: string; confirm: boolean }, what: string): void {
+/** The checks of reset and resume, for callers that must refuse before writing anything of their own. */
+export function requireConfirmation(opts: { reason: string; confirm: boolean }, what: string): void {
   if (!opts.confirm) throw new ConfirmationRequiredError(`budget: ${what}; run again with --confirm --reason "..."`);
   if (!opts.reason || opts.reason.trim().length < 3) throw new InvalidInputError('budget: give a --reason (what was addressed), it goes to the audit log');
 }
@@ -579,4 +587,34 @@ function startOfIsoWeek(date: Date): Date {
 export async function ideaSpend(db: Queryable, ideaId: string): Promise<{ cents: number; entries: store.LedgerEntry[] }> {
   const entries = await store.ledgerEntries(db, { ideaId, limit: 500 });
   return { cents: entries.filter((e) => e.state !== 'released').reduce((sum, e) => sum + e.amountCents, 0), entries };
+}
+
+/** A key replayed with other data: what the key recorded and how this request differs. Exit 1. */
+export class IdempotencyConflictError extends AppError {
+  constructor(message: string) {
+    super('IDEMPOTENCY_CONFLICT', message);
+  }
+}
+
+/**
+ * Refuse a replay of `key` that asks for something else than what the key recorded (category, service,
+ * operation, idea; and the amount for a recorded cost, whose amount is the cost itself; a reservation's
+ * estimate may be recomputed on a retry, so it is not compared).
+ */
+function assertSameRequest(
+  key: string,
+  before: { category: string; service: string; operation: string; ideaId: string | null; amountCents: number; createdAt: Date },
+  request: { category: string; service: string; operation: string; ideaId?: string; amountCents?: number },
+  compareAmount: boolean,
+): void {
+  const differences: string[] = [];
+  if (compareAmount && request.amountCents !== undefined && request.amountCents !== before.amountCents) differences.push(`amount ${formatDollars(request.amountCents)} instead of ${formatDollars(before.amountCents)}`);
+  if (request.category !== before.category) differences.push(`category ${request.category} instead of ${before.category}`);
+  if (request.service !== before.service) differences.push(`service "${request.service}" instead of "${before.service}"`);
+  if (request.operation !== before.operation) differences.push(`operation "${request.operation}" instead of "${before.operation}"`);
+  if ((request.ideaId ?? null) !== before.ideaId) differences.push(`idea ${request.ideaId ?? 'none'} instead of ${before.ideaId ?? 'none'}`);
+  if (differences.length === 0) return;
+  throw new IdempotencyConflictError(
+    `budget: the idempotency key "${key}" already recorded ${formatDollars(before.amountCents)} to ${before.category} (${before.service} ${before.operation}) at ${before.createdAt.toISOString().slice(0, 19)}Z; this request differs (${differences.join('; ')}); nothing was charged. Use a new key for a different cost`,
+  );
 }
