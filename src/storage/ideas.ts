@@ -413,6 +413,15 @@ export async function releaseLease(db: Queryable, ideaId: string, worker: string
   await db.query('update ideas set locked_by = null, lease_until = null where id = $1 and locked_by = $2', [ideaId, worker]);
 }
 
+/**
+ * Release every lease `worker` holds (it runs nothing now: a database outage cut its stage off, perhaps
+ * after a claim committed whose answer was lost). No lapse is counted; the ideas are claimable at once.
+ */
+export async function releaseWorkerLeases(db: Queryable, worker: string): Promise<number> {
+  const result = await db.query('update ideas set locked_by = null, lease_until = null where locked_by = $1', [worker]);
+  return result.rowCount;
+}
+
 /** An operator (or intake) moves an idea: stage, status, attempt, parking cleared; history written. */
 export async function moveIdea(
   tx: Queryable,
@@ -631,6 +640,14 @@ export async function activeSummary(db: Queryable): Promise<{ pending: number; h
   );
   const row = result.rows[0]!;
   return { pending: row.pending, held: row.held, nextDueInMs: row.next_ms === null ? null : Number(row.next_ms) };
+}
+
+/** The active ideas not waiting on budget (due or not), with when they are due and their last error. */
+export async function pendingIdeas(db: Queryable): Promise<Array<{ id: string; title: string; stage: Stage; nextAttemptAt: Date; lastError: string | null }>> {
+  const result = await db.query<{ id: string; title: string; current_stage: Stage; next_attempt_at: Date | string; last_error: string | null }>(
+    `select id, title, current_stage, next_attempt_at, last_error from ideas where ${PROCESSING} and waiting_on_budget is null order by next_attempt_at`,
+  );
+  return result.rows.map((r) => ({ id: r.id, title: r.title, stage: r.current_stage, nextAttemptAt: new Date(r.next_attempt_at), lastError: r.last_error }));
 }
 
 /** Whether an ops event with this dedup key was emitted since a time (stuck ideas are reported once a period). */
