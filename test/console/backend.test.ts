@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App } from '../../src/app/app.js';
 import { loadConfig } from '../../src/core/config.js';
-import { createConsoleBackend } from '../../src/console-backend.js';
+import { createConsoleBackend } from '../../src/app/console-backend.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildProviders } from '../../src/app.js';
+import { buildProviders } from '../../src/app/app.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { costCents } from '../../src/pipeline/budget/pricing.js';
