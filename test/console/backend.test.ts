@@ -47,7 +47,7 @@ describeEachEngine('console backend', (t) => {
     expect((await readOnly.ideaDetail(created!.id!)).stage).toBe('RESEARCH');
 
     const live = await createConsoleBackend(app, { readOnly: false });
-    expect(await live.awaySummary()).toMatch(/^While you were away \(\d+ min\): 0 incident\(s\) opened/);
+    expect(await live.awaySummary()).toMatch(/^\(since \d\d-\d\d \d\d:\d\d UTC, \d+ min\): 0 incident\(s\) opened/);
     const reset = await live.resetIdea(created!.id!, 'IDEATE');
     expect(reset.ok).toBe(true);
     const detail = await live.ideaDetail(created!.id!);
