@@ -1,6 +1,6 @@
 /**
  * The one object the operator console sees (docs/console.md). The UI renders `ConsoleSnapshot`s
- * and calls the actions; it never touches storage or providers. `src/app.ts` builds the real
+ * and calls the actions; it never touches storage or providers. `src/app/app.ts` builds the real
  * implementation; tests hand the UI a fake.
  *
  * A snapshot is read in one go per refresh, from indexed queries and rollups, so a refresh costs a few

@@ -23,7 +23,7 @@ import { formatDuration, retryDelay, sleep } from '../core/clock.js';
 import { BudgetExceededError, ServiceUnavailableError, isDatabaseUnreachable, toError } from '../core/errors.js';
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
-import * as ideas from '../storage/ideas.js';
+import * as ideas from '../storage/idea-claims.js';
 import { track } from './analytics.js';
 import { STAGE_STATUS, nextStage, OUTPUT_KEY } from './lifecycle.js';
 import { createStageContext, type StageDeps, type StageOutcome } from './stages/context.js';

@@ -6,7 +6,7 @@
 import type { Config } from '../core/config.js';
 import type { PipelineView } from '../core/console-api.js';
 import type { Queryable } from '../core/ports.js';
-import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/ideas.js';
+import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/idea-rollups.js';
 import { MAX_LEASE_LAPSES } from './orchestrator.js';
 
 export interface PipelineStatus extends PipelineCounts {

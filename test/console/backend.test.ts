@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App } from '../../src/app/app.js';
 import { loadConfig } from '../../src/core/config.js';
-import { createConsoleBackend } from '../../src/console-backend.js';
+import { createConsoleBackend } from '../../src/app/console-backend.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';
@@ -47,7 +47,7 @@ describeEachEngine('console backend', (t) => {
     expect((await readOnly.ideaDetail(created!.id!)).stage).toBe('RESEARCH');
 
     const live = await createConsoleBackend(app, { readOnly: false });
-    expect(await live.awaySummary()).toMatch(/^While you were away \(\d+ min\): 0 incident\(s\) opened/);
+    expect(await live.awaySummary()).toMatch(/^\(since \d\d-\d\d \d\d:\d\d UTC, \d+ min\): 0 incident\(s\) opened/);
     const reset = await live.resetIdea(created!.id!, 'IDEATE');
     expect(reset.ok).toBe(true);
     const detail = await live.ideaDetail(created!.id!);

@@ -1,5 +1,5 @@
 /** Ideas by hand: list, preview and reset (the manual's recovery), advance one stage; moves are audited. */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
 import { corpusStats } from '../../storage/evidence.js';
 import { countIdeas, listIdeas as list, type ListFilter } from '../../storage/ideas.js';

@@ -15,23 +15,23 @@ import type {
   JobView,
   PipelineView,
   ResetPreview,
-} from './core/console-api.js';
-import { JobFailedError, toError } from './core/errors.js';
-import { formatDollars } from './core/money.js';
-import type { Scheduler } from './jobs/scheduler.js';
-import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from './core/ports.js';
-import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
-import { createBudgetProbe } from './ops/health/probes/budget.js';
-import type { BurnRate } from './pipeline/budget/burn-rate.js';
-import * as budgetOps from './app/operations/budget.js';
-import * as consoleOps from './app/operations/console.js';
-import * as backupOps from './app/operations/backups.js';
-import * as campaignOps from './app/operations/campaigns.js';
-import * as healthOps from './app/operations/health.js';
-import * as ideaOps from './app/operations/ideas.js';
-import * as incidentOps from './app/operations/incidents.js';
-import * as jobOps from './app/operations/jobs.js';
-import { withVisibleControls } from './core/terminal-text.js';
+} from '../core/console-api.js';
+import { JobFailedError, toError } from '../core/errors.js';
+import { formatDollars } from '../core/money.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from '../core/ports.js';
+import { BUDGET_CATEGORIES, worstLevel, type Stage } from '../core/types.js';
+import { createBudgetProbe } from '../ops/health/probes/budget.js';
+import type { BurnRate } from '../pipeline/budget/burn-rate.js';
+import * as budgetOps from './operations/budget.js';
+import * as consoleOps from './operations/console.js';
+import * as backupOps from './operations/backups.js';
+import * as campaignOps from './operations/campaigns.js';
+import * as healthOps from './operations/health.js';
+import * as ideaOps from './operations/ideas.js';
+import * as incidentOps from './operations/incidents.js';
+import * as jobOps from './operations/jobs.js';
+import { withVisibleControls } from '../core/terminal-text.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -47,9 +47,9 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   const { db, config, clock } = app;
   const operator = config.operator;
   const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore] = await Promise.all([
-    import('./ops/health/console-views.js'),
-    import('./pipeline/status.js'),
-    import('./storage/incidents.js'),
+    import('../ops/health/console-views.js'),
+    import('../pipeline/status.js'),
+    import('../storage/incidents.js'),
   ]);
   const registry = options.scheduler?.registry ?? (await jobOps.loadJobRegistry(app));
 
@@ -220,7 +220,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     },
 
     async ideaDetail(id: string): Promise<IdeaDetailView> {
-      const { ideaDetail, toIdeaDetailView } = await import('./pipeline/ideas/service.js');
+      const { ideaDetail, toIdeaDetailView } = await import('../pipeline/ideas/service.js');
       return toIdeaDetailView(await ideaDetail(db, config, id));
     },
 
@@ -234,7 +234,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     budgetByOperation: () => budgetOps.budgetByOperation(app, 20),
 
     async previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview> {
-      const { previewReset } = await import('./pipeline/ideas/service.js');
+      const { previewReset } = await import('../pipeline/ideas/service.js');
       const plan = await previewReset(db, config, ideaId, toStage);
       return { ideaId: plan.ideaId, fromStage: plan.fromStage, toStage: plan.toStage, rerun: plan.rerun, estimatedCents: plan.estimatedCents };
     },
