@@ -47,9 +47,9 @@ export interface RunConsoleOptions {
   /** What a stop waits for now (`pipeline.tick (RESEARCH "…")`), for the line printed while it stops. */
   stopping?: () => string[];
   /**
-   * 'changes' (default): a frame only when data, size or a selection changed, written line by line (Ink's
-   * incremental rendering: only the lines that differ). 'full': every read re-renders every panel and
-   * every frame rewrites the whole screen, as before #17 item 13 (a baseline for bench/console.bench.ts).
+   * 'changes' (default): a read with the same content renders nothing and memoised panels skip; 'full':
+   * every read re-renders every panel, as before #17 item 13 (a baseline for bench/console.bench.ts).
+   * (Ink 6.8's incrementalRendering is not used: outside full-screen it writes each line one row low.)
    * @default STUDIO_CONSOLE_REPAINT from the environment, else 'changes'
    */
   repaint?: 'changes' | 'full';
@@ -211,7 +211,7 @@ export async function runConsole(options: RunConsoleOptions): Promise<ConsoleExi
       <ConsoleProvider api={options.api} readOnly={options.readOnly ?? false} colorMode={colorMode} clock={options.clock} demo={options.demo ?? false}>
         <App refreshMs={options.refreshMs ?? 2000} repaint={repaint} />
       </ConsoleProvider>,
-      { stdout, stdin, exitOnCtrlC: true, patchConsole: false, maxFps: 20, incrementalRendering: repaint === 'changes' },
+      { stdout, stdin, exitOnCtrlC: true, patchConsole: false, maxFps: 20 },
     );
     await instance.waitUntilExit();
     // (after a signal, the unmount above ends waitUntilExit too: that is not a second quit)

@@ -73,3 +73,15 @@ describe('render only when something changed', () => {
     c.instance.unmount();
   });
 });
+
+describe('80 columns (#17 item 10)', () => {
+  it('a long detail line wraps under its indent, nothing is cut', async () => {
+    const { wrapLine } = await import('../../src/ui/components/DetailView.js');
+    const reason = 'parked    research found no evidence for the market size after 3 attempts; the web search provider returned only forum posts and the summary gate needs two independent sources';
+    const rows = wrapLine(reason, 76);
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(76);
+    expect(rows.slice(1).every((r) => r.startsWith(' '.repeat(10)))).toBe(true);
+    expect(rows.map((r) => r.trim()).join(' ').replace(/\s+/g, ' ')).toBe(reason.replace(/\s+/g, ' '));
+  });
+});

@@ -17,8 +17,12 @@ export interface SnapshotState {
    * `readMs`) keeps the previous object, so memoised panels see the same props and nothing re-renders.
    */
   snapshot: ConsoleSnapshot | null;
-  /** When the last good read was taken (ms epoch): moves with every read, even one with the same content. */
-  takenAt: number | null;
+  /**
+   * When the last good read was taken (ms epoch): moves with every read, even one with the same content.
+   * A function, not state: a read with the same content renders nothing; the header reads this on its
+   * own 1 s tick (and on any render), so 'data as of' is at most a tick behind.
+   */
+  takenAt(): number | null;
   /** The last read's error message, cleared by the next good read. */
   error: string | null;
   paused: boolean;
@@ -44,7 +48,7 @@ export function snapshotContentKey(s: ConsoleSnapshot): string {
 export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boolean } = {}): SnapshotState {
   const api = useConsoleApi();
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
-  const [takenAt, setTakenAt] = useState<number | null>(null);
+  const takenAtRef = useRef<number | null>(null);
   const contentKey = useRef<string | null>(null);
   const keptAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
@@ -75,6 +79,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
     try {
       const next = await api.snapshot();
       if (!alive.current) return;
+      takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
       const key = dedupe ? snapshotContentKey(next) : null;
       // Panels show ages against the snapshot's takenAt ("opened 5m ago", "next in 40s"): identical
       // content is taken again once the kept one is AGES_EVERY_MS old, so those move on, at a tenth the cost.
@@ -83,7 +88,6 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
         keptAt.current = next.takenAt.getTime();
         setSnapshot(next);
       }
-      setTakenAt(next.takenAt.getTime()); // the same number twice is no re-render
       setError(null); // no re-render when it was null already
     } catch (err) {
       if (!alive.current) return;
@@ -136,5 +140,6 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
   const refresh = useCallback(() => void read(), [read]);
 
   const readingSince = useCallback(() => startedAt.current, []);
+  const takenAt = useCallback(() => takenAtRef.current, []);
   return { snapshot, takenAt, error, paused, hungSince, readingSince, refresh, setPaused, togglePaused };
 }
