@@ -256,7 +256,7 @@ const keysTo = async (session: string, keys: string[]) => {
 };
 
 if (!hasTmux || QUIT_RUNS === 0) {
-  report('quit while a stage runs', 'skipped', 'tmux is not installed');
+  report('quit while a stage runs', 'skipped', hasTmux ? 'BENCH_QUIT_RUNS=0' : 'tmux is not installed');
 } else {
   const demoQuit: number[] = [];
   for (let i = 0; i < QUIT_RUNS; i++) demoQuit.push((await quitTime('--demo', '', async () => undefined)).ms);
