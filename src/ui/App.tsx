@@ -39,6 +39,8 @@ import type { PanelViewProps } from './components/panel-props.js';
 export interface AppProps {
   /** Milliseconds between snapshot reads. @default 2000 */
   refreshMs?: number;
+  /** 'full': every read re-renders every panel (the behaviour before #17 item 13; bench baseline). */
+  repaint?: 'changes' | 'full';
 }
 
 type Modal =
@@ -48,7 +50,18 @@ type Modal =
   | { kind: 'prompt'; title: string; lines: string[]; label: string; mustEqual?: string; allowEmpty?: boolean; onSubmit(text: string): void }
   | { kind: 'reset'; idea: StuckIdeaView };
 
-const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement> = {
+// Memoised: a read with the same content keeps the same snapshot and items, so a panel whose size,
+// focus, selection and filter did not change is not rendered again (the clock ticks in the header only).
+const PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
+  budget: React.memo(BudgetPanel),
+  services: React.memo(ServicesPanel),
+  kpis: React.memo(KpiPanel),
+  pipeline: React.memo(PipelinePanel),
+  jobs: React.memo(JobsPanel),
+  incidents: React.memo(IncidentsPanel),
+  logs: React.memo(LogPanel),
+};
+const FULL_PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
   budget: BudgetPanel,
   services: ServicesPanel,
   kpis: KpiPanel,
@@ -57,6 +70,10 @@ const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement
   incidents: IncidentsPanel,
   logs: LogPanel,
 };
+
+const MemoStatusLine = React.memo(StatusLine);
+const MemoFooter = React.memo(Footer);
+const MemoPanelSummary = React.memo(PanelSummary);
 
 /** What `c` copies for an item: the id an operator pastes into a CLI command. */
 function copyText(item: PanelItem): string {
@@ -102,12 +119,12 @@ export function App(props: AppProps) {
   );
 }
 
-function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
+function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
   const { api } = useConsoleSettings();
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
-  const snap = useSnapshot(refreshMs);
+  const snap = useSnapshot(refreshMs, { dedupe: repaint !== 'full' });
   const actions = useActions(snap.refresh);
   const [focus, setFocusState] = useState<PanelId>('budget');
   // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
@@ -260,7 +277,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       // a read still waiting: another one would only queue behind it; say what is going on instead
       const since = snap.readingSince();
       if (since !== null && Date.now() - since >= 2_000) {
-        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snapshot ? clockTime(snapshot.takenAt) : '-'}`, 'bad');
+        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snap.takenAt() !== null ? clockTime(new Date(snap.takenAt()!)) : '-'}`, 'bad');
       }
       return snap.refresh();
     }
@@ -401,7 +418,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     filter: filters[box.id],
   });
   const renderPanel = (box: PanelBox) => {
-    const View = PANEL_VIEWS[box.id];
+    const View = (repaint === 'full' ? FULL_PANEL_VIEWS : PANEL_VIEWS)[box.id];
     return <View key={box.id} {...panelProps(box)} />;
   };
 
@@ -512,7 +529,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   } else {
     body = (
       <Box flexDirection="column" height={layout.bodyRows}>
-        {layout.summary ? PANELS.map((id) => <PanelSummary key={id} panel={id} snapshot={snapshot} focused={id === focus} />) : null}
+        {layout.summary ? PANELS.map((id) => <MemoPanelSummary key={id} panel={id} snapshot={snapshot} focused={id === focus} />) : null}
         {renderPanel(layout.focused)}
       </Box>
     );
@@ -520,7 +537,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.frameRows}>
-      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
+      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} takenAt={snap.takenAt} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
       {body}
       {filtering ? (
         <FilterBar
@@ -536,9 +553,9 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
           }}
         />
       ) : (
-        <StatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
+        <MemoStatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
       )}
-      <Footer
+      <MemoFooter
         focus={focus}
         readMs={snapshot?.readMs ?? null}
         emergency={snapshot?.budget.emergencyShutdown ?? false}
