@@ -41,7 +41,7 @@ describe('parked and waiting ideas (#17 item 8)', () => {
     await c.press('n');
     await c.waitFor('Move it to INVESTORS?');
     await c.press('y');
-    f = await c.waitFor('moved to INVESTORS');
+    await c.waitFor('moved to INVESTORS');
     expect(c.api.calls.find((x) => x.method === 'advanceIdea')?.args).toEqual(['idea-1b4e', 'INVESTORS']);
     await c.waitFor((fr) => !/PARKED\s+Invoice factoring/.test(fr), 'the idea no longer listed');
   });
@@ -85,7 +85,7 @@ describe('log tail (#17 item 9)', () => {
     f = await c.waitFor('ERROR+');
     for (const row of logRows(f)) expect(row).toMatch(/\d\d:\d\d:\d\d (ERROR|CRITICAL)\b/);
     await c.press('l');
-    f = await c.waitFor((fr) => !fr.includes('ERROR+') && /\d\d:\d\d:\d\d INFO/.test(fr), 'all levels again');
+    await c.waitFor((fr) => !fr.includes('ERROR+') && /\d\d:\d\d:\d\d INFO/.test(fr), 'all levels again');
   });
 
   it('scrolling up freezes the tail: new lines do not move the selection; f follows again', async () => {
