@@ -32,7 +32,7 @@ describe('parked and waiting ideas (#17 item 8)', () => {
     await c.waitFor('Incidents');
     await c.press('4');
     await c.press('n');
-    let f = await c.waitFor('Move it to INVESTORS?');
+    const f = await c.waitFor('Move it to INVESTORS?');
     expect(f).toContain('DECK → INVESTORS');
     expect(f).toContain('quality gate failed 3 times');
     await c.press(KEY.enter); // the default, No
