@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderConsole, KEY, type RenderedConsole } from '../helpers/render.js';
 import type { DemoApi } from '../../src/ui/demo-api.js';
+import { createManualClock } from '../../src/core/clock.js';
+import { TEST_NOW } from '../helpers/render.js';
 
 let current: RenderedConsole | undefined;
 function open(options: Parameters<typeof renderConsole<DemoApi>>[0] = {}) {
@@ -89,7 +91,8 @@ describe('log tail (#17 item 9)', () => {
   });
 
   it('scrolling up freezes the tail: new lines do not move the selection; f follows again', async () => {
-    const c = open();
+    const clock = createManualClock(TEST_NOW);
+    const c = open({ clock });
     await c.waitFor('Incidents');
     await c.press('7');
     await c.press(KEY.up, 3);
@@ -99,7 +102,7 @@ describe('log tail (#17 item 9)', () => {
     await c.press(KEY.escape);
     await c.waitFor(/FROZEN/);
     // the world moves on by ten minutes: new lines arrive
-    c.clock.advance(600_000);
+    clock.advance(600_000);
     await c.press('r');
     await c.waitFor(/FROZEN \+\d+ new/);
     await c.press(KEY.enter);
@@ -110,9 +113,10 @@ describe('log tail (#17 item 9)', () => {
   });
 
   it('a log line detail lists its structured fields', async () => {
-    const c = open();
+    const clock = createManualClock(TEST_NOW);
+    const c = open({ clock });
     await c.waitFor('Incidents');
-    c.clock.advance(3_600_000); // ideas move on: pipeline lines with idea, stage, attempt
+    clock.advance(3_600_000); // ideas move on: pipeline lines with idea, stage, attempt
     await c.press('r');
     await c.press('7');
     await c.press('/');
