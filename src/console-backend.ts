@@ -232,7 +232,16 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
 
     async jobHistory(name: string, limit = 20) {
       const runs = await jobOps.jobHistory(app, { registry, name, limit });
-      return runs.map((r) => ({ scheduledFor: r.scheduledFor, status: r.status, durationMs: r.durationMs ?? null, error: r.error ?? null, host: r.host ?? '' }));
+      return runs.map((r) => ({
+        scheduledFor: r.scheduledFor,
+        status: r.status,
+        durationMs: r.durationMs ?? null,
+        error: r.error ?? null,
+        host: r.host ?? '',
+        trigger: r.manual ? 'manual' : r.catchUp ? 'catch-up' : 'schedule',
+        operator: r.operator,
+        summary: runSummary(r.output),
+      }));
     },
 
     incidentTimeline: (id: number) => readIncidentTimeline(db, id),
@@ -326,6 +335,19 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   };
   // stored text (titles, errors, log lines) reaches the screen with its control characters made visible
   return withVisibleControls(api);
+}
+
+/** A run's output in one short line for the job history (its `summary` or `message` when it has one). */
+function runSummary(output: unknown): string | null {
+  if (output === null || output === undefined) return null;
+  if (typeof output === 'string') return output.slice(0, 120);
+  if (typeof output === 'object') {
+    const o = output as Record<string, unknown>;
+    for (const key of ['summary', 'message']) if (typeof o[key] === 'string') return (o[key] as string).slice(0, 120);
+    const text = JSON.stringify(output);
+    return text === '{}' ? null : text.slice(0, 120);
+  }
+  return String(output);
 }
 
 /** The header's view of the embedded database's owner (nothing in server mode). */

@@ -183,7 +183,23 @@ export interface ConsoleApi {
   awaySummary(): Promise<string | null>;
 
   ideaDetail(id: string): Promise<IdeaDetailView>;
-  jobHistory(name: string, limit?: number): Promise<Array<{ scheduledFor: Date; status: string; durationMs: number | null; error: string | null; host: string }>>;
+  jobHistory(
+    name: string,
+    limit?: number,
+  ): Promise<
+    Array<{
+      scheduledFor: Date;
+      status: string;
+      durationMs: number | null;
+      error: string | null;
+      host: string;
+      /** schedule, manual (run now) or catch-up */
+      trigger?: string;
+      operator?: string | null;
+      /** What the run reported (its output, short). */
+      summary?: string | null;
+    }>
+  >;
   incidentTimeline(id: number): Promise<Array<{ at: Date; kind: string; message: string; actor?: string }>>;
   budgetByOperation(): Promise<Array<{ service: string; operation: string; category: string; calls: number; cents: number }>>;
 

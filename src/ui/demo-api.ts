@@ -524,7 +524,9 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     },
     async jobHistory(name, limit = 20) {
       record('jobHistory', name, limit);
-      return findJob(name).history.slice(0, limit);
+      return findJob(name)
+        .history.slice(0, limit)
+        .map((r, i) => ({ ...r, trigger: i % 7 === 3 ? 'manual' : 'schedule', operator: i % 7 === 3 ? operator : null, summary: r.status === 'succeeded' ? `${name}: done` : null }));
     },
     async incidentTimeline(id) {
       record('incidentTimeline', id);

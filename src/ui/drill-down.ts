@@ -121,10 +121,10 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
           if (runs.length === 0) return [...head, 'no runs yet'];
           return [
             ...head,
-            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('host', 14)} error`,
+            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('trigger', 9)} ${pad('by', 10)} ${pad('host', 14)} error / summary`,
             ...runs.map(
               (r) =>
-                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.host, 14)} ${r.error ?? ''}`.trimEnd(),
+                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.trigger ?? '-', 9)} ${pad(r.operator ?? '-', 10)} ${pad(r.host, 14)} ${r.error ?? r.summary ?? ''}`.trimEnd(),
             ),
           ];
         },

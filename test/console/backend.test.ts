@@ -55,6 +55,8 @@ describeEachEngine('console backend', (t) => {
     expect(detail.history.at(-1)).toMatchObject({ to: 'IDEATE', actor: 'dana' });
 
     expect((await live.pauseJob('backup.daily')).ok).toBe(true);
+    await live.runJob('health.check'); // by hand: the history says manual and who
+    expect((await live.jobHistory('health.check', 5))[0]).toMatchObject({ trigger: 'manual', operator: 'dana' });
     expect((await live.snapshot()).jobs.find((j) => j.name === 'backup.daily')!.paused).toBe(true);
     expect((await live.resumeJob('backup.daily')).ok).toBe(true);
     expect((await live.pauseJob('no.such.job')).ok).toBe(false);
