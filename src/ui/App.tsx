@@ -5,8 +5,8 @@
  */
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp, useStdout, type Key } from 'ink';
-import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
-import type { Stage } from '../core/types.js';
+import type { ConsoleSnapshot, LogLineView, StuckIdeaView } from '../core/console-api.js';
+import { STAGES, type Stage } from '../core/types.js';
 import { toError } from '../core/errors.js';
 import { useConsoleSettings } from './ConsoleApiContext.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
@@ -96,6 +96,15 @@ function copyText(item: PanelItem): string {
 /** Jobs that delete or move data: `j` asks before running them. */
 const DESTRUCTIVE_JOB = /purge|archive|prune|delete|vacuum full/i;
 
+/** The Logs panel's level filter (`l` cycles): the lowest level shown. */
+const LOG_LEVEL_FILTERS = [
+  { label: 'ALL', min: 0 },
+  { label: 'WARNING+', min: 3 },
+  { label: 'ERROR+', min: 4 },
+] as const;
+const LOG_RANK: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, WARNING: 3, ERROR: 4, CRITICAL: 5, FATAL: 5 };
+const logRank = (level: string) => LOG_RANK[level.toUpperCase()] ?? 2;
+
 const noSelection = (): Record<PanelId, number> => ({ budget: 0, services: 0, kpis: 0, pipeline: 0, jobs: 0, incidents: 0, logs: 0 });
 const noFilters = (): Record<PanelId, string> => ({ budget: '', services: '', kpis: '', pipeline: '', jobs: '', incidents: '', logs: '' });
 
@@ -151,6 +160,10 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
     setFilteringState(on);
   };
   const [away, setAway] = useState<string | null>(null);
+  // The log tail: a level filter, and a frozen copy while the operator reads back (new lines do not move
+  // the selection); `f` or `end` follows the newest line again.
+  const [logLevel, setLogLevel] = useState(0);
+  const [frozenLogs, setFrozenLogs] = useState<LogLineView[] | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -169,8 +182,15 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
   const items = useMemo(() => {
     const out = {} as Record<PanelId, PanelItem[]>;
     for (const id of PANELS) out[id] = snapshot ? panelItems(id, snapshot, filters[id]) : [];
+    if (snapshot) {
+      const min = LOG_LEVEL_FILTERS[logLevel]!.min;
+      const logs = (frozenLogs ?? snapshot.logs).filter((l) => logRank(l.level) >= min);
+      out.logs = panelItems('logs', { ...snapshot, logs }, filters.logs);
+    }
     return out;
-  }, [snapshot, filters]);
+  }, [snapshot, filters, logLevel, frozenLogs]);
+  const newSinceFrozen = frozenLogs && snapshot ? snapshot.logs.filter((l) => l.time > (frozenLogs.at(-1)?.time ?? new Date(0))).length : 0;
+  const logNote = [frozenLogs ? `FROZEN${newSinceFrozen ? ` +${newSinceFrozen} new` : ''} (f follows)` : '', logLevel ? LOG_LEVEL_FILTERS[logLevel]!.label : ''].filter(Boolean).join(' ');
 
   const selectedIndex = useCallback(
     (id: PanelId) => {
@@ -187,6 +207,11 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
     const focus = focusRef.current;
     const count = items[focus].length;
     if (count === 0) return;
+    if (focus === 'logs' && snapshot) {
+      // reading back freezes the tail, so arriving lines do not slide the selection; `end` follows again
+      if (delta === 'end') setFrozenLogs(null);
+      else if (!frozenLogs && (delta === 'home' || delta < 0)) setFrozenLogs(snapshot.logs);
+    }
     setSelection((sel) => {
       const anchor = ANCHOR_END[focus] === true;
       const current = Math.min(count - 1, Math.max(0, sel[focus]));
@@ -285,6 +310,44 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
       case 'x': {
         const item = needs('pipeline', 'x resets a stuck idea');
         if (item?.panel === 'pipeline' && actions.allowed(`reset ${item.item.title}`)) setModal({ kind: 'reset', idea: item.item });
+        return;
+      }
+      case 'n': {
+        const item = needs('pipeline', 'n moves an idea on');
+        if (item?.panel !== 'pipeline' || !actions.allowed(`advance ${item.item.title}`)) return;
+        const idea = item.item;
+        const next = STAGES[STAGES.indexOf(idea.stage) + 1];
+        if (!next) return actions.say(`${idea.title} is ${idea.stage}: there is no next stage`, 'info');
+        setModal({
+          kind: 'confirm',
+          title: `Advance ${idea.title}`,
+          lines: [`${idea.stage} → ${next}, without running ${idea.stage}'s gate.`, `listed because: ${idea.reason}`, 'It is audited with your name.'],
+          question: `Move it to ${next}?`,
+          onConfirm: () => {
+            closeModal();
+            void actions.run(`advance ${idea.title}`, () => api.advanceIdea(idea.id, next));
+          },
+        });
+        return;
+      }
+      case 'f': {
+        if (focus !== 'logs') return actions.say('f follows or freezes the log tail: focus the Logs panel (7) first', 'info');
+        if (frozenLogs) {
+          setFrozenLogs(null);
+          setSelection((sel) => ({ ...sel, logs: 0 }));
+          actions.say('logs: following the newest line', 'info');
+        } else if (snapshot) {
+          setFrozenLogs(snapshot.logs);
+          actions.say('logs: frozen (f follows again)', 'info');
+        }
+        return;
+      }
+      case 'l': {
+        if (focus !== 'logs') return actions.say('l filters the log tail by level: focus the Logs panel (7) first', 'info');
+        const next = (logLevel + 1) % LOG_LEVEL_FILTERS.length;
+        setLogLevel(next);
+        setSelection((sel) => ({ ...sel, logs: 0 }));
+        actions.say(`logs: ${LOG_LEVEL_FILTERS[next]!.label}`, 'info');
         return;
       }
       case 'j': {
@@ -416,6 +479,7 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
     focused: box.id === focus,
     selected: selectedIndex(box.id),
     filter: filters[box.id],
+    note: box.id === 'logs' ? logNote : undefined,
   });
   const renderPanel = (box: PanelBox) => {
     const View = (repaint === 'full' ? FULL_PANEL_VIEWS : PANEL_VIEWS)[box.id];

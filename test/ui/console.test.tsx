@@ -50,7 +50,7 @@ describe('console panels', () => {
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
     for (const title of ['Budget', 'Services', 'KPIs', 'Pipeline', 'Jobs', 'Incidents', 'Logs']) expect(f).toMatch(new RegExp(`^.${title}\\s`, 'm'));
-    expect(f).toContain('stuck 3');
+    expect(f).toContain('stuck 1'); // and one parked, one waiting on budget (listed as PARKED, WAIT$)
   });
 
   it('keeps the frame one row short of the terminal when resized', async () => {
@@ -71,7 +71,7 @@ describe('console keys', () => {
     await c.waitFor('Incidents');
     await c.press('?');
     const help = await c.waitFor('Help — keys');
-    expect(help).toContain('reset the selected stuck idea');
+    expect(help).toContain('reset the selected stuck, parked or budget-waiting idea');
     expect(help).toContain('resume after an emergency shutdown');
     expect(help).not.toContain('─ Services ');
     await c.press(KEY.escape);

@@ -15,6 +15,24 @@ export function listIdeas(deps: Pick<App, 'db'>, filter: ListFilter) {
   return list(deps.db, filter);
 }
 
+/**
+ * Ideas an operator may have to act on besides the stuck ones: parked (gate exhausted, lease lapses) and
+ * waiting on budget, each with its reason, oldest in its stage first.
+ */
+export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, limit = 50) {
+  const [parked, waiting] = await Promise.all([list(deps.db, { status: 'parked', limit }), list(deps.db, { status: 'waiting', limit })]);
+  const row = (kind: 'parked' | 'waiting') => (i: (typeof parked)[number]) => ({
+    kind,
+    id: i.id,
+    title: i.title,
+    stage: i.currentStage,
+    status: i.status,
+    heldForMs: now.getTime() - i.stageEnteredAt.getTime(),
+    reason: kind === 'parked' ? `parked: ${i.parkedReason ?? ''}` : `waiting on budget: ${i.waitingOnBudget ?? ''}`,
+  });
+  return [...parked.map(row('parked')), ...waiting.filter((w) => !w.parkedReason).map(row('waiting'))].sort((a, b) => b.heldForMs - a.heldForMs);
+}
+
 /** What a reset to `stage` would run again and what it is estimated to cost; changes nothing. */
 export function previewIdeaReset(deps: IdeaDeps, args: { id: string; stage: string }): Promise<ResetPlan> {
   return previewReset(deps.db, deps.config, args.id, args.stage);
