@@ -48,7 +48,7 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
   beforeAll(async () => {
     home = await embeddedHomeFromTemplate('studio-embedded-');
     // small caps, so six racing processes really contest them
-    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), BUDGET_TOTAL: '8.00', BUDGET_OPENAI_TOKENS: '4.00', BUDGET_EXTERNAL_APIS: '2.00', BUDGET_GOOGLE_ADS: '1.00', BUDGET_INFRASTRUCTURE: '1.00', INTAKE_PER_HOUR: '1000', INTAKE_PER_DAY: '1000' };
+    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), BUDGET_TOTAL: '8.00', BUDGET_OPENAI_TOKENS: '4.00', BUDGET_EXTERNAL_APIS: '2.00', BUDGET_GOOGLE_ADS: '1.00', BUDGET_INFRASTRUCTURE: '1.00', INTAKE_PER_HOUR: '1000', INTAKE_PER_DAY: '1000', SMOKE_TEST_BUDGET: '1.00' };
     config = loadConfig({ env, cwd: home, dotenv: false });
     db = await openDatabase(config);
   });
