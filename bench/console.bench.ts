@@ -6,16 +6,23 @@
  * 2. Idle cost of the BUILT demo console at a 1 s refresh in a real terminal (tmux): CPU share of one
  *    core and RSS over BENCH_CONSOLE_SECONDS (60; the issue's figure is 300), against a bare Node process
  *    holding a 1 s timer. Targets: idle CPU <= 1% of a core, RSS flat and under 150 MB.
+ * 3. Quit while a stage runs: the BUILT console on an embedded database in tmux, hosting the scheduler,
+ *    `pipeline.tick` run with `j` while the model (a fake OpenAI on 127.0.0.1 that never answers chat)
+ *    holds a stage in flight; from `q` to the shell's prompt (the process gone), p50 / p95 over
+ *    BENCH_QUIT_RUNS (8), against the demo console's quit with nothing running (baseline). Target p95 <= 1 s.
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
 import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleApi, ConsoleSnapshot } from '../src/core/console-api.js';
 import { createManualClock } from '../src/core/clock.js';
 import { percentile, report } from './helpers.js';
 import { FakeKeyboard } from '../test/helpers/keyboard.js';
+import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
 
 // React as the built console runs it (the bundle defines NODE_ENV=production); set before React loads.
 process.env.NODE_ENV = 'production';
@@ -27,6 +34,7 @@ const { createDemoApi } = await import('../src/ui/demo-api.js');
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 const IDLE_SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 60);
+const QUIT_RUNS = Number(process.env.BENCH_QUIT_RUNS ?? 8);
 /** Terminal of the idle run, e.g. 80x24. @default 160x48 */
 const [IDLE_COLUMNS, IDLE_ROWS] = (process.env.BENCH_CONSOLE_SIZE ?? '160x48').split('x');
 
@@ -135,3 +143,70 @@ if (!hasTmux) {
   }
 }
 bare.kill();
+
+// --- quit while a stage runs ------------------------------------------------------------------------
+const pane = (session: string) => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+async function until(probe: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`bench: waited ${ms} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+/** Start a console in tmux, let `prepare` get it busy, press q: ms from q until the process is gone. */
+async function quitTime(args: string, env: string, prepare: (session: string) => Promise<void>): Promise<{ ms: number; said: string }> {
+  const session = `studio-quit-${process.pid}-${Date.now().toString(36)}`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '48', `env -u CI ${env} ${process.execPath} ${bin} console ${args}; echo "EXITED $? $(date +%s%3N)"; sleep 600`]);
+  try {
+    await until(() => pane(session).includes('Jobs'), 60_000, 'the console');
+    await prepare(session);
+    const t0 = Date.now();
+    execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+    await until(() => pane(session).includes('EXITED'), 30_000, 'the exit');
+    const text = pane(session);
+    const at = Number(/EXITED \d+ (\d+)/.exec(text)![1]);
+    return { ms: at - t0, said: /stopping: [^\n]*/.exec(text)?.[0] ?? '' };
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+  }
+}
+const keysTo = async (session: string, keys: string[]) => {
+  for (const k of keys) {
+    execFileSync('tmux', ['send-keys', '-t', session, k]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+  }
+};
+
+if (!hasTmux) {
+  report('quit while a stage runs', 'skipped', 'tmux is not installed');
+} else {
+  const demoQuit: number[] = [];
+  for (let i = 0; i < QUIT_RUNS; i++) demoQuit.push((await quitTime('--demo', '', async () => undefined)).ms);
+  report('quit, demo console, nothing running (baseline)', `${percentile(demoQuit, 50).toFixed(0)} ms`, `p95 ${percentile(demoQuit, 95).toFixed(0)} ms`);
+
+  const fake = await startFakeOpenAi();
+  fake.chatDelayMs = 3_600_000; // the model never answers: the stage is in flight when q comes
+  const home = mkdtempSync(join(tmpdir(), 'studio-bench-quit-'));
+  const env = `STUDIO_HOME=${home} OPENAI_API_KEY=sk-test-BENCHQUIT0123456789 OPENAI_BASE_URL=${fake.url} OPENAI_MAX_RETRIES=0`;
+  const busy: number[] = [];
+  let said = '';
+  try {
+    for (let i = 0; i < QUIT_RUNS; i++) {
+      const calls = () => fake.requests.filter((r) => r.path.startsWith('/chat/')).length;
+      const before = calls();
+      const run = await quitTime('', env, async (session) => {
+        // run pipeline.tick now: focus Jobs, filter to it, j
+        await keysTo(session, ['Tab', 'Tab', 'Tab', 'Tab', '/', 'pipeline.tick', 'Enter', 'j']);
+        await until(() => calls() > before, 90_000, 'a stage calling the model');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      busy.push(run.ms);
+      said ||= run.said;
+    }
+  } finally {
+    await fake.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  report('quit, embedded console, a stage in flight', `${percentile(busy, 50).toFixed(0)} ms`, `p95 ${percentile(busy, 95).toFixed(0)} ms (target <= 1000 ms), ${(percentile(busy, 50) / percentile(demoQuit, 50)).toFixed(2)}x baseline`);
+  report('  it said', said.slice(0, 60) || '(nothing)', '');
+}

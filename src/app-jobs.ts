@@ -19,7 +19,7 @@ export interface JobWiring {
 export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
   const { createSchedulerProbe } = await import('./ops/health/probes/scheduler.js');
   const { createBudgetProbe } = await import('./ops/health/probes/budget.js');
-  const probes = [createSchedulerProbe(app.db, { clock: app.clock }), createBudgetProbe(app.budget)];
+  const probes = [createSchedulerProbe(app.db, { clock: app.clock, residentExpected: app.config.scheduler.residentExpected }), createBudgetProbe(app.budget)];
   const openai = app.config.openai;
   if (openai.apiKey) {
     const { createOpenAiProbe } = await import('./providers/openai/probe.js');
@@ -70,10 +70,10 @@ export async function jobWiring(app: App): Promise<JobWiring> {
       ...createPipelineJobs({ db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger }),
     ],
   });
-  const metricSources: MetricSource[] = [
-    budgetMetricSource(app.budget),
-    // budget spent and levels, ideas per stage, service states
-  ];
+  const { pipelineMetricSource } = await import('./pipeline/metrics.js');
+  const { serviceStateMetricSource } = await import('./ops/health/metrics.js');
+  // budget spent and levels, ideas per stage, service states
+  const metricSources: MetricSource[] = [budgetMetricSource(app.budget), pipelineMetricSource(app.db, () => app.clock.date()), serviceStateMetricSource(app.db)];
   return { jobs, metricSources };
 }
 

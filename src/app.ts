@@ -7,7 +7,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Database } from './core/ports.js';
 import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
-import { openDatabase } from './storage/open.js';
+import { assertDatabaseExists, openDatabase } from './storage/open.js';
 import type { Providers } from './core/providers.js';
 import { createOfflineProviders } from './providers/offline/index.js';
 import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
@@ -53,15 +53,25 @@ export interface CreateAppOptions {
   logBase?: Record<string, unknown>;
   /** Reopen the log file when another process rotates it (long-lived processes: scheduler, console). */
   followLogRotation?: boolean;
+  /**
+   * Create the embedded database when there is none. Commands that only read pass false: on a STUDIO_HOME
+   * without a database they exit 2 with one line and create nothing (not even the log file). @default true
+   */
+  createDatabase?: boolean;
+  /** Told what opening the database is doing (first start: creating it, applying migrations). */
+  onProgress?: (step: string) => void;
 }
 
 export async function createApp(options: CreateAppOptions = {}): Promise<App> {
   const config = options.config ?? loadConfig();
+  if (options.createDatabase === false) await assertDatabaseExists(config);
   const log = createLogger({ file: config.paths.logFile, level: config.log.level, stdout: options.logToStdout, base: options.logBase });
   const db = await openDatabase(config, {
     logger: log.logger,
     migrate: options.migrate,
     applicationName: `studio ${String(options.logBase?.cmd ?? '')}`.trim(),
+    create: options.createDatabase,
+    onProgress: options.onProgress,
   });
   const clock = options.clock ?? systemClock;
   const providers = buildProviders(config, log.logger, {

@@ -19,9 +19,10 @@ import type {
 import { toError } from './core/errors.js';
 import { formatDollars } from './core/money.js';
 import type { Scheduler } from './jobs/scheduler.js';
-import type { BudgetSnapshot, CategoryStatus } from './core/ports.js';
+import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from './core/ports.js';
 import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
 import { recordAudit } from './storage/audit.js';
+import { createBudgetProbe } from './ops/health/probes/budget.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -36,24 +37,43 @@ const refused = (what: string): ActionResult => ({ ok: false, message: `read-onl
 export async function createConsoleBackend(app: App, options: ConsoleBackendOptions): Promise<ConsoleApi> {
   const { db, config, clock } = app;
   const operator = config.operator;
-  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, budgetStore, jobRuns, jobState, status] = await Promise.all([
+  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, budgetStore, jobRuns, jobState, status, incidentStore] = await Promise.all([
     import('./ops/health/console-views.js'),
     import('./storage/budget.js'),
     import('./storage/job-runs.js'),
     import('./storage/job-state.js'),
     import('./pipeline/status.js'),
+    import('./storage/incidents.js'),
   ]);
   const { jobWiring } = await import('./app-jobs.js');
   const { createRegistry } = await import('./jobs/registry.js');
   const registry = options.scheduler?.registry ?? createRegistry((await jobWiring(app)).jobs, { host: 'console' });
 
-  // The session starts: remember it, so the next session can say what happened meanwhile.
+  // The session starts: remember it, so the next session can say what happened meanwhile — counted from
+  // the end of the previous session (its console.session.end row), or its start when it never ended cleanly.
   const previous = await db.query<{ at: Date }>(
-    `select at from audit_log where action = 'console.session' and operator = $1 order by id desc limit 1`,
+    `select at from audit_log where action in ('console.session', 'console.session.end') and operator = $1 order by id desc limit 1`,
     [operator.user],
   );
   const lastSeen = previous.rows[0]?.at ?? null;
   await recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action: 'console.session', details: { readOnly: options.readOnly } });
+
+  // A read-only console on the embedded database holds it alone: no scheduler can run meanwhile. Say so in
+  // the header, with the slots missed since this console opened (the database is a client of it later).
+  const sessionStart = clock.now();
+  const holdsEmbeddedAlone = options.readOnly && !options.scheduler && config.mode === 'embedded';
+  function missedSlots(now: Date): number {
+    let missed = 0;
+    for (const job of registry.jobs) {
+      let at: Date | null = new Date(sessionStart);
+      for (let i = 0; i < 10_000; i++) {
+        at = job.pattern.nextRun(at) ?? null;
+        if (!at || at.getTime() > now.getTime()) break;
+        missed++;
+      }
+    }
+    return missed;
+  }
 
   const audit = (action: string, target?: string, reason?: string, details?: Record<string, unknown>) =>
     recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action, target, reason, details });
@@ -135,7 +155,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       // the panels are independent reads: issued together, a server pool answers them on several
       // connections at once (the refresh costs about its slowest chain, not the sum of a dozen round
       // trips); PGlite, one connection, simply runs them in turn
-      const [{ budget, cycle }, services, kpis, pipeline, jobs, incidents] = await Promise.all([
+      const [{ budget, cycle }, services, kpis, pipeline, jobs, incidents, incidentCounts] = await Promise.all([
         app.budget.snapshot().then(async (budget) => ({
           budget,
           cycle: budget.emergencyShutdown ? await budgetStore.getCycle(db, budget.cycleId) : undefined,
@@ -144,28 +164,39 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
         readKpiViews(db, now),
         pipelineView(now),
         jobsView(now),
-        readIncidentViews(db, 20),
+        // open ones first, then the recently resolved (shown as resolved); the counts come from the database
+        readIncidentViews(db, 40),
+        incidentStore.incidentCounts(db, new Date(now.getTime() - 86_400_000)),
       ]);
+      // the budget row of the services panel from the same live snapshot as the budget panel, not the
+      // last health check's (up to one check interval old: it showed "total 0.0%" beside a live 31.9%)
+      const live = await createBudgetProbe({ snapshot: async () => budget }).probe(new AbortController().signal);
+      const serviceRows = services.services.map((s) => (s.name === 'budget' ? { ...s, level: live.level, reason: live.reason, checkedAt: now } : s));
       const readMs = performance.now() - started;
       const logs = tailLogLines(config.paths.logFile, 60);
       return {
         takenAt: now,
         readMs,
         header: {
-          systemLevel: worstLevel(services.systemLevel, budget.level),
+          systemLevel: worstLevel(...serviceRows.map((r) => r.level), budget.level),
           mode: config.mode,
           location: db.location,
           operator: operator.user,
           sshClient: operator.sshClient,
           readOnly: options.readOnly,
           schedulerHosted: Boolean(options.scheduler),
+          owner: ownerView(db.embeddedOwner?.()),
+          ...(holdsEmbeddedAlone
+            ? { schedulerNote: `no scheduler: this read-only console holds the embedded database (${missedSlots(now)} job slot(s) missed since ${new Date(sessionStart).toISOString().slice(11, 16)} UTC)` }
+            : {}),
         },
         budget: budgetView(budget, cycle?.shutdownReason ?? null),
-        services: services.services,
+        services: serviceRows,
         kpis,
         pipeline,
         jobs,
         incidents,
+        incidentCounts: { open: incidentCounts.open, resolved24h: incidentCounts.resolvedSince },
         logs,
       };
     },
@@ -182,7 +213,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       const ago = Math.round((clock.now() - since.getTime()) / 60_000);
       const when = ago < 120 ? `${ago} min` : ago < 2880 ? `${Math.round(ago / 60)} h` : `${Math.round(ago / 1440)} d`;
       return (
-        `While you were away (${when}): ${incidents.rows[0]!.n} incident(s) opened, ${completed.rows[0]!.n} idea(s) completed, ` +
+        `(since ${since.toISOString().slice(5, 16).replace('T', ' ')} UTC, ${when}): ${incidents.rows[0]!.n} incident(s) opened, ${completed.rows[0]!.n} idea(s) completed, ` +
         `${failedJobs.rows[0]!.n} job run(s) failed, ${formatDollars(Number(spend.rows[0]!.c ?? 0))} spent`
       );
     },
@@ -309,8 +340,15 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       }),
 
     async close() {
-      // the app (database, log) is closed by whoever created it
+      // the session ends: the next one counts "while you were away" from here (the app itself, database
+      // and log, is closed by whoever created it)
+      await recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action: 'console.session.end' }).catch(() => undefined);
     },
   };
   return api;
+}
+
+/** The header's view of the embedded database's owner (nothing in server mode). */
+function ownerView(owner: EmbeddedOwner | undefined): ConsoleSnapshot['header']['owner'] {
+  return owner ? { pid: owner.pid, command: owner.command, since: owner.since, clients: owner.clients, self: owner.self } : undefined;
 }

@@ -244,6 +244,7 @@ Examples:
             }
             println(`${c.green('✓')} restored backup ${c.bold(report.id)} (made ${report.createdAt}) into ${db.location} in ${formatDuration(report.durationMs)}`);
             println(`  safety backup of the data it replaced: ${report.safetyBackup} (studio backup restore ${report.safetyBackup} --confirm to undo)`);
+            if (report.auditRowsCarriedForward > 0) println(`  audit log: ${report.auditRowsCarriedForward} action(s) recorded after the backup were kept`);
             if (report.migrationsApplied.length) println(`  migrations applied since: ${report.migrationsApplied.join(', ')}`);
             if (report.mismatches.length) {
               println(c.red(`  row counts differ from the manifest: ${report.mismatches.map((m) => `${m.table} ${m.restored} (expected ${m.expected})`).join(', ')}`));

@@ -36,8 +36,18 @@ interface OpenConsole {
   api: ConsoleApi;
   demo: boolean;
   onConsoleOutput?: (level: string, text: string) => void;
+  /** Abort what runs, close the database (once, however often it is called). */
   close(): Promise<void>;
+  /** What closing waits for now: the hosted scheduler's running jobs. */
+  running(): string[];
 }
+
+/**
+ * A console quits at once: the jobs it hosts are aborted (stage runs resume under their keys on the next
+ * start, nothing is paid twice; an aborted backup is retried), not waited for. Each gets this long to
+ * record where it stopped.
+ */
+const QUIT_SETTLE_MS = 700;
 
 /** The ConsoleApi for these options: the real one over the configured database, or the demo. */
 async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
@@ -46,16 +56,21 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     const { loadConfig } = await import('../core/config.js');
     const { operator } = loadConfig();
     const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
-    return { api, demo: true, close: () => api.close() };
+    return { api, demo: true, close: () => api.close(), running: () => [] };
   }
   const { createApp } = await import('../app.js');
-  const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' } });
+  // before the screen is taken: say what takes time (a first start creates, migrates and embeds: 8-22 s)
+  const started = Date.now();
+  const say = (step: string) => process.stderr.write(`studio: ${step}\n`);
+  const app = await createApp({ followLogRotation: true, logBase: { cmd: 'console' }, onProgress: say });
+  const owner = app.db.embeddedOwner?.();
+  if (owner && !owner.self) say(`connected to the embedded database served by pid ${owner.pid} (studio ${owner.command})`);
   let scheduler: import('../jobs/scheduler.js').Scheduler | undefined;
   try {
     // a convenience of the first start: an unreachable service (the ideas are embedded) must not keep the
     // operator out of the console; the next start tries again
     if (!opts.readOnly) {
-      await seedSampleIdeas(app).catch((error: unknown) =>
+      await seedSampleIdeas(app, say).catch((error: unknown) =>
         app.logger.warn({ err: error }, `console: could not load the sample ideas (${(error as Error).message?.slice(0, 200)}); the next start tries again`),
       );
     }
@@ -63,9 +78,11 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     if (host && !opts.readOnly) {
       const { createScheduler } = await import('../jobs/scheduler.js');
       const { jobWiring, schedulerSettings } = await import('../app-jobs.js');
+      say('starting the scheduler');
       scheduler = createScheduler({ db: app.db, logger: app.logger, jobs: (await jobWiring(app)).jobs, settings: schedulerSettings(app), clock: app.clock });
       await scheduler.start();
     }
+    say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const { createConsoleBackend } = await import('../console-backend.js');
     const api = await createConsoleBackend(app, { readOnly: opts.readOnly ?? false, scheduler });
     // the services panel should not wait five minutes for the first scheduled check
@@ -76,9 +93,10 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
       // whatever a library prints while the console owns the screen goes to the log file instead
       onConsoleOutput: (level, text) => app.logger.warn({ captured: level }, text.slice(0, 2000)),
       close: once(async () => {
-        await scheduler?.stop({ graceMs: 5_000 }).catch(() => undefined);
+        await Promise.all([scheduler?.stop({ graceMs: 0, settleMs: QUIT_SETTLE_MS }).catch(() => undefined), api.close().catch(() => undefined)]);
         await app.close();
       }),
+      running: () => scheduler?.running() ?? [],
     };
   } catch (error) {
     await scheduler?.stop({ graceMs: 1_000 }).catch(() => undefined);
@@ -93,7 +111,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 }
 
 /** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
-async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
+async function seedSampleIdeas(app: import('../app.js').App, say: (step: string) => void = () => undefined): Promise<void> {
   if (app.config.mode !== 'embedded') return;
   const seeded = await app.db.query("select 1 from studio_settings where key = 'sample_ideas_loaded'");
   const ideas = await app.db.query<{ n: number }>('select count(*)::int as n from ideas');
@@ -106,6 +124,7 @@ async function seedSampleIdeas(app: import('../app.js').App): Promise<void> {
   const { parseIdeasText } = await import('./ideas.js');
   const { submitIdeas } = await import('../pipeline/ideas/intake.js');
   const items = parseIdeasText(readFileSync(file, 'utf8')).filter((i) => !i.error);
+  say(`loading ${items.length} sample ideas into the empty database (embedding them with ${app.providers.embedder.info.offline ? 'the offline embedder' : app.providers.embedder.info.model})`);
   const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
   const outcomes = await submitIdeas(deps, items, { createdBy: 'sample' });
   await app.db.query("insert into studio_settings (key, value) values ('sample_ideas_loaded', $1) on conflict (key) do nothing", [new Date().toISOString()]);
@@ -136,6 +155,9 @@ Examples:
     .action(
       action(async (opts: ConsoleOptions) => {
         const refreshMs = parseRefresh(opts.refresh);
+        if (process.env.TERM === 'dumb') {
+          throw new InvalidInputError('console: TERM=dumb cannot draw the full-screen console (no cursor movement); use studio health, studio budget status or studio jobs list, or a real terminal');
+        }
         if (!process.stdout.isTTY || !process.stdin.isTTY) {
           throw new InvalidInputError('console: needs a terminal (stdin and stdout must be a TTY); for scripts use studio budget status, studio health --json');
         }
@@ -148,9 +170,10 @@ Examples:
             readOnly: opts.readOnly ?? false,
             refreshMs,
             onConsoleOutput: opened.onConsoleOutput,
-            beforeExit: () => opened.close(),
+            shutdown: () => opened.close(),
+            stopping: () => opened.running(),
           });
-          return exit.reason === 'quit' ? 0 : 1;
+          return exit.reason === 'quit' ? (exit.stop === 'clean' ? 0 : Number(process.exitCode ?? 1)) : 1;
         } finally {
           await opened.close();
         }

@@ -3,6 +3,13 @@ import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { action, withApp } from './run.js';
 import { c, formatBytes, printJson, println, table } from './output.js';
+import type { EmbeddedOwner } from '../core/ports.js';
+
+/** One line: who owns the embedded database, since when, how many connect to it, and where. */
+export function describeOwner(owner: EmbeddedOwner): string {
+  const who = owner.self ? `this command (pid ${owner.pid}; no other studio process had it open)` : `pid ${owner.pid}${owner.command ? ` (studio ${owner.command})` : ''}`;
+  return `owner: ${who} since ${owner.since.toISOString().slice(0, 19).replace('T', ' ')} UTC, ${owner.clients} client connection${owner.clients === 1 ? '' : 's'}, socket ${owner.socket ?? '-'}`;
+}
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('database status and migrations');
@@ -28,11 +35,13 @@ Examples:
           const { migrationVars } = await import('../storage/open.js');
           const status = await readDbStatus(app.db, { vars: migrationVars(config) });
           const ok = status.migrations.pending.length === 0;
+          const owner = app.db.embeddedOwner?.();
           if (opts.json) {
-            printJson(status);
+            printJson({ ...status, owner: owner ?? null });
             return ok ? 0 : 1;
           }
           println(`${c.green('✓')} ${c.bold(status.mode)} database at ${status.location} — connected, ${status.latencyMs} ms round trip`);
+          if (owner) println(`  ${describeOwner(owner)}`);
           println(`  PostgreSQL ${status.serverVersion}, pgvector ${status.pgvectorVersion ?? c.red('missing')}`);
           println(
             `  migrations: ${status.migrations.applied} applied${status.migrations.latest ? ` (latest ${status.migrations.latest})` : ''}, ` +
@@ -69,6 +78,32 @@ Examples:
           app.logger.info({ applied }, 'db migrate');
           if (opts.json) printJson({ applied });
           else println(applied.length ? `applied ${applied.length}: ${applied.join(', ')}` : 'the database is up to date');
+        });
+      }),
+    );
+
+  db.command('psql')
+    .description('open psql on the active database: the embedded owner\'s socket, or DATABASE_URL')
+    .argument('[psqlArgs...]', 'more arguments for psql, after --')
+    .addHelpText(
+      'after',
+      `
+With stdin not a terminal, psql runs what it reads (stopping at the first error) and studio exits with
+psql's code. In embedded mode with no studio process running, this command opens the database itself
+for the session. The embedded database is ONE session shared by every studio process: use SET LOCAL
+inside BEGIN ... COMMIT, never plain SET, and do not leave a transaction open (everyone waits for it).
+
+Examples:
+  studio db psql
+  echo "select status, count(*) from ideas group by 1" | studio db psql
+  studio db psql -- -c "select * from budget_cycles" --csv`,
+    )
+    .action(
+      action(async (psqlArgs: string[]) => {
+        const config = loadConfig();
+        return withApp({ config, migrate: false, logBase: { cmd: 'db psql' } }, async (app) => {
+          const { runPsql } = await import('./psql.js');
+          return runPsql(config, app.db.embeddedOwner?.()?.socket ?? null, psqlArgs);
         });
       }),
     );

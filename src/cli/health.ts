@@ -10,6 +10,7 @@ import { formatDuration, parseDuration } from '../core/clock.js';
 import { InvalidInputError, toError } from '../core/errors.js';
 import { exitCodeForLevel, type HealthReport, type ServiceState } from '../core/health.js';
 import { redactText } from '../core/redact.js';
+import { toHealthJson } from '../ops/health/report-json.js';
 import { action } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
@@ -52,8 +53,10 @@ Examples:
         const { createApp } = await import('../app.js');
         let app: Awaited<ReturnType<typeof createApp>>;
         try {
-          app = await createApp({ config, logBase: { cmd: 'health' } });
+          app = await createApp({ config, logBase: { cmd: 'health' }, createDatabase: false });
         } catch (error) {
+          // no database at STUDIO_HOME: one line and exit 2, not a report about a database nobody started
+          if ((error as Error).name === 'NoDatabaseError') throw error;
           return await databaseDown(config, error, opts);
         }
         try {
@@ -75,9 +78,9 @@ Examples:
             report = await runProbes(buildHealthProbes({ config, db: app.db, extra }), { timeoutMs: probeTimeoutMs });
           }
           const { readKpiHistory } = await import('../storage/health-store.js');
-          const history = await readKpiHistory(app.db, { since: new Date(Date.now() - 86_400_000), limit: 48 }).catch(() => ({}));
-          if (opts.json) printJson({ ...report, kpis: history });
-          else printReport(report, history);
+          const history = await readKpiHistory(app.db, { since: new Date(Date.now() - 86_400_000), limit: 48 }).catch(() => null);
+          if (opts.json) printJson(toHealthJson({ report, kpis: history, source: { kind: 'live', pid: process.pid } }));
+          else printReport(report, history ?? {});
           return exitCodeForLevel(report.level);
         } finally {
           await app.close();
@@ -95,7 +98,10 @@ async function databaseDown(config: Config, error: unknown, opts: HealthOptions)
     const { lastReportPath } = await import('../ops/health/check.js');
     const last = readLastReport(lastReportPath(config));
     if (last && Date.now() - new Date(last.checkedAt).getTime() < 15 * 60_000) {
-      if (opts.json) printJson({ ...last, source: `last check by pid ${held[1]}` });
+      if (opts.json) {
+        const ageMs = Date.now() - new Date(last.checkedAt).getTime();
+        printJson(toHealthJson({ report: last, kpis: null, source: { kind: 'last_check', pid: Number(held[1]), ageMs, note: `last check by pid ${held[1]}` } }));
+      }
       else {
         println(c.dim(`the embedded database is held by pid ${held[1]}; its last check, ${formatDuration(Date.now() - new Date(last.checkedAt).getTime())} ago:`));
         printReport(last, {});
@@ -103,12 +109,13 @@ async function databaseDown(config: Config, error: unknown, opts: HealthOptions)
       return exitCodeForLevel(last.level);
     }
     const state: ServiceState = { name: 'database', level: 'WARNING', reason: `not checked: ${message}; no recent check recorded by that process` };
-    if (opts.json) printJson({ level: 'WARNING', checkedAt: new Date(), durationMs: 0, services: [state] });
+    if (opts.json) printJson(toHealthJson({ report: { level: 'WARNING', checkedAt: new Date(), durationMs: 0, services: [state] }, kpis: null, source: { kind: 'none', pid: Number(held[1]), note: 'the embedded database is held by another process' } }));
     else println(`${levelColour('WARNING')} database: ${state.reason}`);
     return 1;
   }
   if (opts.json) {
-    printJson({ level: 'CRITICAL', checkedAt: new Date(), durationMs: 0, services: [{ name: 'database', level: 'CRITICAL', reason: `unreachable: ${message}`, details: { down: true } }] });
+    const services: ServiceState[] = [{ name: 'database', level: 'CRITICAL', reason: `unreachable: ${message}`, details: { down: true } }];
+    printJson(toHealthJson({ report: { level: 'CRITICAL', checkedAt: new Date(), durationMs: 0, services }, kpis: null, source: { kind: 'none', note: 'the database could not be opened' } }));
   } else {
     println(`${levelColour('CRITICAL')} database unreachable: ${message}`);
   }

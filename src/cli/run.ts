@@ -3,6 +3,7 @@
  * an exit code. A body returns its exit code (or nothing for 0).
  */
 import type { App, CreateAppOptions } from '../app.js';
+import { isUsageError, type AppError } from '../core/errors.js';
 import { reportError } from './output.js';
 
 export type ExitCode = number | void;
@@ -19,14 +20,29 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<ExitCode
   };
 }
 
+/**
+ * Commands that only read state: they never create a database. On a STUDIO_HOME without one they exit 2
+ * with one line naming the path and how to start (a cron job run from the wrong folder must not report an
+ * all-clear from a new, empty database).
+ */
+export const READ_ONLY_COMMANDS = new Set([
+  'health', 'db status', 'budget status', 'budget check', 'budget history', 'list', 'show', 'similar', 'report performance',
+  'jobs list', 'jobs history', 'incidents list', 'incidents show', 'incidents maintenance list', 'backup list', 'pipeline status',
+  'evidence status', 'logs', 'config', 'db psql',
+]);
+
 /** Build the app (config, logger, database), run fn, always close. */
 export async function withApp(options: CreateAppOptions, fn: (app: App) => Promise<ExitCode>): Promise<ExitCode> {
   const { createApp } = await import('../app.js');
-  const app = await createApp(options);
+  const readOnly = READ_ONLY_COMMANDS.has(String(options.logBase?.cmd ?? ''));
+  const app = await createApp({ createDatabase: !readOnly, ...options });
   try {
     return await fn(app);
   } catch (error) {
-    app.logger.error({ err: error, cmd: options.logBase?.cmd }, 'command failed');
+    // a usage error is not a system error: one INFO line without a stack, so `logs --level ERROR` and
+    // `logs --patterns` show only what went wrong in the system
+    if (isUsageError(error)) app.logger.info({ cmd: options.logBase?.cmd, code: (error as AppError).code }, `command refused: ${(error as Error).message}`);
+    else app.logger.error({ err: error, cmd: options.logBase?.cmd }, 'command failed');
     throw error;
   } finally {
     await app.close();

@@ -59,7 +59,7 @@ Examples:
           process.on('SIGTERM', onSignal);
           process.on('SIGINT', onSignal);
 
-          await scheduler.start();
+          // /metrics first: a busy port ends start-up before this node registers, with one line naming the way out
           const metrics =
             flags.metrics === false
               ? undefined
@@ -69,17 +69,28 @@ Examples:
                   scheduler,
                   sources: [schedulerStateSource({ db: app.db, scheduler, clock: systemClock, nodeTimeoutMs: config.scheduler.nodeTimeoutMs }), ...wiring.metricSources],
                   logger: app.logger,
+                  embeddedOwner: app.db.embeddedOwner ? () => app.db.embeddedOwner?.() : undefined,
+                }).catch((error: unknown) => {
+                  process.off('SIGTERM', onSignal);
+                  process.off('SIGINT', onSignal);
+                  throw error;
                 });
-          app.logger.info(
-            { node: scheduler.node.id, mode: app.db.mode, database: app.db.location, metrics: metrics?.url, jobs: scheduler.registry.jobs.length },
-            `scheduler ready${metrics ? `; metrics on ${metrics.url}/metrics` : ''}`,
-          );
-          await stopped;
-          const report = await scheduler.stop();
-          await metrics?.close();
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          app.logger.info({ ...report, signal: signalled }, 'scheduler: stopped cleanly');
+          try {
+            await scheduler.start();
+            app.logger.info(
+              { node: scheduler.node.id, mode: app.db.mode, database: app.db.location, metrics: metrics?.url, jobs: scheduler.registry.jobs.length },
+              `scheduler ready${metrics ? `; metrics on ${metrics.url}/metrics` : ''}`,
+            );
+            await stopped;
+          } finally {
+            // whatever ended the run, stop before the database closes: the node row is marked stopped and
+            // no timer touches the pool after it ends
+            const report = await scheduler.stop();
+            await metrics?.close();
+            process.off('SIGTERM', onSignal);
+            process.off('SIGINT', onSignal);
+            if (signalled) app.logger.info({ ...report, signal: signalled }, 'scheduler: stopped cleanly');
+          }
           return 0;
         });
       }),

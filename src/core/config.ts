@@ -188,6 +188,7 @@ export const SETTINGS: SettingSpec[] = [
   s('SCHEDULER_RETRY_BASE', 'scheduler', 'First retry delay of a failed job (doubling each attempt)', duration, 'a duration like 10s', '10s'),
   s('SCHEDULER_RETRY_MAX', 'scheduler', 'Cap on the retry delay', duration, 'a duration like 10m', '10m'),
   s('SCHEDULER_METRICS_PORT', 'scheduler', 'Port of /metrics and /healthz for studio scheduler (0 = any free port)', int(0, 65535), 'a port number', '9464'),
+  s('SCHEDULER_RESIDENT', 'scheduler', 'Whether a resident scheduler (studio scheduler or the console) is expected to run; false for cron-only set-ups, where health asks for no heartbeat', bool, 'true or false', 'true'),
   s('SCHEDULER_METRICS_HOST', 'scheduler', 'Address /metrics listens on (0.0.0.0 to let Prometheus on another host scrape)', text, 'an address', '127.0.0.1'),
   s('MAINTENANCE_LOCK_TIMEOUT', 'scheduler', 'lock_timeout for each REINDEX CONCURRENTLY', duration, 'a duration like 5s', '5s'),
   s('MAINTENANCE_REINDEX_BUDGET', 'scheduler', 'Stop reindexing after this long; the rest waits for the next run', duration, 'a duration like 30m', '30m'),
@@ -316,6 +317,8 @@ export interface Config {
     retryMaxMs: number;
     metricsPort: number;
     metricsHost: string;
+    /** A resident scheduler is expected (SCHEDULER_RESIDENT); false for cron-only set-ups. @default true */
+    residentExpected: boolean;
     lockTimeoutMs: number;
     reindexBudgetMs: number;
     auditRetentionDays: number;
@@ -512,6 +515,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       retryMaxMs: get('SCHEDULER_RETRY_MAX'),
       metricsPort: get('SCHEDULER_METRICS_PORT'),
       metricsHost: get('SCHEDULER_METRICS_HOST'),
+      residentExpected: get('SCHEDULER_RESIDENT'),
       lockTimeoutMs: get('MAINTENANCE_LOCK_TIMEOUT'),
       reindexBudgetMs: get('MAINTENANCE_REINDEX_BUDGET'),
       auditRetentionDays: get('AUDIT_RETENTION_DAYS'),

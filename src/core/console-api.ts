@@ -112,8 +112,15 @@ export interface ConsoleSnapshot {
     sshClient?: string;
     readOnly: boolean;
     schedulerHosted: boolean;
+    /**
+     * Set when no scheduler can run at all and the operator must know: a read-only console holding the
+     * embedded database (no other process can open it), with what it has cost so far.
+     */
+    schedulerNote?: string;
     /** The data is made up (`studio console --demo`); the header says DEMO. */
     demo?: boolean;
+    /** Embedded mode: who owns the database (this console or another process) and how many connect to it. */
+    owner?: { pid: number; command: string; since: Date; clients: number; self: boolean };
   };
   budget: BudgetView;
   services: ServiceView[];
@@ -121,6 +128,11 @@ export interface ConsoleSnapshot {
   pipeline: PipelineView;
   jobs: JobView[];
   incidents: IncidentView[];
+  /**
+   * Counts from the database (the list above is cut at its limit): incidents not resolved, per severity,
+   * and those resolved in the last 24 h.
+   */
+  incidentCounts?: { open: Record<IncidentView['severity'], number>; resolved24h: number };
   logs: LogLineView[];
 }
 
@@ -156,7 +168,10 @@ export interface ActionResult {
 
 export interface ConsoleApi {
   snapshot(): Promise<ConsoleSnapshot>;
-  /** "While you were away": what happened since this operator's last console session (null on first use). */
+  /**
+   * What happened since this operator's last console session ended (null on first use), shown after
+   * "While you were away": `(since 11-28 04:10 UTC, 21 min): 2 incident(s) opened, …`.
+   */
   awaySummary(): Promise<string | null>;
 
   ideaDetail(id: string): Promise<IdeaDetailView>;

@@ -125,3 +125,11 @@ export function toError(value: unknown): Error {
     return new Error(String(value));
   }
 }
+
+/**
+ * An error that is the operator's to fix (a typo, a missing flag, a name that does not exist, a refusal
+ * asked for by design), not the system's: logged without a stack and below WARNING.
+ */
+export function isUsageError(error: unknown): boolean {
+  return error instanceof InvalidInputError || error instanceof NotFoundError || error instanceof ConfirmationRequiredError;
+}

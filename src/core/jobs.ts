@@ -19,6 +19,11 @@ export interface JobContext {
   manual: boolean;
   /** Report progress for long work (shown by jobs list and the console). */
   progress(message: string): void;
+  /**
+   * Say what the run is doing right now, in memory only (no database write): shown while the scheduler
+   * stops (`stopping: pipeline.tick (RESEARCH "…")`) and in its stop log. null when between pieces of work.
+   */
+  activity?(what: string | null): void;
 }
 
 export interface JobDefinition {
@@ -45,6 +50,13 @@ export interface JobDefinition {
    * rotation). The slot row is keyed `name@host`. @default false
    */
   perHost?: boolean;
+  /**
+   * Its work is safe to interrupt and resumes by itself (the pipeline's stage runs: charges replay under
+   * their keys, leases are handed back): a stopping scheduler aborts it at once instead of waiting for
+   * SCHEDULER_SHUTDOWN_GRACE. The run gets a moment after the abort to record where it stopped.
+   * @default false
+   */
+  interruptible?: boolean;
   /** The work. Returns a short summary (or a JSON-able object) stored on the run row. */
   run(context: JobContext): Promise<string | Record<string, unknown> | void>;
 }

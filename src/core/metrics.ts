@@ -1,21 +1,28 @@
 /**
- * Metrics in the Prometheus text format, without a client library. Any module can contribute a
- * `MetricSource` (budget, ideas per stage, service states ...); the headless scheduler serves them all on
- * `/metrics`. A source that throws is reported as `studio_metric_source_up{source="..."} 0`, never a 500.
+ * Metrics for Prometheus, written by prom-client (the maintained client library). Any module can
+ * contribute a `MetricSource` (budget, ideas per stage, service states ...) that reads its figures when
+ * scraped; the headless scheduler serves them all on `/metrics`, beside its own in-process counters
+ * (a prom-client `Registry` passed in as `registries`). A source that throws is reported as
+ * `studio_metric_source_up{source="..."} 0`, never a 500.
+ *
+ * Naming (Prometheus conventions): counters end in `_total`; durations are in seconds (`_seconds`),
+ * money in dollars (`_dollars`), timestamps in Unix seconds (`_timestamp_seconds`). A labelled family
+ * holds no aggregate series (sum() over it is the total); totals have their own unlabelled family. No
+ * label takes an unbounded set of values (no cycle id, idea id or error text).
  */
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface MetricSample {
   labels?: Record<string, string>;
   value: number;
-  /** Appended to the family name (histograms: `_bucket`, `_sum`, `_count`). */
-  suffix?: string;
 }
 
 export interface MetricFamily {
-  /** e.g. `studio_budget_spent_cents`. */
+  /** e.g. `studio_budget_spent_dollars`. */
   name: string;
   help: string;
-  type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+  /** A counter's samples are running totals (never lower than on the previous scrape). */
+  type: 'counter' | 'gauge';
   samples: MetricSample[];
 }
 
@@ -25,22 +32,29 @@ export interface MetricSource {
   collect(): Promise<MetricFamily[]> | MetricFamily[];
 }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const formatValue = (value: number) => (Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value));
+/** Content type of the text exposition prom-client writes. */
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** Families as Prometheus text exposition (version 0.0.4). */
-export function renderMetrics(families: MetricFamily[]): string {
-  const lines: string[] = [];
+/** Families (and any ready registries) as Prometheus text exposition, written by prom-client. */
+export async function renderMetrics(families: MetricFamily[], registries: Registry[] = []): Promise<string> {
+  const scrape = new Registry();
   for (const family of families) {
-    lines.push(`# HELP ${family.name} ${family.help.replace(/\n/g, ' ')}`);
-    lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) {
-      const labels = Object.entries(sample.labels ?? {});
-      const text = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-      lines.push(`${family.name}${sample.suffix ?? ''}${text} ${formatValue(sample.value)}`);
+    const labelNames = [...new Set(family.samples.flatMap((s) => Object.keys(s.labels ?? {})))];
+    if (family.type === 'counter') {
+      const counter = new Counter({ name: family.name, help: family.help, labelNames, registers: [scrape] });
+      for (const s of family.samples) {
+        if (s.labels && labelNames.length) counter.inc(s.labels, s.value);
+        else counter.inc(s.value);
+      }
+    } else {
+      const gauge = new Gauge({ name: family.name, help: family.help, labelNames, registers: [scrape] });
+      for (const s of family.samples) {
+        if (s.labels && labelNames.length) gauge.set(s.labels, s.value);
+        else gauge.set(s.value);
+      }
     }
   }
-  return `${lines.join('\n')}\n`;
+  return Registry.merge([...registries, scrape]).metrics();
 }
 
 /** Collect every source; a failing source is marked down and the rest still served. */

@@ -34,7 +34,23 @@ export interface Database extends Queryable {
   withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   /** Pool usage (server mode); embedded has one connection. */
   poolStats(): { total: number; idle: number; waiting: number };
+  /** Embedded mode: who owns the database (this process or another) and how many connect to it. */
+  embeddedOwner?(): EmbeddedOwner | undefined;
   close(): Promise<void>;
+}
+
+/** The process that holds the embedded database open and serves it on a Unix socket. */
+export interface EmbeddedOwner {
+  pid: number;
+  /** The studio command it runs, e.g. `console`. */
+  command: string;
+  since: Date;
+  /** The socket other processes and psql connect to. */
+  socket: string | null;
+  /** Connections from other processes (psql included). */
+  clients: number;
+  /** True when this process is the owner. */
+  self: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------

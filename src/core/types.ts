@@ -27,6 +27,8 @@ export const STATUSES = [
   'BUILDING',
   'TESTING',
   'DEPLOYED',
+  /** Finished the pipeline, but its smoke test did not succeed (a market answer, not a deployment). */
+  'SMOKE_TEST_FAILED',
   'ARCHIVED',
 ] as const;
 export type Status = (typeof STATUSES)[number];

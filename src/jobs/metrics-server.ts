@@ -5,13 +5,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../core/clock.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { collectMetrics, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
-import type { Database } from '../core/ports.js';
+import { collectMetrics, METRICS_CONTENT_TYPE, renderMetrics, type MetricFamily, type MetricSource } from '../core/metrics.js';
+import type { Database, EmbeddedOwner } from '../core/ports.js';
 import { latestRuns } from '../storage/job-runs.js';
 import { jobStates } from '../storage/job-state.js';
 import { liveNodes } from '../storage/scheduler-nodes.js';
-import { jobMetricsSource } from './job-metrics.js';
 import type { Scheduler } from './scheduler.js';
 
 const STATUSES = ['running', 'succeeded', 'failed', 'timed_out', 'retrying', 'skipped', 'missed'];
@@ -68,8 +68,10 @@ export async function startMetricsServer(options: {
   scheduler: Scheduler;
   sources: MetricSource[];
   logger: Logger;
+  /** Embedded mode: the database's owner, reported in /healthz as `database_owner`. */
+  embeddedOwner?: () => EmbeddedOwner | undefined;
 }): Promise<MetricsServer> {
-  const sources = [jobMetricsSource(options.scheduler.metrics), ...options.sources];
+  const sources = options.sources;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -79,14 +81,16 @@ export async function startMetricsServer(options: {
     if (path === '/healthz') {
       const health = options.scheduler.health();
       res.writeHead(health.healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...health, status: health.healthy ? 'ok' : health.stopping ? 'stopping' : 'heartbeat stale' }));
+      const owner = options.embeddedOwner?.();
+      res.end(JSON.stringify({ ...health, status: health.healthy ? 'ok' : health.stopping ? 'stopping' : 'heartbeat stale', ...(owner ? { database_owner: owner } : {}) }));
       return;
     }
     if (path === '/metrics') {
       collectMetrics(sources)
-        .then((families) => {
-          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          res.end(renderMetrics(families));
+        .then((families) => renderMetrics(families, [options.scheduler.metrics.registry]))
+        .then((text) => {
+          res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+          res.end(text);
         })
         .catch((error) => {
           options.logger.error({ err: error }, 'jobs: /metrics failed');
@@ -97,9 +101,20 @@ export async function startMetricsServer(options: {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('studio scheduler: try /metrics or /healthz\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // the operator's to fix, in one line that names the way out
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+        const why = error.code === 'EADDRINUSE' ? 'is in use' : error.code === 'EACCES' ? 'is not allowed' : 'is not an address of this host';
+        reject(
+          new ConfigError(
+            `scheduler: cannot serve /metrics on ${options.host}:${options.port} (${why}); choose another port with --metrics-port (SCHEDULER_METRICS_PORT), or run without it with --no-metrics`,
+            { cause: error },
+          ),
+        );
+      } else reject(error);
+    });
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -48,7 +48,15 @@ export interface ActiveRun {
   run: JobRun;
   controller: AbortController;
   done: Promise<RunOutcome>;
+  /** What the run says it is doing now (`JobContext.activity`), null when it said nothing. */
+  activity: string | null;
 }
+
+/**
+ * How long an interruptible job (`JobDefinition.interruptible`) gets after a stop's abort to record where
+ * it stopped (the pipeline marks its interrupted stage runs to resume) before its run is recorded without it.
+ */
+export const INTERRUPT_SETTLE_MS = 600;
 
 class JobTimeoutError extends AppError {
   constructor(job: string, ms: number) {
@@ -74,8 +82,8 @@ export interface Runner {
   /** An operator's run: now, once (no retries), even when paused; refused while the job runs elsewhere. */
   runNow(job: RegisteredJob, operator: string): Promise<RunOutcome>;
   active(): ActiveRun[];
-  /** Abort every active run (shutdown after the grace period). */
-  abortAll(): void;
+  /** Abort every active run (or those `which` picks) as the scheduler stops. */
+  abortAll(which?: (run: ActiveRun) => boolean): void;
 }
 
 export function createRunner(options: RunnerOptions): Runner {
@@ -88,7 +96,8 @@ export function createRunner(options: RunnerOptions): Runner {
     const controller = new AbortController();
     let resolveDone!: (o: RunOutcome) => void;
     const done = new Promise<RunOutcome>((resolve) => (resolveDone = resolve));
-    active.set(run.id, { job, run, controller, done });
+    const entry: ActiveRun = { job, run, controller, done, activity: null };
+    active.set(run.id, entry);
     const log = options.logger.child({ job: job.name, run: run.id, slot: run.scheduledFor.toISOString(), attempt: run.attempt });
     const started = clock.now();
     const timer = setTimeout(() => controller.abort(new JobTimeoutError(job.name, job.timeoutMs)), job.timeoutMs);
@@ -101,6 +110,9 @@ export function createRunner(options: RunnerOptions): Runner {
       progress(message) {
         setProgress(db, run.id, redactText(message)).catch((error) => log.warn({ err: error }, 'jobs: could not record progress'));
       },
+      activity(what) {
+        entry.activity = what === null ? null : redactText(what).slice(0, 200);
+      },
     };
     log.info({ manual: run.manual, catchUp: run.catchUp }, `job ${job.name} started`);
     let status: 'succeeded' | 'failed' | 'timed_out';
@@ -109,7 +121,16 @@ export function createRunner(options: RunnerOptions): Runner {
     let stopping = false;
     try {
       const aborted = new Promise<never>((_, reject) => {
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        controller.signal.addEventListener(
+          'abort',
+          () => {
+            const reason: unknown = controller.signal.reason;
+            // an interruptible job stops at its next safe point and records where: give it that moment
+            if (reason instanceof SchedulerStoppingError && job.definition.interruptible) setTimeout(() => reject(reason), INTERRUPT_SETTLE_MS).unref();
+            else reject(reason);
+          },
+          { once: true },
+        );
       });
       // A job that ignores its signal is left behind: the row is marked and croner's protect released.
       const result = await Promise.race([Promise.resolve().then(() => job.definition.run(context)), aborted]);
@@ -245,8 +266,8 @@ export function createRunner(options: RunnerOptions): Runner {
       throw new InvalidInputError(`jobs: could not record a manual run of ${job.name}; try again`);
     },
     active: () => [...active.values()],
-    abortAll() {
-      for (const a of active.values()) a.controller.abort(new SchedulerStoppingError());
+    abortAll(which) {
+      for (const a of active.values()) if (!which || which(a)) a.controller.abort(new SchedulerStoppingError());
     },
   };
 }

@@ -14,9 +14,9 @@ import type { Database } from '../core/ports.js';
 import { emitEvent } from '../storage/events.js';
 import { dueRetries, existingSlots, lastSlots, reapLapsedRuns, recordSlot, releaseRuns, type JobRunStatus } from '../storage/job-runs.js';
 import { jobStates, registerJobs } from '../storage/job-state.js';
-import { heartbeat, liveNodes, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
+import { heartbeat, liveNodes, markStopped, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
 import { createRegistry, type Registry, type RegisteredJob } from './registry.js';
-import { createRunner, type NodeIdentity, type RunOutcome, type Runner } from './runner.js';
+import { createRunner, type ActiveRun, type NodeIdentity, type RunOutcome, type Runner } from './runner.js';
 import { expectedSlot, nextSlot, planCatchUp, startTimers, type Timers } from './timekeeper.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 
@@ -61,8 +61,15 @@ export interface SchedulerHealth {
 export interface StopReport {
   /** Runs that finished within the grace period. */
   finished: number;
-  /** Runs aborted after it and handed back (retry) or failed. */
+  /** Runs aborted (at once, or after the grace) and handed back (retry) or failed. */
   released: number;
+  /** The aborted runs, as `name (what it was doing)`. */
+  aborted: string[];
+}
+
+/** `pipeline.tick (RESEARCH "Bakery finder")`: a running job and what it says it is doing. */
+function describeRun(r: ActiveRun): string {
+  return r.activity ? `${r.job.name} (${r.activity})` : r.job.name;
 }
 
 export interface Scheduler {
@@ -75,8 +82,14 @@ export interface Scheduler {
    * background (`caughtUp` settles when catch-up is done).
    */
   start(): Promise<{ caughtUp: Promise<RunOutcome[]> }>;
-  /** Stop taking slots, wait for running jobs up to the grace period, abort and hand back the rest, mark the node stopping. */
-  stop(options?: { graceMs?: number }): Promise<StopReport>;
+  /**
+   * Stop taking slots, abort interruptible jobs at once (all jobs when `graceMs` is 0), wait for the rest
+   * up to the grace period, abort and hand back what is left, mark the node stopping. An aborted run gets
+   * `settleMs` (@default 1000) to record itself before it is released by this node.
+   */
+  stop(options?: { graceMs?: number; settleMs?: number }): Promise<StopReport>;
+  /** The running jobs, as `name (what it is doing)`: what a stop now would wait for. */
+  running(): string[];
   /** Run a slot as croner would (tests, benches). */
   fire(name: string, slot: Date): Promise<RunOutcome | undefined>;
   /** One heartbeat's work: heartbeat, reap, retries, dead-man. */
@@ -340,31 +353,49 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
 
     async stop(stopOptions = {}) {
-      if (stopping) return { finished: 0, released: 0 };
+      if (stopping) return { finished: 0, released: 0, aborted: [] };
       stopping = true;
       timers?.stop();
       // The heartbeat goes on until the end (housekeeping does nothing else now): a run still finishing
       // within the grace must not look dead to other schedulers and be retried twice.
       for (const t of retryTimers) clearTimeout(t);
       retryTimers.clear();
-      await markStopping(options.db, node.id).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopping'));
       const graceMs = stopOptions.graceMs ?? settings.shutdownGraceMs;
+      const settleMs = stopOptions.settleMs ?? 1_000;
       const running = runner.active();
-      log.info({ running: running.map((r) => r.job.name), graceMs }, `scheduler stopping; waiting for ${running.length} running job(s)`);
-      let graceTimer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
-      await Promise.race([Promise.all(running.map((r) => r.done)), grace]);
-      clearTimeout(graceTimer);
-      const left = runner.active();
+      // Interruptible work (the pipeline's stage runs) is aborted at once whatever the grace: it resumes by
+      // itself, nothing is paid twice, and it must not hold a stop up. With no grace, everything is.
+      const atOnce = running.filter((r) => graceMs <= 0 || r.job.definition.interruptible === true);
+      const aborted = new Set<ActiveRun>(atOnce);
+      // what each was doing when it was aborted (it says nothing once it stopped)
+      const described = new Map(running.map((r) => [r, describeRun(r)]));
+      if (atOnce.length > 0) runner.abortAll((r) => aborted.has(r));
+      await markStopping(options.db, node.id).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopping'));
+      const waiting = running.filter((r) => !aborted.has(r));
+      log.info(
+        { running: running.map((r) => r.job.name), abortedAtOnce: atOnce.map(describeRun), graceMs },
+        `scheduler stopping; ${atOnce.length ? `aborted ${atOnce.map(describeRun).join(', ')} at once; ` : ''}waiting for ${waiting.length} running job(s)`,
+      );
+      if (waiting.length > 0) {
+        let graceTimer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
+        await Promise.race([Promise.all(waiting.map((r) => r.done)), grace]);
+        clearTimeout(graceTimer);
+        const left = runner.active().filter((r) => !aborted.has(r));
+        for (const r of left) {
+          aborted.add(r);
+          described.set(r, describeRun(r));
+        }
+        if (left.length > 0) runner.abortAll((r) => left.includes(r));
+      }
       let released = 0;
-      if (left.length > 0) {
-        // Abort what is left; each records itself as retrying (or failed) when it reacts within a second.
-        runner.abortAll();
+      if (aborted.size > 0) {
+        // Each aborted run records itself as retrying (or failed) when it reacts; wait a moment for that.
         let settleTimer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.all(left.map((r) => r.done)), new Promise<void>((resolve) => (settleTimer = setTimeout(resolve, 1_000)))]);
+        await Promise.race([Promise.all([...aborted].map((r) => r.done)), new Promise<void>((resolve) => (settleTimer = setTimeout(resolve, settleMs)))]);
         clearTimeout(settleTimer);
         const stuck = runner.active();
-        released = left.length;
+        released = aborted.size;
         if (stuck.length > 0) {
           await releaseRuns(options.db, { nodeId: node.id, ids: stuck.map((r) => r.run.id), now: clock.date(), reason: 'the scheduler stopped during the run' }).catch(
             (error) => log.error({ err: error }, 'jobs: could not release running jobs; they are reaped when this node heartbeat lapses'),
@@ -373,8 +404,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       if (heartbeatTimer) clearInterval(heartbeatTimer);
       await housekeeping?.catch(() => undefined);
-      log.info({ finished: running.length - released, released }, 'scheduler stopped');
-      return { finished: running.length - released, released };
+      // the row stays, stamped stopped: health says "stopped cleanly at ..." instead of "went silent"
+      await markStopped(options.db, node.id, clock.date()).catch((error) => log.warn({ err: error }, 'jobs: could not mark the node stopped'));
+      const abortedList = [...aborted].map((r) => described.get(r) ?? describeRun(r));
+      log.info(
+        { finished: running.length - released, released, aborted: abortedList },
+        abortedList.length
+          ? `scheduler stopped; aborted ${abortedList.join(', ')}: interrupted stage runs resume on the next start (their paid steps replay, nothing is charged twice); aborted jobs run again at their next slot or retry`
+          : 'scheduler stopped',
+      );
+      return { finished: running.length - released, released, aborted: abortedList };
+    },
+
+    running() {
+      return runner.active().map(describeRun);
     },
 
     async fire(name, slot) {

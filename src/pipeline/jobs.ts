@@ -13,6 +13,8 @@ import { seedSampleCorpus } from './evidence/ingest.js';
 import { createOrchestrator, MAX_LEASE_LAPSES } from './orchestrator.js';
 import type { StageDeps } from './stages/context.js';
 
+const shortTitle = (title: string) => (title.length > 40 ? `${title.slice(0, 39)}…` : title);
+
 export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
   const orchestrator = createOrchestrator(deps);
   return [
@@ -22,6 +24,8 @@ export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
       schedule: '* * * * *',
       timeoutMs: 55_000,
       catchUp: 'latest',
+      // stage runs resume under their keys (nothing is paid twice): a stop aborts them at once
+      interruptible: true,
       async run(context) {
         await seedSampleCorpus({ db: deps.db, embedder: deps.providers.embedder, budget: deps.budget, logger: deps.logger });
         const summary = await orchestrator.run({
@@ -30,7 +34,9 @@ export function createPipelineJobs(deps: StageDeps): JobDefinition[] {
           timeBudgetMs: 50_000,
           signal: context.signal,
           onStep: (r) => context.progress(`${r.stage} ${r.outcome}: ${r.title}`),
+          onActivity: (inFlight) => context.activity?.(inFlight.length ? inFlight.map((i) => `${i.stage} "${shortTitle(i.title)}"`).join(', ') : null),
         });
+        if (context.signal.aborted) return { steps: summary.steps, ...summary.byOutcome, stoppedBecause: summary.stoppedBecause };
         const stuck = await stuckIdeas(deps.db, deps.clock.date(), deps.config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES });
         const since = new Date(deps.clock.now() - deps.config.pipeline.stuckAfterMs);
         for (const idea of stuck) {

@@ -39,7 +39,7 @@ export interface StepReport {
   title: string;
   stage: Stage;
   attempt: number;
-  outcome: 'passed' | 'failed' | 'retry' | 'parked' | 'rejected' | 'waiting_budget' | 'waiting' | 'lost_lease';
+  outcome: 'passed' | 'failed' | 'retry' | 'parked' | 'rejected' | 'waiting_budget' | 'waiting' | 'lost_lease' | 'interrupted';
   detail: string;
   toStage?: Stage;
   ms: number;
@@ -54,6 +54,8 @@ export interface RunOptions {
   timeBudgetMs?: number;
   signal?: AbortSignal;
   onStep?: (report: StepReport) => void;
+  /** The stage runs in flight changed (one started or ended): what a stop would interrupt now. */
+  onActivity?: (inFlight: Array<{ stage: Stage; title: string }>) => void;
   /** Name prefix of the workers. @default host:pid */
   workerPrefix?: string;
 }
@@ -67,10 +69,17 @@ export interface RunSummary {
 
 export interface Orchestrator {
   /** Claim one due idea and run its stage; null when nothing was due. */
-  step(worker: string, signal?: AbortSignal): Promise<StepReport | null>;
+  step(worker: string, signal?: AbortSignal, onStart?: (idea: { stage: Stage; title: string }) => void): Promise<StepReport | null>;
   run(options?: RunOptions): Promise<RunSummary>;
   /** Nothing to do now: no idea due or held, only ideas waiting on budget (or not due for 10 minutes). */
   idle(): Promise<{ idle: boolean; nextDueInMs: number | null }>;
+}
+
+/** The signal was aborted from outside (a stop), not by the job's own timeout: the run resumes, it did not fail. */
+function interruptedBy(signal: AbortSignal | undefined): boolean {
+  if (!signal?.aborted) return false;
+  const reason: unknown = signal.reason;
+  return !(reason && typeof reason === 'object' && 'code' in reason && reason.code === 'JOB_TIMEOUT');
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -89,9 +98,10 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
   const { db, config, logger, clock } = deps;
   const leaseMs = config.pipeline.stageLeaseMs;
 
-  async function step(worker: string, signal?: AbortSignal): Promise<StepReport | null> {
+  async function step(worker: string, signal?: AbortSignal, onStart?: (idea: { stage: Stage; title: string }) => void): Promise<StepReport | null> {
     const [idea] = await ideas.claimDue(db, worker, leaseMs, 1);
     if (!idea) return null;
+    onStart?.({ stage: idea.currentStage, title: idea.title });
     const started = performance.now();
     const stage = idea.currentStage;
     const base = { worker, ideaId: idea.id, title: idea.title, stage, attempt: idea.attempt };
@@ -138,6 +148,23 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     const outputsKey = OUTPUT_KEY[stage];
     let report: StepReport;
 
+    if (!outcome && interruptedBy(signal)) {
+      // Stopped from outside (the console quit, the scheduler stops), not a failure of the stage: the same
+      // run is due again at once and resumes under its key (its paid steps replay, nothing is paid twice);
+      // the attempt is not counted and the lease is handed back, so the next start takes it straight away.
+      const why = `interrupted: ${toError(signal?.reason ?? 'the process stopped').message.replace(/^jobs: /, '')}; resumes on the next run`;
+      const ok = await db.withTransaction((tx) =>
+        ideas.finishRun(tx, {
+          ideaId: idea.id, worker, runId, runState: 'waiting', runOutputs: {}, runError: why, costCents,
+          nextAttemptInMs: 0, waitingOnBudget: idea.waitingOnBudget, lastError: idea.lastError,
+        }),
+      );
+      report = { ...base, attempt, outcome: ok ? 'interrupted' : 'lost_lease', detail: why, ms: 0 };
+      logger.warn({ idea: idea.id, stage, attempt, costCents }, `pipeline: ${stage} of "${idea.title}" interrupted (attempt ${attempt}); it resumes on the next run, its paid steps replay`);
+      report.ms = performance.now() - started;
+      return report;
+    }
+
     if (budgetWait) {
       const ok = await db.withTransaction((tx) =>
         ideas.finishRun(tx, {
@@ -161,7 +188,7 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       const ok = await db.withTransaction((tx) =>
         ideas.finishRun(tx, {
           ideaId: idea.id, worker, runId, runState: 'passed', runOutputs: outcome.outputs, costCents,
-          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: STAGE_STATUS[to], historyReason: outcome.summary,
+          outputsKey, outputs: outcome.outputs, toStage: to, toStatus: outcome.toStatus ?? STAGE_STATUS[to], historyReason: outcome.summary,
           waitingOnBudget: null, lastError: null,
         }),
       );
@@ -220,6 +247,8 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       }
     }
     if (report.outcome === 'lost_lease') logger.warn({ idea: idea.id, stage, worker }, 'pipeline: lease lost before the run finished; another worker redoes it');
+    // a parked or rejected idea needs an operator: WARNING, so the manual's grep for WARNING/ERROR finds it
+    else if (report.outcome === 'parked' || report.outcome === 'rejected') logger.warn({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);
     else logger.info({ idea: idea.id, stage, attempt, outcome: report.outcome, costCents }, `pipeline: ${stage} ${report.outcome}: ${report.detail}`);
     // money handed back (a settled campaign, a finished stage) may let ideas waiting on budget go on
     if (report.outcome === 'passed' && (stage === 'SMOKE_TEST' || costCents > 0)) await ideas.wakeBudgetWaiters(db);
@@ -242,6 +271,7 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     let steps = 0;
     let stoppedBecause: RunSummary['stoppedBecause'] = 'idle';
     let stop = false;
+    const inFlight = new Map<string, { stage: Stage; title: string }>();
 
     const loop = async (index: number) => {
       const worker = `${prefix}:w${index}`;
@@ -256,7 +286,11 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
           stop = true;
           break;
         }
-        const report = await step(worker, options.signal);
+        const report = await step(worker, options.signal, (idea) => {
+          inFlight.set(worker, idea);
+          options.onActivity?.([...inFlight.values()]);
+        });
+        if (inFlight.delete(worker)) options.onActivity?.([...inFlight.values()]);
         // PGlite answers without touching the event loop; yield so timers, signals and other work run
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (report) {

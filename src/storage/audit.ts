@@ -54,3 +54,46 @@ export async function listAudit(db: Queryable, options: { limit?: number; action
     details: r.details,
   }));
 }
+
+/** An audit row as stored, to carry across a restore unchanged (id and time included). */
+export interface StoredAuditRow {
+  id: number;
+  at: Date;
+  operator: string;
+  ssh_client: string | null;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Audit rows written at or after `since`, oldest first (what a restore must not lose). */
+export async function auditRowsSince(db: Queryable, since: Date): Promise<StoredAuditRow[]> {
+  const result = await db.query<StoredAuditRow>(
+    'select id, at, operator, ssh_client, action, target, reason, details from audit_log where at >= $1 order by id',
+    [since],
+  );
+  return result.rows;
+}
+
+/**
+ * Put back audit rows the restored table does not have (ids past its newest), with their own ids and
+ * times, and move the id sequence past them: audit history only grows, a restore included.
+ * Returns how many rows were carried forward.
+ */
+export async function carryAuditRowsForward(db: Queryable, rows: StoredAuditRow[]): Promise<number> {
+  const newest = await db.query<{ id: string | null }>('select max(id)::text as id from audit_log');
+  const restoredMax = Number(newest.rows[0]?.id ?? 0);
+  const missing = rows.filter((r) => Number(r.id) > restoredMax);
+  for (const r of missing) {
+    await db.query(
+      `insert into audit_log (id, at, operator, ssh_client, action, target, reason, details) overriding system value
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [r.id, r.at, r.operator, r.ssh_client, r.action, r.target, r.reason, JSON.stringify(r.details ?? {})],
+    );
+  }
+  if (missing.length > 0) {
+    await db.query(`select setval(pg_get_serial_sequence('audit_log', 'id'), (select max(id) from audit_log))`);
+  }
+  return missing.length;
+}

@@ -33,7 +33,15 @@ export function createPgliteBackupEngine({ config, db }: BackupEngineDeps): Back
     },
 
     async dump(file, options = {}): Promise<DumpResult> {
-      if (!raw) throw new BackupError('backup: this embedded database cannot be dumped (not a PGlite instance)');
+      if (!raw) {
+        // only the process that holds the directory open can copy it consistently
+        const owner = db.embeddedOwner?.();
+        throw new BackupError(
+          owner && !owner.self
+            ? `backup: the embedded database is open in pid ${owner.pid} (studio ${owner.command}); back up from there (console hotkey b, or its daily backup job), or stop it and run this again`
+            : 'backup: this embedded database cannot be dumped (not a PGlite instance)',
+        );
+      }
       const { tar, rowCounts, level, version } = await db.withTransaction(async (tx) => {
         const rowCounts = await countRows(tx, SCHEMA);
         const level = await migrationLevel(tx, SCHEMA);

@@ -331,6 +331,19 @@ export async function recordCrossing(tx: Queryable, cycleId: string, scope: stri
   return result.rowCount > 0;
 }
 
+/**
+ * Forget crossings of `scope` at these levels (the usage fell back below them), so a later crossing
+ * fires again. Returns the levels that were recorded and are now gone.
+ */
+export async function dropCrossings(tx: Queryable, cycleId: string, scope: string, levels: Level[]): Promise<Level[]> {
+  if (levels.length === 0) return [];
+  const result = await tx.query<{ level: Level }>(
+    'delete from budget_level_crossings where cycle_id = $1 and scope = $2 and level = any($3::text[]) returning level',
+    [cycleId, scope, levels],
+  );
+  return result.rows.map((r) => r.level);
+}
+
 export interface LedgerEntry {
   id: string;
   category: BudgetCategory;

@@ -135,8 +135,10 @@ export async function readTableVacuum(db: Queryable): Promise<TableVacuumFacts[]
 export interface SchedulerFacts {
   installed: boolean;
   nodes: number;
-  /** Most recent heartbeat of any scheduler process. */
+  /** Most recent heartbeat of a scheduler process that has not stopped cleanly (running, or gone silent). */
   lastHeartbeat: Date | null;
+  /** The most recent clean stop of a scheduler process, if any. */
+  lastStop: { at: Date; host: string; pid: number } | null;
   /** Runs that failed in the window. */
   failedRuns: Array<{ job: string; at: Date | null; error: string | null }>;
   /** Dead-man events (a job that did not run when it should) in the window. */
@@ -156,7 +158,11 @@ export async function readSchedulerFacts(db: Queryable, since: Date): Promise<Sc
   // scheduler processes only: a CLI running a job by hand also holds a row (kind = 'cli')
   const heartbeat = await db.query<{ nodes: number; last: Date | null }>(
     `select count(*) filter (where not stopping)::int as nodes, max(heartbeat_at) as last
-       from scheduler_nodes where kind = 'scheduler'`,
+       from scheduler_nodes where kind = 'scheduler' and stopped_at is null`,
+  );
+  const stop = await db.query<{ at: Date; host: string; pid: number }>(
+    `select stopped_at as at, host, pid from scheduler_nodes
+      where kind = 'scheduler' and stopped_at is not null order by stopped_at desc limit 1`,
   );
   // the last hour of finished runs is found through job_runs_claimed_idx
   const failed = await db.query<{ job: string; at: Date | null; error: string | null }>(
@@ -170,6 +176,7 @@ export async function readSchedulerFacts(db: Queryable, since: Date): Promise<Sc
     installed: true,
     nodes: heartbeat.rows[0]?.nodes ?? 0,
     lastHeartbeat: heartbeat.rows[0]?.last ?? null,
+    lastStop: stop.rows[0] ?? null,
     failedRuns: failed.rows.map((r) => ({ job: r.job, at: r.at, error: r.error })),
     deadman: deadman.rows.map((r) => ({ job: r.job ?? 'unknown', at: r.at, message: r.message })),
   };

@@ -204,6 +204,11 @@ export interface ListFilter {
   limit?: number;
 }
 
+/** Escapes LIKE's wildcards so the text matches only itself. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 const PROCESSING = `(current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED') and parked_reason is null)`;
 
 export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise<IdeaRow[]> {
@@ -219,8 +224,8 @@ export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise
   else if (filter.status) add('status = ?', filter.status);
   if (filter.stage) add('current_stage = ?', filter.stage);
   if (filter.category) add('category = ?', filter.category);
-  if (filter.search) add(`(title ilike '%' || ? || '%' or description ilike '%' || $${params.length + 1} || '%')`, filter.search);
-  if (filter.search) params.push(filter.search);
+  // one text parameter used twice; the operator's text is matched literally (its % and _ escaped)
+  if (filter.search) add(`(title ilike ?::text escape '\\' or description ilike $${params.length + 1}::text escape '\\')`, `%${likeLiteral(filter.search)}%`);
   params.push(filter.limit ?? 50);
   const result = await db.query<Raw>(
     `select ${COLUMNS} from ideas ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at desc, id limit $${params.length}`,
@@ -303,6 +308,7 @@ export interface Transition {
   runState: 'passed' | 'failed' | 'error' | 'waiting';
   runOutputs: Record<string, unknown>;
   runError?: string | null;
+  /** What this process saw settled (logged); the row's cost_cents is derived from the ledger instead. */
   costCents: number;
   /** Merged into ideas.outputs under the stage's name. */
   outputsKey?: string;
@@ -364,8 +370,14 @@ export async function finishRun(tx: Queryable, t: Transition): Promise<boolean> 
   const row = moved.rows[0];
   if (!row) return false;
   await tx.query(
-    `update stage_runs set state = $2, finished_at = now(), cost_cents = cost_cents + $3, outputs = $4, error = $5 where id = $1`,
-    [t.runId, t.runState, t.costCents, JSON.stringify(t.runOutputs), t.runError ?? null],
+    // The ledger is the truth: a run costs what was settled under its key (`<run key>:<step>`), counted
+    // once however often the run was resumed after a crash (a process's own tally misses what a dead one paid).
+    `update stage_runs r set state = $2, finished_at = now(), outputs = $3, error = $4,
+            cost_cents = (select coalesce(sum(l.amount_cents), 0) from spend_ledger l
+                           where l.idea_id = r.idea_id and l.state = 'settled'
+                             and left(l.idempotency_key, length(r.idempotency_key) + 1) = r.idempotency_key || ':')
+      where r.id = $1`,
+    [t.runId, t.runState, JSON.stringify(t.runOutputs), t.runError ?? null],
   );
   if (row.from_stage !== row.to_stage || row.from_status !== row.to_status) {
     await tx.query(

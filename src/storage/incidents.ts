@@ -214,6 +214,23 @@ export async function listIncidents(db: Queryable, options: { openOnly?: boolean
   return result.rows.map(toIncident);
 }
 
+/** Incidents not resolved, per severity, and those resolved since a time: the console's counts. */
+export async function incidentCounts(db: Queryable, resolvedSince: Date): Promise<{ open: Record<Severity, number>; resolvedSince: number }> {
+  const result = await db.query<{ severity: Severity | null; open: number; resolved: number }>(
+    `select severity, count(*) filter (where status <> 'resolved')::int as open,
+            count(*) filter (where status = 'resolved' and resolved_at >= $1)::int as resolved
+       from incidents where status <> 'resolved' or resolved_at >= $1 group by severity`,
+    [resolvedSince],
+  );
+  const open: Record<Severity, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
+  let resolved = 0;
+  for (const r of result.rows) {
+    if (r.severity) open[r.severity] = r.open;
+    resolved += r.resolved;
+  }
+  return { open, resolvedSince: resolved };
+}
+
 export interface IncidentStats {
   severity: Severity;
   opened: number;

@@ -70,14 +70,15 @@ export async function reindexIndex(db: Database, index: string, options: { lockT
   const concurrently = db.mode === 'server';
   await db.withConnection(async (conn) => {
     const schema = await currentSchema(conn);
-    await conn.exec(`set lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs))}`);
+    // embedded: one session shared by every process, so no session setting (and no lock waits to bound)
+    if (concurrently) await conn.exec(`set lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs))}`);
     try {
       await withoutStatementTimeout(db, conn, () => conn.exec(`reindex index ${concurrently ? 'concurrently ' : ''}${ident(schema)}.${ident(index)}`));
     } catch (error) {
       if (concurrently) await dropLeftovers(conn, schema, index).catch(() => undefined);
       throw error;
     } finally {
-      await conn.exec('reset lock_timeout').catch(() => undefined);
+      if (concurrently) await conn.exec('reset lock_timeout').catch(() => undefined);
     }
   });
   return { concurrently };
@@ -109,7 +110,7 @@ export interface ArchiveCandidate {
   updatedAt: Date;
 }
 
-const TERMINAL = ['REJECTED', 'DEPLOYED'];
+const TERMINAL = ['REJECTED', 'DEPLOYED', 'SMOKE_TEST_FAILED'];
 
 /** Ideas in a terminal state not touched since `before` (what `archiveIdeas` would move). */
 export async function archiveCandidates(db: Queryable, before: Date, limit = 1000): Promise<ArchiveCandidate[]> {

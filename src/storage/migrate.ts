@@ -29,6 +29,8 @@ export interface MigrateOptions {
   dir?: string;
   /** Values for `{{NAME}}` placeholders. */
   vars?: Record<string, string | number>;
+  /** Told the name of each migration before it is applied. */
+  onApply?: (name: string) => void;
 }
 
 const LOCK_KEY = 727_165_001; // any constant; names the "studio migrations" lock
@@ -69,16 +71,26 @@ async function ensureTable(db: Queryable): Promise<void> {
 /** Apply every pending migration; returns the names applied now. */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
   const migrations = loadMigrations(options);
+  // every command start comes here: when all is applied (the usual case) one read answers it
+  // (the table of the first schema on the search path: a test schema must not read public's)
+  const schema = (await db.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? 'public';
+  const applied = await db
+    .query<{ version: number }>(`select version from "${schema.replace(/"/g, '""')}".studio_migrations`)
+    .then((r) => new Set(r.rows.map((row) => row.version)))
+    .catch(() => new Set<number>());
+  if (migrations.every((m) => applied.has(m.version))) return [];
   await db.withTransaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await ensureTable(tx);
   });
   const appliedNow: string[] = [];
   for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
     const done = await db.withTransaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
       const existing = await tx.query('select 1 from studio_migrations where version = $1', [migration.version]);
       if (existing.rowCount > 0) return false;
+      options.onApply?.(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
       try {
         await tx.exec(migration.sql);
       } catch (error) {

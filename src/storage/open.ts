@@ -12,6 +12,10 @@ export interface OpenOptions {
   /** Apply pending migrations after opening. @default true */
   migrate?: boolean;
   applicationName?: string;
+  /** Create the embedded database when there is none; false for commands that only read (they exit 2). @default true */
+  create?: boolean;
+  /** Told what opening the embedded database is doing (first start: creating, migrating). */
+  onProgress?: (step: string) => void;
 }
 
 export async function openDatabase(config: Config, options: OpenOptions = {}): Promise<Database> {
@@ -28,8 +32,17 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
       logger: options.logger,
     });
   } else {
-    const { createPgliteDatabase } = await import('./pglite.js');
-    db = await createPgliteDatabase({ dataDir: config.paths.data, lockWaitMs: config.database.connectTimeoutMs });
+    // one owner opens the directory and serves it on a socket; every other process connects there
+    const { openEmbedded } = await import('./embedded.js');
+    db = await openEmbedded({
+      dataDir: config.paths.data,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      poolMax: config.database.poolMax,
+      applicationName: options.applicationName,
+      logger: options.logger,
+      create: options.create,
+      onProgress: options.onProgress,
+    });
   }
   if (db.mode === 'server' && config.database.schema !== 'public') {
     // the search path is "<schema>, public": were the schema missing, tables would land in public
@@ -42,7 +55,7 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
   }
   if (options.migrate !== false) {
     try {
-      const applied = await migrate(db, { vars: migrationVars(config) });
+      const applied = await migrate(db, { vars: migrationVars(config), onApply: (name) => options.onProgress?.(`applying migration ${name}`) });
       if (applied.length > 0) options.logger?.info({ applied }, 'storage: migrations applied');
     } catch (error) {
       await db.close();
@@ -50,6 +63,17 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     }
   }
   return db;
+}
+
+/**
+ * Commands that only read call this before anything touches STUDIO_HOME (log file included): with no
+ * embedded database there (and no owner creating one) it throws the one-line NoDatabaseError (exit 2).
+ */
+export async function assertDatabaseExists(config: Config): Promise<void> {
+  if (config.database.url) return;
+  const { hasEmbeddedDatabase, noDatabase } = await import('./embedded.js');
+  const { readLock } = await import('./pglite.js');
+  if (!hasEmbeddedDatabase(config.paths.data) && !readLock(config.paths.data)) throw noDatabase(config.paths.data);
 }
 
 /** Values the migration templates need. */

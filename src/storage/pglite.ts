@@ -6,7 +6,7 @@
  * Two processes must never open one data directory at once (it would corrupt it); a lock file next to it
  * holds the owner's pid and a second opener gets a clear error instead.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
@@ -20,6 +20,8 @@ export interface PgliteOptions {
   loadDataDir?: Blob;
   /** Connect timeout: how long to wait for a lock held by a process that is starting or stopping. @default 5000 */
   lockWaitMs?: number;
+  /** The caller already holds the directory's lock; this releases it on close. */
+  heldLock?: () => void;
 }
 
 const PARSERS = {
@@ -27,7 +29,7 @@ const PARSERS = {
 };
 
 export async function createPgliteDatabase(options: PgliteOptions = {}): Promise<Database & { raw: PGlite }> {
-  const release = options.dataDir ? await lockDataDir(options.dataDir, options.lockWaitMs ?? 5000) : () => undefined;
+  const release = options.heldLock ?? (options.dataDir ? await lockDataDir(options.dataDir, options.lockWaitMs ?? 5000) : () => undefined);
   let db: PGlite;
   try {
     const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
@@ -40,7 +42,8 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     });
   } catch (error) {
     release();
-    throw new DatabaseError(`storage: the embedded database at ${options.dataDir ?? 'memory'} could not be opened: ${toError(error).message}`, {
+    const hint = options.dataDir && !options.loadDataDir ? '; if another PGlite or studio version wrote it, open it with that version or restore a backup (studio backup restore)' : '';
+    throw new DatabaseError(`storage: the embedded database at ${options.dataDir ?? 'memory'} could not be opened: ${toError(error).message}${hint}`, {
       cause: error,
     });
   }
@@ -94,33 +97,112 @@ function asDatabaseError(error: unknown, sql: string): Error {
   return wrapped;
 }
 
-/** Take `<dataDir>.lock` (pid, host); a stale lock from a dead process is taken over. Returns the release. */
-export async function lockDataDir(dataDir: string, waitMs: number): Promise<() => void> {
-  const lockPath = join(dirname(dataDir), `${dataDir.split('/').pop() ?? 'pglite'}.lock`);
+/** What the lock file next to a data directory says about its owner. */
+export interface LockInfo {
+  pid: number;
+  host: string;
+  since: string;
+  argv?: string[];
+  /** The Unix socket the owner serves the database on, once it does. */
+  socket?: string;
+  /** Connections to the socket from other processes (updated by the owner). */
+  clients?: number;
+  /** The holder will serve the database on a socket once open (an embedded owner that is starting). */
+  serves?: boolean;
+}
+
+/** `<dataDir>.lock`. */
+export function lockPathOf(dataDir: string): string {
+  return join(dirname(dataDir), `${dataDir.split('/').pop() ?? 'pglite'}.lock`);
+}
+
+/**
+ * One attempt to take `<dataDir>.lock` (O_EXCL create). A lock left by a dead process on this host is
+ * taken over under a second O_EXCL file (`.takeover`), re-checked there, so two processes that find the
+ * same stale lock never both remove it (the second would remove the first one's fresh lock).
+ */
+export function tryLockDataDir(dataDir: string, extra: Partial<LockInfo> = {}): { release: () => void } | { owner: LockInfo } {
+  const lockPath = lockPathOf(dataDir);
   mkdirSync(dirname(lockPath), { recursive: true });
-  const deadline = Date.now() + waitMs;
-  for (;;) {
+  for (let round = 0; round < 3; round++) {
+    // written whole to a private file first, then linked into place (link fails when the lock exists):
+    // nobody ever reads a half-written lock and mistakes it for a stale one
+    const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), argv: process.argv.slice(2, 4), ...extra };
+    const tmp = `${lockPath}.${process.pid}.new`;
+    writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
     try {
-      const fd = openSync(lockPath, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), argv: process.argv.slice(2, 4) }));
-      closeSync(fd);
+      linkSync(tmp, lockPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    if (readOwner(lockPath)?.pid === process.pid && readOwner(lockPath)?.since === info.since) {
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
         process.off('exit', release);
-        rmSync(lockPath, { force: true });
+        // only our own lock: a takeover after a pause (SIGSTOP) must not be undone
+        if (readOwner(lockPath)?.pid === process.pid) rmSync(lockPath, { force: true });
       };
       process.on('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return { release };
     }
     const owner = readOwner(lockPath);
-    if (!owner || (owner.host === hostname() && !isAlive(owner.pid))) {
-      rmSync(lockPath, { force: true });
-      continue;
-    }
+    if (owner && !(owner.host === hostname() && !isAlive(owner.pid))) return { owner };
+    if (!takeOverStale(lockPath)) return { owner: owner ?? { pid: 0, host: hostname(), since: new Date().toISOString() } };
+  }
+  const owner = readOwner(lockPath);
+  return { owner: owner ?? { pid: 0, host: hostname(), since: new Date().toISOString() } };
+}
+
+/** Remove a stale lock under the takeover file; false when another process is taking it over now. */
+function takeOverStale(lockPath: string): boolean {
+  const takeover = `${lockPath}.takeover`;
+  let fd: number;
+  try {
+    fd = openSync(takeover, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // its holder does only synchronous file calls; one left behind means it died in them
+    const holder = readOwner(takeover);
+    if (!holder || (holder.host === hostname() && !isAlive(holder.pid))) rmSync(takeover, { force: true });
+    return false;
+  }
+  try {
+    writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
+    closeSync(fd);
+    const owner = readOwner(lockPath);
+    if (!owner || (owner.host === hostname() && !isAlive(owner.pid))) rmSync(lockPath, { force: true });
+    return true;
+  } finally {
+    rmSync(takeover, { force: true });
+  }
+}
+
+/** Rewrite the lock we hold with more about us (atomic: a reader sees the old or the new file). */
+export function updateLock(dataDir: string, fields: Partial<LockInfo>): void {
+  const lockPath = lockPathOf(dataDir);
+  const current = readOwner(lockPath);
+  if (current?.pid !== process.pid) return;
+  const tmp = `${lockPath}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...current, ...fields }), { mode: 0o600 });
+  renameSync(tmp, lockPath);
+}
+
+/** The owner named by the lock file, if any (alive or not). */
+export function readLock(dataDir: string): LockInfo | undefined {
+  return readOwner(lockPathOf(dataDir));
+}
+
+/** Take `<dataDir>.lock` (pid, host); a stale lock from a dead process is taken over. Returns the release. */
+export async function lockDataDir(dataDir: string, waitMs: number): Promise<() => void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const attempt = tryLockDataDir(dataDir);
+    if ('release' in attempt) return attempt.release;
+    const owner = attempt.owner;
     if (Date.now() >= deadline) {
       const what = owner.argv?.length ? ` (studio ${owner.argv.join(' ')})` : '';
       throw new DatabaseError(
@@ -131,15 +213,15 @@ export async function lockDataDir(dataDir: string, waitMs: number): Promise<() =
   }
 }
 
-function readOwner(lockPath: string): { pid: number; host: string; argv?: string[] } | undefined {
+function readOwner(lockPath: string): LockInfo | undefined {
   try {
-    return JSON.parse(readFileSync(lockPath, 'utf8')) as { pid: number; host: string; argv?: string[] };
+    return JSON.parse(readFileSync(lockPath, 'utf8')) as LockInfo;
   } catch {
     return undefined;
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

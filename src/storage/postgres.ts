@@ -8,7 +8,13 @@ import type { Logger } from '../core/logger.js';
 import type { Database, Queryable, QueryResult } from '../core/ports.js';
 
 export interface PostgresOptions {
-  url: string;
+  url?: string;
+  /**
+   * Embedded mode over the owner's Unix socket instead of `url`: the directory of `.s.PGSQL.5432`. One
+   * backend session serves every connection there, so no named prepared statements (they would collide
+   * across processes) and no per-connection settings (they would leak to everyone).
+   */
+  socket?: { dir: string; location: string; describeLoss: () => string };
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   poolMax?: number;
@@ -29,50 +35,67 @@ const types = {
 export async function createPostgresDatabase(options: PostgresOptions): Promise<Database & { pool: pg.Pool }> {
   const settings = [`-c statement_timeout=${options.statementTimeoutMs ?? 30_000}`];
   if (options.schema) settings.push(`-c search_path=${options.schema},public`);
+  const socket = options.socket;
   const pool = new pg.Pool({
-    connectionString: options.url,
+    ...(socket ? { host: socket.dir, user: 'postgres', database: 'postgres' } : { connectionString: options.url }),
     max: options.poolMax ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // over the embedded socket every statement queues for the one session, and so does a pool checkout:
+    // a wait there is the queue, not an unreachable server (the opener bounds the first connect itself)
+    connectionTimeoutMillis: socket ? 0 : (options.connectTimeoutMs ?? 5_000),
     idleTimeoutMillis: 30_000,
+    // A server that stops answering (a frozen host, a dead network path) sends no error: without these a
+    // query waits forever. The client gives up a little after the server-side statement_timeout would
+    // have, and TCP keepalive finds dead connections that sit idle in the pool.
+    query_timeout: (options.statementTimeoutMs ?? 30_000) + 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: options.applicationName ?? 'studio',
-    options: settings.join(' '),
+    ...(socket ? {} : { options: settings.join(' ') }),
     types,
   });
   pool.on('error', (error) => options.logger?.error({ err: error }, 'storage: an idle database connection failed'));
 
-  const location = describeUrl(options.url);
+  const location = socket ? socket.location : describeUrl(options.url ?? '');
+  const asError = (error: unknown, sql?: string) => (socket ? asEmbeddedError(error, socket.describeLoss, sql) : asDatabaseError(error, location, sql));
   const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[], options?: { prepare?: string }): Promise<QueryResult<R>> {
       try {
-        const result = options?.prepare
+        const result = options?.prepare && !socket
           ? await target.query({ name: options.prepare, text: sql, values: params as unknown[] | undefined })
           : await target.query(sql, params as unknown[] | undefined);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
-        throw asDatabaseError(error, location, sql);
+        throw asError(error, sql);
       }
     },
     async exec(sql: string): Promise<void> {
       try {
         await target.query(sql);
       } catch (error) {
-        throw asDatabaseError(error, location, sql);
+        throw asError(error, sql);
       }
     },
   });
 
+  // a checked-out client whose connection dies emits 'error'; without a listener that ends the process
+  const watched = new WeakSet<pg.PoolClient>();
   const checkout = async (): Promise<pg.PoolClient> => {
     try {
-      return await pool.connect();
+      const client = await pool.connect();
+      if (!watched.has(client)) {
+        watched.add(client);
+        client.on('error', (error) => options.logger?.warn({ err: error }, 'storage: a database connection in use failed'));
+      }
+      return client;
     } catch (error) {
-      throw asDatabaseError(error, location);
+      throw asError(error);
     }
   };
 
   const self = wrap(pool);
   let closed = false;
   return {
-    mode: 'server',
+    mode: socket ? 'embedded' : 'server',
     location,
     pool,
     query: self.query,
@@ -121,6 +144,17 @@ export function describeUrl(url: string): string {
   } catch {
     return 'postgres';
   }
+}
+
+/** Errors over the embedded owner's socket: a lost connection says what happened and what to do. */
+function asEmbeddedError(error: unknown, describeLoss: () => string, sql?: string): Error {
+  const err = toError(error) as Error & { code?: string };
+  const lost =
+    err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'ECONNRESET' || err.code === 'EPIPE' ||
+    /Connection terminated|connection timeout|timeout expired|not queryable/i.test(err.message);
+  const wrapped = new DatabaseError(lost ? describeLoss() : `storage: ${err.message}`, { cause: err });
+  Object.assign(wrapped, { pgCode: err.code, sql: sql?.slice(0, 200) });
+  return wrapped;
 }
 
 function asDatabaseError(error: unknown, location: string, sql?: string): Error {

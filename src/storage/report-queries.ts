@@ -104,9 +104,53 @@ export async function readStageStats(db: Queryable, since: Date): Promise<StageS
     .sort((a, b) => ORDER.indexOf(a.stage) - ORDER.indexOf(b.stage));
 }
 
+/** Stage runs started since a time, by stage and how they ended (from stage_runs, not idea moves). */
+export interface StageRunOutcomes {
+  stage: string;
+  runs: number;
+  passed: number;
+  /** Gate failed or the run errored. */
+  failed: number;
+  /** Failed runs that were retried (failed minus parked and rejected). */
+  retried: number;
+  parked: number;
+  rejected: number;
+  /** Still running or waiting (campaign days, budget, a service). */
+  open: number;
+  /** passed / (passed + failed); null with no finished run. */
+  passRate: number | null;
+}
+
+export async function readStageRunOutcomes(db: Queryable, since: Date): Promise<StageRunOutcomes[]> {
+  const runs = await db.query<{ stage: string; runs: number; passed: number; failed: number; open: number }>(
+    `select stage, count(*)::int as runs,
+            count(*) filter (where state = 'passed')::int as passed,
+            count(*) filter (where state in ('failed', 'error'))::int as failed,
+            count(*) filter (where state in ('running', 'waiting'))::int as open
+       from stage_runs where started_at >= $1 group by stage`,
+    [since],
+  );
+  const ends = await db.query<{ stage: string; kind: string; n: number }>(
+    `select details->>'stage' as stage, kind, count(*)::int as n from ops_events
+      where kind in ('pipeline.parked', 'pipeline.rejected') and at >= $1 and details->>'stage' is not null group by 1, 2`,
+    [since],
+  );
+  const ended = (stage: string, kind: string) => ends.rows.find((e) => e.stage === stage && e.kind === kind)?.n ?? 0;
+  return runs.rows
+    .map((r) => {
+      const parked = ended(r.stage, 'pipeline.parked');
+      const rejected = ended(r.stage, 'pipeline.rejected');
+      const finished = r.passed + r.failed;
+      return { stage: r.stage, runs: r.runs, passed: r.passed, failed: r.failed, retried: Math.max(0, r.failed - parked - rejected), parked, rejected, open: r.open, passRate: finished > 0 ? r.passed / finished : null };
+    })
+    .sort((a, b) => ORDER.indexOf(a.stage) - ORDER.indexOf(b.stage));
+}
+
 export interface SpendFacts {
   /** false until the budget module's spend_ledger exists. */
   ledger: boolean;
+  /** Settled spend per budget cycle that had spend in the period, newest first, against that cycle's cap. */
+  byCycle: Array<{ cycleId: string; startedAt: Date; endedAt: Date | null; capCents: number; cents: number }>;
   byCategory: Array<{ category: string; cents: number; entries: number }>;
   byIdea: Array<{ ideaId: string; title: string | null; cents: number }>;
 }
@@ -117,7 +161,7 @@ export interface SpendFacts {
  */
 export async function readSpend(db: Queryable, since: Date): Promise<SpendFacts> {
   const exists = await db.query<{ ok: boolean }>(`select to_regclass('spend_ledger') is not null as ok`);
-  if (!exists.rows[0]?.ok) return { ledger: false, byCategory: [], byIdea: [] };
+  if (!exists.rows[0]?.ok) return { ledger: false, byCycle: [], byCategory: [], byIdea: [] };
   const rows = `(select to_jsonb(l) as j from spend_ledger l) ledger
      where coalesce(j->>'state', 'settled') = 'settled' and (j->>'created_at')::timestamptz >= $1`;
   const byCategory = await db.query<{ category: string; cents: number; entries: number }>(
@@ -131,8 +175,17 @@ export async function readSpend(db: Queryable, since: Date): Promise<SpendFacts>
      ) s left join ideas i on i.id::text = s.idea_id order by s.cents desc limit 10`,
     [since],
   );
+  // each cycle has its own cap: spend is compared with the cap of the cycle it was made in, never summed across
+  const byCycle = await db.query<{ cycle_id: string; started_at: Date; ended_at: Date | null; cap: string; cents: string }>(
+    `select c.id as cycle_id, c.started_at, c.ended_at, c.total_cents::text as cap, sum(l.amount_cents)::text as cents
+       from spend_ledger l join budget_cycles c on c.id = l.cycle_id
+      where l.state = 'settled' and l.created_at >= $1
+      group by c.id, c.started_at, c.ended_at, c.total_cents order by c.started_at desc`,
+    [since],
+  );
   return {
     ledger: true,
+    byCycle: byCycle.rows.map((r) => ({ cycleId: r.cycle_id, startedAt: r.started_at, endedAt: r.ended_at, capCents: Number(r.cap), cents: Number(r.cents) })),
     byCategory: byCategory.rows.map((r) => ({ category: r.category, cents: Number(r.cents), entries: r.entries })),
     byIdea: byIdea.rows.map((r) => ({ ideaId: r.idea_id, title: r.title, cents: Number(r.cents) })),
   };

@@ -4,7 +4,7 @@
  * nothing else.
  */
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Box, Text, useApp, type Key } from 'ink';
+import { Box, Text, useApp, useStdout, type Key } from 'ink';
 import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
 import type { Stage } from '../core/types.js';
 import { toError } from '../core/errors.js';
@@ -12,13 +12,13 @@ import { useConsoleSettings } from './ConsoleApiContext.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useActions } from './hooks/use-actions.js';
-import { useNow } from './hooks/use-now.js';
 import { KeyRouter, useKeys } from './hooks/use-keys.js';
 import { computeLayout, PANELS, PANEL_TITLES, type Layout, type PanelBox, type PanelId, type Wanted } from './layout.js';
 import { ANCHOR_END, panelItems, type PanelItem } from './panel-items.js';
 import { drillDown } from './drill-down.js';
+import { clockTime, formatDuration } from './format.js';
 import { Header } from './components/Header.js';
-import { Footer } from './components/Footer.js';
+import { Footer, detailKeys } from './components/Footer.js';
 import { StatusLine } from './components/StatusLine.js';
 import { FilterBar } from './components/FilterBar.js';
 import { PanelSummary } from './components/PanelSummary.js';
@@ -43,7 +43,7 @@ export interface AppProps {
 
 type Modal =
   | { kind: 'help' }
-  | { kind: 'detail'; detail: DetailContent }
+  | { kind: 'detail'; detail: DetailContent; panel: PanelId }
   | { kind: 'confirm'; title: string; lines: string[]; question?: string; onConfirm(): void }
   | { kind: 'prompt'; title: string; lines: string[]; label: string; mustEqual?: string; allowEmpty?: boolean; onSubmit(text: string): void }
   | { kind: 'reset'; idea: StuckIdeaView };
@@ -57,6 +57,27 @@ const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement
   incidents: IncidentsPanel,
   logs: LogPanel,
 };
+
+/** What `c` copies for an item: the id an operator pastes into a CLI command. */
+function copyText(item: PanelItem): string {
+  switch (item.panel) {
+    case 'pipeline':
+      return item.item.id;
+    case 'incidents':
+      return String(item.item.id);
+    case 'jobs':
+      return item.item.name;
+    case 'services':
+    case 'kpis':
+    case 'budget':
+      return item.item.name;
+    case 'logs':
+      return item.item.msg;
+  }
+}
+
+/** Jobs that delete or move data: `j` asks before running them. */
+const DESTRUCTIVE_JOB = /purge|archive|prune|delete|vacuum full/i;
 
 const noSelection = (): Record<PanelId, number> => ({ budget: 0, services: 0, kpis: 0, pipeline: 0, jobs: 0, incidents: 0, logs: 0 });
 const noFilters = (): Record<PanelId, string> => ({ budget: '', services: '', kpis: '', pipeline: '', jobs: '', incidents: '', logs: '' });
@@ -82,15 +103,11 @@ export function App(props: AppProps) {
 }
 
 function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
-  const { api, clock } = useConsoleSettings();
+  const { api } = useConsoleSettings();
   const { exit } = useApp();
+  const { stdout } = useStdout();
   const size = useTerminalSize();
   const snap = useSnapshot(refreshMs);
-  // Each frame costs Ink a full repaint, so the clock does not tick on its own while snapshots arrive
-  // at least every 2 s: they re-render, and the header reads the clock then. Paused (or a slow refresh),
-  // it ticks every second so the screen visibly lives.
-  const tick = useNow(1000, !snap.paused && refreshMs <= 2000);
-  const now = Math.max(tick, clock.now());
   const actions = useActions(snap.refresh);
   const [focus, setFocusState] = useState<PanelId>('budget');
   // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
@@ -103,8 +120,19 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   // For the log tail (ANCHOR_END) the selection counts back from the newest line.
   const [selection, setSelection] = useState(noSelection);
   const [filters, setFilters] = useState(noFilters);
-  const [filtering, setFiltering] = useState(false);
-  const [modal, setModal] = useState<Modal | null>(null);
+  const [filtering, setFilteringState] = useState(false);
+  const [modal, setModalState] = useState<Modal | null>(null);
+  // A key that opens a dialog or the filter takes effect at the next render; keys typed before it (a
+  // quick "/pi", tmux send-keys) must not reach the panel behind it ("p" would pause a job).
+  const overlayRef = useRef<'modal' | 'filter' | null>(null);
+  const setModal: typeof setModalState = (next) => {
+    if (typeof next !== 'function') overlayRef.current = next ? 'modal' : filtering ? 'filter' : null;
+    setModalState(next);
+  };
+  const setFiltering = (on: boolean) => {
+    overlayRef.current = on ? 'filter' : modal ? 'modal' : null;
+    setFilteringState(on);
+  };
   const [away, setAway] = useState<string | null>(null);
 
   useEffect(() => {
@@ -165,11 +193,11 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   const openDetail = (item: PanelItem) => {
     if (!snapshot) return;
     const drill = drillDown(item, api, snapshot, detailWidth);
-    setModal({ kind: 'detail', detail: { title: drill.title, lines: null } });
+    setModal({ kind: 'detail', detail: { title: drill.title, lines: null }, panel: item.panel });
     drill.load().then(
-      (lines) => setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines } } : m)),
+      (lines) => setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { ...m, detail: { title: drill.title, lines } } : m)),
       (err: unknown) =>
-        setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { kind: 'detail', detail: { title: drill.title, lines: [], error: toError(err).message } } : m)),
+        setModal((m) => (m?.kind === 'detail' && m.detail.title === drill.title ? { ...m, detail: { title: drill.title, lines: [], error: toError(err).message } } : m)),
     );
   };
 
@@ -179,9 +207,33 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     return item;
   };
 
-  const onKey = (input: string, key: Key) => {
+  const copySelected = () => {
+    const item = selectedItem(focusRef.current);
+    if (!item) return actions.say(`nothing selected in ${PANEL_TITLES[focusRef.current]} to copy`, 'info');
+    const text = copyText(item);
+    // OSC 52: the terminal (through SSH and tmux with set-clipboard on) puts it on the clipboard
+    // (straight to the terminal, not through Ink's write: it moves no cursor and needs no repaint)
+    stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`);
+    actions.say(`copied ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`, 'ok');
+  };
+
+  const onKey = (input: string, key: Key, fromDetail = false) => {
     const focus = focusRef.current;
+    if (input === 'c' && (fromDetail || overlayRef.current === null)) return copySelected();
+    if (overlayRef.current === 'modal' && !fromDetail) return; // meant for the dialog about to show
+    if (overlayRef.current === 'filter') {
+      if (key.return) return setFiltering(false);
+      if (key.escape) {
+        setFiltering(false);
+        return setFilters((f) => ({ ...f, [focus]: '' }));
+      }
+      // eslint-disable-next-line no-control-regex
+      const printable = key.ctrl || key.meta ? '' : input.replace(/[\x00-\x1f\x7f]/g, '');
+      if (printable) setFilters((f) => ({ ...f, [focus]: (f[focus] + printable).slice(0, 100) }));
+      return;
+    }
     if (input === 'q') return exit();
+    if (/^[1-7]$/.test(input)) return setFocus(PANELS[Number(input) - 1]!);
     if (input === '?') return setModal({ kind: 'help' });
     if (key.tab) return moveFocus(key.shift ? -1 : 1);
     if (key.rightArrow) return moveFocus(1);
@@ -204,7 +256,14 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     }
     if (input === '/') return setFiltering(true);
     if (input === ' ') return snap.togglePaused();
-    if (input === 'r') return snap.refresh();
+    if (input === 'r') {
+      // a read still waiting: another one would only queue behind it; say what is going on instead
+      const since = snap.readingSince();
+      if (since !== null && Date.now() - since >= 2_000) {
+        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snapshot ? clockTime(snapshot.takenAt) : '-'}`, 'bad');
+      }
+      return snap.refresh();
+    }
     switch (input) {
       case 'x': {
         const item = needs('pipeline', 'x resets a stuck idea');
@@ -213,7 +272,22 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       }
       case 'j': {
         const item = needs('jobs', 'j runs a job');
-        if (item?.panel === 'jobs') void actions.run(`run ${item.item.name}`, (progress) => api.runJob(item.item.name, progress));
+        if (item?.panel !== 'jobs') return;
+        const name = item.item.name;
+        const run = () => void actions.run(`run ${name}`, (progress) => api.runJob(name, progress));
+        // jobs that delete or move data ask first
+        if (DESTRUCTIVE_JOB.test(name) && actions.allowed(`run ${name}`)) {
+          setModal({
+            kind: 'confirm',
+            title: `Run ${name} now`,
+            lines: [`${name} deletes or moves data (${item.item.schedule} is its schedule).`, 'It is audited with your name.'],
+            question: `Run ${name} now?`,
+            onConfirm: () => {
+              closeModal();
+              run();
+            },
+          });
+        } else run();
         return;
       }
       case 'p': {
@@ -227,13 +301,18 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       case 'a': {
         const item = needs('incidents', 'a acknowledges an incident');
         if (item?.panel === 'incidents') {
-          if (item.item.status === 'acknowledged') actions.say(`incident #${item.item.id} is already acknowledged`, 'info');
+          if (item.item.status === 'resolved') actions.say(`incident #${item.item.id} is resolved; nothing to acknowledge`, 'info');
+          else if (item.item.status === 'acknowledged') actions.say(`incident #${item.item.id} is already acknowledged`, 'info');
           else void actions.run(`ack incident #${item.item.id}`, () => api.ackIncident(item.item.id));
         }
         return;
       }
       case 's': {
         const item = needs('incidents', 's resolves an incident');
+        if (item?.panel === 'incidents' && item.item.status === 'resolved') {
+          actions.say(`incident #${item.item.id} is already resolved`, 'info');
+          return;
+        }
         if (item?.panel === 'incidents' && actions.allowed(`resolve incident #${item.item.id}`)) {
           const inc = item.item;
           setModal({
@@ -252,6 +331,8 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       case 'R': {
         if (!actions.allowed('resume after emergency shutdown')) return;
         const b = snapshot?.budget;
+        // nothing to resume: say so before asking for anything
+        if (b && !b.emergencyShutdown) return actions.say(`nothing to resume: the budget is not in emergency shutdown (as of ${clockTime(snapshot!.takenAt)})`, 'info');
         setModal({
           kind: 'prompt',
           title: 'Resume after emergency shutdown',
@@ -337,7 +418,20 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
         body = <HelpOverlay width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
         break;
       case 'detail':
-        body = <DetailView detail={modal.detail} width={layout.width} height={layout.bodyRows} onClose={closeModal} />;
+        body = (
+          <DetailView
+            detail={modal.detail}
+            width={layout.width}
+            height={layout.bodyRows}
+            onClose={closeModal}
+            actionKeys={[...detailKeys(modal.panel).keys, 'c']}
+            onAction={(input, key) => {
+              // the detail shows the selected item of the focused panel: the action acts on it
+              if (input !== 'c') closeModal();
+              onKey(input, key, true);
+            }}
+          />
+        );
         break;
       case 'confirm':
         body = centred(
@@ -426,7 +520,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.frameRows}>
-      <Header snapshot={snapshot} now={now} paused={snap.paused} stale={snap.error !== null && snapshot !== null} width={layout.width} />
+      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
       {body}
       {filtering ? (
         <FilterBar
@@ -444,7 +538,12 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       ) : (
         <StatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
       )}
-      <Footer focus={focus} readMs={snapshot?.readMs ?? null} emergency={snapshot?.budget.emergencyShutdown ?? false} />
+      <Footer
+        focus={focus}
+        readMs={snapshot?.readMs ?? null}
+        emergency={snapshot?.budget.emergencyShutdown ?? false}
+        keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : undefined}
+      />
     </Box>
   );
 }

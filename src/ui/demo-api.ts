@@ -454,7 +454,12 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
           progress: j.progress,
         }),
       ),
-      incidents: open.map(({ timeline: _timeline, ...view }) => ({ ...view })),
+      // the open ones, then the resolved ones (shown as resolved), with counts over all of them
+      incidents: [...open, ...incidents.filter((i) => i.status === 'resolved')].map(({ timeline: _timeline, ...view }) => ({ ...view })),
+      incidentCounts: {
+        open: { P1: open.filter((i) => i.severity === 'P1').length, P2: open.filter((i) => i.severity === 'P2').length, P3: open.filter((i) => i.severity === 'P3').length, P4: open.filter((i) => i.severity === 'P4').length },
+        resolved24h: incidents.filter((i) => i.status === 'resolved').length,
+      },
       logs: logs.slice(-200),
     };
   };
@@ -487,7 +492,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     snapshot,
     async awaySummary() {
       record('awaySummary');
-      return `since ${new Date(start - 14 * H).toISOString().slice(5, 16).replace('T', ' ')} UTC: 14 ideas moved on, 3 completed, $3.12 spent, 2 incidents opened (1 resolved), backup ok, restore drill FAILED`;
+      return `(since ${new Date(start - 14 * H).toISOString().slice(5, 16).replace('T', ' ')} UTC): 14 ideas moved on, 3 completed, $3.12 spent, 2 incidents opened (1 resolved), backup ok, restore drill FAILED`;
     },
     async ideaDetail(id) {
       record('ideaDetail', id);

@@ -22,6 +22,8 @@ export const KEYS: KeyHelp[] = [
   { keys: '/', what: 'filter the focused list (enter keeps it, esc clears)', short: '/ filter' },
   { keys: 'space', what: 'pause / resume the display (the data stops refreshing)', short: 'space pause' },
   { keys: 'r', what: 'refresh now', short: 'r refresh' },
+  { keys: '1-7', what: 'jump to a panel: 1 Budget, 2 Services, 3 KPIs, 4 Pipeline, 5 Jobs, 6 Incidents, 7 Logs' },
+  { keys: 'c', what: "copy the selected item's id (idea id, incident #, job name, log line) to the clipboard (OSC 52; in tmux: set -g set-clipboard on)" },
   { keys: '?', what: 'this help', short: '? help' },
   { keys: 'esc', what: 'close a detail, dialog, filter or this help' },
   { keys: 'q, ctrl-c', what: 'quit (the terminal is restored)', short: 'q quit' },

@@ -17,10 +17,11 @@ export type PanelItem =
 
 const SEVERITY_ORDER = { P1: 0, P2: 1, P3: 2, P4: 3 } as const;
 
-/** Open incidents first by severity, then oldest first. */
+/** Open incidents first by severity, then oldest first; resolved ones after all of them. */
 export function sortIncidents(incidents: IncidentView[]): IncidentView[] {
+  const resolved = (i: IncidentView) => (i.status === 'resolved' ? 1 : 0);
   return [...incidents].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.openedAt.getTime() - b.openedAt.getTime() || a.id - b.id,
+    (a, b) => resolved(a) - resolved(b) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.openedAt.getTime() - b.openedAt.getTime() || a.id - b.id,
   );
 }
 

@@ -68,6 +68,8 @@ describe('studio backup, embedded', () => {
     await withData(async (db) => {
       await db.exec('delete from ideas');
       await insertIdeas(db, 'Later', 1);
+      // an operator action after the backup: a restore must not erase it
+      await db.query(`insert into audit_log (operator, action, target, reason) values ('olga', 'idea.reset', 'idea-9', 'after the backup')`);
     });
 
     const refused = await runCli(['backup', 'restore', backup.id], { env });
@@ -81,6 +83,8 @@ describe('studio backup, embedded', () => {
       expect(await titles(db)).toEqual(before);
       const audit = await db.query<{ action: string; target: string; reason: string }>("select action, target, reason from audit_log where action = 'backup.restore'");
       expect(audit.rows).toEqual([{ action: 'backup.restore', target: backup.id, reason: 'cli test' }]);
+      const trail = await db.query<{ action: string; reason: string }>("select action, reason from audit_log where action in ('idea.reset', 'backup.restore') order by id");
+      expect(trail.rows).toEqual([{ action: 'idea.reset', reason: 'after the backup' }, { action: 'backup.restore', reason: 'cli test' }]);
     });
     expect(readdirSync(join(home, 'data')).sort()).toEqual(['pglite']);
 

@@ -16,6 +16,14 @@ describe('studio console (without a terminal)', () => {
     expect(r.stdout).not.toContain('\x1b[?1049h');
   });
 
+  it('TERM=dumb: refuses in one line (no alternate screen, no cursor movement), exit 1', async () => {
+    const r = await runCli(['console', '--demo'], { env: { TERM: 'dumb' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('console: TERM=dumb cannot draw the full-screen console');
+    expect(r.stdout).not.toContain('\x1b[');
+  });
+
   it('rejects a bad --refresh before touching the terminal', async () => {
     const r = await runCli(['console', '--demo', '--refresh', 'soon']);
     expect(r.code).not.toBe(0);

@@ -56,7 +56,7 @@ describe('studio CLI basics', () => {
   // initdb of a fresh embedded database takes 3-4 s alone and 20-30 s on the shared 2-core machine under load.
   it('embedded: migrate then status --json, exit 0; a second opener of the same data dir is refused clearly', { timeout: 120_000 }, async () => {
     const dir = home();
-    const migrated = await runCli(['db', 'migrate', '--json'], { env: { STUDIO_HOME: dir } });
+    const migrated = await runCli(['db', 'migrate', '--json'], { env: { STUDIO_HOME: dir }, timeoutMs: 110_000 });
     expect(migrated.code).toBe(0);
     expect(parseJson<{ applied: string[] }>(migrated).applied).toContain('0001_foundation');
     const status = await runCli(['db', 'status', '--json'], { env: { STUDIO_HOME: dir } });

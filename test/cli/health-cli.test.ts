@@ -14,6 +14,29 @@ interface Report {
   services: Array<{ name: string; level: string; reason: string; latencyMs?: number; offline?: boolean }>;
 }
 
+/** The documented `health --json` shape (studio.health/v1): the same keys in every state, null where unread. */
+function expectHealthShape(body: Record<string, unknown>, kind: 'live' | 'last_check' | 'none'): void {
+  expect(Object.keys(body).sort()).toEqual(['checkedAt', 'durationMs', 'kpis', 'level', 'schema', 'services', 'source']);
+  expect(body.schema).toBe('studio.health/v1');
+  expect(['HEALTHY', 'WARNING', 'CRITICAL', 'EMERGENCY']).toContain(body.level);
+  expect(new Date(body.checkedAt as string).toISOString()).toBe(body.checkedAt);
+  expect(typeof body.durationMs).toBe('number');
+  const source = body.source as Record<string, unknown>;
+  expect(Object.keys(source).sort()).toEqual(['ageMs', 'kind', 'note', 'pid']);
+  expect(source.kind).toBe(kind);
+  expect(source.pid === null || typeof source.pid === 'number').toBe(true);
+  expect(source.ageMs === null || typeof source.ageMs === 'number').toBe(true);
+  expect(body.kpis === null || typeof body.kpis === 'object').toBe(true);
+  const services = body.services as Array<Record<string, unknown>>;
+  expect(services.length).toBeGreaterThan(0);
+  for (const s of services) {
+    expect(Object.keys(s).sort()).toEqual(['details', 'latencyMs', 'level', 'name', 'offline', 'reason']);
+    expect(s.latencyMs === null || typeof s.latencyMs === 'number').toBe(true);
+    expect(typeof s.offline).toBe('boolean');
+    expect(s.details === null || typeof s.details === 'object').toBe(true);
+  }
+}
+
 describe('studio health from the command line', () => {
   it('with the database stopped: exit 2 and one line, no secret', async () => {
     const env = { STUDIO_HOME: mkdtempSync(join(tmpdir(), 'studio-health-')), DATABASE_URL: 'postgres://studio:hunter2pw@127.0.0.1:1/studio', DB_CONNECT_TIMEOUT: '2s' };
@@ -24,7 +47,9 @@ describe('studio health from the command line', () => {
     expect(text.stdout + text.stderr).not.toContain('hunter2pw');
     const json = await runCli(['health', '--json'], { env });
     expect(json.code).toBe(2);
-    expect(parseJson<Report>(json)).toMatchObject({ level: 'CRITICAL', services: [{ name: 'database', level: 'CRITICAL' }] });
+    const down = parseJson<Report & Record<string, unknown>>(json);
+    expect(down).toMatchObject({ level: 'CRITICAL', services: [{ name: 'database', level: 'CRITICAL' }], kpis: null, source: { kind: 'none' } });
+    expectHealthShape(down, 'none');
   });
 });
 
@@ -81,6 +106,8 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
   it('all healthy but the scheduler never started: exit 1, every service listed, offline providers labelled', async () => {
     const result = await runCli(['health', '--json'], { env });
     const report = parseJson<Report>(result);
+    expectHealthShape(report as unknown as Record<string, unknown>, 'live');
+    expect((report as unknown as { kpis: unknown }).kpis).toEqual(expect.any(Object));
     expect(report.services.filter((s) => s.name !== 'host' && s.name !== 'scheduler').every((s) => s.level === 'HEALTHY')).toBe(true);
     expect(report.services.find((s) => s.name === 'scheduler')).toMatchObject({ level: 'WARNING', reason: expect.stringMatching(/^no scheduler has run yet/) });
     expect(result.code).toBe(1);
@@ -147,8 +174,9 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
     try {
       const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...embedded } = env;
       const result = await runCli(['health', '--json'], { env: { ...embedded, DB_CONNECT_TIMEOUT: '300ms' } });
-      const body = parseJson<Report & { source: string }>(result);
-      expect(body.source).toBe(`last check by pid ${process.pid}`);
+      const body = parseJson<Report & { source: { kind: string; pid: number; note: string } }>(result);
+      expectHealthShape(body as unknown as Record<string, unknown>, 'last_check');
+      expect(body.source).toMatchObject({ kind: 'last_check', pid: process.pid, note: `last check by pid ${process.pid}`, ageMs: expect.any(Number) });
       // the last --record run saw openai failing
       expect(body.services.find((s) => s.name === 'openai')).toMatchObject({ level: 'CRITICAL' });
       expect(result.code).toBe(2);

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { BIN, parseJson, runCli } from '../helpers/cli.js';
-import { TEST_EMBEDDING_DIM, embeddedHomeFromTemplate } from '../helpers/db.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEST_EMBEDDING_DIM, describeEachEngine, embeddedHomeFromTemplate } from '../helpers/db.js';
 
 it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs run, SIGTERM stops it cleanly', { timeout: 60_000 }, async () => {
   const home = await embeddedHomeFromTemplate('studio-sched-');
@@ -48,4 +50,34 @@ it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs ru
   const history = await runCli(['jobs', 'history', 'test.tick', '--json'], { env });
   expect(history.code).toBe(0);
   expect(parseJson<Array<{ status: string }>>(history).some((r) => r.status === 'succeeded')).toBe(true);
+});
+
+// A busy metrics port: one line naming the way out, a clean shutdown, and no node row left looking live
+// (a live-looking row would block `backup restore` for two minutes).
+describeEachEngine('studio scheduler with its metrics port taken', (t) => {
+  it('exits with one line naming --metrics-port and --no-metrics, no pool error, no live node row', { timeout: 90_000 }, async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['scheduler', '--metrics-port', String(port)], { env: { ...t.env, LOG_LEVEL: 'info' } });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `studio: scheduler: cannot serve /metrics on 127.0.0.1:${port} (is in use); choose another port with --metrics-port (SCHEDULER_METRICS_PORT), or run without it with --no-metrics`,
+      );
+      expect(result.stdout + result.stderr).not.toMatch(/Cannot use a pool|EADDRINUSE/);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    // the embedded database was let go: the next command opens it
+    const nodes = await runCli(['jobs', 'list', '--json'], { env: t.env });
+    expect(nodes.code, nodes.stderr).toBe(0);
+    if (t.engine === 'postgres') {
+      const live = await t.db.query<{ n: number }>("select count(*)::int as n from scheduler_nodes where not stopping and kind = 'scheduler'");
+      expect(live.rows[0]!.n).toBe(0);
+    }
+    // health does not count it as a running scheduler
+    const health = parseJson<{ services: Array<{ name: string; reason: string }> }>(await runCli(['health', '--json'], { env: t.env }));
+    expect(health.services.find((s) => s.name === 'scheduler')!.reason).not.toMatch(/ok \(/);
+  });
 });

@@ -7,6 +7,7 @@ import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';
 import { createManualClock } from '../../src/core/clock.js';
+import { upsertServiceState } from '../../src/storage/health-store.js';
 
 // The console's real backend over a real database: what the panels show and what the keys do.
 describeEachEngine('console backend', (t) => {
@@ -83,5 +84,17 @@ describeEachEngine('console backend', (t) => {
     const fresh = await createConsoleBackend(clocked, { readOnly: true });
     const daily = (await fresh.snapshot()).jobs.map((j) => [j.name, j.nextRunAt?.toISOString()]);
     expect((await backend.snapshot()).jobs.map((j) => [j.name, j.nextRunAt?.toISOString()])).toEqual(daily);
+  });
+
+  it('the services panel shows the budget as the budget panel does (live), not as the last health check saw it', async () => {
+    // the last health check saw an empty budget; spending happened since
+    await upsertServiceState(app.db, { name: 'budget', level: 'HEALTHY', reason: 'ok (total 0.0%, openai_tokens 0.0%)' }, new Date(Date.now() - 4 * 60_000));
+    await app.budget.record({ category: 'google_ads', service: 'google_ads', operation: 'campaign', idempotencyKey: `svc-panel-${Date.now()}`, amountCents: 1978 });
+    const snap = await (await createConsoleBackend(app, { readOnly: true })).snapshot();
+    const pct = ((snap.budget.total.spentCents + snap.budget.total.reservedCents) / snap.budget.total.allocatedCents) * 100;
+    expect(pct).toBeGreaterThan(0);
+    const row = snap.services.find((s) => s.name === 'budget')!;
+    expect(row.reason).toContain(`total ${pct.toFixed(1)}%`);
+    expect(row.reason).not.toContain('total 0.0%');
   });
 });

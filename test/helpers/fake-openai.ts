@@ -54,6 +54,8 @@ export interface FakeOpenAi {
   chatUsage: { prompt_tokens: number; completion_tokens: number; cached_tokens: number };
   /** The answer per schema name (research_summary, deck, investor_scores, landing_copy, ad_copy). */
   answers: Record<string, unknown>;
+  /** Hold every chat completion this long before answering (a slow model; embeddings stay quick). @default 0 */
+  chatDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     vectorFor: (text, dimensions) => Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : i === 1 + (text.length % (dimensions - 1)) ? 0.25 : 0)),
     chatUsage: { prompt_tokens: 20_000, completion_tokens: 10_000, cached_tokens: 4_000 },
     answers: { ...FAKE_ANSWERS },
+    chatDelayMs: 0,
     close: async () => undefined,
   };
 
@@ -175,7 +178,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         send(404, { error: { message: `no route ${path}` } });
       };
       const fault = nextFault(path);
-      if (fault && 'delayMs' in fault) setTimeout(() => answer(undefined), fault.delayMs).unref();
+      if (!fault && fake.chatDelayMs > 0 && path.startsWith('/chat/')) setTimeout(() => answer(undefined), fake.chatDelayMs).unref();
+      else if (fault && 'delayMs' in fault) setTimeout(() => answer(undefined), fault.delayMs).unref();
       else answer(fault);
     });
   });

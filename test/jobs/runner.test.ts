@@ -221,9 +221,46 @@ describeEachEngine('the runner', (t) => {
     await waitFor('the run to start', async () => (await listRuns(t.db, { job: 'long.job' }))[0]?.status === 'running');
     expect(s.health()).toMatchObject({ healthy: true, running: 1 });
     const report = await s.stop({ graceMs: 50 });
-    expect(report).toEqual({ finished: 0, released: 1 });
+    expect(report).toEqual({ finished: 0, released: 1, aborted: ['long.job'] });
     const [row] = await listRuns(t.db, { job: 'long.job' });
     expect(row).toMatchObject({ status: 'retrying', attempt: 1, error: 'jobs: the scheduler stopped during the run' });
     expect(s.health().healthy).toBe(false);
+  });
+
+  it('stop: aborts an interruptible job at once (it records where it stopped) while a backup gets the grace', async () => {
+    const clock = createManualClock(T0);
+    let backupDone = false;
+    let interruptedAt: string | undefined;
+    const s = make(
+      [
+        job(
+          'stage.work',
+          async (context) => {
+            context.activity?.('RESEARCH "Bakery finder"');
+            await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+            interruptedAt = 'RESEARCH'; // the safe point: where it stopped is recorded before it returns
+            return { stoppedBecause: 'aborted' };
+          },
+          { interruptible: true },
+        ),
+        job('backup.like', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          backupDone = true;
+          return 'written';
+        }),
+      ],
+      clock,
+    );
+    await s.start();
+    void s.fire('stage.work', T0);
+    void s.fire('backup.like', T0);
+    await waitFor('both to run', async () => s.running().length === 2);
+    expect(s.running()).toContain('stage.work (RESEARCH "Bakery finder")');
+    const report = await s.stop({ graceMs: 30_000 });
+    expect(interruptedAt).toBe('RESEARCH');
+    expect(backupDone).toBe(true); // it had its grace
+    expect(report).toEqual({ finished: 1, released: 1, aborted: ['stage.work (RESEARCH "Bakery finder")'] });
+    const [work] = await listRuns(t.db, { job: 'stage.work' });
+    expect(work).toMatchObject({ status: 'succeeded', output: { stoppedBecause: 'aborted' } });
   });
 });

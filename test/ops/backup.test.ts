@@ -19,7 +19,8 @@ import {
 import { createBackupJobs } from '../../src/ops/backup/jobs.js';
 import { hashFile, manifestPathFor, readManifest, writeManifest } from '../../src/ops/backup/manifest.js';
 import { listEvents } from '../../src/storage/events.js';
-import { listAudit } from '../../src/storage/audit.js';
+import { listAudit, recordAudit } from '../../src/storage/audit.js';
+import { liveNodes } from '../../src/storage/scheduler-nodes.js';
 
 // Dumps and restore drills of whole databases: slow on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -196,6 +197,37 @@ describeServer('backups with pg_dump', (t) => {
     expect(readManifest(manifestPathFor(safety.file)).rowCounts.ideas).toBe(2);
     const audit = await listAudit(t.db, { action: 'backup.restore' });
     expect(audit[0]).toMatchObject({ action: 'backup.restore', target: created.id, reason: 'test restore', operator: t.config.operator.user });
+  });
+
+  it('a restore keeps the audit trail written after the backup, records itself, and brings back no live scheduler', async () => {
+    await recordAudit(t.db, { operator: 'olga', action: 'budget.reset', target: 'cycle-1', reason: 'before the backup' });
+    // a scheduler live when the backup was made: restored as it was, it would look live and block restores
+    await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('old-node', 'host-old', 11, now())`);
+    const created = await createBackup(deps(t));
+    await t.db.query(`update scheduler_nodes set stopping = true, stopped_at = now(), heartbeat_at = now() where id = 'old-node'`);
+    const after = [
+      await recordAudit(t.db, { operator: 'olga', action: 'idea.reset', target: 'idea-1', reason: 'after the backup 1' }),
+      await recordAudit(t.db, { operator: 'piet', action: 'job.run', target: 'backup.daily', reason: 'after the backup 2' }),
+    ];
+    const nodesBefore = await t.db.query('select id, host, pid, stopping, stopped_at, heartbeat_at from scheduler_nodes order by id');
+
+    const { report } = await restoreBackup(deps(t), created.id, { confirm: true, reason: 'restore keeps audit' });
+    expect(report.auditRowsCarriedForward).toBe(2);
+    const audit = await listAudit(t.db, { limit: 100 });
+    // the rows after the backup are back with their own ids, and the restore is recorded after them
+    expect(audit.filter((a) => after.includes(a.id)).map((a) => [a.id, a.reason])).toEqual([
+      [after[1], 'after the backup 2'],
+      [after[0], 'after the backup 1'],
+    ]);
+    expect(audit[0]).toMatchObject({ action: 'backup.restore', reason: 'restore keeps audit', details: expect.objectContaining({ auditRowsCarriedForward: 2 }) });
+    expect(audit[0]!.id).toBeGreaterThan(after[1]!);
+    expect(audit.some((a) => a.reason === 'before the backup')).toBe(true);
+    // the node rows are as they were just before the restore: the old scheduler is stopped, none is live
+    expect((await t.db.query('select id, host, pid, stopping, stopped_at, heartbeat_at from scheduler_nodes order by id')).rows).toEqual(nodesBefore.rows);
+    expect(await liveNodes(t.db, new Date(Date.now() - 120_000))).toEqual([]);
+    // the id sequence moved past the carried rows: the next action gets a new id
+    const next = await recordAudit(t.db, { operator: 'olga', action: 'job.run', target: 'x' });
+    expect(next).toBeGreaterThan(audit[0]!.id);
   });
 
   it('a failing restore leaves the database unchanged', async () => {

@@ -190,18 +190,19 @@ describeEachEngine('health check → incidents → notifications', (t) => {
     const channels = createNotifiers(config).map((n) => n.channel);
     await t.db.withTransaction(async (tx) => {
       for (const level of ['WARNING', 'CRITICAL'] as const) {
-        await emitEvent(tx, { kind: 'budget.level', source: 'budget', level, dedupKey: `budget.level:cy7:google_ads:${level}`, message: `budget google_ads reached ${level}` });
+        await emitEvent(tx, { kind: 'budget.level', source: 'budget', level, dedupKey: 'budget.level:cy7:google_ads', message: `budget google_ads reached ${level}` });
       }
-      await emitEvent(tx, { kind: 'budget.level', source: 'budget', level: 'WARNING', dedupKey: 'budget.level:cy8:total:WARNING', message: 'next cycle' });
+      await emitEvent(tx, { kind: 'budget.level', source: 'budget', level: 'WARNING', dedupKey: 'budget.level:cy8:total', message: 'next cycle' });
     });
     await processOpsEvents(t.db, { clock, channels });
     const open = () => listIncidents(t.db, { openOnly: true }).then((rows) => rows.filter((i) => i.dedupKey.startsWith('budget.level:')).map((i) => i.dedupKey).sort());
-    expect(await open()).toEqual(['budget.level:cy7:google_ads:CRITICAL', 'budget.level:cy7:google_ads:WARNING', 'budget.level:cy8:total:WARNING']);
+    // one incident per category and cycle: WARNING then CRITICAL escalated it
+    expect(await open()).toEqual(['budget.level:cy7:google_ads', 'budget.level:cy8:total']);
     await t.db.withTransaction((tx) =>
       emitEvent(tx, { kind: 'budget.reset', source: 'budget', level: 'HEALTHY', dedupKey: 'budget.cycle:cy7', message: 'budget cycle cy8 opened by alice', details: { closed: 'cy7', opened: 'cy8' } }),
     );
     expect(await processOpsEvents(t.db, { clock, channels })).toMatchObject({ events: 1, resolved: 1 });
-    expect(await open()).toEqual(['budget.level:cy8:total:WARNING']);
+    expect(await open()).toEqual(['budget.level:cy8:total']);
     await deliverNotifications(t.db, createNotifiers(config), { clock, backoffMs: 1 });
   });
 

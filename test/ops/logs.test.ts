@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { messageShape, PatternCounter, type LogEntry } from '../../src/ops/logs/entries.js';
 import { followLog, readLogs } from '../../src/ops/logs/read.js';
+import { getEventListeners } from 'node:events';
 import { parseJson, runCli } from '../helpers/cli.js';
 
 const line = (time: string, level: string, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level, time, pid: 1, msg, ...extra });
@@ -80,6 +81,36 @@ describe('log reading', () => {
     controller.abort();
     await following;
     expect(seen.map((e) => e.msg)).toEqual(['first new error', 'after rotation']);
+  });
+
+  it('following adds no listener per poll (no MaxListenersExceededWarning, however long it runs)', async () => {
+    const { file } = logDir();
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const seen: string[] = [];
+    let wake: () => void = () => undefined;
+    const following = followLog(file, {}, (e) => {
+      seen.push(e.msg);
+      wake();
+    }, { signal: controller.signal, intervalMs: 1 });
+    // each line is seen by a later poll than the one before: 40 lines are at least 40 polls
+    const listeners: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const arrived = new Promise<void>((resolve) => (wake = () => seen.length > i && resolve()));
+      appendFileSync(file, `${line('2026-11-03T12:00:00.000Z', 'INFO', `poll ${i}`)}\n`);
+      await arrived;
+      listeners.push(getEventListeners(controller.signal, 'abort').length);
+    }
+    controller.abort();
+    await following;
+    await new Promise((resolve) => setImmediate(resolve)); // let a pending process warning be emitted
+    process.off('warning', onWarning);
+    expect(seen).toHaveLength(40);
+    expect(Math.max(...listeners)).toBeLessThanOrEqual(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('studio logs --level ERROR --json and --patterns, without a database', async () => {

@@ -9,6 +9,8 @@ import { createDatabaseProbe } from '../../src/ops/health/probes/database.js';
 import { createHostProbe } from '../../src/ops/health/probes/host.js';
 import { createOfflineProviderProbes } from '../../src/ops/health/probes/providers.js';
 import { createSchedulerProbe } from '../../src/ops/health/probes/scheduler.js';
+import { createScheduler } from '../../src/jobs/scheduler.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { pipelineKpis } from '../../src/ops/health/kpis.js';
 import { runProbes } from '../../src/ops/health/run-probes.js';
 import { describeEachEngine } from '../helpers/db.js';
@@ -118,12 +120,14 @@ describeEachEngine('database and scheduler probes', (t) => {
     expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'WARNING', reason: expect.stringMatching(/^no scheduler has run yet/) });
 
     await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('n1', 'h1', 1, $1)`, [new Date(clock.now() - 30 * 60_000)]);
-    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'CRITICAL', reason: 'no scheduler heartbeat for 30m 0s' });
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'CRITICAL', reason: 'no scheduler heartbeat for 30m 0s (it did not stop cleanly)' });
 
+    // began a graceful stop and died during it: still not a clean stop
     await t.db.query(`update scheduler_nodes set stopping = true`);
-    expect((await probe.probe(new AbortController().signal)).reason).toBe('no scheduler running (last heartbeat 30m 0s ago)');
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'CRITICAL', reason: 'no scheduler heartbeat for 30m 0s (it did not stop cleanly)' });
 
     await t.db.query(`update scheduler_nodes set heartbeat_at = $1, stopping = false`, [new Date(clock.now() - 10_000)]);
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: 'ok (1 process)' });
     const at = new Date(clock.now() - 60_000);
     await t.db.query(
       `insert into job_runs (job, scheduled_for, status, claimed_at, started_at, finished_at, error) values ('backup.daily', $1, 'failed', $1, $1, $1, 'pg_dump exited 1')`,
@@ -131,6 +135,63 @@ describeEachEngine('database and scheduler probes', (t) => {
     );
     const state = await probe.probe(new AbortController().signal);
     expect(state).toMatchObject({ level: 'WARNING', reason: '1 failed run(s) in the last hour: backup.daily' });
+  });
+
+  it('the scheduler probe follows the documented thresholds: 2 min WARNING, 10 min CRITICAL', async () => {
+    await t.db.query('delete from scheduler_nodes');
+    await t.db.query('delete from job_runs');
+    const clock = createManualClock(Date.UTC(2026, 10, 4, 12));
+    const probe = createSchedulerProbe(t.db, { clock });
+    await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('t1', 'h1', 1, $1)`, [new Date(clock.now())]);
+    const at = async (msAgo: number) => {
+      await t.db.query(`update scheduler_nodes set heartbeat_at = $1`, [new Date(clock.now() - msAgo)]);
+      return probe.probe(new AbortController().signal);
+    };
+    expect((await at(119_000)).level).toBe('HEALTHY');
+    expect(await at(121_000)).toMatchObject({ level: 'WARNING', reason: 'no scheduler heartbeat for 2m 1s (it did not stop cleanly)' });
+    expect((await at(599_000)).level).toBe('WARNING');
+    expect((await at(601_000)).level).toBe('CRITICAL');
+  });
+
+  it('a scheduler that stopped cleanly says so and is never CRITICAL for it; cron-only installs ask for none', async () => {
+    await t.db.query('delete from scheduler_nodes');
+    await t.db.query('delete from job_runs');
+    const clock = createManualClock(Date.UTC(2026, 10, 5, 12));
+    const scheduler = createScheduler({
+      db: t.db,
+      logger: silentLogger(),
+      jobs: [],
+      clock,
+      host: 'host-a',
+      pid: 4242,
+      timers: false,
+      settings: { heartbeatMs: 1_000, nodeTimeoutMs: 5_000, shutdownGraceMs: 100, deadmanGraceMs: 60_000, retryBaseMs: 1_000, retryMaxMs: 3_000 },
+    });
+    await scheduler.start();
+    const probe = createSchedulerProbe(t.db, { clock });
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: 'ok (1 process)' });
+    clock.advance(5_000);
+    await scheduler.stop({ graceMs: 100 });
+    const stoppedAt = new Date(clock.now()).toISOString();
+
+    // right after a graceful stop (SIGTERM, console quit): HEALTHY, and it says when and where it stopped
+    clock.advance(13_000);
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: `stopped cleanly at ${stoppedAt} (13s ago, host-a pid 4242)` });
+    // hours later, while a resident scheduler is expected: WARNING (start one), never CRITICAL
+    clock.advance(3 * 3_600_000);
+    const later = await probe.probe(new AbortController().signal);
+    expect(later.level).toBe('WARNING');
+    expect(later.reason).toMatch(new RegExp(`^no scheduler running: stopped cleanly at ${stoppedAt} \\(3h 0m ago, host-a pid 4242\\); start studio scheduler`));
+    // a cron-only installation expects no resident scheduler: HEALTHY, stopped or never run
+    const cronOnly = createSchedulerProbe(t.db, { clock, residentExpected: false });
+    expect(await cronOnly.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: `stopped cleanly at ${stoppedAt} (3h 0m ago, host-a pid 4242); no resident scheduler expected` });
+    await t.db.query('delete from scheduler_nodes');
+    expect(await cronOnly.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: 'no resident scheduler expected' });
+
+    // a scheduler that starts again on the same row is running, not stopped
+    await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at, stopping, stopped_at) values ('old', 'h', 1, $1, true, $1)`, [new Date(clock.now() - 60_000)]);
+    await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('new', 'h', 2, $1)`, [new Date(clock.now() - 1_000)]);
+    expect(await probe.probe(new AbortController().signal)).toMatchObject({ level: 'HEALTHY', reason: 'ok (1 process)' });
   });
 
   it('pipeline completion time comes from the stage history, with the KPI thresholds', async () => {

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { ServiceProbe } from '../../src/core/health.js';
 import { createHealthJobs } from '../../src/ops/health/jobs.js';
 import { readIncidentViews, readKpiViews, readServiceViews, tailLogLines } from '../../src/ops/health/console-views.js';
-import { buildPerformanceReport, writePerformanceReport } from '../../src/ops/reports/performance.js';
+import { buildPerformanceReport, formatHours, renderMarkdown, writePerformanceReport } from '../../src/ops/reports/performance.js';
 import { listIncidents } from '../../src/storage/incidents.js';
 import { testSentinel } from '../helpers/sentinel.js';
 import { describeEachEngine } from '../helpers/db.js';
@@ -62,8 +62,53 @@ describeEachEngine('performance report and the health job', (t) => {
     const { path } = await writePerformanceReport(t.db, t.config, { days: 30, format: 'html', clock });
     expect(path).toBe(join(t.config.paths.reports, 'performance-2026-11-20-30d.html'));
     const html = readFileSync(path, 'utf8');
-    expect(html).toContain('aria-label="spend by category (total $11.55)"');
-    expect(html).toContain('aria-label="gate pass rate"');
+    expect(html).toContain('aria-label="spend by category, all cycles in the period ($11.55)"');
+    expect(report.spend.byCycle).toEqual([expect.objectContaining({ cents: 1155, capCents: t.config.budget.totalCents, endedAt: null })]);
+  });
+
+  it('counts stage runs and their outcomes, splits spend per cycle, and prints durations and sizes in units', async () => {
+    const id = randomUUID();
+    const start = clock.now() - 10 * H;
+    await t.db.query(`insert into ideas (id, title, description, created_at) values ($1, 'Runs for the report', 'Long enough description', $2)`, [id, new Date(start)]);
+    // RESEARCH: 2 passed runs, 5 failed (3 retried, 1 parked, 1 rejected); no idea left the stage failing
+    const run = (stage: string, attempt: number, state: string) =>
+      t.db.query(`insert into stage_runs (idea_id, stage, attempt, idempotency_key, state, worker, started_at) values ($1, $2, $3, $4, $5, 'w', $6)`, [id, stage, attempt, `${id}:${stage}:${attempt}`, state, new Date(start)]);
+    for (let i = 0; i < 5; i++) await run('RESEARCH', i, 'failed');
+    await run('RESEARCH', 5, 'passed');
+    await run('DECK', 0, 'passed');
+    await run('RESEARCH', 6, 'passed');
+    await t.db.query(`insert into ops_events (kind, source, level, dedup_key, message, details, at) values
+      ('pipeline.parked', 'pipeline', 'WARNING', 'pipeline.parked:RESEARCH', 'parked', '{"stage":"RESEARCH"}', $1),
+      ('pipeline.rejected', 'pipeline', 'WARNING', 'pipeline.rejected:RESEARCH', 'rejected', '{"stage":"RESEARCH"}', $1)`, [new Date(start)]);
+    // 20 minutes in DECK, a database of 12292219 bytes
+    await t.db.query(`insert into idea_stage_history (idea_id, at, to_stage, to_status, actor) values ($1, $2, 'DECK', 'BUILDING', 't'), ($1, $3, 'INVESTORS', 'VALIDATING', 't')`, [id, new Date(start), new Date(start + 20 * 60_000)]);
+    await t.db.query(`insert into kpi_samples (kpi, at, value, level) values ('db_size_bytes', $1, 12292219, 'HEALTHY')`, [new Date(clock.now() - H)]);
+
+    const report = await buildPerformanceReport(t.db, { days: 30, clock });
+    expect(report.runs.find((r) => r.stage === 'RESEARCH')).toEqual({ stage: 'RESEARCH', runs: 7, passed: 2, failed: 5, retried: 3, parked: 1, rejected: 1, open: 0, passRate: 2 / 7 });
+    const md = renderMarkdown(report);
+    expect(md).toContain('| RESEARCH | 7 | 2 | 5 | 3 | 1 | 1 | 0 | 29% |');
+    expect(formatHours(20 / 60)).toBe('20.0 min');
+    expect(formatHours(30 / 3600)).toBe('30 s');
+    expect(md).toMatch(/\| DECK \| \d+ \| \d+\.\d min \| \d+\.\d min \|/);
+    expect(md).toMatch(/\| db_size_bytes \| 1 \| 11\.7 MiB \| 11\.7 MiB \| 11\.7 MiB \|/);
+    expect(md).not.toContain('12292219');
+    expect(md).not.toMatch(/\| 0\.\d h \|/);
+
+    // two cycles: each one's spend is against its own cap, never one sum against the current cap
+    const sentinel = testSentinel(t.db, t.config);
+    await sentinel.record({ category: 'openai_tokens', amountCents: 300, service: 'openai', operation: 'deck', idempotencyKey: 'cycle1-1' });
+    await t.db.query(`update spend_ledger set created_at = $1 where idempotency_key = 'cycle1-1'`, [new Date(clock.now() - 2 * H)]);
+    const first = (await sentinel.snapshot()).cycleId;
+    await sentinel.reset({ operator: { user: 'test' }, reason: 'a second cycle for the report', confirm: true });
+    await sentinel.record({ category: 'openai_tokens', amountCents: 200, service: 'openai', operation: 'deck', idempotencyKey: 'cycle2-1' });
+    await t.db.query(`update spend_ledger set created_at = $1 where idempotency_key = 'cycle2-1'`, [new Date(clock.now() - H)]);
+    const two = await buildPerformanceReport(t.db, { days: 30, clock });
+    expect(two.spend.byCycle).toHaveLength(2);
+    expect(two.spend.byCycle[0]).toMatchObject({ cents: 200, endedAt: null, capCents: t.config.budget.totalCents });
+    expect(two.spend.byCycle[1]).toMatchObject({ cycleId: first, endedAt: expect.any(Date) });
+    expect(two.spend.byCycle[1]!.cents).toBeGreaterThanOrEqual(300);
+    expect(renderMarkdown(two)).toMatch(/\| .+ \(current\) \| \d{4}-\d{2}-\d{2} \| \$2\.00 \| \$62\.00 \| 3\.2% \|/);
   });
 
   it('the health job runs every 5 minutes and reports the system level', async () => {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { simulatedProfile } from '../../src/providers/offline/ads.js';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
@@ -13,7 +15,7 @@ import { listEvents } from '../../src/storage/events.js';
 import { listAudit } from '../../src/storage/audit.js';
 import { setShutdown } from '../../src/storage/budget.js';
 import { createSentinel } from '../../src/pipeline/budget/sentinel.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Config } from '../../src/core/config.js';
 import { readSignupConfig } from '../../src/pipeline/stages/mvp.js';
@@ -61,12 +63,15 @@ describeEachEngine('the idea pipeline', (t) => {
       { input: { title: 'Tokenised synthesizer knobs on a blockchain', description: 'Vintage synthesizer knob collectors mint tokens for each knob and trade them peer to peer.', createdBy: 'x' }, label: 'thin' },
     ], { force: true });
     const [a, b, thin] = created.map((o) => o.id!);
-    const summary = await createOrchestrator(d).run({ workers: 2, untilIdle: true });
+    const logFile = join(t.home, 'logs', 'pipeline-levels.log');
+    const log = createLogger({ file: logFile, level: 'info' });
+    const summary = await createOrchestrator({ ...d, logger: log.logger }).run({ workers: 2, untilIdle: true });
     expect(summary.stoppedBecause).toBe('idle');
 
     for (const id of [a!, b!]) {
       const detail = await ideaDetail(t.db, d.config, id);
-      expect(detail.idea).toMatchObject({ currentStage: 'COMPLETE', status: 'DEPLOYED', parkedReason: null });
+      const smokeOk = (JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8')) as { success: boolean }).success;
+      expect(detail.idea).toMatchObject({ currentStage: 'COMPLETE', status: smokeOk ? 'DEPLOYED' : 'SMOKE_TEST_FAILED', parkedReason: null });
       expect(detail.progress).toBe(1);
       expect(detail.history.map((h) => h.toStage)).toEqual(['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE']);
       const deck = readFileSync(join(t.home, 'artifacts', id, 'deck.md'), 'utf8');
@@ -92,6 +97,11 @@ describeEachEngine('the idea pipeline', (t) => {
     const parked = (await getIdea(t.db, thin!))!;
     expect(parked.currentStage).toBe('RESEARCH');
     expect(parked.parkedReason).toMatch(/research gate: .* \(after 2 attempts\)/);
+    // a parked idea needs an operator: its log line is a WARNING (the manual greps WARNING|ERROR), retries are INFO
+    log.flush();
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; idea?: string; outcome?: string });
+    expect(lines.filter((l) => l.idea === thin && l.outcome === 'parked').map((l) => l.level)).toEqual(['WARNING']);
+    expect(lines.filter((l) => l.idea === thin && l.outcome === 'retry').map((l) => l.level)).toEqual(['INFO']);
     const events = await listEvents(t.db, { kind: 'pipeline.parked' });
     expect(events.map((e) => e.details.ideaId)).toContain(thin);
     // one incident per stage, not per idea
@@ -114,6 +124,26 @@ describeEachEngine('the idea pipeline', (t) => {
     const again = await ideaDetail(t.db, d.config, a!);
     expect(again.idea.currentStage).toBe('COMPLETE');
     expect(again.runs.filter((r) => r.stage === 'DECK').map((r) => [r.attempt, r.state])).toEqual([[1, 'passed'], [2, 'passed']]);
+
+    // a smoke test that does not succeed ends the pipeline as its own outcome, not DEPLOYED: the same
+    // idea at SMOKE_TEST under an id whose simulated campaign draws no clicks worth having and no conversions
+    let poorId = randomUUID();
+    while (!(simulatedProfile(poorId).conversionRate === 0 && simulatedProfile(poorId).ctr < 0.01)) poorId = randomUUID();
+    await t.db.query(
+      `insert into ideas (id, title, description, category, current_stage, status, outputs)
+       select $1, 'Smoke test that fails: ' || title, description, category, 'SMOKE_TEST', 'TESTING', outputs - 'smoke_test' from ideas where id = $2`,
+      [poorId, a],
+    );
+    await createOrchestrator(d).run({ workers: 1, untilIdle: true });
+    const poor = await ideaDetail(t.db, d.config, poorId);
+    const smoke = JSON.parse(readFileSync(join(t.home, 'artifacts', poorId, 'smoke-test.json'), 'utf8')) as { success: boolean };
+    expect(smoke.success).toBe(false);
+    expect(poor.idea).toMatchObject({ currentStage: 'COMPLETE', status: 'SMOKE_TEST_FAILED' });
+    // and the ideas that succeeded are DEPLOYED
+    for (const id of [a!, b!]) {
+      const ok = JSON.parse(readFileSync(join(t.home, 'artifacts', id, 'smoke-test.json'), 'utf8')) as { success: boolean };
+      expect((await ideaDetail(t.db, d.config, id)).idea.status).toBe(ok.success ? 'DEPLOYED' : 'SMOKE_TEST_FAILED');
+    }
   });
 
   it('waits on budget (cap, emergency shutdown) and goes on by itself once the money is back', async () => {

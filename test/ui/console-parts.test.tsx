@@ -190,7 +190,7 @@ class FakeProcess extends EventEmitter {
 }
 
 describe('runConsole', () => {
-  const start = () => {
+  const start = (stop: { shutdown?: () => Promise<void>; stopping?: () => string[] } = {}) => {
     const stdout = new FakeStdout();
     const stdin = new FakeKeyboard();
     const proc = new FakeProcess();
@@ -203,7 +203,8 @@ describe('runConsole', () => {
       stdin: stdin as unknown as NodeJS.ReadStream,
       process: proc as unknown as NodeJS.Process,
       onConsoleOutput: (_level, text) => captured.push(text),
-      beforeExit: async () => void closed++,
+      shutdown: stop.shutdown ?? (async () => void closed++),
+      stopping: stop.stopping,
     });
     const started = () => expect.poll(() => api.calls.some((x) => x.method === 'snapshot')).toBe(true);
     const leaves = () => stdout.writes.join('').split(LEAVE_ALT_SCREEN).length - 1;
@@ -217,7 +218,7 @@ describe('runConsole', () => {
     console.log('an SDK talking');
     expect(t.stdout.writes.join('')).not.toContain('an SDK talking');
     t.stdin.write('q');
-    await expect(t.run).resolves.toEqual({ reason: 'quit' });
+    await expect(t.run).resolves.toEqual({ reason: 'quit', stop: 'clean' });
     expect(t.captured).toEqual(['an SDK talking']);
     expect(t.leaves()).toBe(1);
     expect(t.stdout.writes.join('').lastIndexOf(LEAVE_ALT_SCREEN)).toBeGreaterThan(t.stdout.writes.join('').lastIndexOf('\x1b[?25l'));
@@ -246,5 +247,32 @@ describe('runConsole', () => {
     expect(t.leaves()).toBe(1);
     expect(t.proc.exitCode).toBe(1);
     expect(t.proc.stderrText).toContain('console: crashed: boom');
+  });
+
+  it('q during a running job: the main screen says what it waits for, and a clean stop returns exit 0', async () => {
+    let finishStop!: () => void;
+    const t = start({ shutdown: () => new Promise<void>((resolve) => (finishStop = resolve)), stopping: () => ['pipeline.tick (RESEARCH "Bakery finder")'] });
+    await t.started();
+    t.stdin.write('q');
+    await expect.poll(() => t.stdout.writes.join('')).toContain('stopping: pipeline.tick (RESEARCH "Bakery finder") — q again to force');
+    const all = t.stdout.writes.join('');
+    expect(all.indexOf('stopping:')).toBeGreaterThan(all.lastIndexOf(LEAVE_ALT_SCREEN)); // on the main screen, after the restore
+    finishStop();
+    await expect(t.run).resolves.toEqual({ reason: 'quit', stop: 'clean' });
+    expect(t.proc.exitCode).toBeUndefined();
+    expect(t.leaves()).toBe(1);
+  });
+
+  it('a second q while stopping forces the exit (130), without waiting, the terminal restored once', async () => {
+    const t = start({ shutdown: () => new Promise<void>(() => undefined), stopping: () => ['backup.daily'] });
+    await t.started();
+    t.stdin.write('q');
+    await expect.poll(() => t.stdout.writes.join('')).toContain('stopping: backup.daily');
+    t.stdin.emit('data', 'q');
+    await t.proc.exited;
+    expect(t.proc.exitCode).toBe(130);
+    expect(t.stdout.writes.join('')).toContain('forced: did not wait for backup.daily');
+    expect(t.leaves()).toBe(1);
+    await expect(t.run).resolves.toMatchObject({ reason: 'quit', stop: 'forced' });
   });
 });

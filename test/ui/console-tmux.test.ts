@@ -87,4 +87,22 @@ describe.skipIf(!hasTmux)('the built console under tmux', () => {
     await keys(s, 'C-c');
     await waitForPane(s, (t) => /EXITED \d+/.test(t) && t.includes('BEFORE-CONSOLE'), 'ctrl-c to restore the terminal');
   });
+
+  it('at 80x24 the mode badges come first and fit; enter answers [y/N] with No', async () => {
+    const name = `studio-e2e-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
+    sessions.push(name);
+    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console --demo; echo "EXITED $?"; sleep 600`);
+    await waitForPane(name, (t) => t.includes('Budget'), 'the panels');
+    await keys(name, 'Space');
+    const paused = await waitForPane(name, (t) => t.includes('PAUSED'), 'PAUSED');
+    expect(paused.split('\n')[0]).toMatch(/^studio DEMO\s+PAUSED\s+│ \w+ │ data as of/);
+    await keys(name, 'P');
+    await waitForPane(name, (t) => t.includes('reason:'), 'the reason prompt');
+    await keys(name, 't', 'e', 's', 't', 'Enter');
+    await waitForPane(name, (t) => t.includes('[y/N]'), 'the question');
+    await keys(name, 'Enter');
+    await waitForPane(name, (t) => t.includes('Pause all campaigns: cancelled'), 'cancelled');
+    await keys(name, 'q');
+    await waitForPane(name, (t) => t.includes('EXITED 0'), 'the exit');
+  });
 });

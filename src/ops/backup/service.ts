@@ -15,7 +15,8 @@ import type { Config } from '../../core/config.js';
 import { BackupError, ConfirmationRequiredError, NotFoundError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../core/ports.js';
-import { recordAudit } from '../../storage/audit.js';
+import { auditRowsSince, carryAuditRowsForward, recordAudit } from '../../storage/audit.js';
+import { listNodes, replaceNodes } from '../../storage/scheduler-nodes.js';
 import { countRows, type VectorIndexCheck } from '../../storage/backup-checks.js';
 import { createBackupEngine, type DumpProgress } from '../../storage/backup-engine.js';
 import {
@@ -43,6 +44,8 @@ export interface BackupDeps {
   clock: Clock;
 }
 
+/** Audit rows this long before the backup's time are read too: a dump's snapshot predates its manifest. */
+const AUDIT_OVERLAP_MS = 86_400_000;
 /** A scheduler that beat within this long holds the database (restore refuses). */
 export const SCHEDULER_LIVE_MS = 120_000;
 
@@ -284,6 +287,8 @@ export interface RestoreReport {
   id: string;
   createdAt: string;
   safetyBackup: string;
+  /** Audit rows written after the backup, put back after the restore (audit history only grows). */
+  auditRowsCarriedForward: number;
   /** Tables whose row count after the restore differs from the backup's manifest (should be none). */
   mismatches: Array<{ table: string; expected: number; restored: number | null }>;
   migrationsApplied: string[];
@@ -322,6 +327,11 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   if (sha256 !== manifest.sha256) throw new BackupError(`backup restore: checksum mismatch: ${row.file} is corrupt or changed since the backup; nothing was restored`);
 
   const started = clock.now();
+  // What a restore must not turn back: the audit trail since (well before) the backup was made, and the
+  // scheduler processes as they are now (the backup's node rows are of processes long gone).
+  const auditSince = new Date(Date.parse(manifest.createdAt) - AUDIT_OVERLAP_MS);
+  const auditToKeep = await auditRowsSince(db, auditSince);
+  const nodesNow = await listNodes(db);
   const safety = await createBackup(deps, { kind: 'safety', signal: options.signal, onProgress: options.onProgress });
   deps.logger.warn({ backup: row.id, safetyBackup: safety.id, operator: config.operator.user }, 'backup: restore starting');
   try {
@@ -351,15 +361,20 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
     .filter((t) => t.restored !== t.expected);
   const migrationsApplied = await migrate(current, { vars: migrationVars(config) });
   await syncCatalog({ ...deps, db: current });
-  await recordAudit(current, {
-    operator: config.operator.user,
-    sshClient: config.operator.sshClient,
-    action: 'backup.restore',
-    target: row.id,
-    reason: options.reason,
-    details: { file: row.file, safetyBackup: safety.id, createdAt: manifest.createdAt, mismatches, migrationsApplied },
+  const auditCarried = await current.withTransaction(async (tx) => {
+    const carried = await carryAuditRowsForward(tx, auditToKeep);
+    await replaceNodes(tx, nodesNow);
+    await recordAudit(tx, {
+      operator: config.operator.user,
+      sshClient: config.operator.sshClient,
+      action: 'backup.restore',
+      target: row.id,
+      reason: options.reason,
+      details: { file: row.file, safetyBackup: safety.id, createdAt: manifest.createdAt, mismatches, migrationsApplied, auditRowsCarriedForward: carried },
+    });
+    return carried;
   });
-  deps.logger.warn({ backup: row.id, safetyBackup: safety.id, mismatches }, 'backup: restored');
+  deps.logger.warn({ backup: row.id, safetyBackup: safety.id, mismatches, auditCarried }, 'backup: restored');
   return {
     report: {
       id: row.id,
@@ -367,6 +382,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
       safetyBackup: safety.id,
       mismatches,
       migrationsApplied,
+      auditRowsCarriedForward: auditCarried,
       durationMs: Math.max(0, clock.now() - started),
     },
     db: current,

@@ -32,12 +32,17 @@ export async function followLog(logFile: string, filter: LogFilter, onEntry: (en
   let inode = safeInode(logFile);
   let partial = '';
   while (!options.signal.aborted) {
+    // one abort listener per wait, removed when the wait ends by time: following for hours adds none
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.intervalMs ?? 500);
-      options.signal.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(timer);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(() => {
+        options.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, options.intervalMs ?? 500);
+      options.signal.addEventListener('abort', onAbort, { once: true });
     });
     const size = safeSize(logFile);
     const currentInode = safeInode(logFile);

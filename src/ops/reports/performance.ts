@@ -18,6 +18,7 @@ import {
   readCompletionTimes,
   readProviderStats,
   readSpend,
+  readStageRunOutcomes,
   readStageStats,
   readThroughput,
   type DurationStats,
@@ -25,6 +26,7 @@ import {
   type SpendFacts,
   type StageStats,
   type Throughput,
+  type StageRunOutcomes,
 } from '../../storage/report-queries.js';
 import { barChart, escapeHtml } from './svg.js';
 
@@ -35,6 +37,8 @@ export interface PerformanceReport {
   throughput: Throughput;
   completion: DurationStats;
   stages: StageStats[];
+  /** Stage runs and how they ended (passed, failed, retried, parked, rejected): the gate pass rates. */
+  runs: StageRunOutcomes[];
   spend: SpendFacts;
   providers: ProviderStats[];
   kpis: KpiSummary[];
@@ -44,20 +48,57 @@ export interface PerformanceReport {
 export async function buildPerformanceReport(db: Queryable, options: { days: number; clock?: Clock }): Promise<PerformanceReport> {
   const now = (options.clock ?? systemClock).date();
   const since = new Date(now.getTime() - options.days * 86_400_000);
-  const [throughput, completion, stages, spend, providers, kpis, bySeverity, recent] = [
+  const [throughput, completion, stages, runs, spend, providers, kpis, bySeverity, recent] = [
     await readThroughput(db, since),
     await readCompletionTimes(db, since),
     await readStageStats(db, since),
+    await readStageRunOutcomes(db, since),
     await readSpend(db, since),
     await readProviderStats(db, since),
     await summariseKpis(db, since),
     await incidentStats(db, since),
     await listIncidents(db, { since, limit: 10 }),
   ] as const;
-  return { generatedAt: now, since, days: options.days, throughput, completion, stages, spend, providers, kpis, incidents: { bySeverity, top: recent } };
+  return { generatedAt: now, since, days: options.days, throughput, completion, stages, runs, spend, providers, kpis, incidents: { bySeverity, top: recent } };
 }
 
-const h = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '–' : `${v.toFixed(digits)} h`);
+/** A duration given in hours, in the unit that reads best: seconds, minutes, hours or days. */
+export function formatHours(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  const seconds = v * 3600;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
+  if (v < 48) return `${v.toFixed(1)} h`;
+  return `${(v / 24).toFixed(1)} d`;
+}
+/** A byte count in B, KiB, MiB or GiB. */
+export function formatBytes(v: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let n = v;
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${Math.round(n)} B` : `${n.toFixed(1)} ${units[i]}`;
+}
+/** A KPI value with its unit, from the KPI's name (`_bytes`, `_ms`, `_pct`, `_hours`). */
+function kpiValue(kpi: string, v: number): string {
+  if (kpi.endsWith('_bytes')) return formatBytes(v);
+  if (kpi.endsWith('_ms') || kpi.includes('_ms:')) return `${v.toFixed(1)} ms`;
+  if (kpi.endsWith('_pct')) return `${v.toFixed(1)}%`;
+  if (kpi.endsWith('_hours')) return formatHours(v);
+  return v.toFixed(1);
+}
+const h = (v: number | null) => formatHours(v);
+const runRow = (s: StageRunOutcomes): string[] => [s.stage, String(s.runs), String(s.passed), String(s.failed), String(s.retried), String(s.parked), String(s.rejected), String(s.open), pct(s.passRate)];
+const cycleRow = (c: SpendFacts['byCycle'][number]): string[] => [
+  c.cycleId + (c.endedAt ? '' : ' (current)'),
+  c.startedAt.toISOString().slice(0, 10),
+  formatDollars(c.cents),
+  formatDollars(c.capCents),
+  c.capCents > 0 ? `${((c.cents / c.capCents) * 100).toFixed(1)}%` : '–',
+];
 const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
 const ms = (v: number) => `${Math.round(v)} ms`;
 
@@ -71,15 +112,19 @@ export function renderMarkdown(r: PerformanceReport): string {
   lines.push(`- ideas created: ${r.throughput.created}`, `- completed: ${r.throughput.completed}`, `- rejected: ${r.throughput.rejected}`, '');
   lines.push('## Completion time (created → COMPLETE)', '');
   tableMd(['completed', 'mean', 'median', 'p95', 'max', 'target'], [[String(r.completion.count), h(r.completion.meanHours), h(r.completion.p50Hours), h(r.completion.p95Hours), h(r.completion.maxHours), '< 4 h (critical > 6 h)']]);
-  lines.push('## Stages: time spent and gate pass rate', '');
+  lines.push('## Stages: gate runs and outcomes', '');
+  if (r.runs.length === 0) lines.push('No stage runs in the period.', '');
+  else tableMd(['stage', 'runs', 'passed', 'failed', 'retried', 'parked', 'rejected', 'open', 'gate pass rate'], r.runs.map(runRow));
+  lines.push('## Stages: time spent', '');
   if (r.stages.length === 0) lines.push('No stage moves in the period.', '');
-  else tableMd(['stage', 'moves', 'mean', 'p95', 'passed', 'sent back', 'rejected', 'pass rate'], r.stages.map((s) => [s.stage, String(s.count), h(s.meanHours), h(s.p95Hours), String(s.forward), String(s.back), String(s.rejected), pct(s.passRate)]));
+  else tableMd(['stage', 'moves', 'mean', 'p95', 'moved on', 'sent back'], r.stages.map((s) => [s.stage, String(s.count), h(s.meanHours), h(s.p95Hours), String(s.forward), String(s.back)]));
   lines.push('## Spend', '');
   if (!r.spend.ledger) lines.push('No ledger yet (the budget module has not created spend_ledger).', '');
   else if (r.spend.byCategory.length === 0) lines.push('No spend recorded in the period.', '');
   else {
     const total = r.spend.byCategory.reduce((a, c) => a + c.cents, 0);
-    tableMd(['category', 'spent', 'entries'], [...r.spend.byCategory.map((c) => [c.category, formatDollars(c.cents), String(c.entries)]), ['**total**', `**${formatDollars(total)}**`, '']]);
+    tableMd(['budget cycle', 'started', 'spent', 'cap', 'of cap'], r.spend.byCycle.map(cycleRow));
+    tableMd(['category', 'spent (all cycles in the period)', 'entries'], [...r.spend.byCategory.map((c) => [c.category, formatDollars(c.cents), String(c.entries)]), ['**total**', `**${formatDollars(total)}**`, '']]);
     if (r.spend.byIdea.length > 0) tableMd(['idea', 'spent'], r.spend.byIdea.map((i) => [`${i.title ?? '(archived)'} (${i.ideaId.slice(0, 8)})`, formatDollars(i.cents)]));
   }
   lines.push('## Providers: response time and errors', '');
@@ -87,7 +132,7 @@ export function renderMarkdown(r: PerformanceReport): string {
   else tableMd(['provider', 'checks', 'mean', 'p95', 'errors'], r.providers.map((p) => [p.provider, String(p.samples), ms(p.meanMs), ms(p.p95Ms), String(p.errors)]));
   lines.push('## KPIs', '');
   if (r.kpis.length === 0) lines.push('No KPI samples in the period (the health job records them every 5 minutes).', '');
-  else tableMd(['KPI', 'samples', 'mean', 'p95', 'max', 'not healthy', 'worst'], r.kpis.map((k) => [k.kpi, String(k.samples), k.mean.toFixed(1), k.p95.toFixed(1), k.max.toFixed(1), String(k.notHealthy), k.worst]));
+  else tableMd(['KPI', 'samples', 'mean', 'p95', 'max', 'not healthy', 'worst'], r.kpis.map((k) => [k.kpi, String(k.samples), kpiValue(k.kpi, k.mean), kpiValue(k.kpi, k.p95), kpiValue(k.kpi, k.max), String(k.notHealthy), k.worst]));
   lines.push('## Incidents', '');
   if (r.incidents.bySeverity.length === 0) lines.push('No incidents in the period.', '');
   else {
@@ -113,11 +158,14 @@ export function renderHtml(r: PerformanceReport): string {
     ),
     section(
       'Stages',
-      r.stages.length === 0
-        ? empty('No stage moves in the period.')
-        : barChart(r.stages.map((s) => ({ label: s.stage, value: s.meanHours ?? 0 })), { title: 'mean hours in stage', unit: 'h' }) +
-            barChart(r.stages.filter((s) => s.passRate !== null).map((s) => ({ label: s.stage, value: Math.round((s.passRate ?? 0) * 100) })), { title: 'gate pass rate', unit: '%', max: 100 }) +
-            tableHtml(['stage', 'moves', 'mean', 'p95', 'passed', 'sent back', 'rejected', 'pass rate'], r.stages.map((s) => [s.stage, String(s.count), h(s.meanHours), h(s.p95Hours), String(s.forward), String(s.back), String(s.rejected), pct(s.passRate)])),
+      (r.runs.length === 0
+        ? empty('No stage runs in the period.')
+        : barChart(r.runs.filter((s) => s.passRate !== null).map((s) => ({ label: s.stage, value: Math.round((s.passRate ?? 0) * 100) })), { title: 'gate pass rate (passed runs / finished runs)', unit: '%', max: 100 }) +
+          tableHtml(['stage', 'runs', 'passed', 'failed', 'retried', 'parked', 'rejected', 'open', 'gate pass rate'], r.runs.map(runRow))) +
+        (r.stages.length === 0
+          ? empty('No stage moves in the period.')
+          : barChart(r.stages.map((s) => ({ label: s.stage, value: Math.round((s.meanHours ?? 0) * 60) })), { title: 'mean minutes in stage', unit: 'min' }) +
+            tableHtml(['stage', 'moves', 'mean', 'p95', 'moved on', 'sent back'], r.stages.map((s) => [s.stage, String(s.count), h(s.meanHours), h(s.p95Hours), String(s.forward), String(s.back)]))),
     ),
     section(
       'Spend',
@@ -125,7 +173,8 @@ export function renderHtml(r: PerformanceReport): string {
         ? empty('No ledger yet (the budget module has not created spend_ledger).')
         : r.spend.byCategory.length === 0
           ? empty('No spend recorded in the period.')
-          : barChart(r.spend.byCategory.map((c) => ({ label: c.category, value: c.cents / 100 })), { title: `spend by category (total ${formatDollars(total)})`, unit: '$' }) +
+          : tableHtml(['budget cycle', 'started', 'spent', 'cap', 'of cap'], r.spend.byCycle.map(cycleRow)) +
+            barChart(r.spend.byCategory.map((c) => ({ label: c.category, value: c.cents / 100 })), { title: `spend by category, all cycles in the period (${formatDollars(total)})`, unit: '$' }) +
             (r.spend.byIdea.length ? tableHtml(['idea', 'spent'], r.spend.byIdea.map((i) => [`${i.title ?? '(archived)'} (${i.ideaId.slice(0, 8)})`, formatDollars(i.cents)])) : ''),
     ),
     section(
@@ -139,7 +188,7 @@ export function renderHtml(r: PerformanceReport): string {
       'KPIs',
       r.kpis.length === 0
         ? empty('No KPI samples in the period.')
-        : tableHtml(['KPI', 'samples', 'mean', 'p95', 'max', 'not healthy', 'worst'], r.kpis.map((k) => [k.kpi, String(k.samples), k.mean.toFixed(1), k.p95.toFixed(1), k.max.toFixed(1), String(k.notHealthy), k.worst])),
+        : tableHtml(['KPI', 'samples', 'mean', 'p95', 'max', 'not healthy', 'worst'], r.kpis.map((k) => [k.kpi, String(k.samples), kpiValue(k.kpi, k.mean), kpiValue(k.kpi, k.p95), kpiValue(k.kpi, k.max), String(k.notHealthy), k.worst])),
     ),
     section(
       'Incidents',

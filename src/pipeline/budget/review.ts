@@ -10,6 +10,7 @@ import type { JobDefinition } from '../../core/jobs.js';
 import type { MetricFamily, MetricSource } from '../../core/metrics.js';
 import { formatDollars } from '../../core/money.js';
 import { BUDGET_CATEGORIES } from '../../core/types.js';
+import type { CategoryStatus } from '../../core/ports.js';
 import type { DetailedSnapshot, Sentinel } from './sentinel.js';
 
 /** The manual's report text. */
@@ -72,28 +73,31 @@ export function createBudgetJobs(deps: BudgetJobsDeps): JobDefinition[] {
 /** `/metrics` families for the budget: spent, reserved and allocated cents and the level, per category. */
 export function budgetMetricSource(sentinel: Sentinel): MetricSource {
   const levelValue = { HEALTHY: 0, WARNING: 1, CRITICAL: 2, EMERGENCY: 3 } as const;
+  const dollars = (cents: number) => cents / 100;
   return {
     name: 'budget',
     async collect() {
       const s = await sentinel.snapshot();
-      const rows = [...BUDGET_CATEGORIES.map((name) => [name, s.categories[name]] as const), ['total', s.total] as const];
-      const family = (name: string, help: string, pick: (c: (typeof rows)[number][1]) => number): MetricFamily => ({
+      // per category in labelled families (sum() over them is the cycle's figure); the cycle's own
+      // figures in unlabelled families beside them, never as a category="total" series
+      const byCategory = (name: string, help: string, pick: (c: CategoryStatus) => number): MetricFamily => ({
         name,
         help,
         type: 'gauge',
-        samples: rows.map(([category, c]) => ({ labels: { category, cycle: s.cycleId }, value: pick(c) })),
+        samples: BUDGET_CATEGORIES.map((category) => ({ labels: { category }, value: pick(s.categories[category]) })),
       });
+      const cycle = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'gauge', samples: [{ value }] });
       return [
-        family('studio_budget_spent_cents', 'Settled spend in the current cycle, in cents', (c) => c.spentCents),
-        family('studio_budget_reserved_cents', 'Money reserved by calls in flight, in cents', (c) => c.reservedCents),
-        family('studio_budget_allocated_cents', 'Cycle allocation, in cents', (c) => c.allocatedCents),
-        family('studio_budget_level', 'Budget level: 0 HEALTHY, 1 WARNING, 2 CRITICAL, 3 EMERGENCY', (c) => levelValue[c.level]),
-        {
-          name: 'studio_budget_emergency_shutdown',
-          help: '1 while the emergency shutdown is active',
-          type: 'gauge',
-          samples: [{ value: s.emergencyShutdown ? 1 : 0 }],
-        },
+        byCategory('studio_budget_spent_dollars', 'Settled spend in the current cycle by category, in dollars', (c) => dollars(c.spentCents)),
+        byCategory('studio_budget_reserved_dollars', 'Money held by paid calls in flight by category, in dollars', (c) => dollars(c.reservedCents)),
+        byCategory('studio_budget_allocated_dollars', 'Cycle allocation by category, in dollars', (c) => dollars(c.allocatedCents)),
+        byCategory('studio_budget_level', 'Budget level by category: 0 HEALTHY, 1 WARNING, 2 CRITICAL, 3 EMERGENCY', (c) => levelValue[c.level]),
+        cycle('studio_budget_cycle_spent_dollars', 'Settled spend in the current cycle, all categories, in dollars', dollars(s.total.spentCents)),
+        cycle('studio_budget_cycle_reserved_dollars', 'Money held by paid calls in flight, all categories, in dollars', dollars(s.total.reservedCents)),
+        cycle('studio_budget_cycle_cap_dollars', 'The cycle cap (BUDGET_TOTAL), in dollars', dollars(s.total.allocatedCents)),
+        cycle('studio_budget_cycle_level', 'Level of the cycle total: 0 HEALTHY, 1 WARNING, 2 CRITICAL, 3 EMERGENCY', levelValue[s.total.level]),
+        cycle('studio_budget_cycle_start_timestamp_seconds', 'When the current budget cycle started (Unix seconds)', s.cycleStart.getTime() / 1000),
+        cycle('studio_budget_emergency_shutdown', '1 while the emergency shutdown is active', s.emergencyShutdown ? 1 : 0),
       ];
     },
   };

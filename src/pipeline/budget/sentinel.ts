@@ -138,33 +138,39 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       scopes.push({ scope: 'total', level: levelFor(totalUsed, cycle.totalCents, t), pct: usagePct(totalUsed, cycle.totalCents) });
     }
     for (const { scope, level, pct } of scopes) {
-      for (const crossed of levelsUpTo(level)) {
-        const recorded = await db.withTransaction(async (tx) => {
-          if (!(await store.recordCrossing(tx, cycleId, scope, crossed, pct))) return false;
-          const message = `budget ${scope} reached ${crossed} at ${pct}% of its allocation`;
-          await emitEvent(tx, {
-            kind: 'budget.level',
-            source: 'budget',
-            level: crossed,
-            dedupKey: `budget.level:${cycleId}:${scope}:${crossed}`,
-            message,
-            details: { cycleId, scope, level: crossed, usagePct: pct },
-          });
-          logger.warn({ cycle: cycleId, scope, budgetLevel: crossed, usagePct: pct }, `budget: ${message}`);
-          if (crossed === 'EMERGENCY' && (await store.setShutdown(tx, cycleId, true, message))) {
-            await emitEvent(tx, {
-              kind: 'budget.shutdown',
-              source: 'budget',
-              level: 'EMERGENCY',
-              dedupKey: `budget.shutdown:${cycleId}`,
-              message: `emergency shutdown: ${message}; every paid call is refused until studio budget resume`,
-              details: { cycleId, scope },
-            });
-            logger.fatal({ cycle: cycleId, scope }, 'budget: EMERGENCY shutdown activated');
-          }
-          return true;
+      // Every level reached is recorded (once per cycle and scope); one event carries the highest new one,
+      // under one key per cycle and scope, so 80 -> 95 -> 100 is one incident that escalates.
+      const recorded = await db.withTransaction(async (tx) => {
+        const fresh: Level[] = [];
+        for (const crossed of levelsUpTo(level)) if (await store.recordCrossing(tx, cycleId, scope, crossed, pct)) fresh.push(crossed);
+        const top = fresh.at(-1);
+        if (!top) return [];
+        const message = `budget ${scope} reached ${top} at ${pct}% of its allocation`;
+        await emitEvent(tx, {
+          kind: 'budget.level',
+          source: 'budget',
+          level: top,
+          dedupKey: levelKey(cycleId, scope),
+          message,
+          details: { cycleId, scope, level: top, usagePct: pct },
         });
-        if (recorded && options.onLevelCrossed) {
+        logger.warn({ cycle: cycleId, scope, budgetLevel: top, usagePct: pct }, `budget: ${message}`);
+        if (top === 'EMERGENCY' && (await store.setShutdown(tx, cycleId, true, message))) {
+          // the shutdown is its own incident (P1): every paid call is refused until an operator resumes
+          await emitEvent(tx, {
+            kind: 'budget.shutdown',
+            source: 'budget',
+            level: 'EMERGENCY',
+            dedupKey: `budget.shutdown:${cycleId}`,
+            message: `emergency shutdown: ${message}; every paid call is refused until studio budget resume`,
+            details: { cycleId, scope },
+          });
+          logger.fatal({ cycle: cycleId, scope }, 'budget: EMERGENCY shutdown activated');
+        }
+        return fresh;
+      });
+      if (options.onLevelCrossed) {
+        for (const crossed of recorded) {
           try {
             options.onLevelCrossed({ cycleId, scope, level: crossed, usagePct: pct });
           } catch (error) {
@@ -172,6 +178,37 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           }
         }
       }
+    }
+  }
+
+  /**
+   * After money is handed back (release, settle below the estimate, a lapsed lease): a scope whose usage
+   * fell below a level it had crossed forgets that crossing and says so in a `budget.level` event at its
+   * level now, which resolves the incident when that is HEALTHY (a momentary crossing leaves none open).
+   */
+  async function checkFallback(cycleId: string, category: BudgetCategory): Promise<void> {
+    const cycle = await store.getCycle(db, cycleId);
+    if (!cycle) return;
+    const t: Thresholds = { warningPct: cycle.warningPct, criticalPct: cycle.criticalPct, emergencyPct: cycle.emergencyPct };
+    const all = await store.buckets(db, cycleId);
+    const used = (bs: typeof all) => bs.reduce((sum, b) => sum + b.spentCents + b.reservedCents, 0);
+    const mine = all.filter((b) => b.category === category);
+    const allocated = mine.reduce((sum, b) => sum + b.allocatedCents, 0);
+    const scopes = [
+      { scope: category as string, used: used(mine), allocated },
+      { scope: 'total', used: used(all), allocated: cycle.totalCents },
+    ];
+    for (const scope of scopes) {
+      const level = levelFor(scope.used, scope.allocated, t);
+      const above = (['WARNING', 'CRITICAL', 'EMERGENCY'] as Level[]).filter((l) => !levelsUpTo(level).includes(l));
+      const pct = usagePct(scope.used, scope.allocated);
+      await db.withTransaction(async (tx) => {
+        const dropped = await store.dropCrossings(tx, cycleId, scope.scope, above);
+        if (dropped.length === 0) return;
+        const message = `budget ${scope.scope} back to ${pct}% of its allocation (${level})`;
+        await emitEvent(tx, { kind: 'budget.level', source: 'budget', level, dedupKey: levelKey(cycleId, scope.scope), message, details: { cycleId, scope: scope.scope, level, usagePct: pct } });
+        logger.info({ cycle: cycleId, scope: scope.scope, budgetLevel: level, usagePct: pct }, `budget: ${message}`);
+      });
     }
   }
 
@@ -188,6 +225,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       const result = await store.release(db, row.id, `lease expired (holder ${row.holder} stopped answering)`);
       if (result.outcome === 'released') {
         released++;
+        if (result.cycleId && result.category) await checkFallback(result.cycleId, result.category);
         logger.warn({ reservation: row.id, holder: row.holder }, 'budget: released a reservation whose lease lapsed');
       }
     }
@@ -249,7 +287,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       case 'throttled':
       case 'cap':
       case 'no_cycle':
-        return refuse(outcome, request);
+        return refuse(outcome, request, config.budget.criticalPct);
     }
   }
 
@@ -275,11 +313,14 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       const used = bucket.spentCents + bucket.reservedCents;
       if (levelFor(used, bucket.allocatedCents, thresholds) !== 'HEALTHY') await checkLevels(result.cycleId!, bucket.category, used, bucket.allocatedCents);
     }
+    // settled below its estimate: the difference went back, and a level may have fallen
+    if (result.category) await checkFallback(result.cycleId!, result.category);
   }
 
   async function release(reservationId: string, reason = 'released'): Promise<void> {
     const result = await store.retryOnDeadlock(() => store.release(db, reservationId, reason));
     if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
+    if (result.outcome === 'released' && result.cycleId && result.category) await checkFallback(result.cycleId, result.category);
   }
 
   async function record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation> {
@@ -310,7 +351,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       outcome = await store.retryOnDeadlock(attempt);
     }
     if (outcome.outcome !== 'reserved' && outcome.outcome !== 'replayed') {
-      refuse(outcome, { ...request, estimateCents: request.amountCents });
+      refuse(outcome, { ...request, estimateCents: request.amountCents }, config.budget.criticalPct);
     }
     const all = await store.buckets(db, outcome.cycleId!);
     const bucket = all.find((b) => b.category === request.category);
@@ -493,19 +534,30 @@ export function createSentinel(options: SentinelOptions): Sentinel {
   return { reserve, settle, release, record, guard, snapshot, detailed, reapExpired, extendLease, draw, drawnFrom, reset, resume, rolloverIfDue, ensureCycle };
 }
 
+/** One incident key per cycle and scope: a level incident escalates instead of opening another. */
+const levelKey = (cycleId: string, scope: string) => `budget.level:${cycleId}:${scope}`;
+
 /** The error for a refused reservation, with what was asked and what is left. */
-function refuse(outcome: store.ReserveOutcome, request: ChargeRequest): never {
+function refuse(outcome: store.ReserveOutcome, request: ChargeRequest, criticalPct: number): never {
   switch (outcome.outcome) {
     case 'shutdown':
       throw new BudgetShutdownError(
         'budget: emergency shutdown is active; every paid call is refused until an operator runs studio budget resume',
         request.category,
       );
-    case 'throttled':
-      throw new BudgetThrottledError(
-        `budget: ${request.category} is CRITICAL; non-critical ${request.service} ${request.operation} waits (or use a cheaper path)`,
-        request.category,
-      );
+    case 'throttled': {
+      // say the real reason: the category may be far from CRITICAL and only this hold would take it there
+      const used = (outcome.spentCents ?? 0) + (outcome.reservedCents ?? 0);
+      const allocated = outcome.allocatedCents ?? 0;
+      const pct = (cents: number) => (allocated > 0 ? Math.round((cents * 1000) / allocated) / 10 : 0);
+      const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+      const now = pct(used);
+      const why =
+        now >= criticalPct
+          ? `${request.category} is CRITICAL at ${now}% (${money(used)} of ${money(allocated)})`
+          : `${request.category} is at ${now}% (${money(used)} of ${money(allocated)}) and this ${money(request.estimateCents)} hold would take it to ${pct(used + request.estimateCents)}%, past CRITICAL (${criticalPct}%)`;
+      throw new BudgetThrottledError(`budget: ${why}; non-critical ${request.service} ${request.operation} waits (or use a cheaper path)`, request.category);
+    }
     case 'no_cycle':
       throw new NotFoundError('budget: no open budget cycle');
     default: {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
-import type { BudgetCategory, Stage } from '../../core/types.js';
+import type { BudgetCategory, Stage, Status } from '../../core/types.js';
 import type { Database, GuardOptions, Reservation } from '../../core/ports.js';
-import { ProviderError } from '../../core/errors.js';
+import { ProviderError, toError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, IdeaBrief, Providers } from '../../core/providers.js';
 import type { IdeaRow } from '../../storage/ideas.js';
 import type { Sentinel } from '../budget/sentinel.js';
@@ -66,7 +66,7 @@ function billedCents(error: unknown): number {
 
 export type StageOutcome =
   /** The gate passed: on to the next stage. */
-  | { kind: 'passed'; outputs: Record<string, unknown>; summary: string }
+  | { kind: 'passed'; outputs: Record<string, unknown>; summary: string; toStatus?: Status }
   /** The gate failed: retry with backoff, then park. */
   | { kind: 'failed'; outputs: Record<string, unknown>; reason: string }
   /** Not done yet and not failed (a campaign still running): try again at `inMs`. */
@@ -148,8 +148,10 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
     request: Parameters<StageContext['charge']>[1],
     call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>,
     options?: GuardOptions,
-  ): Promise<T> =>
-    deps.budget.guard(
+  ): Promise<T> => {
+    // a safe point: a stop asked for (the signal) ends the run before its next paid step, not after it
+    if (run.signal?.aborted) return Promise.reject(toError(run.signal.reason ?? new Error('the run was aborted')));
+    return deps.budget.guard(
       {
         category: request.category,
         service: request.service,
@@ -167,6 +169,7 @@ export function createStageContext(deps: StageDeps, run: { idea: IdeaRow; stage:
       },
       options,
     );
+  };
   const charge: StageContext['charge'] = (step, request, call) => guarded(step, request, () => call());
 
   return {

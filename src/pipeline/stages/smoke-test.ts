@@ -155,6 +155,8 @@ export const smokeTestStage: StageHandler = {
     const path = writeArtifact(ctx.artifactDir(), 'smoke-test.json', `${JSON.stringify(result, null, 2)}\n`);
     return {
       kind: 'passed',
+      // the pipeline is finished either way, but only a successful test is DEPLOYED
+      ...(result.success ? {} : { toStatus: 'SMOKE_TEST_FAILED' as const }),
       summary: `smoke test ${result.success ? 'succeeded' : 'did not succeed'}: CTR ${(result.ctr * 100).toFixed(2)}%, ${result.conversions} conversions, $${result.cost.toFixed(2)} spent, ROI ${result.roi}`,
       outputs: { ...result, path },
     };

@@ -1,4 +1,4 @@
-/** A yes/no question: `y` or enter confirms, `n` or esc cancels. */
+/** A yes/no question: only `y` confirms; enter takes the default shown (No), like `n` and esc. */
 import React from 'react';
 import { Text } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
@@ -19,11 +19,11 @@ export interface ConfirmDialogProps {
 export function ConfirmDialog({ title, lines, question = 'Go ahead?', width, height, onConfirm, onCancel }: ConfirmDialogProps) {
   const theme = useTheme();
   useKeys((input, key) => {
-    if (input === 'y' || input === 'Y' || key.return) onConfirm();
-    else if (input === 'n' || input === 'N' || key.escape || input === 'q') onCancel();
+    if (input === 'y' || input === 'Y') onConfirm();
+    else if (input === 'n' || input === 'N' || key.escape || key.return || input === 'q') onCancel();
   });
   return (
-    <Panel title={title} note="y confirm · n/esc cancel" width={width} height={height} focused>
+    <Panel title={title} note="y confirm · n/enter/esc cancel" width={width} height={height} focused>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate">
           {line}

@@ -1,9 +1,11 @@
 /**
  * A drill-down: a title and lines loaded from the api (idea detail, job history, incident timeline,
- * budget by operation), scrolled with the arrows; esc (or enter, q) closes.
+ * budget by operation), scrolled with the arrows; esc (or enter, q) closes. The keys it advertises work
+ * here: an action key of the panel it came from (`a` on an incident, `x` on a stuck idea) acts on it.
  */
 import React, { useState } from 'react';
 import { Text } from 'ink';
+import type { Key } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel, contentRows } from './Panel.js';
@@ -15,7 +17,18 @@ export interface DetailContent {
   error?: string | null;
 }
 
-export function DetailView({ detail, width, height, onClose }: { detail: DetailContent; width: number; height: number; onClose: () => void }) {
+export interface DetailViewProps {
+  detail: DetailContent;
+  width: number;
+  height: number;
+  onClose: () => void;
+  /** Keys that act on the item shown (the keys of the panel it came from: `a`, `s`, `x`, `j` ...). */
+  actionKeys?: string[];
+  /** Called with such a key: the detail closes and the action runs on the item it showed. */
+  onAction?: (input: string, key: Key) => void;
+}
+
+export function DetailView({ detail, width, height, onClose, actionKeys = [], onAction }: DetailViewProps) {
   const theme = useTheme();
   const [top, setTop] = useState(0);
   const rows = contentRows(height);
@@ -23,6 +36,7 @@ export function DetailView({ detail, width, height, onClose }: { detail: DetailC
   const maxTop = Math.max(0, lines.length - rows);
   useKeys((input, key) => {
     if (key.escape || key.return || input === 'q' || key.backspace || key.delete) return onClose();
+    if (input && actionKeys.includes(input)) return onAction?.(input, key);
     if (key.upArrow) setTop((t) => Math.max(0, t - 1));
     if (key.downArrow) setTop((t) => Math.min(maxTop, t + 1));
     if (key.pageUp) setTop((t) => Math.max(0, t - rows));

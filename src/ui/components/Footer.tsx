@@ -10,6 +10,18 @@ export interface FooterProps {
   readMs: number | null;
   /** An emergency shutdown is active: `R resume` goes first. */
   emergency: boolean;
+  /** Show these instead (a detail view's own keys). */
+  keys?: string[];
+}
+
+/** The keys of a detail opened from `panel`: its actions (they work there), scrolling, closing. */
+export function detailKeys(panel: PanelId): { keys: string[]; labels: string[] } {
+  const own = KEYS.filter((k) => k.short && k.panel === panel);
+  const extra = panel === 'services' ? KEYS.filter((k) => k.keys === 'h') : [];
+  return {
+    keys: [...own, ...extra].map((k) => k.keys),
+    labels: [...own.map((k) => k.short!), ...extra.map((k) => `${k.keys} check now`), '↑↓ scroll', 'c copy', 'esc close'],
+  };
 }
 
 /** The focused panel's actions first (they matter most and the line may be cut), then the global keys. */
@@ -19,11 +31,11 @@ export function footerKeys(focus: PanelId, emergency = false): string[] {
   return [...(emergency ? ['R resume'] : []), ...panel, ...global];
 }
 
-export function Footer({ focus, readMs, emergency }: FooterProps) {
+export function Footer({ focus, readMs, emergency, keys }: FooterProps) {
   const theme = useTheme();
   return (
     <Text wrap="truncate">
-      {footerKeys(focus, emergency).map((label, i) => {
+      {(keys ?? footerKeys(focus, emergency)).map((label, i) => {
         const [key, ...rest] = label.split(' ');
         return (
           <Text key={label}>

@@ -1,4 +1,7 @@
-/** Incidents: the open ones by severity (P1 first), with age, count and whether acknowledged. */
+/**
+ * Incidents: the open ones by severity (P1 first), with age, count and whether acknowledged; then the
+ * recently resolved ones, marked resolved. The counts in the title come from the database, not the list.
+ */
 import React from 'react';
 import { Text } from 'ink';
 import type { IncidentView } from '../../core/console-api.js';
@@ -22,6 +25,16 @@ export function severityStyle(theme: Theme, severity: IncidentView['severity']):
   }
 }
 
+const STATUS_LABEL: Record<IncidentView['status'], string> = { open: 'OPEN', acknowledged: 'ack', resolved: '✓resolved' };
+
+/** "P1 0 · P2 1 · P3 23 · P4 0 · resolved 24h 3": from the database's counts when the snapshot has them. */
+export function incidentCountsText(s: PanelViewProps['snapshot']): string {
+  const open = s.incidents.filter((i) => i.status !== 'resolved');
+  const counts = s.incidentCounts?.open ?? { P1: 0, P2: 0, P3: 0, P4: 0, ...Object.fromEntries((['P1', 'P2', 'P3', 'P4'] as const).map((p) => [p, open.filter((i) => i.severity === p).length])) };
+  const resolved = s.incidentCounts?.resolved24h ?? s.incidents.filter((i) => i.status === 'resolved').length;
+  return `${(['P1', 'P2', 'P3', 'P4'] as const).map((p) => `${p} ${counts[p]}`).join(' · ')}${resolved ? ` · resolved 24h ${resolved}` : ''}`;
+}
+
 function IncidentRow({ incident, now }: { incident: IncidentView; now: number }) {
   const theme = useTheme();
   return (
@@ -29,8 +42,8 @@ function IncidentRow({ incident, now }: { incident: IncidentView; now: number })
       <Text {...severityStyle(theme, incident.severity)}>{incident.severity}</Text>
       {' '}
       {pad(formatDuration(now - incident.openedAt.getTime()), 8, 'right')}{' '}
-      <Text {...(incident.status === 'acknowledged' ? theme.muted : {})}>{pad(incident.status === 'acknowledged' ? 'ack' : 'OPEN', 5)}</Text>
-      {incident.title}
+      <Text {...(incident.status === 'open' ? {} : theme.muted)}>{pad(STATUS_LABEL[incident.status], 10)}</Text>
+      <Text {...(incident.status === 'resolved' ? theme.muted : {})}>{incident.title}</Text>
       <Text {...theme.muted}>
         {' '}
         ({incident.source}
@@ -42,8 +55,7 @@ function IncidentRow({ incident, now }: { incident: IncidentView; now: number })
 
 export function IncidentsPanel(props: PanelViewProps) {
   const now = props.snapshot.takenAt.getTime();
-  const open = props.snapshot.incidents.filter((i) => i.status !== 'resolved');
-  const bySeverity = (['P1', 'P2', 'P3', 'P4'] as const).map((s) => `${s} ${open.filter((i) => i.severity === s).length}`).join(' · ');
+  const bySeverity = incidentCountsText(props.snapshot);
   return (
     <Panel title="Incidents" note={panelNote(props) || bySeverity} width={props.width} height={props.height} focused={props.focused}>
       <ListRows

@@ -7,6 +7,7 @@ import { bar, clockTime, formatDuration, money, pad, withUnit } from '../format.
 import { PANEL_TITLES, type PanelId } from '../layout.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { sortIncidents } from '../panel-items.js';
+import { incidentCountsText } from './IncidentsPanel.js';
 
 function Summary({ panel, s }: { panel: PanelId; s: ConsoleSnapshot }) {
   const theme = useTheme();
@@ -79,7 +80,7 @@ function Summary({ panel, s }: { panel: PanelId; s: ConsoleSnapshot }) {
       const first = open[0];
       return (
         <Text>
-          {(['P1', 'P2', 'P3', 'P4'] as const).map((sev) => `${sev} ${open.filter((i) => i.severity === sev).length}`).join(' · ')}
+          {incidentCountsText(s)}
           {first ? <Text {...theme.muted}>{` · ${first.severity} ${first.title} (${formatDuration(now - first.openedAt.getTime())})`}</Text> : null}
         </Text>
       );

@@ -55,16 +55,17 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
   }, [api, idea.id, stage]);
 
   useKeys((input, key) => {
-    if (key.escape || input === 'n' || input === 'q') return onCancel();
+    // enter takes the default shown, [y/N]: No
+    if (key.escape || key.return || input === 'n' || input === 'q') return onCancel();
     if (key.leftArrow) return setIndex((i) => Math.max(0, i - 1));
     if (key.rightArrow) return setIndex((i) => Math.min(targets.length - 1, i + 1));
     // Only once the preview of the chosen stage is on screen.
     const want = targets[chosen.current];
-    if ((input === 'y' || key.return) && want && preview && preview.toStage === want && want === stage) onConfirm(want);
+    if (input === 'y' && want && preview && preview.toStage === want && want === stage) onConfirm(want);
   });
 
   return (
-    <Panel title="Reset stuck idea" note="← → stage · y confirm · esc cancel" width={width} height={height} focused>
+    <Panel title="Reset stuck idea" note="← → stage · y confirm · n/enter/esc cancel" width={width} height={height} focused>
       <Text wrap="truncate">
         {idea.title} <Text {...theme.muted}>({idea.id})</Text>
       </Text>

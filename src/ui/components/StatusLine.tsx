@@ -1,6 +1,7 @@
 /**
- * The line above the footer: running actions with their progress, else the last action's result, else
- * a failed read, else "while you were away".
+ * The line above the footer: running actions with their progress; else a failed read (an error about
+ * now outranks any older message), with a recent bad result beside it; else the last action's result
+ * (messages expire); else "while you were away".
  */
 import React from 'react';
 import { Text } from 'ink';
@@ -24,6 +25,14 @@ export function StatusLine({ running, notice, error, away }: StatusLineProps) {
       </Text>
     );
   }
+  if (error) {
+    return (
+      <Text wrap="truncate" {...theme.bad}>
+        ✗ snapshot failed: {error} (showing the last good one; r retries)
+        {notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}
+      </Text>
+    );
+  }
   if (notice) {
     const style = notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {};
     return (
@@ -33,16 +42,9 @@ export function StatusLine({ running, notice, error, away }: StatusLineProps) {
       </Text>
     );
   }
-  if (error) {
-    return (
-      <Text wrap="truncate" {...theme.bad}>
-        ✗ snapshot failed: {error} (showing the last good one; r retries)
-      </Text>
-    );
-  }
   return (
     <Text wrap="truncate" {...theme.muted}>
-      {away ? `While you were away: ${away}` : ' '}
+      {away ? `While you were away ${away}` : ' '}
     </Text>
   );
 }

@@ -21,6 +21,18 @@ export interface Notice {
   tone: NoticeTone;
 }
 
+/** How long a message stays on the status line: results and notes go, failures stay longer. */
+export const NOTICE_TTL_MS: Record<NoticeTone, number> = { ok: 10_000, info: 8_000, bad: 30_000 };
+
+/**
+ * The tone of an action's result: a failure, or a success that reports a bad state (a health check
+ * answering CRITICAL, a backup that failed verification), is bad — shown red with ✗, never a green ✓.
+ */
+export function resultTone(result: ActionResult): NoticeTone {
+  if (!result.ok) return 'bad';
+  return /\b(CRITICAL|EMERGENCY|WARNING|FAILED|DEGRADED)\b/.test(result.message) ? 'bad' : 'ok';
+}
+
 export interface Actions {
   running: RunningAction[];
   notice: Notice | null;
@@ -45,26 +57,50 @@ export function useActions(onDone: () => void): Actions {
     };
   }, []);
 
-  const say = useCallback((text: string, tone: NoticeTone = 'info') => setNotice({ text, tone }), []);
+  // every message expires: an old result must not hide what is true now
+  const expiry = useRef<NodeJS.Timeout | null>(null);
+  const show = useCallback((next: Notice) => {
+    if (expiry.current) clearTimeout(expiry.current);
+    setNotice(next);
+    expiry.current = setTimeout(() => {
+      expiry.current = null;
+      if (alive.current) setNotice((n) => (n === next ? null : n));
+    }, NOTICE_TTL_MS[next.tone]);
+  }, []);
+  useEffect(
+    () => () => {
+      if (expiry.current) clearTimeout(expiry.current);
+    },
+    [],
+  );
+  const runningLabels = useRef(new Set<string>());
+
+  const say = useCallback((text: string, tone: NoticeTone = 'info') => show({ text, tone }), [show]);
 
   const allowed = useCallback(
     (label: string) => {
       if (!readOnly) return true;
-      setNotice({ text: `${READ_ONLY_MESSAGE}: ${label} not done`, tone: 'bad' });
+      show({ text: `${READ_ONLY_MESSAGE}: ${label} not done`, tone: 'bad' });
       return false;
     },
-    [readOnly],
+    [readOnly, show],
   );
 
   const run = useCallback(
     async (label: string, fn: (onProgress: (message: string) => void) => Promise<ActionResult>) => {
       if (readOnly) {
-        setNotice({ text: `${READ_ONLY_MESSAGE}: ${label} not done`, tone: 'bad' });
+        show({ text: `${READ_ONLY_MESSAGE}: ${label} not done`, tone: 'bad' });
         return null;
       }
+      // the same action twice (two b presses, two backups) is refused while the first runs
+      if (runningLabels.current.has(label)) {
+        show({ text: `${label} is already running; wait for it to finish`, tone: 'bad' });
+        return null;
+      }
+      runningLabels.current.add(label);
       const id = nextId.current++;
       setRunning((list) => [...list, { id, label, progress: null }]);
-      setNotice({ text: `${label}…`, tone: 'info' });
+      show({ text: `${label}…`, tone: 'info' });
       const onProgress = (message: string) => {
         if (alive.current) setRunning((list) => list.map((a) => (a.id === id ? { ...a, progress: message } : a)));
       };
@@ -73,15 +109,17 @@ export function useActions(onDone: () => void): Actions {
         result = await fn(onProgress);
       } catch (err) {
         result = { ok: false, message: `${label} failed: ${toError(err).message}` };
+      } finally {
+        runningLabels.current.delete(label);
       }
       if (alive.current) {
         setRunning((list) => list.filter((a) => a.id !== id));
-        setNotice({ text: result.message, tone: result.ok ? 'ok' : 'bad' });
+        show({ text: result.message, tone: resultTone(result) });
         onDone();
       }
       return result;
     },
-    [readOnly, onDone],
+    [readOnly, onDone, show],
   );
 
   return { running, notice, allowed, run, say };

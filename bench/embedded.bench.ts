@@ -1,0 +1,120 @@
+/**
+ * Embedded mode with an owner running: what a second shell's command costs when it connects to the
+ * owner's socket instead of starting PGlite itself, against `node -e 0` measured in the same run; and
+ * the console's snapshot p50/p95 in the owner, alone and while 4 CLI clients poll every second.
+ * Targets: `budget status --json` <= 3x node -e 0; `health --json` <= 1.5 s; snapshot p95 no worse.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/core/config.js';
+import { createConsoleBackend } from '../src/console-backend.js';
+import { median, percentile, report, timeCommand } from './helpers.js';
+
+const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const node = process.execPath;
+
+/** Wall times of a command whose exit code may be 0-2 (health reports WARNING as 1). */
+function timeAny(args: string[], env: NodeJS.ProcessEnv, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n + 1; i++) {
+    const start = performance.now();
+    const r = spawnSync(node, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = performance.now() - start;
+    if (r.status === null || r.status > 2) throw new Error(`studio ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i > 0) out.push(ms);
+  }
+  return out;
+}
+
+async function waitForSocket(home: string): Promise<void> {
+  const lock = join(home, 'data/pglite.lock');
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(lock) && (JSON.parse(readFileSync(lock, 'utf8')) as { socket?: string }).socket) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the owner did not serve its socket within 120 s');
+}
+
+const baseline = median(timeCommand(node, ['-e', '0'], { runs }));
+report('node -e 0 (baseline)', `${baseline.toFixed(1)} ms`);
+
+// alone: the command opens PGlite itself (no owner)
+const alone = mkdtempSync(join(tmpdir(), 'bench-alone-'));
+spawnSync(node, [bin, 'db', 'migrate'], { env: { ...process.env, STUDIO_HOME: alone } });
+const aloneMs = median(timeCommand(node, [bin, 'budget', 'status', '--json'], { env: { STUDIO_HOME: alone }, runs: Math.min(runs, 5), warmup: 1 }));
+report('budget status --json, no owner (opens PGlite)', `${aloneMs.toFixed(1)} ms`, `${(aloneMs / baseline).toFixed(2)}x baseline`);
+
+// an owner: the headless scheduler, as a server would run it
+const home = mkdtempSync(join(tmpdir(), 'bench-owner-'));
+const env = { STUDIO_HOME: home, LOG_LEVEL: 'warn' };
+const owner: ChildProcess = spawn(node, [bin, 'scheduler', '--no-metrics'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+try {
+  await waitForSocket(home);
+  const status = median(timeCommand(node, [bin, 'budget', 'status', '--json'], { env, runs }));
+  report('budget status --json, owner running', `${status.toFixed(1)} ms`, `${(status / baseline).toFixed(2)}x baseline (target <= 3x); ${(aloneMs / status).toFixed(1)}x faster than alone`);
+  const health = median(timeAny(['health', '--json'], env, runs));
+  report('health --json, owner running', `${health.toFixed(1)} ms`, `target <= 1500 ms`);
+} finally {
+  owner.kill('SIGTERM');
+  await new Promise((resolve) => owner.once('exit', resolve));
+}
+
+// the console in the owner process: snapshot reads alone, then with 4 CLI clients polling every second
+const consoleHome = mkdtempSync(join(tmpdir(), 'bench-console-owner-'));
+const config = loadConfig({ env: { STUDIO_HOME: consoleHome, LOG_LEVEL: 'warn' }, dotenv: false });
+const app = await createApp({ config });
+try {
+  const backend = await createConsoleBackend(app, { readOnly: true });
+  const snapshots = async (n: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await backend.snapshot();
+      ms.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return ms;
+  };
+  for (let i = 0; i < 3; i++) await backend.snapshot();
+  // the cost of the owner talking to its own socket: a round trip through it vs PGlite in-process
+  const raw = (app.db as unknown as { raw: { query(sql: string): Promise<unknown> } }).raw;
+  const viaSocket: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    let t = performance.now();
+    await app.db.query('select 1');
+    viaSocket.push(performance.now() - t);
+    t = performance.now();
+    await raw.query('select 1');
+    direct.push(performance.now() - t);
+  }
+  report('owner select 1 through its own socket (p50)', `${median(viaSocket).toFixed(2)} ms`, `in-process PGlite ${median(direct).toFixed(2)} ms`);
+  const quiet = await snapshots(30);
+  report('console snapshot, alone (p50 / p95)', `${median(quiet).toFixed(1)} / ${percentile(quiet, 95).toFixed(1)} ms`);
+  const cliEnv = { ...process.env, STUDIO_HOME: consoleHome, LOG_LEVEL: 'warn' };
+  let polling = true;
+  const pollers = Array.from({ length: 4 }, async () => {
+    while (polling) {
+      const started = Date.now();
+      await new Promise((resolve) => spawn(node, [bin, 'budget', 'status', '--json'], { env: cliEnv, stdio: 'ignore' }).once('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const busy = await snapshots(30);
+  polling = false;
+  await Promise.all(pollers);
+  report(
+    'console snapshot, 4 clients polling 1/s (p50 / p95)',
+    `${median(busy).toFixed(1)} / ${percentile(busy, 95).toFixed(1)} ms`,
+    `p95 ${(percentile(busy, 95) / percentile(quiet, 95)).toFixed(2)}x alone`,
+  );
+} finally {
+  await app.close();
+}

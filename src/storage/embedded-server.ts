@@ -1,0 +1,141 @@
+/**
+ * The owner side of embedded mode: the open PGlite instance served on a Unix socket with the PostgreSQL
+ * wire protocol (`@electric-sql/pglite-socket`), so every other studio process, and `psql`, connects to it
+ * through `pg` exactly as in server mode. The owner itself connects to its own socket too, so its queries
+ * wait in the same queue as everyone else's and never land inside another client's transaction.
+ *
+ * PGlite is ONE backend session. pglite-socket 0.2.17's queue runs one wire message at a time and, while
+ * the session is inside a transaction block (`BEGIN` ... `COMMIT`), only the messages of the connection
+ * that opened it. That is not enough on its own: a parameterised query is five messages (Parse, Bind,
+ * Describe, Execute, Sync) outside any transaction block, and the queue lets another connection's Parse
+ * in between, which replaces the unnamed statement the first one is about to bind. The session guard
+ * below closes that gap: the session belongs to the connection that sent the last message until the
+ * server answers ReadyForQuery with status idle (`Z` `I`), i.e. after its Sync or simple query in
+ * autocommit, or after its COMMIT / ROLLBACK. A connection that goes away while it holds the session
+ * (crash, kill -9 of a client) gets its unfinished sequence ended (Sync) and its transaction rolled
+ * back before anyone else runs (the queue calls `exec('ROLLBACK')` through the guard).
+ */
+import { chmodSync } from 'node:fs';
+import type { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/** Sync: ends an extended-query sequence. */
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const IDLE = 0x49; // 'I'
+
+export interface EmbeddedServer {
+  /** The socket file (`<dir>/.s.PGSQL.5432`). */
+  readonly socketPath: string;
+  /** Connections open now (the owner's own included). */
+  connections(): number;
+  /** Called with the number of connections whenever one opens or closes. */
+  onConnectionsChange(listener: (connections: number) => void): void;
+  close(): Promise<void>;
+}
+
+/** The subset of PGlite that pglite-socket's queue uses. */
+type QueueSession = Pick<PGlite, 'isInTransaction' | 'runExclusive' | 'execProtocolRawStream' | 'exec' | 'waitReady'>;
+
+/**
+ * Wrap PGlite so the socket queue treats "between a client's first message and its idle ReadyForQuery"
+ * as a transaction: the queue then serves only that client until the session is idle again.
+ */
+export function guardSession(pg: PGlite): QueueSession {
+  let held = false;
+  // outgoing bytes are framed as type(1) length(4) body; a chunk may end inside a message or its header
+  let skip = 0;
+  let carry = new Uint8Array(0);
+  let lastType = 0;
+  let lastStatus = 0;
+  const observe = (chunk: Uint8Array) => {
+    let data = chunk;
+    if (carry.length > 0) {
+      data = new Uint8Array(carry.length + chunk.length);
+      data.set(carry);
+      data.set(chunk, carry.length);
+      carry = new Uint8Array(0);
+    }
+    let i = Math.min(skip, data.length);
+    skip -= i;
+    while (i < data.length) {
+      if (data.length - i < 6) {
+        carry = data.slice(i);
+        return;
+      }
+      lastType = data[i]!;
+      const length = ((data[i + 1]! << 24) | (data[i + 2]! << 16) | (data[i + 3]! << 8) | data[i + 4]!) >>> 0;
+      if (lastType === READY_FOR_QUERY) lastStatus = data[i + 5]!;
+      const end = i + 1 + length;
+      if (end > data.length) {
+        skip = end - data.length;
+        return;
+      }
+      i = end;
+    }
+  };
+  return {
+    get waitReady() {
+      return pg.waitReady;
+    },
+    isInTransaction: () => held || pg.isInTransaction(),
+    runExclusive: <T>(fn: () => Promise<T>) => pg.runExclusive(fn),
+    async execProtocolRawStream(message, options) {
+      held = true;
+      lastType = 0;
+      const result = await pg.execProtocolRawStream(message, {
+        ...options,
+        onRawData: (data: Uint8Array) => {
+          observe(data);
+          options?.onRawData?.(data);
+        },
+      });
+      // a Terminate ('X') gets no answer and ends the connection: the disconnect path cleans up
+      if (lastType === READY_FOR_QUERY && lastStatus === IDLE && skip === 0 && carry.length === 0) held = false;
+      return result;
+    },
+    // only called by the queue to clean up after a connection that left while holding the session
+    async exec(query: string) {
+      if (held && !pg.isInTransaction()) {
+        await pg.runExclusive(() => pg.execProtocolRaw(SYNC));
+      }
+      held = false;
+      if (pg.isInTransaction()) return pg.exec(query);
+      return [];
+    },
+  } as QueueSession;
+}
+
+/** Serve `pg` on a Unix socket at `socketPath` (the directory must exist and be private). */
+export async function serveEmbedded(pg: PGlite, socketPath: string): Promise<EmbeddedServer> {
+  const server = new PGLiteSocketServer({
+    db: guardSession(pg) as unknown as PGlite,
+    path: socketPath,
+    // clients are other studio processes and psql: each pg pool holds up to DB_POOL_MAX connections
+    maxConnections: 256,
+  });
+  const listeners: ((n: number) => void)[] = [];
+  let open = 0;
+  const changed = (delta: number) => {
+    open = Math.max(0, open + delta);
+    for (const listener of listeners) listener(open);
+  };
+  server.addEventListener('connection', () => changed(1));
+  await server.start();
+  chmodSync(socketPath, 0o600);
+  // the server has no close event per connection; its stats count the handlers still attached
+  const poll = setInterval(() => {
+    const now = server.getStats().activeConnections;
+    if (now !== open) changed(now - open);
+  }, 500);
+  poll.unref();
+  return {
+    socketPath,
+    connections: () => server.getStats().activeConnections,
+    onConnectionsChange: (listener) => listeners.push(listener),
+    async close() {
+      clearInterval(poll);
+      await server.stop();
+    },
+  };
+}
