@@ -16,13 +16,22 @@ import type {
   PipelineView,
   ResetPreview,
 } from './core/console-api.js';
-import { toError } from './core/errors.js';
+import { JobFailedError, toError } from './core/errors.js';
 import { formatDollars } from './core/money.js';
 import type { Scheduler } from './jobs/scheduler.js';
 import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from './core/ports.js';
 import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
-import { recordAudit } from './storage/audit.js';
 import { createBudgetProbe } from './ops/health/probes/budget.js';
+import type { BurnRate } from './pipeline/budget/burn-rate.js';
+import * as budgetOps from './app/operations/budget.js';
+import * as consoleOps from './app/operations/console.js';
+import * as backupOps from './app/operations/backups.js';
+import * as campaignOps from './app/operations/campaigns.js';
+import * as healthOps from './app/operations/health.js';
+import * as ideaOps from './app/operations/ideas.js';
+import * as incidentOps from './app/operations/incidents.js';
+import * as jobOps from './app/operations/jobs.js';
+import { withVisibleControls } from './core/terminal-text.js';
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -37,26 +46,16 @@ const refused = (what: string): ActionResult => ({ ok: false, message: `read-onl
 export async function createConsoleBackend(app: App, options: ConsoleBackendOptions): Promise<ConsoleApi> {
   const { db, config, clock } = app;
   const operator = config.operator;
-  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, budgetStore, jobRuns, jobState, status, incidentStore] = await Promise.all([
+  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore] = await Promise.all([
     import('./ops/health/console-views.js'),
-    import('./storage/budget.js'),
-    import('./storage/job-runs.js'),
-    import('./storage/job-state.js'),
     import('./pipeline/status.js'),
     import('./storage/incidents.js'),
   ]);
-  const { jobWiring } = await import('./app-jobs.js');
-  const { createRegistry } = await import('./jobs/registry.js');
-  const registry = options.scheduler?.registry ?? createRegistry((await jobWiring(app)).jobs, { host: 'console' });
+  const registry = options.scheduler?.registry ?? (await jobOps.loadJobRegistry(app));
 
   // The session starts: remember it, so the next session can say what happened meanwhile — counted from
   // the end of the previous session (its console.session.end row), or its start when it never ended cleanly.
-  const previous = await db.query<{ at: Date }>(
-    `select at from audit_log where action in ('console.session', 'console.session.end') and operator = $1 order by id desc limit 1`,
-    [operator.user],
-  );
-  const lastSeen = previous.rows[0]?.at ?? null;
-  await recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action: 'console.session', details: { readOnly: options.readOnly } });
+  const lastSeen = await consoleOps.startConsoleSession(app, operator, { readOnly: options.readOnly });
 
   // A read-only console on the embedded database holds it alone: no scheduler can run meanwhile. Say so in
   // the header, with the slots missed since this console opened (the database is a client of it later).
@@ -75,9 +74,6 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     return missed;
   }
 
-  const audit = (action: string, target?: string, reason?: string, details?: Record<string, unknown>) =>
-    recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action, target, reason, details });
-
   async function attempt(what: string, fn: () => Promise<string>): Promise<ActionResult> {
     if (options.readOnly) return refused(what);
     try {
@@ -88,7 +84,17 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     }
   }
 
-  function budgetView(s: BudgetSnapshot, shutdownReason: string | null): BudgetView {
+  // The burn rate is the one definition `budget status --detailed` prints (the last 24 h); a rate over a
+  // day barely moves in a minute, so it is read at most once a minute, not on every refresh.
+  let burn: { at: number; cycleId: string; rate: BurnRate } | undefined;
+  async function burnRate(s: BudgetSnapshot): Promise<BurnRate> {
+    if (!burn || burn.cycleId !== s.cycleId || clock.now() - burn.at >= 60_000 || clock.now() < burn.at) {
+      burn = { at: clock.now(), cycleId: s.cycleId, rate: await budgetOps.budgetBurnRate(app, s) };
+    }
+    return burn.rate;
+  }
+
+  function budgetView(s: BudgetSnapshot, shutdownReason: string | null, rate: BurnRate): BudgetView {
     const view = (name: CategoryView['name'], c: CategoryStatus): CategoryView => ({
       name,
       allocatedCents: c.allocatedCents,
@@ -97,17 +103,16 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       usagePct: c.usagePercentage,
       level: c.level,
     });
-    // cycle-average burn: two numbers already in the snapshot, no scan of the ledger per refresh
-    const hours = Math.max(1, (clock.now() - s.cycleStart.getTime()) / 3_600_000);
-    const burn = Math.round(s.total.spentCents / hours);
+    const burnCents = rate.burnRateCentsPerHour;
     return {
       cycleId: s.cycleId,
       cycleStart: s.cycleStart,
       level: s.level,
       total: view('total', s.total),
       categories: BUDGET_CATEGORIES.map((name) => view(name, s.categories[name])),
-      burnRateCentsPerHour: burn,
-      projectedCapAt: burn > 0 ? new Date(clock.now() + (s.total.remainingCents / burn) * 3_600_000) : null,
+      burnRateCentsPerHour: burnCents,
+      // projected from the snapshot's own remaining money, so it matches the bars beside it
+      projectedCapAt: burnCents > 0 ? new Date(clock.now() + (s.total.remainingCents / burnCents) * 3_600_000) : null,
       emergencyShutdown: s.emergencyShutdown,
       circuitBreakerActive: s.circuitBreakerActive,
       shutdownReason,
@@ -126,7 +131,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function jobsView(now: Date): Promise<JobView[]> {
-    const panel = await jobRuns.jobPanel(db, registry.jobs);
+    const panel = await jobOps.jobPanel(app, registry);
     return registry.jobs.map((job) => {
       const run = panel.get(job.key)?.run;
       return {
@@ -155,10 +160,11 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       // the panels are independent reads: issued together, a server pool answers them on several
       // connections at once (the refresh costs about its slowest chain, not the sum of a dozen round
       // trips); PGlite, one connection, simply runs them in turn
-      const [{ budget, cycle }, services, kpis, pipeline, jobs, incidents, incidentCounts] = await Promise.all([
+      const [{ budget, shutdownReason, rate }, services, kpis, pipeline, jobs, incidents, incidentCounts] = await Promise.all([
         app.budget.snapshot().then(async (budget) => ({
           budget,
-          cycle: budget.emergencyShutdown ? await budgetStore.getCycle(db, budget.cycleId) : undefined,
+          shutdownReason: await budgetOps.shutdownReason(app, budget),
+          rate: await burnRate(budget),
         })),
         readServiceViews(db),
         readKpiViews(db, now),
@@ -190,7 +196,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
             ? { schedulerNote: `no scheduler: this read-only console holds the embedded database (${missedSlots(now)} job slot(s) missed since ${new Date(sessionStart).toISOString().slice(11, 16)} UTC)` }
             : {}),
         },
-        budget: budgetView(budget, cycle?.shutdownReason ?? null),
+        budget: budgetView(budget, shutdownReason, rate),
         services: serviceRows,
         kpis,
         pipeline,
@@ -204,17 +210,12 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     async awaySummary() {
       if (!lastSeen) return null;
       const since = lastSeen;
-      const [incidents, completed, failedJobs, spend] = await Promise.all([
-        db.query<{ n: number }>('select count(*)::int as n from incidents where opened_at > $1', [since]),
-        db.query<{ n: number }>('select count(*)::int as n from ideas where completed_at > $1', [since]),
-        db.query<{ n: number }>("select count(*)::int as n from job_runs where claimed_at > $1 and status in ('failed', 'timed_out', 'missed')", [since]),
-        db.query<{ c: number | null }>("select sum(amount_cents)::bigint as c from spend_ledger where state = 'settled' and settled_at > $1", [since]),
-      ]);
+      const a = await consoleOps.activitySinceLastSession(app, since);
       const ago = Math.round((clock.now() - since.getTime()) / 60_000);
       const when = ago < 120 ? `${ago} min` : ago < 2880 ? `${Math.round(ago / 60)} h` : `${Math.round(ago / 1440)} d`;
       return (
-        `(since ${since.toISOString().slice(5, 16).replace('T', ' ')} UTC, ${when}): ${incidents.rows[0]!.n} incident(s) opened, ${completed.rows[0]!.n} idea(s) completed, ` +
-        `${failedJobs.rows[0]!.n} job run(s) failed, ${formatDollars(Number(spend.rows[0]!.c ?? 0))} spent`
+        `(since ${since.toISOString().slice(5, 16).replace('T', ' ')} UTC, ${when}): ${a.incidentsOpened} incident(s) opened, ${a.ideasCompleted} idea(s) completed, ` +
+        `${a.jobRunsFailed} job run(s) failed, ${formatDollars(a.spentCents)} spent`
       );
     },
 
@@ -224,17 +225,13 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     },
 
     async jobHistory(name: string, limit = 20) {
-      const job = registry.has(name) ? registry.get(name) : undefined;
-      const runs = await jobRuns.listRuns(db, { job: job?.key ?? name, limit });
+      const runs = await jobOps.jobHistory(app, { registry, name, limit });
       return runs.map((r) => ({ scheduledFor: r.scheduledFor, status: r.status, durationMs: r.durationMs ?? null, error: r.error ?? null, host: r.host ?? '' }));
     },
 
     incidentTimeline: (id: number) => readIncidentTimeline(db, id),
 
-    async budgetByOperation() {
-      const s = await app.budget.snapshot();
-      return budgetStore.topOperations(db, s.cycleId, 20);
-    },
+    budgetByOperation: () => budgetOps.budgetByOperation(app, 20),
 
     async previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview> {
       const { previewReset } = await import('./pipeline/ideas/service.js');
@@ -244,108 +241,79 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
 
     resetIdea: (ideaId: string, toStage: Stage) =>
       attempt('reset idea', async () => {
-        const { resetIdea } = await import('./pipeline/ideas/service.js');
-        const plan = await resetIdea(db, config, ideaId, toStage, { confirm: true, operator, reason: 'from the console' });
+        const plan = await ideaOps.resetIdea(app, operator, { id: ideaId, stage: toStage, reason: 'from the console' });
         return `idea ${plan.ideaId.slice(0, 8)} reset to ${plan.toStage}; ${plan.rerun.join(', ')} will run again (~${formatDollars(plan.estimatedCents)})`;
       }),
 
     resumeBudget: (reason: string) =>
       attempt('budget resume', async () => {
-        const result = await app.budget.resume({ operator, reason, confirm: true });
+        const result = await budgetOps.resumeBudget(app, operator, { reason, confirm: true });
         return `emergency shutdown cleared for ${result.cycleId}` + (result.stillOverCap.length ? `; still at cap: ${result.stillOverCap.join(', ')}` : '');
       }),
 
     runJob: (name: string, onProgress?: (message: string) => void) =>
       attempt(`run ${name}`, async () => {
         onProgress?.(`running ${name}…`);
-        if (options.scheduler) {
-          const outcome = await options.scheduler.runNow(name, operator.user);
-          if (outcome.status !== 'succeeded') throw new Error(`${name} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
-          return `${name} succeeded in ${outcome.durationMs ?? 0} ms`;
-        }
-        // no hosted scheduler (server mode): run it here, recorded like a scheduled run
-        const { createScheduler } = await import('./jobs/scheduler.js');
-        const { jobWiring, schedulerSettings } = await import('./app-jobs.js');
-        const scheduler = createScheduler({ db, logger: app.logger, jobs: (await jobWiring(app)).jobs, settings: schedulerSettings(app), clock });
-        const outcome = await scheduler.runNow(name, operator.user);
-        if (outcome.status !== 'succeeded') throw new Error(`${name} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
+        // hosted scheduler (embedded): through it; otherwise here, as its own node, like studio jobs run
+        const { outcome } = await jobOps.runJobNow(app, operator, { name, scheduler: options.scheduler, registry, via: 'console' });
+        if (outcome.status !== 'succeeded') throw new JobFailedError(`${name} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`, name);
         return `${name} succeeded in ${outcome.durationMs ?? 0} ms`;
       }),
 
     pauseJob: (name: string) =>
       attempt(`pause ${name}`, async () => {
-        registry.get(name);
-        await jobState.setPaused(db, { job: name, paused: true, now: clock.date(), by: operator.user, reason: 'from the console' });
-        await audit('job.pause', name, 'from the console');
-        return `${name} paused (every scheduler sees it)`;
+        const result = await jobOps.pauseJob(app, operator, { registry, name, reason: 'from the console' });
+        return result.changed ? `${name} paused (every scheduler sees it)` : `${name} was already paused`;
       }),
 
     resumeJob: (name: string) =>
       attempt(`resume ${name}`, async () => {
-        registry.get(name);
-        await jobState.setPaused(db, { job: name, paused: false, now: clock.date(), by: operator.user });
-        await audit('job.resume', name);
-        return `${name} resumed`;
+        const result = await jobOps.resumeJob(app, operator, { registry, name, reason: 'from the console' });
+        return result.changed ? `${name} resumed` : `${name} was not paused`;
       }),
 
     pauseAllCampaigns: (reason: string) =>
       attempt('pause all campaigns', async () => {
-        const { pauseAllCampaigns } = await import('./pipeline/campaigns.js');
-        const paused = await pauseAllCampaigns({ db, ads: app.providers.ads, logger: app.logger, analytics: app.providers.analytics }, reason, operator);
-        return `${paused} campaign(s) paused`;
+        const result = await campaignOps.pauseCampaigns(app, operator, { all: true, reason });
+        return `${result.changed.length} campaign(s) paused` + (result.skipped.length ? `; ${result.skipped.length} could not be: ${result.skipped[0]!.why}` : '');
       }),
 
     backupNow: (onProgress?: (message: string) => void) =>
       attempt('back up now', async () => {
-        const { createBackup, verifyBackup } = await import('./ops/backup/service.js');
-        const deps = { config, db, logger: app.logger, clock };
-        const created = await createBackup(deps, {
-          kind: 'manual',
+        const { created, verified } = await backupOps.backupNow(app, operator, {
+          verify: true,
           onProgress: (p) => onProgress?.(`backup: ${Math.round(p.bytesWritten / 1024)} kB, ${p.tablesDone}/${p.tablesTotal} tables${p.currentTable ? ` (${p.currentTable})` : ''}`),
+          onVerifying: (id) => onProgress?.(`verifying ${id} (restore drill)…`),
         });
-        onProgress?.(`verifying ${created.id} (restore drill)…`);
-        const verified = await verifyBackup(deps, created.id);
-        await audit('backup.create', created.id, 'from the console');
-        return `backup ${created.id} written and ${verified.status === 'ok' ? 'verified' : `FAILED verification: ${verified.error ?? ''}`}`;
+        return `backup ${created.id} written and ${verified?.status === 'ok' ? 'verified' : `FAILED verification: ${verified?.error ?? ''}`}`;
       }),
 
     ackIncident: (id: number) =>
       attempt(`ack incident ${id}`, async () => {
-        const { acknowledgeIncident } = await import('./ops/incidents/incidents.js');
-        const { createNotifiers } = await import('./providers/notify/index.js');
-        const incident = await acknowledgeIncident(db, id, { operator, clock, channels: createNotifiers(config).map((n) => n.channel) });
+        const { incident } = await incidentOps.ackIncident(app, operator, { id });
         return `incident ${incident.id} acknowledged`;
       }),
 
     resolveIncident: (id: number, note: string) =>
       attempt(`resolve incident ${id}`, async () => {
-        const { resolveIncident } = await import('./ops/incidents/incidents.js');
-        const { createNotifiers } = await import('./providers/notify/index.js');
-        const incident = await resolveIncident(db, id, note, { operator, clock, channels: createNotifiers(config).map((n) => n.channel) });
+        const { incident } = await incidentOps.resolveIncident(app, operator, { id, note });
         return `incident ${incident.id} resolved`;
       }),
 
     runHealthCheck: () =>
       attempt('health check', async () => {
-        const { runHealthCheck } = await import('./ops/health/check.js');
-        const { createNotifiers } = await import('./providers/notify/index.js');
-        const { extraHealthProbes } = await import('./app-jobs.js');
-        const notifiers = createNotifiers(config);
-        try {
-          const result = await runHealthCheck({ db, config, logger: app.logger, clock, probes: await extraHealthProbes(app), notifiers });
-          return `health: ${result.report.level}${result.report.services.filter((s) => s.level !== 'HEALTHY').map((s) => `; ${s.name} ${s.level}: ${s.reason}`).join('')}`;
-        } finally {
-          await Promise.all(notifiers.map((n) => n.close?.()));
-        }
+        const report = await healthOps.runHealthCheckNow(app);
+        return `health: ${report.level}${report.services.filter((s) => s.level !== 'HEALTHY').map((s) => `; ${s.name} ${s.level}: ${s.reason}`).join('')}`;
       }),
 
     async close() {
       // the session ends: the next one counts "while you were away" from here (the app itself, database
       // and log, is closed by whoever created it)
-      await recordAudit(db, { operator: operator.user, sshClient: operator.sshClient, action: 'console.session.end' }).catch(() => undefined);
+      await consoleOps.endConsoleSession(app, operator).catch(() => undefined);
     },
   };
-  return api;
+  // stored text (titles, errors, log lines) reaches the screen with its control characters made visible
+  return withVisibleControls(api);
 }
 
 /** The header's view of the embedded database's owner (nothing in server mode). */

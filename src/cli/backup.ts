@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { formatDuration, systemClock } from '../core/clock.js';
 import type { Database } from '../core/ports.js';
-import type { DumpProgress } from '../storage/backup-engine.js';
+import type { DumpProgress } from '../app/operations/backups.js';
 import { action, withApp } from './run.js';
-import { c, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { c, eprintln, formatBytes, levelColour, printJson, println, table } from './output.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 /** One self-rewriting progress line on a terminal's stderr; nothing when stderr is not a terminal. */
 function progressLine(label: string): { update(p: DumpProgress): void; done(): void } {
@@ -19,7 +20,7 @@ function progressLine(label: string): { update(p: DumpProgress): void; done(): v
       last = now;
       shown = true;
       const table = p.currentTable ? ` (dumping ${p.currentTable})` : '';
-      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${table}`);
+      process.stderr.write(`\r\x1b[2K${label}: ${formatBytes(p.bytesWritten)} written, ${Math.min(p.tablesDone, p.tablesTotal)}/${p.tablesTotal} tables done${visibleControls(table, { singleLine: true })}`);
     },
     done() {
       if (shown) process.stderr.write('\r\x1b[2K');
@@ -61,18 +62,15 @@ Examples:
       action(async (opts: { out?: string; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup create' } }, async (app) => {
-          const { createBackup } = await import('../ops/backup/service.js');
+          const { backupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('backup');
           let created;
           try {
-            created = await createBackup(
-              { config, db: app.db, logger: app.logger, clock: systemClock },
-              { outDir: opts.out, onProgress: (p) => progress.update(p) },
-            );
+            ({ created } = await backupNow(app, config.operator, { outDir: opts.out, onProgress: (p) => progress.update(p) }));
           } finally {
             progress.done();
           }
-          for (const warning of created.warnings) process.stderr.write(`${c.yellow('warning:')} ${warning}\n`);
+          for (const warning of created.warnings) eprintln(`${c.yellow('warning:')} ${warning}`);
           const m = created.manifest;
           if (opts.json) {
             printJson({ id: created.id, file: created.file, manifestFile: created.manifestFile, warnings: created.warnings, manifest: m });
@@ -111,7 +109,7 @@ Examples:
             return report.status === 'ok' ? 0 : 1;
           }
           if (report.status === 'failed') {
-            process.stderr.write(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}\n`);
+            eprintln(`${c.red('studio:')} backup ${report.id} failed verification: ${report.error}`);
             return 1;
           }
           const rows = report.tables.reduce((a, t) => a + (t.restored ?? 0), 0);
@@ -140,6 +138,7 @@ Examples:
                 id: r.id,
                 file: r.file,
                 present: r.present,
+                refused: r.refused ?? null,
                 createdAt: r.createdAt.toISOString(),
                 ageMs: Date.now() - r.createdAt.getTime(),
                 sizeBytes: r.sizeBytes,
@@ -166,7 +165,7 @@ Examples:
                 formatBytes(r.sizeBytes),
                 r.kind,
                 r.verifyStatus ? `${levelColour(r.verifyStatus === 'ok' ? 'ok' : 'failed')} ${c.dim(ago(r.verifiedAt))}` : c.dim('never'),
-                r.present ? '' : c.red('file missing'),
+                r.refused ? c.red('refused: file outside its folder') : r.present ? '' : c.red('file missing'),
               ]),
               { align: ['left', 'right', 'right', 'left', 'left', 'left'] },
             ),
@@ -187,11 +186,11 @@ Examples:
       action(async (opts: { dryRun?: boolean; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup prune' } }, async (app) => {
-          const { pruneBackups } = await import('../ops/backup/service.js');
-          const result = await pruneBackups({ config, db: app.db, logger: app.logger, clock: systemClock }, { dryRun: opts.dryRun });
+          const { pruneBackupsNow } = await import('../app/operations/backups.js');
+          const result = await pruneBackupsNow(app, config.operator, { dryRun: opts.dryRun });
           if (opts.json) {
             printJson(result);
-            return;
+            return result.refused.length > 0 ? 1 : 0;
           }
           const verb = result.dryRun ? 'would delete' : 'deleted';
           if (result.deleted.length === 0) println(`nothing older than ${result.retentionDays} days to delete; ${result.kept} kept`);
@@ -200,6 +199,8 @@ Examples:
             for (const b of result.deleted) println(`  ${b.id}  ${formatBytes(b.sizeBytes)}  ${b.file}`);
           }
           for (const [id, why] of Object.entries(result.keptOld)) println(c.dim(`  kept ${id} although old: ${why}`));
+          for (const r of result.refused) eprintln(`${c.red('refused')} ${r.reason}`);
+          return result.refused.length > 0 ? 1 : 0;
         });
       }),
     );
@@ -223,20 +224,12 @@ Examples:
       action(async (id: string, opts: { confirm?: boolean; reason?: string; json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup restore' } }, async (app) => {
-          const { restoreBackup } = await import('../ops/backup/service.js');
-          const { openDatabase } = await import('../storage/open.js');
+          const { restoreBackupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('safety backup');
           let reopened: Database | undefined;
           try {
-            const { report, db } = await restoreBackup({ config, db: app.db, logger: app.logger, clock: systemClock }, id, {
-              confirm: opts.confirm,
-              reason: opts.reason,
-              onProgress: (p) => progress.update(p),
-              reopen: async () => {
-                reopened = await openDatabase(config, { logger: app.logger, migrate: false });
-                return reopened;
-              },
-            });
+            const { report, db } = await restoreBackupNow(app, config.operator, { id, confirm: opts.confirm, reason: opts.reason, onProgress: (p) => progress.update(p) });
+            if (db !== app.db) reopened = db;
             progress.done();
             if (opts.json) {
               printJson({ ...report, location: db.location });

@@ -2,8 +2,6 @@
  * `studio budget ...`: the manual's budget procedures — status, the violation check, recording a known
  * cost, cycle reset with log archiving, resuming after an emergency shutdown, and cycle history.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUDGET_CATEGORIES, type BudgetCategory } from '../core/types.js';
 import { InvalidInputError } from '../core/errors.js';
@@ -12,6 +10,8 @@ import { formatDuration } from '../core/clock.js';
 import type { BudgetSnapshot, CategoryStatus } from '../core/ports.js';
 import type { DetailedSnapshot } from '../pipeline/budget/sentinel.js';
 import { action, withApp } from './run.js';
+
+const ops = () => import('../app/operations/budget.js');
 import { bar, c, levelColour, printJson, println, table } from './output.js';
 
 /** The JSON shape of docs/domain.md (dollars as numbers with two decimals). */
@@ -112,7 +112,7 @@ Examples:
     .action(
       action(async (opts: { detailed?: boolean; json?: boolean }) =>
         withApp({ logBase: { cmd: 'budget status' } }, async (app) => {
-          const snapshot = opts.detailed ? await app.budget.detailed() : await app.budget.snapshot();
+          const snapshot = await (await ops()).budgetStatus(app, { detailed: opts.detailed });
           if (opts.json) printJson(statusJson(snapshot));
           else printStatus(snapshot);
         }),
@@ -167,15 +167,13 @@ Examples:
         }
         if (cents <= 0) throw new InvalidInputError('budget: --amount must be more than 0');
         return withApp({ logBase: { cmd: 'budget record' } }, async (app) => {
-          const reservation = await app.budget.record({
+          const reservation = await (await ops()).recordCost(app, app.config.operator, {
             category: opts.category as BudgetCategory,
             amountCents: cents,
             service: opts.service,
             operation: opts.operation,
-            idempotencyKey: opts.idempotencyKey ?? `record:${opts.service}:${opts.operation}`,
-            metadata: { operator: app.config.operator.user, source: 'budget record' },
+            idempotencyKey: opts.idempotencyKey,
           });
-          app.logger.info({ category: opts.category, cents, service: opts.service, operation: opts.operation, replayed: reservation.replayed }, 'budget: cost recorded');
           if (opts.json) printJson({ id: reservation.id, replayed: reservation.replayed, category: opts.category, amount: centsToDollars(cents) });
           else if (reservation.replayed) println(`already recorded (${reservation.idempotencyKey}); nothing charged again`);
           else println(`${c.green('✓')} recorded ${formatDollars(cents)} to ${opts.category} (${opts.service} ${opts.operation})`);
@@ -193,25 +191,17 @@ Examples:
     .action(
       action(async (opts: { confirm?: boolean; reason?: string; json?: boolean }) =>
         withApp({ logBase: { cmd: 'budget reset' } }, async (app) => {
-          const probe = { confirm: Boolean(opts.confirm), reason: opts.reason ?? '', operator: app.config.operator };
-          if (!probe.confirm) {
+          if (!opts.confirm) {
             println('budget reset closes the current cycle for good and opens a new one with a fresh allocation');
             println(`(${formatDollars(app.config.budget.totalCents)}). The closed cycle stays in studio budget history, and its logs are`);
             println('copied under archives/budget_cycle_<timestamp>/. Run again with --confirm --reason "...".');
             return 1;
           }
-          const current = await app.budget.snapshot();
-          // archive first: a copy is harmless if the reset then fails; a reset without its archive is not
-          const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '_');
-          const archive = join(app.config.paths.archives, `budget_cycle_${stamp}`);
-          mkdirSync(archive, { recursive: true });
-          if (existsSync(app.config.paths.logs)) cpSync(app.config.paths.logs, join(archive, 'logs'), { recursive: true });
-          writeFileSync(join(archive, 'budget.json'), `${JSON.stringify(statusJson(await app.budget.detailed()), null, 2)}\n`);
-          const result = await app.budget.reset(probe);
-          if (opts.json) printJson({ ...result, archive });
+          const { closedUsagePct, ...result } = await (await ops()).resetBudget(app, app.config.operator, { confirm: true, reason: opts.reason ?? '', statusJson });
+          if (opts.json) printJson(result);
           else {
-            println(`${c.green('✓')} cycle ${result.closed ?? '(none)'} closed (${current.total.usagePercentage.toFixed(1)}% used); cycle ${result.opened} opened`);
-            println(`  logs and the final budget archived to ${archive}`);
+            println(`${c.green('✓')} cycle ${result.closed ?? '(none)'} closed (${closedUsagePct.toFixed(1)}% used); cycle ${result.opened} opened`);
+            println(`  logs and the final budget archived to ${result.archive}`);
           }
         }),
       ),
@@ -233,7 +223,7 @@ Examples:
             println('Resume only after the cause is addressed. Run again with --confirm --reason "...".');
             return 1;
           }
-          const result = await app.budget.resume({ confirm: true, reason: opts.reason ?? '', operator: app.config.operator });
+          const result = await (await ops()).resumeBudget(app, app.config.operator, { confirm: true, reason: opts.reason ?? '' });
           if (opts.json) printJson(result);
           else {
             println(`${c.green('✓')} emergency shutdown cleared for cycle ${result.cycleId}`);
@@ -252,18 +242,15 @@ Examples:
     .action(
       action(async (opts: { limit: string; json?: boolean }) =>
         withApp({ logBase: { cmd: 'budget history' } }, async (app) => {
-          const { listCycles, buckets } = await import('../storage/budget.js');
-          await app.budget.ensureCycle();
-          const cycles = await listCycles(app.db, Math.max(1, Number(opts.limit) || 20));
+          const cycles = await (await ops()).budgetHistory(app, { limit: Number(opts.limit) || 20 });
           const rows = [];
-          for (const cycle of cycles) {
-            const b = await buckets(app.db, cycle.id);
+          for (const { cycle, spentCents } of cycles) {
             rows.push({
               cycle_id: cycle.id,
               started_at: cycle.startedAt.toISOString(),
               ended_at: cycle.endedAt?.toISOString() ?? null,
               allocated: centsToDollars(cycle.totalCents),
-              spent: centsToDollars(b.reduce((sum, x) => sum + x.spentCents, 0)),
+              spent: centsToDollars(spentCents),
               emergency_shutdown: cycle.emergencyShutdown,
               closed_by: cycle.closedBy,
               close_reason: cycle.closeReason,

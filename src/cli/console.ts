@@ -113,9 +113,8 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 /** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
 async function seedSampleIdeas(app: import('../app.js').App, say: (step: string) => void = () => undefined): Promise<void> {
   if (app.config.mode !== 'embedded') return;
-  const seeded = await app.db.query("select 1 from studio_settings where key = 'sample_ideas_loaded'");
-  const ideas = await app.db.query<{ n: number }>('select count(*)::int as n from ideas');
-  if (seeded.rowCount > 0 || (ideas.rows[0]?.n ?? 0) > 0) return;
+  const { wantsSampleIdeas, markSampleIdeasLoaded } = await import('../app/operations/ideas.js');
+  if (!(await wantsSampleIdeas(app))) return;
   const { readFileSync, existsSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { packageRoot } = await import('../core/package-root.js');
@@ -127,7 +126,7 @@ async function seedSampleIdeas(app: import('../app.js').App, say: (step: string)
   say(`loading ${items.length} sample ideas into the empty database (embedding them with ${app.providers.embedder.info.offline ? 'the offline embedder' : app.providers.embedder.info.model})`);
   const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
   const outcomes = await submitIdeas(deps, items, { createdBy: 'sample' });
-  await app.db.query("insert into studio_settings (key, value) values ('sample_ideas_loaded', $1) on conflict (key) do nothing", [new Date().toISOString()]);
+  await markSampleIdeasLoaded(app);
   app.logger.info({ created: outcomes.filter((o) => o.status === 'created').length }, 'console: loaded the sample ideas into the empty embedded database');
 }
 

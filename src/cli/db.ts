@@ -31,9 +31,8 @@ Examples:
       action(async (opts: { json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, migrate: false, logBase: { cmd: 'db status' } }, async (app) => {
-          const { readDbStatus } = await import('../storage/db-status.js');
-          const { migrationVars } = await import('../storage/open.js');
-          const status = await readDbStatus(app.db, { vars: migrationVars(config) });
+          const { databaseStatus } = await import('../app/operations/database.js');
+          const status = await databaseStatus(app);
           const ok = status.migrations.pending.length === 0;
           const owner = app.db.embeddedOwner?.();
           if (opts.json) {
@@ -72,9 +71,8 @@ Examples:
       action(async (opts: { json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, migrate: false, logBase: { cmd: 'db migrate' } }, async (app) => {
-          const { migrate } = await import('../storage/migrate.js');
-          const { migrationVars } = await import('../storage/open.js');
-          const applied = await migrate(app.db, { vars: migrationVars(config) });
+          const { migrateDatabase } = await import('../app/operations/database.js');
+          const applied = await migrateDatabase(app);
           app.logger.info({ applied }, 'db migrate');
           if (opts.json) printJson({ applied });
           else println(applied.length ? `applied ${applied.length}: ${applied.join(', ')}` : 'the database is up to date');

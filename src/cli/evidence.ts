@@ -43,8 +43,8 @@ Examples:
     .action(
       action(async (opts: { json?: boolean }) =>
         withApp({ logBase: { cmd: 'evidence status' } }, async (app) => {
-          const { corpusStats } = await import('../storage/evidence.js');
-          const rows = await corpusStats(app.db);
+          const { evidenceStatus } = await import('../app/operations/ideas.js');
+          const rows = await evidenceStatus(app);
           if (opts.json) return void printJson(rows);
           if (rows.length === 0) return void println('the evidence corpus is empty: studio evidence ingest examples/corpus');
           println(table(['domain', 'documents', 'chunks'], rows.map((r) => [r.domain, String(r.documents), String(r.chunks)]), { align: ['left', 'right', 'right'] }));

@@ -77,8 +77,8 @@ Examples:
             const { buildHealthProbes } = await import('../ops/health/probes.js');
             report = await runProbes(buildHealthProbes({ config, db: app.db, extra }), { timeoutMs: probeTimeoutMs });
           }
-          const { readKpiHistory } = await import('../storage/health-store.js');
-          const history = await readKpiHistory(app.db, { since: new Date(Date.now() - 86_400_000), limit: 48 }).catch(() => null);
+          const { kpiHistory } = await import('../app/operations/health.js');
+          const history = await kpiHistory(app).catch(() => null);
           if (opts.json) printJson(toHealthJson({ report, kpis: history, source: { kind: 'live', pid: process.pid } }));
           else printReport(report, history ?? {});
           return exitCodeForLevel(report.level);

@@ -89,7 +89,7 @@ export function registerIdeas(program: Command): void {
     .option('--solution <text>', 'solution description (<= 1000)')
     .option('--market <text>', 'target market (<= 500)')
     .option('--evidence <urls>', 'comma-separated http(s) links (<= 10)')
-    .option('--created-by <name>', 'who submits (default: the operator)')
+    .option('--created-by <name>', 'credited as the idea\'s creator (default: the operator); the intake limits count the operator running the command, not this')
     .option('--file <path>', 'JSON array or JSON lines of ideas ("-" for stdin)')
     .option('--force', 'store duplicates anyway')
     .option('--json', 'machine-readable outcome per idea')
@@ -129,7 +129,7 @@ Examples:
         return withApp({ logBase: { cmd: 'create' } }, async (app) => {
           const { submitIdeas } = await import('../pipeline/ideas/intake.js');
           const valid = items.filter((i) => !i.error);
-          const outcomes = await submitIdeas(deps(app), valid, { force: opts.force, createdBy: opts.createdBy ?? app.config.operator.user });
+          const outcomes = await submitIdeas(deps(app), valid, { force: opts.force, createdBy: opts.createdBy ?? app.config.operator.user, submittedBy: app.config.operator.user });
           const all: IntakeOutcome[] = items.map((i) => (i.error ? { label: i.label, status: 'rejected', problems: [i.error], warnings: [] } : outcomes.shift()!));
           const refused = all.filter((o) => o.status !== 'created');
           if (opts.json) {
@@ -182,9 +182,9 @@ Examples:
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError('list: --limit must be a whole number from 1 to 10000');
         return withApp({ logBase: { cmd: 'list' } }, async (app) => {
-          const { listIdeas } = await import('../storage/ideas.js');
+          const { listIdeas } = await import('../app/operations/ideas.js');
           const { overallProgress } = await import('../pipeline/lifecycle.js');
-          const rows = await listIdeas(app.db, { status: statusValue as Status | 'processing', stage: stage as Stage | undefined, category: opts.category as IdeaCategory | undefined, search: opts.search, limit });
+          const rows = await listIdeas(app, { status: statusValue as Status | 'processing', stage: stage as Stage | undefined, category: opts.category as IdeaCategory | undefined, search: opts.search, limit });
           if (opts.json) {
             printJson(rows.map((r) => ({ id: r.id, title: r.title, category: r.category, stage: r.currentStage, status: r.status, progress: overallProgress(r.currentStage, r.stageProgress), parked_reason: r.parkedReason, waiting_on_budget: r.waitingOnBudget, created_by: r.createdBy, created_at: r.createdAt.toISOString(), updated_at: r.updatedAt.toISOString() })));
             return;
@@ -300,8 +300,8 @@ Examples:
     .action(
       action(async (opts: { id: string; stage: string; json?: boolean }) =>
         withApp({ logBase: { cmd: 'advance' } }, async (app) => {
-          const { advanceIdea } = await import('../pipeline/ideas/service.js');
-          const moved = await advanceIdea(app.db, opts.id, opts.stage, app.config.operator);
+          const { advanceIdea } = await import('../app/operations/ideas.js');
+          const moved = await advanceIdea(app, app.config.operator, { id: opts.id, stage: opts.stage });
           if (opts.json) printJson(moved);
           else println(`moved ${moved.from} -> ${moved.to}`);
         }),
@@ -325,10 +325,10 @@ Examples:
     .action(
       action(async (opts: { id: string; stage: string; confirm?: boolean; reason?: string; json?: boolean }) =>
         withApp({ logBase: { cmd: 'reset-idea' } }, async (app) => {
-          const { previewReset, resetIdea } = await import('../pipeline/ideas/service.js');
+          const { previewIdeaReset, resetIdea } = await import('../app/operations/ideas.js');
           const plan = opts.confirm
-            ? await resetIdea(app.db, app.config, opts.id, opts.stage, { confirm: true, operator: app.config.operator, reason: opts.reason })
-            : await previewReset(app.db, app.config, opts.id, opts.stage);
+            ? await resetIdea(app, app.config.operator, { id: opts.id, stage: opts.stage, reason: opts.reason })
+            : await previewIdeaReset(app, { id: opts.id, stage: opts.stage });
           if (opts.json) {
             printJson({ id: plan.ideaId, from_stage: plan.fromStage, to_stage: plan.toStage, rerun: plan.rerun, estimated_cost: centsToDollars(plan.estimatedCents), per_stage: plan.perStage.map((s) => ({ stage: s.stage, cost: centsToDollars(s.cents) })), replaces: plan.replaces, done: Boolean(opts.confirm) });
             return opts.confirm ? 0 : 1;

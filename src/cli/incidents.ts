@@ -6,11 +6,19 @@ import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
-import type { App } from '../app.js';
+import type { DeliverResult } from '../app/operations/incidents.js';
 import { action, withApp } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
 const SEVERITY_COLOUR: Record<string, (t: string) => string> = { P1: (t) => c.bold(c.red(t)), P2: c.red, P3: c.yellow, P4: c.dim };
+
+function forFlag(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new InvalidInputError(`incidents: --for must be a duration like 45m or 2h (got "${text}")`);
+  }
+}
 
 function parseId(text: string): number {
   const id = Number(text);
@@ -18,22 +26,11 @@ function parseId(text: string): number {
   return id;
 }
 
-/** Send what the action queued (PagerDuty acknowledge/resolve, Slack), then close the notifiers. */
-async function deliver(app: App): Promise<void> {
-  const { createNotifiers } = await import('../providers/notify/index.js');
-  const { deliverNotifications } = await import('../ops/incidents/deliver.js');
-  const notifiers = createNotifiers(app.config);
-  try {
-    const result = await deliverNotifications(app.db, notifiers, { logger: app.logger, maxPerHour: app.config.notify.maxPerHour });
-    if (result.failed > 0) println(c.yellow(`  ${result.failed} notification(s) failed; see studio incidents show`));
-  } finally {
-    await Promise.all(notifiers.map((n) => n.close?.()));
-  }
-}
+const ops = () => import('../app/operations/incidents.js');
 
-async function channels(app: App) {
-  const { createNotifiers } = await import('../providers/notify/index.js');
-  return createNotifiers(app.config).map((n) => n.channel);
+/** Say when something the action queued (PagerDuty, Slack, e-mail) could not be sent now. */
+function deliveryNote(delivery: DeliverResult, json?: boolean): void {
+  if (delivery.failed > 0 && !json) println(c.yellow(`  ${delivery.failed} notification(s) failed; see studio incidents show (the health job retries them)`));
 }
 
 export function registerIncidents(program: Command): void {
@@ -51,8 +48,7 @@ export function registerIncidents(program: Command): void {
     .action(
       action(async (opts: { open?: boolean; limit: string; json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents list' } }, async (app) => {
-          const { listIncidents } = await import('../storage/incidents.js');
-          const rows = await listIncidents(app.db, { openOnly: opts.open, limit: Number(opts.limit) || 50 });
+          const rows = await (await ops()).listIncidents(app, { openOnly: opts.open, limit: Number(opts.limit) || 50 });
           if (opts.json) {
             printJson(rows);
             return;
@@ -61,7 +57,7 @@ export function registerIncidents(program: Command): void {
             println(opts.open ? 'no open incidents' : 'no incidents recorded');
             return;
           }
-          const now = Date.now();
+          const now = app.clock.now();
           println(
             table(
               ['id', 'sev', 'status', 'level', 'count', 'opened', 'last seen', 'title'],
@@ -91,13 +87,7 @@ export function registerIncidents(program: Command): void {
       action(async (idText: string, opts: { json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents show' } }, async (app) => {
           const id = parseId(idText);
-          const { getIncident, listTimeline } = await import('../storage/incidents.js');
-          const { listNotifications } = await import('../storage/notifications.js');
-          const { NotFoundError } = await import('../core/errors.js');
-          const incident = await getIncident(app.db, id);
-          if (!incident) throw new NotFoundError(`incidents: no incident #${id}; see studio incidents list`);
-          const timeline = await listTimeline(app.db, id);
-          const notifications = await listNotifications(app.db, { incidentId: id });
+          const { incident, timeline, notifications } = await (await ops()).showIncident(app, id);
           if (opts.json) {
             printJson({ ...incident, timeline, notifications });
             return;
@@ -129,9 +119,8 @@ export function registerIncidents(program: Command): void {
       action(async (idText: string, opts: { json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents ack' } }, async (app) => {
           const id = parseId(idText);
-          const { acknowledgeIncident } = await import('../ops/incidents/incidents.js');
-          const incident = await acknowledgeIncident(app.db, id, { operator: app.config.operator, channels: await channels(app) });
-          await deliver(app);
+          const { incident, delivery } = await (await ops()).ackIncident(app, app.config.operator, { id });
+          deliveryNote(delivery, opts.json);
           if (opts.json) printJson(incident);
           else println(`#${id} acknowledged by ${incident.ackedBy}`);
         }),
@@ -148,11 +137,46 @@ export function registerIncidents(program: Command): void {
       action(async (idText: string, opts: { note: string; json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents resolve' } }, async (app) => {
           const id = parseId(idText);
-          const { resolveIncident } = await import('../ops/incidents/incidents.js');
-          const incident = await resolveIncident(app.db, id, opts.note, { operator: app.config.operator, channels: await channels(app) });
-          await deliver(app);
+          const { incident, delivery } = await (await ops()).resolveIncident(app, app.config.operator, { id, note: opts.note });
+          deliveryNote(delivery, opts.json);
           if (opts.json) printJson(incident);
           else println(`#${id} resolved by ${incident.resolvedBy}`);
+        }),
+      ),
+    );
+
+  incidents
+    .command('open')
+    .description('declare an incident by hand (P1 and P2 page; audited)')
+    .requiredOption('--severity <P1..P4>', 'P1 critical (pages), P2 high (pages), P3 medium, P4 low')
+    .requiredOption('--title <text>', 'what is wrong, one line')
+    .option('--source <source>', 'what it is about (service:openai, budget, a host ...)', 'operator')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+The incident is notified by its severity like any other (P1/P2: PagerDuty, Slack, e-mail; P3/P4: Slack,
+e-mail), unless a maintenance window covers its source. Take it with studio incidents ack ID and close it
+with studio incidents resolve ID --note "...".
+
+Examples:
+  studio incidents open --severity P2 --title "Google Ads account suspended" --source service:google_ads
+  studio incidents open --severity P4 --title "invoice from hosting is late" --json`,
+    )
+    .action(
+      action(async (opts: { severity: string; title: string; source: string; json?: boolean }) =>
+        withApp({ config: loadConfig(), logBase: { cmd: 'incidents open' } }, async (app) => {
+          const { incident, delivery } = await (await ops()).openIncident(app, app.config.operator, { severity: opts.severity, title: opts.title, source: opts.source });
+          if (opts.json) printJson({ ...incident, delivery });
+          else {
+            println(`${c.green('✓')} incident #${incident.id} ${(SEVERITY_COLOUR[incident.severity] ?? String)(incident.severity)} opened: ${opts.title}`);
+            println(
+              incident.silenced
+                ? c.dim('  silenced by a maintenance window: nobody was notified')
+                : c.dim(`  notifications: ${delivery.sent} sent${delivery.failed ? `, ${delivery.failed} failed` : ''}${delivery.rateLimited ? `, ${delivery.rateLimited} rate limited` : ''}`),
+            );
+            deliveryNote(delivery);
+          }
         }),
       ),
     );
@@ -163,21 +187,18 @@ export function registerIncidents(program: Command): void {
     .description('open a window now')
     .requiredOption('--reason <text>', 'what the maintenance is')
     .option('--sources <patterns>', 'comma-separated source patterns (service:database, job.*, *)', '*')
-    .option('--for <duration>', 'how long at most', '1h')
+    .option('--for <duration>', 'how long at most (up to MAINTENANCE_WINDOW_MAX, default 7d)', '1h')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  studio incidents maintenance open --reason "PostgreSQL upgrade" --sources "service:database,service:scheduler" --for 45m\n  studio incidents maintenance close 3')
     .action(
       action(async (opts: { reason: string; sources: string; for: string; json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance open' } }, async (app) => {
-          const { openMaintenanceWindow } = await import('../ops/incidents/maintenance.js');
-          const { recordAudit } = await import('../storage/audit.js');
-          const window = await openMaintenanceWindow(app.db, {
+          const window = await (await ops()).openMaintenance(app, app.config.operator, {
             reason: opts.reason,
             sources: opts.sources.split(',').map((s) => s.trim()).filter(Boolean),
-            durationMs: parseDuration(opts.for),
-            openedBy: app.config.operator.user,
+            durationMs: forFlag(opts.for),
+            maxDurationMs: app.config.health.maintenanceWindowMaxMs,
           });
-          await recordAudit(app.db, { operator: app.config.operator.user, sshClient: app.config.operator.sshClient, action: 'maintenance.open', target: String(window.id), reason: opts.reason, details: { sources: window.sources, endsAt: window.endsAt } });
           if (opts.json) printJson(window);
           else println(`maintenance window #${window.id} open until ${window.endsAt.toISOString()} for ${window.sources.join(', ')}`);
         }),
@@ -191,10 +212,7 @@ export function registerIncidents(program: Command): void {
       action(async (idText: string) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance close' } }, async (app) => {
           const id = parseId(idText);
-          const { closeMaintenanceWindow } = await import('../ops/incidents/maintenance.js');
-          const { recordAudit } = await import('../storage/audit.js');
-          await closeMaintenanceWindow(app.db, id);
-          await recordAudit(app.db, { operator: app.config.operator.user, sshClient: app.config.operator.sshClient, action: 'maintenance.close', target: String(id) });
+          await (await ops()).closeMaintenance(app, app.config.operator, { id });
           println(`maintenance window #${id} closed`);
         }),
       ),
@@ -206,8 +224,7 @@ export function registerIncidents(program: Command): void {
     .action(
       action(async (opts: { json?: boolean }) =>
         withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance list' } }, async (app) => {
-          const { activeMaintenanceWindows } = await import('../ops/incidents/maintenance.js');
-          const windows = await activeMaintenanceWindows(app.db, new Date());
+          const windows = await (await ops()).listMaintenance(app);
           if (opts.json) printJson(windows);
           else if (windows.length === 0) println('no maintenance window is open');
           else println(table(['id', 'until', 'sources', 'by', 'reason'], windows.map((w) => [String(w.id), w.endsAt.toISOString(), w.sources.join(', '), w.openedBy, w.reason])));

@@ -3,17 +3,12 @@ import type { Command } from 'commander';
 import type { App } from '../app.js';
 import { formatDuration } from '../core/clock.js';
 import { loadConfig } from '../core/config.js';
-import { NotFoundError } from '../core/errors.js';
-import type { JobRun } from '../storage/job-runs.js';
+import type { JobRun } from '../app/operations/jobs.js';
 import { action, withApp } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
-async function loadRegistry(app: App) {
-  const { jobWiring } = await import('../app-jobs.js');
-  const { createRegistry } = await import('../jobs/registry.js');
-  const { hostname } = await import('node:os');
-  return createRegistry((await jobWiring(app)).jobs, { host: hostname() });
-}
+const ops = () => import('../app/operations/jobs.js');
+const loadRegistry = async (app: App) => (await ops()).loadJobRegistry(app);
 
 const took = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms));
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString().replace('.000Z', 'Z') : '');
@@ -80,19 +75,14 @@ export function registerJobs(program: Command): void {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'jobs list' } }, async (app) => {
           const registry = await loadRegistry(app);
-          const { latestRuns } = await import('../storage/job-runs.js');
-          const { jobStates } = await import('../storage/job-state.js');
-          const now = new Date();
-          const [runs, states] = await Promise.all([latestRuns(app.db, registry.jobs.map((j) => j.key)), jobStates(app.db, registry.jobs.map((j) => j.name))]);
-          const rows = registry.jobs.map((job) => {
-            const state = states.get(job.name);
-            const last = runs.get(job.key);
+          const listing = await (await ops()).listJobs(app, registry);
+          const rows = listing.map(({ job, state, lastRun: last, nextRun }) => {
             return {
               name: job.name,
               description: job.definition.description,
               schedule: job.schedule,
               timezone: job.timezone,
-              nextRun: iso(job.pattern.nextRun(now)) || null,
+              nextRun: iso(nextRun) || null,
               paused: state?.paused ?? false,
               pausedBy: state?.paused ? state.pausedBy : null,
               pausedAt: state?.paused ? iso(state.pausedAt) : null,
@@ -149,29 +139,17 @@ Examples:
         return withApp({ config, logBase: { cmd: 'jobs run' } }, async (app) => {
           const registry = await loadRegistry(app);
           const job = registry.get(name);
-          const { createRunner } = await import('../jobs/runner.js');
-          const { registerNode, heartbeat, removeNode } = await import('../storage/scheduler-nodes.js');
-          const { recordAudit } = await import('../storage/audit.js');
-          const { systemClock } = await import('../core/clock.js');
-          const { hostname } = await import('node:os');
-          const { randomBytes } = await import('node:crypto');
-          const node = { id: `cli:${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, host: hostname(), pid: process.pid };
-          // A node row with a heartbeat, so a live scheduler fails the run if this process dies mid-run.
-          await registerNode(app.db, { ...node, now: systemClock.date(), kind: 'cli' });
-          const beat = setInterval(() => void heartbeat(app.db, node.id, systemClock.date()).catch(() => undefined), config.scheduler.heartbeatMs);
-          const runner = createRunner({ db: app.db, logger: app.logger, clock: systemClock, node });
-          const onSignal = () => runner.abortAll();
+          // Ctrl-C aborts the run (recorded as failed), not the process
+          const controller = new AbortController();
+          const onSignal = () => controller.abort();
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
           try {
-            await recordAudit(app.db, { operator: config.operator.user, sshClient: config.operator.sshClient, action: 'job.run', target: job.name, details: { manual: true } });
             if (!opts.json) println(c.dim(`running ${job.name} …`));
-            const outcome = await runner.runNow(job, config.operator.user);
+            const { outcome, run } = await (await ops()).runJobNow(app, config.operator, { name: job.name, registry, signal: controller.signal, via: 'cli' });
             const ok = outcome.status === 'succeeded';
             if (opts.json) {
-              const { getRun } = await import('../storage/job-runs.js');
-              const row = await getRun(app.db, outcome.run.id);
-              printJson(row ? runJson(row) : { status: outcome.status, error: outcome.error ?? null });
+              printJson(run ? runJson(run) : { status: outcome.status, error: outcome.error ?? null });
             } else {
               const summary = outcome.error ?? ((outcome.output as { summary?: string } | null)?.summary ?? '');
               println(`${ok ? c.green('✓') : c.red('✗')} ${job.name} ${statusText(outcome.status)} in ${took(outcome.durationMs)} (run ${outcome.run.id})${summary ? ` — ${summary}` : ''}`);
@@ -180,8 +158,6 @@ Examples:
           } finally {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);
-            clearInterval(beat);
-            await removeNode(app.db, node.id).catch(() => undefined);
           }
         });
       }),
@@ -208,24 +184,9 @@ Examples:
           const config = loadConfig();
           return withApp({ config, logBase: { cmd: `jobs ${verb}` } }, async (app) => {
             const registry = await loadRegistry(app);
-            const job = registry.get(name);
-            const { setPaused } = await import('../storage/job-state.js');
-            const { recordAudit } = await import('../storage/audit.js');
-            const before = await app.db.withTransaction(async (tx) => {
-              const previous = await setPaused(tx, { job: job.name, paused, now: new Date(), by: config.operator.user, reason: opts.reason });
-              await recordAudit(tx, {
-                operator: config.operator.user,
-                sshClient: config.operator.sshClient,
-                action: `job.${verb}`,
-                target: job.name,
-                reason: opts.reason,
-                details: { wasPaused: previous ?? false },
-              });
-              return previous ?? false;
-            });
-            app.logger.info({ job: job.name, operator: config.operator.user, reason: opts.reason }, `job ${job.name} ${paused ? 'paused' : 'resumed'}`);
-            if (opts.json) printJson({ job: job.name, paused, changed: before !== paused });
-            else println(before === paused ? `${job.name} was already ${paused ? 'paused' : 'running on schedule'}` : `${c.green('✓')} ${job.name} ${paused ? 'paused on every scheduler' : 'resumed'}`);
+            const result = await (await ops()).setJobPaused(app, config.operator, { registry, name, paused, reason: opts.reason });
+            if (opts.json) printJson(result);
+            else println(!result.changed ? `${result.job} was already ${paused ? 'paused' : 'running on schedule'}` : `${c.green('✓')} ${result.job} ${paused ? 'paused on every scheduler' : 'resumed'}`);
           });
         }),
       );
@@ -247,12 +208,7 @@ Examples:
         }
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'jobs history' } }, async (app) => {
-          const { listRuns } = await import('../storage/job-runs.js');
-          const runs = await listRuns(app.db, { job: name, limit });
-          if (name && runs.length === 0) {
-            const registry = await loadRegistry(app);
-            if (!registry.has(name)) throw new NotFoundError(`jobs: there is no job "${name}" and no history for it (see studio jobs list)`);
-          }
+          const runs = await (await ops()).jobHistory(app, { registry: name ? await loadRegistry(app) : undefined, name, limit });
           if (opts.json) {
             printJson(runs.map(runJson));
             return;

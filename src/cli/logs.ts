@@ -7,6 +7,7 @@ import { loadConfig } from '../core/config.js';
 import { parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
+import { jsonForTerminal, visibleControls } from '../core/terminal-text.js';
 import { action } from './run.js';
 import { c, printJson, println, table } from './output.js';
 import type { LogEntry, LogLevel } from '../ops/logs/entries.js';
@@ -117,13 +118,15 @@ function redactValueShallow(fields: Record<string, unknown>): Record<string, unk
 
 function printEntry(entry: LogEntry, json?: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(toJson(entry))}\n`);
+    process.stdout.write(`${jsonForTerminal(JSON.stringify(toJson(entry)))}\n`);
     return;
   }
   const { pid: _pid, hostname: _host, ...rest } = entry.fields;
   const extra = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+  // one entry is one line: a newline in a message must not forge the next entry
+  const one = (text: string) => visibleControls(text, { singleLine: true });
   const time = entry.time ? c.dim(entry.time.toISOString()) : '';
-  println(redactText(`${time} ${LEVEL_STYLE[entry.level](entry.level.padEnd(8))} ${entry.msg}${extra ? ` ${c.dim(extra)}` : ''}`.trim()));
+  println(redactText(`${time} ${LEVEL_STYLE[entry.level](entry.level.padEnd(8))} ${one(entry.msg)}${extra ? ` ${c.dim(one(extra))}` : ''}`.trim()));
 }

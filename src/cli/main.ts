@@ -17,13 +17,19 @@ import { registerLogs } from './logs.js';
 import { registerReport } from './report.js';
 import { registerIdeas } from './ideas.js';
 import { registerConsole } from './console.js';
+import { registerCampaigns } from './campaigns.js';
+import { registerAudit } from './audit.js';
+import { registerNotify } from './notify.js';
 import { reportError } from './output.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 export function buildProgram(): Command {
   const program = new Command('studio')
     .description('studio: the AI startup studio pipeline, its scheduler and its operator console')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // commander echoes the offending argument: shown with its control characters visible
+    .configureOutput({ outputError: (text, write) => write(visibleControls(text)) })
     .configureHelp({ sortSubcommands: false })
     .addHelpText(
       'after',
@@ -50,6 +56,9 @@ Examples:
   registerBackup(program);
   registerHealth(program);
   registerIncidents(program);
+  registerCampaigns(program);
+  registerNotify(program);
+  registerAudit(program);
   registerLogs(program);
   registerReport(program);
   registerIdeas(program);

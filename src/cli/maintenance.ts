@@ -30,16 +30,14 @@ function daysFlag(value: string | undefined, fallback: number): number {
   return days;
 }
 
-/** Run a task in an app; audit it when it changed something. */
-async function task<R>(name: string, opts: Common, body: (app: App, config: Config) => Promise<R>, print: (report: R) => void, details?: (report: R) => Record<string, unknown>): Promise<number> {
+type MaintenanceOps = typeof import('../app/operations/maintenance.js');
+
+/** Run a task through its operation (which logs and audits it) and print the report. */
+async function task<R>(name: string, opts: Common, body: (ops: MaintenanceOps, app: App, config: Config) => Promise<R>, print: (report: R) => void): Promise<number> {
   const config = loadConfig();
+  const ops = await import('../app/operations/maintenance.js');
   return (await withApp({ config, logBase: { cmd: `maintenance ${name}` } }, async (app) => {
-    const report = await body(app, config);
-    app.logger.info({ task: name, dryRun: Boolean(opts.dryRun), ...(details ? details(report) : {}) }, `maintenance ${name}${opts.dryRun ? ' (dry run)' : ''} done`);
-    if (!opts.dryRun) {
-      const { recordAudit } = await import('../storage/audit.js');
-      await recordAudit(app.db, { operator: config.operator.user, sshClient: config.operator.sshClient, action: `maintenance.${name}`, details: details ? details(report) : {} });
-    }
+    const report = await body(ops, app, config);
     if (opts.json) printJson(report);
     else print(report);
     return 0;
@@ -60,12 +58,10 @@ export function registerMaintenance(program: Command): void {
     .addHelpText('after', '\nWorks on PostgreSQL and on the embedded database.\n\nExamples:\n  studio maintenance vacuum\n  studio maintenance vacuum --dry-run --json')
     .action(
       action(async (opts: Common) => {
-        const { vacuum } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'vacuum',
           opts,
-          (app) => vacuum(app.db, { clock: systemClock, dryRun: opts.dryRun }),
+          (ops, app, config) => ops.vacuumNow(app, config.operator, { dryRun: opts.dryRun }),
           (r) => {
             println(
               table(
@@ -76,7 +72,6 @@ export function registerMaintenance(program: Command): void {
             );
             println(r.dryRun ? `\nwould vacuum ${r.tables.length} tables (dry run)` : `\n${c.green('✓')} vacuumed ${r.tables.filter((t) => !t.error).length} of ${r.tables.length} tables in ${r.ms} ms`);
           },
-          (r) => ({ tables: r.tables.length, failed: r.tables.filter((t) => t.error).map((t) => t.name), ms: r.ms }),
         );
       }),
     );
@@ -102,14 +97,11 @@ Examples:
     )
     .action(
       action(async (opts: Common & { budget?: string; lockTimeout?: string }) => {
-        const { reindex } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'reindex',
           opts,
-          (app, config) =>
-            reindex(app.db, {
-              clock: systemClock,
+          (ops, app, config) =>
+            ops.reindexNow(app, config.operator, {
               dryRun: opts.dryRun,
               budgetMs: durationFlag('--budget', opts.budget, config.scheduler.reindexBudgetMs),
               lockTimeoutMs: durationFlag('--lock-timeout', opts.lockTimeout, config.scheduler.lockTimeoutMs),
@@ -136,7 +128,6 @@ Examples:
                 : `\n${c.green('✓')} reindexed ${done} of ${r.indexes.length} indexes${r.concurrently ? ' concurrently' : ' (plain REINDEX: embedded database)'} in ${r.ms} ms`,
             );
           },
-          (r) => ({ reindexed: r.indexes.filter((i) => i.status === 'reindexed').map((i) => i.name), failed: r.indexes.filter((i) => i.status === 'failed').map((i) => i.name), ms: r.ms }),
         );
       }),
     );
@@ -149,19 +140,16 @@ Examples:
     .addHelpText('after', '\nRotates STUDIO_LOG_FILE on this host into <file>.<UTC stamp>.gz.\n\nExamples:\n  studio maintenance rotate-logs\n  studio maintenance rotate-logs --dry-run')
     .action(
       action(async (opts: Common) => {
-        const { rotateLogs } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'rotate-logs',
           opts,
-          async (app, config) => rotateLogs({ logFile: config.paths.logFile, clock: systemClock, reopen: app.reopenLog, dryRun: opts.dryRun }),
+          (ops, app, config) => ops.rotateLogsNow(app, config.operator, { dryRun: opts.dryRun }),
           (r) => {
             if (r.rotated.length === 0) println(r.note ?? 'nothing to rotate');
             for (const f of r.rotated) {
               println(`${r.dryRun ? 'would rotate' : `${c.green('✓')} rotated`} ${f.from} (${formatBytes(f.bytes)}) -> ${f.to}${f.compressedBytes !== undefined ? ` (${formatBytes(f.compressedBytes)})` : ''}`);
             }
           },
-          (r) => ({ rotated: r.rotated.map((f) => f.to) }),
         );
       }),
     );
@@ -175,17 +163,14 @@ Examples:
     .addHelpText('after', '\nThe live log is never touched.\n\nExamples:\n  studio maintenance cleanup-logs --dry-run\n  studio maintenance cleanup-logs --days 14')
     .action(
       action(async (opts: Common & { days?: string }) => {
-        const { cleanupLogs } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'cleanup-logs',
           opts,
-          async (_app, config) => cleanupLogs({ logFile: config.paths.logFile, clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
+          (ops, app, config) => ops.cleanupLogsNow(app, config.operator, { dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
           (r) => {
             for (const f of r.deleted) println(`${r.dryRun ? 'would delete' : 'deleted'} ${f.file} (${formatBytes(f.bytes)}, ${f.ageDays} days old)`);
             println(`${r.dryRun ? 'would delete' : `${c.green('✓')} deleted`} ${r.deleted.length} rotated logs older than ${r.retentionDays} days; kept ${r.kept}`);
           },
-          (r) => ({ deleted: r.deleted.map((f) => f.file), retentionDays: r.retentionDays }),
         );
       }),
     );
@@ -208,18 +193,15 @@ Examples:
     )
     .action(
       action(async (opts: Common & { days?: string }) => {
-        const { archiveOldIdeas } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'archive',
           opts,
-          (app, config) => archiveOldIdeas(app.db, { clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
+          (ops, app, config) => ops.archiveIdeasNow(app, config.operator, { dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
           (r) => {
             if (r.ideas.length > 0) println(table(['idea', 'status', 'last change', 'title'], r.ideas.slice(0, 50).map((i) => [i.id, i.status, i.updatedAt.slice(0, 10), i.title.slice(0, 60)])));
             if (r.ideas.length > 50) println(c.dim(`… and ${r.ideas.length - 50} more`));
             println(`${r.dryRun ? 'would archive' : `${c.green('✓')} archived`} ${r.ideas.length} ideas (REJECTED or DEPLOYED, last changed before ${r.before.slice(0, 10)})`);
           },
-          (r) => ({ archived: r.ideas.length, ids: r.ideas.slice(0, 100).map((i) => i.id), before: r.before }),
         );
       }),
     );
@@ -233,14 +215,11 @@ Examples:
     .addHelpText('after', '\nExamples:\n  studio maintenance purge-history --dry-run')
     .action(
       action(async (opts: Common & { days?: string }) => {
-        const { purgeHistory } = await import('../jobs/maintenance.js');
-        const { systemClock } = await import('../core/clock.js');
         return task(
           'purge-history',
           opts,
-          (app, config) => purgeHistory(app.db, { clock: systemClock, dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.scheduler.auditRetentionDays) }),
+          (ops, app, config) => ops.purgeHistoryNow(app, config.operator, { dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.scheduler.auditRetentionDays) }),
           (r) => println(`${r.dryRun ? 'would delete' : `${c.green('✓')} deleted`} ${r.auditRows} audit rows and ${r.jobRuns} job runs older than ${r.retentionDays} days`),
-          (r) => ({ auditRows: r.auditRows, jobRuns: r.jobRuns, retentionDays: r.retentionDays }),
         );
       }),
     );

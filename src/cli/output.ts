@@ -1,9 +1,15 @@
 /**
  * Terminal output for commands: JSON, aligned tables, bars, and colours that degrade (NO_COLOR, a pipe,
  * TERM=dumb: none). Errors are one line on stderr, redacted.
+ *
+ * Everything printed passes through `forTerminal`: control characters in it (from stored or echoed data)
+ * are shown as `\x1b`, and only the colours this module made become escape sequences. The colour
+ * functions mark their codes with a random per-process token rather than ESC, so data cannot forge one.
  */
+import { randomBytes } from 'node:crypto';
 import { AppError, toError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
+import { jsonForTerminal, visibleControls } from '../core/terminal-text.js';
 
 const colourOn = (() => {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -11,7 +17,16 @@ const colourOn = (() => {
   return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
 })();
 
-const code = (open: number, close: number) => (text: string) => (colourOn ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+/** Stands for ESC in the colours made here until `forTerminal` writes them (private-use char + nonce). */
+const MARK = `\uE000${randomBytes(8).toString('hex')}[`;
+const MARKED = new RegExp(`${MARK.replace('[', '\\[')}([0-9;]*)m`, 'g');
+
+const code = (open: number, close: number) => (text: string) => (colourOn ? `${MARK}${open}m${text}${MARK}${close}m` : text);
+
+/** Text ready for a terminal: controls made visible (newline and tab kept), then this module's colours. */
+export function forTerminal(text: string): string {
+  return visibleControls(text).replace(MARKED, '\x1b[$1m');
+}
 
 export const c = {
   bold: code(1, 22),
@@ -45,17 +60,21 @@ export function levelColour(level: string): string {
   }
 }
 
+/** The value as JSON: exact data (C1 and bidi controls written as \u escapes, as C0 already are). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${jsonForTerminal(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function println(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${forTerminal(text)}\n`);
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
-const visibleLength = (text: string) => text.replace(ANSI, '').length;
+/** One line on stderr (a warning, a progress note), made safe like `println`. */
+export function eprintln(text: string): void {
+  process.stderr.write(`${forTerminal(text)}\n`);
+}
+
+const visibleLength = (text: string) => visibleControls(text.replace(MARKED, ''), { singleLine: true }).length;
 
 /** Columns padded to their widest cell; the header dimmed. Cells may carry colour codes. */
 export function table(headers: string[], rows: string[][], options: { align?: Array<'left' | 'right'> } = {}): string {
@@ -64,7 +83,9 @@ export function table(headers: string[], rows: string[][], options: { align?: Ar
     const gap = ' '.repeat(Math.max(0, widths[i]! - visibleLength(cell)));
     return options.align?.[i] === 'right' ? gap + cell : cell + gap;
   };
-  const lines = [c.dim(headers.map(pad).join('  ').trimEnd()), ...rows.map((r) => headers.map((_, i) => pad(r[i] ?? '', i)).join('  ').trimEnd())];
+  // a cell is one line: its newlines and tabs are shown as \x0a / \x09 like any other control
+  const cells = rows.map((r) => headers.map((_, i) => visibleControls(r[i] ?? '', { singleLine: true })));
+  const lines = [c.dim(headers.map(pad).join('  ').trimEnd()), ...cells.map((r) => headers.map((_, i) => pad(r[i] ?? '', i)).join('  ').trimEnd())];
   return lines.join('\n');
 }
 
@@ -90,10 +111,11 @@ export function formatBytes(bytes: number): string {
 export function reportError(error: unknown, debug = process.env.STUDIO_DEBUG === '1'): number {
   const err = toError(error);
   const message = redactText(err.message.split('\n')[0] ?? err.message);
-  process.stderr.write(`${c.red('studio:')} ${message.replace(/^studio: /, '')}\n`);
+  // messages often echo input (a value, a path, a link): shown with its controls visible
+  process.stderr.write(`${forTerminal(`${c.red('studio:')} ${visibleControls(message.replace(/^studio: /, ''), { singleLine: true })}`)}\n`);
   if (error instanceof AppError && 'problems' in error && Array.isArray((error as { problems: unknown }).problems)) {
-    for (const problem of (error as { problems: string[] }).problems) process.stderr.write(`  - ${redactText(problem)}\n`);
+    for (const problem of (error as { problems: string[] }).problems) process.stderr.write(`  - ${visibleControls(redactText(problem), { singleLine: true })}\n`);
   }
-  if (debug && err.stack) process.stderr.write(`${redactText(err.stack)}\n`);
+  if (debug && err.stack) process.stderr.write(`${visibleControls(redactText(err.stack))}\n`);
   return error instanceof AppError ? error.exitCode : 1;
 }

@@ -30,6 +30,24 @@ export function createManualClock(start: number | Date = Date.UTC(2026, 0, 1)): 
   };
 }
 
+/**
+ * Wait `ms`, or less when `signal` aborts: it resolves either way (never rejects), so a loop simply looks
+ * at the signal afterwards. The timer is cleared and the listener removed on both paths, so neither a
+ * long wait nor a long-lived signal leaks.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** A duration such as "500ms", "2s", "5m", "1h", "7d" (or a bare number of ms) in milliseconds. */
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);

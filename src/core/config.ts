@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDollars } from './money.js';
@@ -44,14 +45,48 @@ const dollars = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
 });
-const duration = z.string().transform((v, ctx) => {
+/** A duration with its unit (500ms, 2s, 5m, 1h, 7d) between `min` and `max` (written the same way). */
+const durationIn = (min: string, max: string) =>
+  z.string().transform((v, ctx) => {
+    // a bare number is refused: STUCK_AFTER=6 meant 6 hours, not 6 ms
+    if (!/^\s*\d+(?:\.\d+)?\s*(ms|s|m|h|d|w)\s*$/i.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'not a duration with a unit' });
+      return z.NEVER;
+    }
+    const ms = parseDuration(v);
+    if (ms < parseDuration(min) || ms > parseDuration(max)) {
+      ctx.addIssue({ code: 'custom', message: 'out of range' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+/** The error line's "what is accepted" for a duration setting. */
+const between = (min: string, max: string) => `a duration from ${min} to ${max} with its unit (ms, s, m, h, d)`;
+/** A duration between `min` and `max`, or `0` for "never" (a feature switched off). */
+const durationOrNever = (min: string, max: string) => z.union([z.literal('0').transform(() => 0), durationIn(min, max)]);
+/** A duration setting: its schema and its description, from one range. */
+function d(env: string, group: string, describe: string, min: string, max: string, def?: string): SettingSpec {
+  return s(env, group, describe, durationIn(min, max), between(min, max), def);
+}
+
+/** A cron pattern (UTC) that runs at least once in the next year: '0 0 31 2 *' never would. */
+const cronPattern = z.string().transform((v, ctx) => {
+  let next: Date | null;
   try {
-    return parseDuration(v);
+    next = new Cron(v, { paused: true, timezone: 'UTC' }).nextRun();
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'not a duration' });
+    ctx.addIssue({ code: 'custom', message: 'not a cron pattern' });
     return z.NEVER;
   }
+  if (!next || next.getTime() - Date.now() > 366 * 86_400_000) {
+    ctx.addIssue({ code: 'custom', message: 'never runs' });
+    return z.NEVER;
+  }
+  return v;
 });
+
+/** A PostgreSQL URL: postgres:// or postgresql:// (a mysql:// URL would be tried on port 5432). */
+const postgresUrl = z.string().url().refine((v) => /^postgres(ql)?:\/\//i.test(v), 'not a postgres URL');
 const percent = z.coerce.number().min(1).max(1000);
 const httpProbes = z.string().transform((v, ctx) => {
   const out: Array<{ name: string; url: string }> = [];
@@ -106,10 +141,10 @@ export const SETTINGS: SettingSpec[] = [
   s('STUDIO_ARCHIVES_DIR', 'paths', 'Archived budget cycles and data', text, 'a directory path', 'archives'),
   s('STUDIO_REPORTS_DIR', 'paths', 'Daily budget reviews and performance reports', text, 'a directory path', 'reports'),
 
-  s('DATABASE_URL', 'database', 'PostgreSQL server (with pgvector); unset = embedded PGlite', url, 'a postgres:// URL', undefined, true),
+  s('DATABASE_URL', 'database', 'PostgreSQL server (with pgvector); unset = embedded PGlite', postgresUrl, 'a postgres:// or postgresql:// URL', undefined, true),
   s('DATABASE_SCHEMA', 'database', 'Schema studio keeps its tables in (server mode); first on the search path', z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), 'a lower-case SQL identifier', 'public'),
-  s('DB_CONNECT_TIMEOUT', 'database', 'Give up connecting after this long', duration, 'a duration like 5s', '5s'),
-  s('DB_STATEMENT_TIMEOUT', 'database', 'Cancel a statement running longer than this (server mode)', duration, 'a duration like 30s', '30s'),
+  d('DB_CONNECT_TIMEOUT', 'database', 'Give up connecting after this long', '100ms', '5m', '5s'),
+  d('DB_STATEMENT_TIMEOUT', 'database', 'Cancel a statement running longer than this (server mode)', '100ms', '24h', '30s'),
   s('DB_POOL_MAX', 'database', 'Connections per process (server mode)', int(1, 200), 'a whole number from 1 to 200', '10'),
 
   s('LOG_LEVEL', 'logging', 'Lowest level written to the log file', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'one of trace, debug, info, warn, error, fatal', 'info'),
@@ -124,7 +159,7 @@ export const SETTINGS: SettingSpec[] = [
   s('BUDGET_CRITICAL_PCT', 'budget', 'Usage that raises CRITICAL (throttling)', percent, 'a percentage', '95'),
   s('BUDGET_EMERGENCY_PCT', 'budget', 'Usage that raises EMERGENCY (shutdown)', percent, 'a percentage', '100'),
   s('BUDGET_SHARDS', 'budget', 'Bucket rows per category, so concurrent reservations do not queue on one row (new cycles)', int(1, 64), 'a whole number from 1 to 64', '8'),
-  s('BUDGET_RESERVATION_LEASE', 'budget', 'A reservation whose holder is silent this long is released', duration, 'a duration like 10m', '10m'),
+  d('BUDGET_RESERVATION_LEASE', 'budget', 'A reservation whose holder is silent this long is released', '100ms', '24h', '10m'),
 
   s('OPENAI_API_KEY', 'openai', 'OpenAI key; unset = offline provider', text, 'an API key', undefined, true),
   s('OPENAI_BASE_URL', 'openai', 'OpenAI-compatible endpoint', url, 'an http(s) URL'),
@@ -132,14 +167,14 @@ export const SETTINGS: SettingSpec[] = [
   s('OPENAI_CHEAP_MODEL', 'openai', 'Model for non-critical work at budget CRITICAL', text, 'a model name', 'gpt-4o-mini'),
   s('OPENAI_EMBEDDING_MODEL', 'openai', 'Embedding model', text, 'a model name', 'text-embedding-3-small'),
   s('EMBEDDING_DIM', 'openai', 'Embedding dimensions (the vector columns are sized to match at first migration)', int(8, 4096), 'a whole number from 8 to 4096', '1536'),
-  s('OPENAI_TIMEOUT', 'openai', 'Per-request timeout', duration, 'a duration like 60s', '60s'),
+  d('OPENAI_TIMEOUT', 'openai', 'Per-request timeout', '1s', '10m', '60s'),
   s('OPENAI_MAX_RETRIES', 'openai', 'SDK retries (honours Retry-After)', int(0, 10), 'a whole number from 0 to 10', '2'),
   s('EMBEDDING_CACHE', 'openai', 'Cache identical LLM and embedding requests', bool, 'true or false', 'true'),
-  s('EMBEDDING_CACHE_TTL', 'openai', 'Cache entry lifetime', duration, 'a duration like 86400s', '86400s'),
+  d('EMBEDDING_CACHE_TTL', 'openai', 'Cache entry lifetime', '1s', '30d', '86400s'),
   s('EMBEDDING_CACHE_SIZE', 'openai', 'Cache entries kept in memory', int(0), 'a whole number', '1000'),
 
   s('PROVIDER_BREAKER_FAILURES', 'providers', 'Failed calls in a row that open a service\'s circuit breaker (0 = never)', int(0, 1000), 'a whole number', '5'),
-  s('PROVIDER_BREAKER_COOLDOWN', 'providers', 'How long an open breaker refuses calls before one trial call', duration, 'a duration like 30s', '30s'),
+  d('PROVIDER_BREAKER_COOLDOWN', 'providers', 'How long an open breaker refuses calls before one trial call', '100ms', '1h', '30s'),
 
   s('GOOGLE_ADS_DEVELOPER_TOKEN', 'google_ads', 'Google Ads developer token; unset = simulated ads account', text, 'a token', undefined, true),
   s('GOOGLE_ADS_CLIENT_ID', 'google_ads', 'OAuth client id', text, 'a client id'),
@@ -157,7 +192,7 @@ export const SETTINGS: SettingSpec[] = [
   s('SEARCH_URL', 'search', 'Web evidence search API (GET ?q=&count=, JSON results); unset = no web search', url, 'an http(s) URL'),
   s('SEARCH_API_KEY', 'search', 'Key for the search API', text, 'an API key', undefined, true),
   s('SEARCH_API_KEY_HEADER', 'search', 'Header carrying the key: Authorization sends "Bearer <key>", any other header the bare key (X-Subscription-Token for Brave)', z.string().regex(/^[A-Za-z0-9-]{1,64}$/), 'a header name', 'Authorization'),
-  s('SEARCH_TIMEOUT', 'search', 'Timeout of one search call, and of one page fetch (redirects included)', duration, 'a duration like 10s', '10s'),
+  d('SEARCH_TIMEOUT', 'search', 'Timeout of one search call, and of one page fetch (redirects included)', '100ms', '5m', '10s'),
   s('SEARCH_MAX_PAGE_BYTES', 'search', 'A fetched page larger than this is abandoned (the snippet is used)', bytes, 'a size like 1mb or 524288', '1mb'),
   s('SEARCH_FETCH_ALLOW', 'search', 'Hosts or addresses pages may be fetched from although private, host[:port] comma separated (a port here also allows that port)', hostList, 'host[:port], comma separated'),
   s('SEARCH_QUERY_COST', 'search', 'Charged to external_apis per search query', dollars, 'an amount in dollars like 0.01', '0.01'),
@@ -169,46 +204,48 @@ export const SETTINGS: SettingSpec[] = [
   s('PAGERDUTY_ROUTING_KEY', 'notify', 'PagerDuty Events API v2 routing key', text, 'a routing key', undefined, true),
   s('PAGERDUTY_EVENTS_URL', 'notify', 'PagerDuty Events API endpoint', url, 'an https URL', 'https://events.pagerduty.com/v2/enqueue'),
   s('NOTIFY_MAX_PER_HOUR', 'notify', 'Messages per channel per hour before P2-P4 alerts are dropped (P1 always goes out)', int(1, 10_000), 'a whole number', '30'),
-  s('INCIDENT_ESCALATE_P1', 'notify', 'An open P1 nobody acknowledged is paged again (PagerDuty, Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P1 response time)', duration, 'a duration like 15m', '15m'),
-  s('INCIDENT_ESCALATE_P2', 'notify', 'An open P2 nobody acknowledged is notified again (Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P2 response time)', duration, 'a duration like 1h', '1h'),
+  s('INCIDENT_ESCALATE_P1', 'notify', 'An open P1 nobody acknowledged is paged again (PagerDuty, Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P1 response time)', durationOrNever('1m', '7d'), `0 (never) or ${between('1m', '7d')}`, '15m'),
+  s('INCIDENT_ESCALATE_P2', 'notify', 'An open P2 nobody acknowledged is notified again (Slack, e-mail) after this long, and again each time it passes (0 = never; the manual\'s P2 response time)', durationOrNever('1m', '7d'), `0 (never) or ${between('1m', '7d')}`, '1h'),
 
-  s('HEALTH_PROBE_TIMEOUT', 'health', 'A health probe that has not answered after this long is CRITICAL', duration, 'a duration like 5s', '5s'),
+  d('HEALTH_PROBE_TIMEOUT', 'health', 'A health probe that has not answered after this long is CRITICAL', '100ms', '1m', '5s'),
   s('HEALTH_HTTP_PROBES', 'health', 'Extra endpoints to check, name=url comma separated (2xx is healthy)', httpProbes, 'name=http(s)://url, comma separated'),
 
   s('PIPELINE_WORKERS', 'pipeline', 'Concurrent stage workers per process', int(1, 64), 'a whole number from 1 to 64', '2'),
   s('FUND_THRESHOLD', 'pipeline', 'Investor score needed to pass INVESTORS (0..1)', z.coerce.number().min(0).max(1), 'a number from 0 to 1', '0.8'),
-  s('STAGE_LEASE', 'pipeline', 'How long a worker holds an idea before another may reclaim it', duration, 'a duration like 5m', '5m'),
-  s('STUCK_AFTER', 'pipeline', 'An idea held in one stage longer than this is stuck', duration, 'a duration like 6h', '6h'),
-  s('RETENTION_DAYS', 'pipeline', 'Rotated logs, terminal ideas and backups are kept this many days', int(1, 3650), 'a whole number of days', '30'),
+  d('STAGE_LEASE', 'pipeline', 'How long a worker holds an idea before another may reclaim it', '1500ms', '24h', '5m'),
+  d('STUCK_AFTER', 'pipeline', 'An idea held in one stage longer than this is stuck', '1m', '30d', '6h'),
+  s('RETENTION_DAYS', 'pipeline', 'Rotated logs, terminal ideas and backups are kept this many days', int(1, 3650), 'a whole number of days from 1 to 3650', '30'),
 
-  s('SCHEDULER_HEARTBEAT', 'scheduler', 'How often a scheduler refreshes its heartbeat, picks up retries and checks for dead nodes', duration, 'a duration like 5s', '5s'),
-  s('SCHEDULER_NODE_TIMEOUT', 'scheduler', 'A scheduler silent this long is dead; its running jobs are failed or retried', duration, 'a duration like 30s', '30s'),
-  s('SCHEDULER_SHUTDOWN_GRACE', 'scheduler', 'On SIGTERM, wait this long for running jobs before aborting them', duration, 'a duration like 30s', '30s'),
-  s('SCHEDULER_DEADMAN_GRACE', 'scheduler', 'A slot with no run this long after its time raises a job.deadman event', duration, 'a duration like 2m', '2m'),
-  s('SCHEDULER_RETRY_BASE', 'scheduler', 'First retry delay of a failed job (doubling each attempt)', duration, 'a duration like 10s', '10s'),
-  s('SCHEDULER_RETRY_MAX', 'scheduler', 'Cap on the retry delay', duration, 'a duration like 10m', '10m'),
+  d('SCHEDULER_HEARTBEAT', 'scheduler', 'How often a scheduler refreshes its heartbeat, picks up retries and checks for dead nodes', '100ms', '5m', '5s'),
+  d('SCHEDULER_NODE_TIMEOUT', 'scheduler', 'A scheduler silent this long is dead; its running jobs are failed or retried', '1s', '1h', '30s'),
+  d('SCHEDULER_SHUTDOWN_GRACE', 'scheduler', 'On SIGTERM, wait this long for running jobs before aborting them', '0ms', '1h', '30s'),
+  d('SCHEDULER_DEADMAN_GRACE', 'scheduler', 'A slot with no run this long after its time raises a job.deadman event', '1s', '24h', '2m'),
+  d('SCHEDULER_RETRY_BASE', 'scheduler', 'First retry delay of a failed job (doubling each attempt)', '10ms', '1h', '10s'),
+  d('SCHEDULER_RETRY_MAX', 'scheduler', 'Cap on the retry delay', '100ms', '24h', '10m'),
   s('SCHEDULER_METRICS_PORT', 'scheduler', 'Port of /metrics and /healthz for studio scheduler (0 = any free port)', int(0, 65535), 'a port number', '9464'),
   s('SCHEDULER_RESIDENT', 'scheduler', 'Whether a resident scheduler (studio scheduler or the console) is expected to run; false for cron-only set-ups, where health asks for no heartbeat', bool, 'true or false', 'true'),
   s('SCHEDULER_METRICS_HOST', 'scheduler', 'Address /metrics listens on (0.0.0.0 to let Prometheus on another host scrape)', text, 'an address', '127.0.0.1'),
-  s('MAINTENANCE_LOCK_TIMEOUT', 'scheduler', 'lock_timeout for each REINDEX CONCURRENTLY', duration, 'a duration like 5s', '5s'),
-  s('MAINTENANCE_REINDEX_BUDGET', 'scheduler', 'Stop reindexing after this long; the rest waits for the next run', duration, 'a duration like 30m', '30m'),
-  s('AUDIT_RETENTION_DAYS', 'scheduler', 'Audit rows and job history older than this are purged', int(1, 36500), 'a whole number of days', '365'),
+  d('MAINTENANCE_LOCK_TIMEOUT', 'scheduler', 'lock_timeout for each REINDEX CONCURRENTLY', '100ms', '10m', '5s'),
+  d('MAINTENANCE_REINDEX_BUDGET', 'scheduler', 'Stop reindexing after this long; the rest waits for the next run', '1s', '24h', '30m'),
+  s('AUDIT_RETENTION_DAYS', 'scheduler', 'Audit rows and job history older than this are purged', int(1, 36500), 'a whole number of days from 1 to 36500', '365'),
   s('STUDIO_TEST_JOBS', 'scheduler', 'TEST HOOK ONLY: adds test.tick (every second, records a row); never set in production', bool, 'true or false', 'false'),
-  s('STUDIO_TEST_TICK_WORK', 'scheduler', 'TEST HOOK ONLY: how long each test.tick run works', duration, 'a duration like 300ms', '0ms'),
-  s('BACKUP_RETENTION_DAYS', 'backup', 'Backups are kept this many days (unset = RETENTION_DAYS); the newest verified one is always kept', int(1, 3650), 'a whole number of days'),
-  s('BACKUP_MAX_AGE', 'backup', 'An incident is raised when the newest verified backup is older than this', duration, 'a duration like 26h', '26h'),
-  s('BACKUP_SCHEDULE', 'backup', 'When the daily backup + restore drill + prune runs (cron, UTC)', text, 'a cron pattern', '0 3 * * *'),
+  d('STUDIO_TEST_TICK_WORK', 'scheduler', 'TEST HOOK ONLY: how long each test.tick run works', '0ms', '1m', '0ms'),
+  s('BACKUP_RETENTION_DAYS', 'backup', 'Backups are kept this many days (unset = RETENTION_DAYS); the newest verified one is always kept', int(1, 3650), 'a whole number of days from 1 to 3650'),
+  d('BACKUP_MAX_AGE', 'backup', 'An incident is raised when the newest verified backup is older than this', '1h', '30d', '26h'),
+  s('BACKUP_SCHEDULE', 'backup', 'When the daily backup + restore drill + prune runs (cron, UTC)', cronPattern, 'a cron pattern (minute hour day month weekday, UTC) that runs within a year', '0 3 * * *'),
   s('PG_DUMP_PATH', 'backup', 'pg_dump binary (server mode); its major version must not be older than the server', text, 'a command or path', 'pg_dump'),
   s('PG_RESTORE_PATH', 'backup', 'pg_restore binary (server mode)', text, 'a command or path', 'pg_restore'),
   s('PSQL_PATH', 'backup', 'psql binary (server mode restore runs in one transaction through it)', text, 'a command or path', 'psql'),
-  s('STAGE_RETRY_BASE', 'pipeline', 'First retry delay after a failed gate; doubles each retry', duration, 'a duration like 2s', '2s'),
+  d('STAGE_RETRY_BASE', 'pipeline', 'First retry delay after a failed gate; doubles each retry', '10ms', '1h', '2s'),
   s('STAGE_MAX_RETRIES', 'pipeline', 'Retries of a failed gate before the idea is parked (or rejected)', int(0, 20), 'a whole number from 0 to 20', '3'),
   s('GATE_EXHAUSTED', 'pipeline', 'What happens past the retry limit: park for an operator, or reject', z.enum(['park', 'reject']), 'park or reject', 'park'),
-  s('BUDGET_WAIT_RETRY', 'pipeline', 'How often an idea waiting on budget tries again', duration, 'a duration like 30s', '30s'),
-  s('INTAKE_PER_HOUR', 'pipeline', 'New ideas per creator per hour', int(1), 'a whole number', '10'),
-  s('INTAKE_PER_DAY', 'pipeline', 'New ideas per creator per day', int(1), 'a whole number', '50'),
+  d('BUDGET_WAIT_RETRY', 'pipeline', 'How often an idea waiting on budget tries again', '100ms', '24h', '30s'),
+  s('INTAKE_PER_HOUR', 'pipeline', 'New ideas per submitting operator (STUDIO_OPERATOR or the OS user) per hour', int(1, 100_000), 'a whole number from 1 to 100000', '10'),
+  s('INTAKE_PER_DAY', 'pipeline', 'New ideas per submitting operator per day', int(1, 1_000_000), 'a whole number from 1 to 1000000', '50'),
+  s('INTAKE_PER_SUBMISSION', 'pipeline', 'Ideas one create command may submit (a larger file is refused whole, before any embedding)', int(1, 10_000), 'a whole number from 1 to 10000', '50'),
   s('SMOKE_TEST_BUDGET', 'pipeline', 'Ads budget of one smoke-test campaign', dollars, 'an amount in dollars like 25.00', '25.00'),
-  s('SMOKE_TEST_DAYS', 'pipeline', 'Days a smoke-test campaign runs', int(1, 90), 'a whole number of days', '7'),
+  s('SMOKE_TEST_DAYS', 'pipeline', 'Days a smoke-test campaign runs', int(1, 90), 'a whole number of days from 1 to 90', '7'),
+  d('MAINTENANCE_WINDOW_MAX', 'health', 'Longest maintenance window (alert silence) an operator may open', '1m', '30d', '7d'),
 ];
 
 export interface Config {
@@ -292,7 +329,12 @@ export interface Config {
     /** Re-notify an unacknowledged P1 / P2 after this many ms, repeatedly; 0 = never. */
     escalateMs: { P1: number; P2: number };
   };
-  health: { probeTimeoutMs: number; httpProbes: Array<{ name: string; url: string }> };
+  health: {
+    probeTimeoutMs: number;
+    httpProbes: Array<{ name: string; url: string }>;
+    /** Longest maintenance window, ms. @default 7 days */
+    maintenanceWindowMaxMs: number;
+  };
   pipeline: {
     workers: number;
     fundThreshold: number;
@@ -305,6 +347,8 @@ export interface Config {
     budgetWaitMs: number;
     intakePerHour: number;
     intakePerDay: number;
+    /** Ideas one submission (a create command, a file) may hold. @default 50 */
+    intakePerSubmission: number;
     smokeTestBudgetCents: number;
     smokeTestDays: number;
   };
@@ -371,10 +415,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     values[spec.env] = raw;
     if (raw === undefined) continue;
     const result = spec.schema.safeParse(raw);
-    if (!result.success) {
-      const shown = spec.secret ? '' : ` (got "${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}")`;
-      throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shown}`);
-    }
+    if (!result.success) throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shownValue(spec, raw)}`);
     parsed[spec.env] = result.data;
   }
   const get = <T>(key: string) => parsed[key] as T;
@@ -402,6 +443,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!(warningPct < criticalPct && criticalPct <= emergencyPct)) {
     throw new ConfigError('config: BUDGET_WARNING_PCT < BUDGET_CRITICAL_PCT <= BUDGET_EMERGENCY_PCT must hold');
   }
+
+  checkAcrossSettings(parsed, values);
 
   if (parsed.GOOGLE_ADS_DEVELOPER_TOKEN) {
     // a half-configured account fails here, not at the first campaign
@@ -490,7 +533,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxPerHour: get('NOTIFY_MAX_PER_HOUR'),
       escalateMs: { P1: get('INCIDENT_ESCALATE_P1'), P2: get('INCIDENT_ESCALATE_P2') },
     },
-    health: { probeTimeoutMs: get('HEALTH_PROBE_TIMEOUT'), httpProbes: get<Array<{ name: string; url: string }> | undefined>('HEALTH_HTTP_PROBES') ?? [] },
+    health: {
+      probeTimeoutMs: get('HEALTH_PROBE_TIMEOUT'),
+      httpProbes: get<Array<{ name: string; url: string }> | undefined>('HEALTH_HTTP_PROBES') ?? [],
+      maintenanceWindowMaxMs: get('MAINTENANCE_WINDOW_MAX'),
+    },
     pipeline: {
       workers: get('PIPELINE_WORKERS'),
       fundThreshold: get('FUND_THRESHOLD'),
@@ -503,6 +550,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       budgetWaitMs: get('BUDGET_WAIT_RETRY'),
       intakePerHour: get('INTAKE_PER_HOUR'),
       intakePerDay: get('INTAKE_PER_DAY'),
+      intakePerSubmission: get('INTAKE_PER_SUBMISSION'),
       smokeTestBudgetCents: get('SMOKE_TEST_BUDGET'),
       smokeTestDays: get('SMOKE_TEST_DAYS'),
     },
@@ -557,6 +605,51 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     const shown = spec.secret ? (value === undefined ? 'not set' : 'set') : (value ?? '');
     return { env: spec.env, group: spec.group, value: shown, source, describe: spec.describe };
   });
+}
+
+/** ` (got "value")` for the error line; a secret's value is never shown (a URL's scheme at most). */
+function shownValue(spec: SettingSpec, raw: string): string {
+  if (spec.secret) {
+    const scheme = /^([a-z][a-z0-9+.-]{0,20}):/i.exec(raw)?.[1];
+    return scheme ? ` (got a ${scheme.toLowerCase()}: URL)` : '';
+  }
+  return ` (got "${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}")`;
+}
+
+/**
+ * Rules between settings, each with the two values and what would go wrong: settings that are each
+ * valid but together cannot work are refused at start-up, not found out later.
+ */
+function checkAcrossSettings(parsed: Record<string, unknown>, values: Record<string, string | undefined>): void {
+  const n = (key: string) => parsed[key] as number;
+  const rule = (ok: boolean, message: string) => {
+    if (!ok) throw new ConfigError(`config: ${message}`);
+  };
+  const v = (key: string) => `${key}=${values[key] ?? ''}`;
+  rule(
+    n('SMOKE_TEST_BUDGET') <= n('BUDGET_GOOGLE_ADS'),
+    `${v('SMOKE_TEST_BUDGET')} is above the google_ads cap ${v('BUDGET_GOOGLE_ADS')}; no campaign could ever be reserved (ideas would wait forever). Lower SMOKE_TEST_BUDGET or raise BUDGET_GOOGLE_ADS`,
+  );
+  rule(
+    n('SCHEDULER_NODE_TIMEOUT') >= 2 * n('SCHEDULER_HEARTBEAT'),
+    `${v('SCHEDULER_NODE_TIMEOUT')} must be at least twice ${v('SCHEDULER_HEARTBEAT')}, or live schedulers are declared dead between two heartbeats`,
+  );
+  rule(
+    n('STAGE_LEASE') < n('STUCK_AFTER'),
+    `${v('STAGE_LEASE')} must be shorter than ${v('STUCK_AFTER')}, or an idea is stuck before its lease could lapse`,
+  );
+  rule(
+    n('SCHEDULER_RETRY_BASE') <= n('SCHEDULER_RETRY_MAX'),
+    `${v('SCHEDULER_RETRY_BASE')} must not be longer than its cap ${v('SCHEDULER_RETRY_MAX')}`,
+  );
+  rule(
+    n('MAINTENANCE_LOCK_TIMEOUT') < n('MAINTENANCE_REINDEX_BUDGET'),
+    `${v('MAINTENANCE_LOCK_TIMEOUT')} must be shorter than ${v('MAINTENANCE_REINDEX_BUDGET')}, or one lock wait spends the whole reindex budget`,
+  );
+  rule(
+    n('INTAKE_PER_HOUR') <= n('INTAKE_PER_DAY'),
+    `${v('INTAKE_PER_HOUR')} must not be above ${v('INTAKE_PER_DAY')}`,
+  );
 }
 
 function safeUsername(): string | undefined {

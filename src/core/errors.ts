@@ -3,6 +3,7 @@
  * message that names the module and says what to do; `cause` keeps the original error. `toError` turns
  * anything caught into an `Error`.
  */
+import { visibleControls } from './terminal-text.js';
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -80,7 +81,8 @@ export class ProviderError extends AppError {
   readonly retryable: boolean;
   readonly billed: ProviderErrorOptions['billed'];
   constructor(message: string, options: ProviderErrorOptions) {
-    super('PROVIDER', message, options);
+    // provider messages quote what the service answered: stored and shown with its controls made visible
+    super('PROVIDER', visibleControls(message, { singleLine: true }), options);
     this.provider = options.provider;
     this.status = options.status;
     this.requestId = options.requestId;
@@ -112,6 +114,29 @@ export class ConfirmationRequiredError extends AppError {
 export class BackupError extends AppError {
   constructor(message: string, options: AppErrorOptions = {}) {
     super('BACKUP', message, options);
+  }
+}
+
+/** Another process changed the same thing at the same moment; running the action again is safe. */
+export class ConflictError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('CONFLICT', message, options);
+  }
+}
+
+/** A job run (by hand or on schedule) ended failed or timed out; the message carries its error. */
+export class JobFailedError extends AppError {
+  readonly job: string;
+  constructor(message: string, job: string, options: AppErrorOptions = {}) {
+    super('JOB_FAILED', message, options);
+    this.job = job;
+  }
+}
+
+/** A broken invariant of our own code (a bug, or a broken installation), never the user's input. */
+export class InternalError extends AppError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('INTERNAL', message, options);
   }
 }
 

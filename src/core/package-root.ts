@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InternalError } from './errors.js';
 
 let cached: string | undefined;
 
@@ -21,7 +22,7 @@ export function packageRoot(): string {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('studio: cannot find the package root (package.json named "studio")');
+    if (parent === dir) throw new InternalError('studio: cannot find the package root (package.json named "studio"); the installation is incomplete, reinstall it');
     dir = parent;
   }
 }

@@ -14,6 +14,7 @@
  * - **incident**: a P1-P4 record of something wrong, with a dedup key, a timeline, ack and resolve.
  * - **operator**: the person at the keyboard (OS user and SSH client), named in the audit log.
  */
+import { InternalError } from './errors.js';
 
 export const STAGES = ['IDEATE', 'RESEARCH', 'DECK', 'INVESTORS', 'MVP', 'SMOKE_TEST', 'COMPLETE'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -89,5 +90,5 @@ export type DatabaseMode = 'embedded' | 'server';
 
 /** Ends an exhaustive `switch`: the compiler proves every case of a union was handled. */
 export function checkExhaustive(value: never, what = 'value'): never {
-  throw new Error(`unexpected ${what}: ${String(value)}`);
+  throw new InternalError(`unexpected ${what}: ${String(value)}`);
 }

@@ -11,6 +11,7 @@ import type { JobContext, JobDefinition } from '../core/jobs.js';
 import type { Database } from '../core/ports.js';
 import { recordTestTick } from '../storage/job-test-ticks.js';
 import { archiveOldIdeas, cleanupLogs, purgeHistory, reindex, rotateLogs, vacuum } from './maintenance.js';
+import { JobFailedError } from '../core/errors.js';
 
 /** Something another module does on a schedule that returns a short summary (a report path ...). */
 export type ScheduledWork = (context: JobContext) => Promise<string | Record<string, unknown> | void>;
@@ -51,7 +52,7 @@ export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'budgetR
         progress('vacuuming');
         const report = await vacuum(db, { clock, signal });
         const failed = report.tables.filter((t) => t.error);
-        if (failed.length > 0) throw new Error(`vacuum failed for ${failed.map((t) => `${t.name} (${t.error})`).join(', ')}`);
+        if (failed.length > 0) throw new JobFailedError(`maintenance: vacuum failed for ${failed.map((t) => `${t.name} (${t.error})`).join(', ')}`, 'maintenance.vacuum');
         return { summary: `vacuumed ${report.tables.length} tables in ${report.ms} ms`, tables: report.tables.map((t) => ({ name: t.name, ms: t.ms })) };
       },
     },

@@ -9,7 +9,6 @@ import type { Database } from '../core/ports.js';
 import type { AdsAccount, Analytics } from '../core/providers.js';
 import type { Level } from '../core/types.js';
 import { microsToCents } from '../core/money.js';
-import { recordAudit } from '../storage/audit.js';
 import { activeCampaigns, recordDay, setCampaignStatus, type CampaignRow } from '../storage/campaigns.js';
 import { track } from './analytics.js';
 import type { Sentinel } from './budget/sentinel.js';
@@ -171,26 +170,30 @@ export async function pullMetrics(
 }
 
 /**
- * Pause every running campaign (emergency, or an operator's hotkey). Returns how many were paused. With an
- * operator, the action is written to the audit log.
+ * Pause one campaign at the ads account and in its row, and send its campaign_paused event. `trigger`
+ * says who stopped it: the auto-pause rules, a budget level, or an operator (src/app/operations/campaigns.ts,
+ * which writes the audit row).
  */
-export async function pauseAllCampaigns(
-  deps: CampaignDeps,
-  reason: string,
-  operator?: { user: string; sshClient?: string },
-): Promise<number> {
+export async function pauseCampaign(deps: CampaignDeps, campaign: CampaignRow, reason: string, trigger: 'auto' | 'budget' | 'operator'): Promise<void> {
+  await deps.ads.pause(campaign.externalId);
+  await setCampaignStatus(deps.db, campaign.id, 'PAUSED', reason);
+  pausedEvent(deps, campaign, reason, trigger);
+}
+
+/**
+ * Pause every running campaign (a budget level, or an operator through the operations module). Returns
+ * how many were paused; one that cannot be paused is logged and the rest still are.
+ */
+export async function pauseAllCampaigns(deps: CampaignDeps, reason: string, trigger: 'budget' | 'operator' = 'budget'): Promise<number> {
   let paused = 0;
   for (const campaign of await activeCampaigns(deps.db)) {
     try {
-      await deps.ads.pause(campaign.externalId);
-      await setCampaignStatus(deps.db, campaign.id, 'PAUSED', reason);
+      await pauseCampaign(deps, campaign, reason, trigger);
       paused++;
-      pausedEvent(deps, campaign, reason, operator ? 'operator' : 'budget');
     } catch (error) {
       deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not pause');
     }
   }
-  if (operator) await recordAudit(deps.db, { operator: operator.user, sshClient: operator.sshClient, action: 'campaigns.pause_all', reason, details: { paused } });
   return paused;
 }
 

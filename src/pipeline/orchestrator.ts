@@ -14,6 +14,7 @@
  * - A lease that lapsed 3 times (its workers kept dying) parks the idea.
  */
 import { hostname } from 'node:os';
+import { sleep } from '../core/clock.js';
 import { BudgetExceededError, ServiceUnavailableError, toError } from '../core/errors.js';
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
@@ -81,18 +82,6 @@ function interruptedBy(signal: AbortSignal | undefined): boolean {
   const reason: unknown = signal.reason;
   return !(reason && typeof reason === 'object' && 'code' in reason && reason.code === 'JOB_TIMEOUT');
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export function createOrchestrator(deps: StageDeps): Orchestrator {
   const { db, config, logger, clock } = deps;

@@ -2,32 +2,36 @@
  * The operator audit log: every action an operator takes (budget reset, idea reset, job run, restore ...)
  * with who, from where, and why.
  */
+import type { AuditEvent, Operator } from '../core/operator.js';
 import type { Queryable } from '../core/ports.js';
 
-export interface AuditEntry {
-  operator: string;
-  sshClient?: string;
-  action: string;
-  target?: string;
-  reason?: string;
-  details?: Record<string, unknown>;
-}
-
-export interface AuditRow extends AuditEntry {
+export interface AuditRow extends AuditEvent {
   id: number;
   at: Date;
+  operator: string;
+  sshClient?: string;
 }
 
-export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<number> {
+/** One audit row: `operator` did `event` (pass the action's transaction to write it with the change). */
+export async function recordAudit(db: Queryable, operator: Operator, event: AuditEvent): Promise<number> {
   const result = await db.query<{ id: number }>(
     `insert into audit_log (operator, ssh_client, action, target, reason, details)
      values ($1, $2, $3, $4, $5, $6) returning id`,
-    [entry.operator, entry.sshClient ?? null, entry.action, entry.target ?? null, entry.reason ?? null, JSON.stringify(entry.details ?? {})],
+    [operator.user, operator.sshClient ?? null, event.action, event.target ?? null, event.reason ?? null, JSON.stringify(event.details ?? {})],
   );
   return result.rows[0]!.id;
 }
 
-export async function listAudit(db: Queryable, options: { limit?: number; action?: string; since?: Date } = {}): Promise<AuditRow[]> {
+export interface AuditFilter {
+  limit?: number;
+  /** An action or an action prefix: `job` matches job.run, job.pause ... */
+  action?: string;
+  since?: Date;
+  /** Exactly this operator. */
+  operator?: string;
+}
+
+export async function listAudit(db: Queryable, options: AuditFilter = {}): Promise<AuditRow[]> {
   const result = await db.query<{
     id: number;
     at: Date;
@@ -39,9 +43,10 @@ export async function listAudit(db: Queryable, options: { limit?: number; action
     details: Record<string, unknown>;
   }>(
     `select id, at, operator, ssh_client, action, target, reason, details from audit_log
-      where ($1::text is null or action like $1 || '%') and ($2::timestamptz is null or at >= $2)
+      where ($1::text is null or action = $1 or action like rtrim($1, '.') || '.%') and ($2::timestamptz is null or at >= $2)
+        and ($4::text is null or operator = $4)
       order by id desc limit $3`,
-    [options.action ?? null, options.since ?? null, options.limit ?? 50],
+    [options.action ?? null, options.since ?? null, options.limit ?? 50, options.operator ?? null],
   );
   return result.rows.map((r) => ({
     id: r.id,
@@ -96,4 +101,16 @@ export async function carryAuditRowsForward(db: Queryable, rows: StoredAuditRow[
     await db.query(`select setval(pg_get_serial_sequence('audit_log', 'id'), (select max(id) from audit_log))`);
   }
   return missing.length;
+}
+
+/**
+ * When this operator's previous console session ended (its `console.session.end` row), or began when it
+ * never ended cleanly (`console.session`); null on first use.
+ */
+export async function lastConsoleSession(db: Queryable, user: string): Promise<Date | null> {
+  const result = await db.query<{ at: Date }>(
+    `select at from audit_log where action in ('console.session', 'console.session.end') and operator = $1 order by id desc limit 1`,
+    [user],
+  );
+  return result.rows[0]?.at ?? null;
 }

@@ -395,6 +395,18 @@ export async function ledgerEntries(db: Queryable, options: { cycleId?: string; 
   }));
 }
 
+/** What an idempotency key recorded, if anything: to refuse a replay that asks for something else. */
+export async function ledgerEntryByKey(db: Queryable, key: string): Promise<Pick<LedgerEntry, 'id' | 'category' | 'service' | 'operation' | 'ideaId' | 'estimateCents' | 'amountCents' | 'state' | 'createdAt'> | undefined> {
+  const result = await db.query<{ id: string; category: BudgetCategory; service: string; operation: string; idea_id: string | null; estimate_cents: number; amount_cents: number; state: LedgerEntry['state']; created_at: Date }>(
+    'select id, category, service, operation, idea_id, estimate_cents, amount_cents, state, created_at from spend_ledger where idempotency_key = $1 limit 1',
+    [key],
+  );
+  const r = result.rows[0];
+  return r
+    ? { id: r.id, category: r.category, service: r.service, operation: r.operation, ideaId: r.idea_id, estimateCents: Number(r.estimate_cents), amountCents: Number(r.amount_cents), state: r.state, createdAt: r.created_at }
+    : undefined;
+}
+
 /** Settled spend since a time (burn rate), and the top operations by cost in a cycle. */
 export async function spendSince(db: Queryable, cycleId: string, since: Date): Promise<number> {
   const result = await db.query<{ cents: number | null }>(
@@ -454,4 +466,9 @@ export async function cacheStats(db: Queryable): Promise<{ entries: number; hits
 export async function cachePurgeExpired(db: Queryable): Promise<number> {
   const result = await db.query('delete from response_cache where expires_at <= now()');
   return result.rowCount;
+}
+
+/** Count one more hit of a cached response (every process sees the savings). */
+export async function cacheCountHit(db: Queryable, key: string): Promise<void> {
+  await db.query('update response_cache set hits = hits + 1 where key = $1', [key]);
 }

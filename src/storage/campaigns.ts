@@ -116,3 +116,30 @@ export async function activeCampaigns(db: Queryable, limit = 500): Promise<Campa
   const result = await db.query<Raw>(`select * from campaigns where status = 'ENABLED' and days_reported < days order by created_at limit $1`, [limit]);
   return result.rows.map(toRow);
 }
+
+/** Campaigns newest first, optionally only those in one status. */
+export async function listCampaigns(db: Queryable, options: { status?: CampaignRow['status']; limit?: number } = {}): Promise<CampaignRow[]> {
+  const result = await db.query<Raw>(`select * from campaigns where ($1::text is null or status = $1) order by created_at desc limit $2`, [
+    options.status ?? null,
+    options.limit ?? 100,
+  ]);
+  return result.rows.map(toRow);
+}
+
+/** Campaigns whose id, ads-account id or idea id is `ref` or starts with it (a prefix of 8+ characters). */
+export async function findCampaigns(db: Queryable, ref: string): Promise<CampaignRow[]> {
+  const prefix = ref.length >= 8 ? `${ref.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : ref;
+  const result = await db.query<Raw>(
+    `select * from campaigns where id::text = $1 or external_id = $1 or idea_id::text = $1
+         or ($2::boolean and (id::text like $3 or idea_id::text like $3))
+      order by created_at desc limit 20`,
+    [ref, ref.length >= 8, prefix],
+  );
+  return result.rows.map(toRow);
+}
+
+/** Campaigns paused with days left to run (what a resume can start again). */
+export async function pausedCampaigns(db: Queryable, limit = 500): Promise<CampaignRow[]> {
+  const result = await db.query<Raw>(`select * from campaigns where status = 'PAUSED' and days_reported < days order by created_at limit $1`, [limit]);
+  return result.rows.map(toRow);
+}

@@ -25,6 +25,11 @@ export async function readDatabaseFacts(db: Queryable): Promise<DatabaseFacts> {
 }
 
 /** A representative query the application runs (an indexed count over ideas), timed by the caller. */
+/** The cheapest round trip: is the database there at all? */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('select 1');
+}
+
 export async function timedProbeQuery(db: Queryable): Promise<void> {
   await db.query(`select count(*) from (select 1 from ideas order by updated_at desc limit 100) recent`);
 }

@@ -184,6 +184,20 @@ export async function intakeCounts(db: Queryable, createdBy: string, now: Date):
   return { lastHour: result.rows[0]?.hour ?? 0, lastDay: result.rows[0]?.day ?? 0 };
 }
 
+/**
+ * Ideas a submitter (the operator who ran the command, recorded in outputs.intake.submittedBy) stored in
+ * the last hour and day: what the intake limits count, whatever created_by the ideas claim.
+ */
+export async function intakeCountsBySubmitter(db: Queryable, submittedBy: string, now: Date): Promise<{ lastHour: number; lastDay: number }> {
+  const result = await db.query<{ hour: number; day: number }>(
+    `select count(*) filter (where created_at > $2::timestamptz - interval '1 hour')::int as hour,
+            count(*)::int as day
+       from ideas where created_at > $2::timestamptz - interval '1 day' and outputs->'intake'->>'submittedBy' = $1`,
+    [submittedBy, now],
+  );
+  return { lastHour: result.rows[0]?.hour ?? 0, lastDay: result.rows[0]?.day ?? 0 };
+}
+
 /** One idea by id, or by an unambiguous id prefix (8+ characters). */
 export async function getIdea(db: Queryable, idOrPrefix: string): Promise<IdeaRow | undefined> {
   const text = idOrPrefix.trim().toLowerCase();
@@ -623,4 +637,10 @@ export async function activeSummary(db: Queryable): Promise<{ pending: number; h
 export async function eventEmittedSince(db: Queryable, dedupKey: string, since: Date): Promise<boolean> {
   const result = await db.query('select 1 from ops_events where dedup_key = $1 and at >= $2 limit 1', [dedupKey, since]);
   return result.rowCount > 0;
+}
+
+/** How many ideas there are (archived ones not counted). */
+export async function countIdeas(db: Queryable): Promise<number> {
+  const result = await db.query<{ n: number }>('select count(*)::int as n from ideas');
+  return result.rows[0]?.n ?? 0;
 }

@@ -7,6 +7,7 @@ import React, { createContext, useContext, useMemo, type ReactNode } from 'react
 import type { ConsoleApi } from '../core/console-api.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
+import { InternalError } from '../core/errors.js';
 import { createTheme, type ColorMode, type Theme } from './theme.js';
 
 export interface ConsoleSettings {
@@ -37,7 +38,7 @@ export function ConsoleProvider({ api, readOnly = false, colorMode = 'none', clo
 
 function useSettings(hook: string): ConsoleSettings {
   const value = useContext(ConsoleApiContext);
-  if (!value) throw new Error(`console: ${hook}() was called outside <ConsoleProvider>; wrap the console in it`);
+  if (!value) throw new InternalError(`console: ${hook}() was called outside <ConsoleProvider>; wrap the console in it`);
   return value;
 }
 

@@ -4,6 +4,7 @@
  */
 import { formatDollars } from '../core/money.js';
 import { formatDuration } from '../core/clock.js';
+import { visibleControls } from '../core/terminal-text.js';
 
 export { formatDollars, formatDuration };
 
@@ -52,8 +53,9 @@ export function sparkline(values: number[], width: number): string {
   return tail.map((v) => SPARKS[span === 0 ? 3 : Math.min(7, Math.floor(((v - min) / span) * 8))]).join('');
 }
 
-/** Cut to `width` characters with an ellipsis. */
-export function truncate(text: string, width: number): string {
+/** Cut to `width` characters with an ellipsis; control characters shown as `\x1b` (terminal-text.ts). */
+export function truncate(raw: string, width: number): string {
+  const text = visibleControls(raw);
   if (width <= 0) return '';
   if (text.length <= width) return text;
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;

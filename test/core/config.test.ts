@@ -36,7 +36,7 @@ describe('config', () => {
       loadConfig({ env: { STUDIO_HOME: home(), DATABASE_URL: 'not a url with hunter2' }, dotenv: false });
       expect.fail('should throw');
     } catch (error) {
-      expect((error as Error).message).toBe('config: DATABASE_URL must be a postgres:// URL');
+      expect((error as Error).message).toBe('config: DATABASE_URL must be a postgres:// or postgresql:// URL');
     }
   });
 

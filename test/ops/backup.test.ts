@@ -200,14 +200,14 @@ describeServer('backups with pg_dump', (t) => {
   });
 
   it('a restore keeps the audit trail written after the backup, records itself, and brings back no live scheduler', async () => {
-    await recordAudit(t.db, { operator: 'olga', action: 'budget.reset', target: 'cycle-1', reason: 'before the backup' });
+    await recordAudit(t.db, { user: 'olga' }, { action: 'budget.reset', target: 'cycle-1', reason: 'before the backup' });
     // a scheduler live when the backup was made: restored as it was, it would look live and block restores
     await t.db.query(`insert into scheduler_nodes (id, host, pid, heartbeat_at) values ('old-node', 'host-old', 11, now())`);
     const created = await createBackup(deps(t));
     await t.db.query(`update scheduler_nodes set stopping = true, stopped_at = now(), heartbeat_at = now() where id = 'old-node'`);
     const after = [
-      await recordAudit(t.db, { operator: 'olga', action: 'idea.reset', target: 'idea-1', reason: 'after the backup 1' }),
-      await recordAudit(t.db, { operator: 'piet', action: 'job.run', target: 'backup.daily', reason: 'after the backup 2' }),
+      await recordAudit(t.db, { user: 'olga' }, { action: 'idea.reset', target: 'idea-1', reason: 'after the backup 1' }),
+      await recordAudit(t.db, { user: 'piet' }, { action: 'job.run', target: 'backup.daily', reason: 'after the backup 2' }),
     ];
     const nodesBefore = await t.db.query('select id, host, pid, stopping, stopped_at, heartbeat_at from scheduler_nodes order by id');
 
@@ -226,7 +226,7 @@ describeServer('backups with pg_dump', (t) => {
     expect((await t.db.query('select id, host, pid, stopping, stopped_at, heartbeat_at from scheduler_nodes order by id')).rows).toEqual(nodesBefore.rows);
     expect(await liveNodes(t.db, new Date(Date.now() - 120_000))).toEqual([]);
     // the id sequence moved past the carried rows: the next action gets a new id
-    const next = await recordAudit(t.db, { operator: 'olga', action: 'job.run', target: 'x' });
+    const next = await recordAudit(t.db, { user: 'olga' }, { action: 'job.run', target: 'x' });
     expect(next).toBeGreaterThan(audit[0]!.id);
   });
 

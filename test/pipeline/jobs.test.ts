@@ -6,7 +6,6 @@ import { createPipelineJobs } from '../../src/pipeline/jobs.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { pauseAllCampaigns } from '../../src/pipeline/campaigns.js';
 import { activeCampaigns, insertCampaign, latestCampaign } from '../../src/storage/campaigns.js';
-import { listAudit } from '../../src/storage/audit.js';
 import { listEvents } from '../../src/storage/events.js';
 import { stuckIdeas } from '../../src/storage/ideas.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -33,9 +32,9 @@ describeEachEngine('pipeline jobs and campaign controls', (t) => {
     expect(pulled.daily.every((day) => day.costMicros <= 3_571_428)).toBe(true);
 
     await campaign(b!.id!);
-    expect(await pauseAllCampaigns({ db: t.db, ads: d.providers.ads, logger: silentLogger() }, 'operator hotkey', { user: 'olga' })).toBe(1);
+    expect(await pauseAllCampaigns({ db: t.db, ads: d.providers.ads, logger: silentLogger() }, 'google_ads budget CRITICAL')).toBe(1);
     expect(await activeCampaigns(t.db)).toEqual([]);
-    expect((await listAudit(t.db, { action: 'campaigns.pause_all' }))[0]).toMatchObject({ operator: 'olga', reason: 'operator hotkey', details: { paused: 1 } });
+    expect((await latestCampaign(t.db, b!.id!))!.pausedReason).toBe('google_ads budget CRITICAL');
 
     // stuck: parked 7 hours in RESEARCH; the tick reports it once, not every minute
     await t.db.query("update ideas set current_stage = 'RESEARCH', parked_reason = 'gate', stage_entered_at = now() - interval '7 hours'");

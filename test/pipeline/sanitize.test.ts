@@ -28,7 +28,7 @@ describe('intake sanitisation (docs/domain.md)', () => {
       'description is 1 characters after clean-up; at least 10 are needed',
     ]);
     expect(sanitizeIdea({ ...ok, title: 'x'.repeat(201) }).problems[0]).toMatch(/title is 201 characters; at most 200/);
-    expect(sanitizeIdea({ ...ok, description: 'Bell \u0007 character in the description' }).problems).toEqual(['description contains control characters (only newline and tab are allowed)']);
+    expect(sanitizeIdea({ ...ok, description: 'Bell \u0007 character in the description' }).problems).toEqual(['description contains a control character, BEL (U+0007) (only newline and tab are allowed)']);
     expect(sanitizeIdea({ ...ok, description: 'Tabs\tand\nnewlines are fine in a description' }).problems).toEqual([]);
     expect(sanitizeIdea({ ...ok, title: 'A totally legit SCAM detector' }).problems).toEqual(['title contains the blocked word "scam"']);
     expect(sanitizeIdea({ ...ok, title: 'Scammers beware: a spammy filter' }).problems).toEqual([]); // words, not substrings

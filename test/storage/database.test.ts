@@ -60,7 +60,7 @@ describeEachEngine('database', (t) => {
   });
 
   it('writes and reads the audit log', async () => {
-    await recordAudit(t.db, { operator: 'alice', sshClient: '203.0.113.9', action: 'budget.reset', target: 'cycle-1', reason: 'new month', details: { a: 1 } });
+    await recordAudit(t.db, { user: 'alice', sshClient: '203.0.113.9' }, { action: 'budget.reset', target: 'cycle-1', reason: 'new month', details: { a: 1 } });
     const [row] = await listAudit(t.db, { action: 'budget' });
     expect(row).toMatchObject({ operator: 'alice', sshClient: '203.0.113.9', action: 'budget.reset', reason: 'new month', details: { a: 1 } });
   });

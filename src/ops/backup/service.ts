@@ -9,12 +9,14 @@
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { chmod, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { isInside, resolveInside, UnsafePathError } from '../../core/contained-path.js';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import { BackupError, ConfirmationRequiredError, NotFoundError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../core/ports.js';
+import type { Operator } from '../../core/operator.js';
 import { auditRowsSince, carryAuditRowsForward, recordAudit } from '../../storage/audit.js';
 import { listNodes, replaceNodes } from '../../storage/scheduler-nodes.js';
 import { countRows, type VectorIndexCheck } from '../../storage/backup-checks.js';
@@ -232,18 +234,62 @@ export async function verifyBackup(deps: BackupDeps, id?: string, options: { sig
 export interface ListedBackup extends BackupRow {
   /** The dump file is on disk. */
   present: boolean;
+  /** Why its file is refused (it resolves outside its folder), when it is. */
+  refused?: string;
 }
 
 export async function listBackups(deps: BackupDeps): Promise<ListedBackup[]> {
   await syncCatalog(deps);
   const rows = await listBackupRows(deps.db);
-  return rows.map((r) => ({ ...r, present: existsSync(r.file) }));
+  return rows.map((r) => {
+    const refused = unsafeReason(deps, r);
+    return refused ? { ...r, present: false, refused } : { ...r, present: existsSync(r.file) };
+  });
+}
+
+/**
+ * The backup's dump file, when the row may be trusted with it: the file is inside the backups folder, or
+ * (a backup made with --out) it is a dump named as we name them, beside its own manifest that names it,
+ * and in both cases not a link to somewhere else. Otherwise an UnsafePathError: rows are data.
+ */
+export function backupFile(deps: Pick<BackupDeps, 'config'>, row: Pick<BackupRow, 'id' | 'file'>): string {
+  const what = `backup ${row.id}`;
+  if (isInside(deps.config.paths.backups, row.file)) return resolveInside(deps.config.paths.backups, row.file, what);
+  const dir = dirname(row.file);
+  const name = basename(row.file);
+  let besideOwnManifest = false;
+  if (DUMP_NAME.test(name) && existsSync(manifestPathFor(row.file))) {
+    try {
+      const manifest = readManifest(manifestPathFor(row.file));
+      besideOwnManifest = manifest.file === name && manifest.id === row.id;
+    } catch {
+      besideOwnManifest = false;
+    }
+  }
+  if (!besideOwnManifest) {
+    throw new UnsafePathError(`${what}: its file ${row.file} is outside ${deps.config.paths.backups} and is not a dump beside its own manifest; refused, nothing read or deleted through it`, row.file, deps.config.paths.backups);
+  }
+  return resolveInside(dir, name, what);
+}
+
+const DUMP_NAME = /^studio-\d{8}-\d{6}(?:-\d+)?-(?:server|embedded)\.(?:dump|tar\.gz)$/;
+
+function unsafeReason(deps: Pick<BackupDeps, 'config'>, row: Pick<BackupRow, 'id' | 'file'>): string | undefined {
+  try {
+    backupFile(deps, row);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UnsafePathError) return error.message;
+    throw error;
+  }
 }
 
 export interface PruneResult {
   dryRun: boolean;
   retentionDays: number;
   deleted: Array<{ id: string; file: string; createdAt: string; sizeBytes: number }>;
+  /** Backups due for deletion whose file resolves outside its folder: reported, nothing deleted. */
+  refused: Array<{ id: string; file: string; reason: string }>;
   kept: number;
   keptOld: Record<string, string>;
 }
@@ -253,10 +299,20 @@ export async function pruneBackups(deps: BackupDeps, options: { dryRun?: boolean
   await syncCatalog(deps);
   const rows = await listBackupRows(deps.db);
   const plan = planPrune(rows, deps.clock.date(), deps.config.backup.retentionDays);
+  const refused: PruneResult['refused'] = [];
+  for (const backup of plan.delete) {
+    const reason = unsafeReason(deps, backup);
+    if (reason) {
+      refused.push({ id: backup.id, file: backup.file, reason });
+      deps.logger.warn({ backup: backup.id, file: backup.file }, `backup: prune refused: ${reason}`);
+    }
+  }
+  plan.delete = plan.delete.filter((b) => !refused.some((r) => r.id === b.id));
   if (!options.dryRun) {
     for (const backup of plan.delete) {
-      await rm(backup.file, { force: true });
-      await rm(manifestPathFor(backup.file), { force: true });
+      const file = backupFile(deps, backup);
+      await rm(file, { force: true });
+      await rm(manifestPathFor(file), { force: true });
       await deleteBackupRow(deps.db, backup.id);
       deps.logger.info({ backup: backup.id, file: backup.file }, 'backup: pruned');
     }
@@ -265,6 +321,7 @@ export async function pruneBackups(deps: BackupDeps, options: { dryRun?: boolean
     dryRun: Boolean(options.dryRun),
     retentionDays: deps.config.backup.retentionDays,
     deleted: plan.delete.map((b) => ({ id: b.id, file: b.file, createdAt: b.createdAt.toISOString(), sizeBytes: b.sizeBytes })),
+    refused,
     kept: plan.keep.length,
     keptOld: plan.keptOld,
   };
@@ -277,6 +334,8 @@ export async function pruneBackups(deps: BackupDeps, options: { dryRun?: boolean
 export interface RestoreOptions {
   confirm?: boolean;
   reason?: string;
+  /** Who restores, for the audit row. @default config.operator */
+  operator?: Operator;
   signal?: AbortSignal;
   onProgress?: (progress: DumpProgress) => void;
   /** Embedded mode: open the database again after its directory was swapped. */
@@ -339,9 +398,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   } catch (error) {
     if (engine.mode === 'server') {
       // The restore ran in one transaction: the database is as it was, so the attempt can be audited there.
-      await recordAudit(db, {
-        operator: config.operator.user,
-        sshClient: config.operator.sshClient,
+      await recordAudit(db, options.operator ?? config.operator, {
         action: 'backup.restore.failed',
         target: row.id,
         reason: options.reason,
@@ -364,9 +421,7 @@ export async function restoreBackup(deps: BackupDeps, id: string, options: Resto
   const auditCarried = await current.withTransaction(async (tx) => {
     const carried = await carryAuditRowsForward(tx, auditToKeep);
     await replaceNodes(tx, nodesNow);
-    await recordAudit(tx, {
-      operator: config.operator.user,
-      sshClient: config.operator.sshClient,
+    await recordAudit(tx, options.operator ?? config.operator, {
       action: 'backup.restore',
       target: row.id,
       reason: options.reason,
@@ -455,6 +510,11 @@ export async function syncCatalog(deps: BackupDeps, dir = deps.config.paths.back
     if (!existsSync(row.file) && !existsSync(manifestPathFor(row.file))) await deleteBackupRow(deps.db, row.id);
   }
   for (const { path, manifest } of manifests) {
+    // a manifest names its dump by a bare file name beside it; anything else is refused, never followed
+    if (basename(manifest.file) !== manifest.file || !isInside(dirname(path), manifest.file)) {
+      deps.logger.warn({ manifest: path, file: manifest.file }, `backup: manifest ${path} names ${manifest.file}, which resolves outside ${dirname(path)}; ignored`);
+      continue;
+    }
     const file = join(dirname(path), manifest.file);
     if (!existsSync(file)) continue;
     if (await insertBackup(deps.db, rowFromManifest(manifest, file))) added++;
@@ -462,8 +522,16 @@ export async function syncCatalog(deps: BackupDeps, dir = deps.config.paths.back
   return added;
 }
 
-/** The backup named by id (exact, a unique prefix, or `latest`), or the newest when id is omitted. */
+/**
+ * The backup named by id (exact, a unique prefix, or `latest`), or the newest when id is omitted; refused
+ * (UnsafePathError) when its file resolves outside its folder, so nothing reads or restores through it.
+ */
 export async function resolveBackup(deps: BackupDeps, id?: string): Promise<BackupRow> {
+  const row = await findBackup(deps, id);
+  return { ...row, file: backupFile(deps, row) };
+}
+
+async function findBackup(deps: BackupDeps, id?: string): Promise<BackupRow> {
   await syncCatalog(deps);
   if (id && id !== 'latest') {
     const exact = await getBackupRow(deps.db, id);

@@ -4,7 +4,7 @@
  * always go out), and records the outcome and the target (never the secret URL or key).
  */
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { sleep, systemClock } from '../../core/clock.js';
 import { ProviderError, toError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { IncidentNotice, Notifier } from '../../core/notify.js';
@@ -102,14 +102,4 @@ async function sendWithRetries(notifier: Notifier, notice: IncidentNotice, optio
     }
   }
   return { ok: false, attempts, error: lastError };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

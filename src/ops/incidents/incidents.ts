@@ -19,6 +19,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { NotifyChannel } from '../../core/notify.js';
+import type { Operator } from '../../core/operator.js';
 import type { Database, Queryable } from '../../core/ports.js';
 import type { Level } from '../../core/types.js';
 import { recordAudit } from '../../storage/audit.js';
@@ -217,7 +218,7 @@ export async function processOpsEvents(db: Database, options: IncidentOptions & 
 }
 
 export interface OperatorAction {
-  operator: { user: string; sshClient?: string };
+  operator: Operator;
   clock?: Clock;
   channels: readonly NotifyChannel[];
 }
@@ -232,7 +233,7 @@ export async function acknowledgeIncident(db: Database, id: number, action: Oper
     if (incident.status === 'acknowledged') return incident;
     const updated = await updateIncident(tx, id, { status: 'acknowledged', ackedAt: at, ackedBy: action.operator.user });
     await addTimeline(tx, { incidentId: id, at, kind: 'acknowledged', actor: action.operator.user, message: `acknowledged by ${action.operator.user}` });
-    await recordAudit(tx, { operator: action.operator.user, sshClient: action.operator.sshClient, action: 'incident.ack', target: String(id), details: { dedupKey: incident.dedupKey } });
+    await recordAudit(tx, action.operator, { action: 'incident.ack', target: String(id), details: { dedupKey: incident.dedupKey } });
     if (incident.notifiedSeverity && pages(incident.notifiedSeverity)) {
       await queue(tx, updated, 'acknowledge', ['pagerduty'], action.channels, `[${incident.severity}] acknowledged: ${incident.title}`, at);
     }
@@ -250,7 +251,7 @@ export async function resolveIncident(db: Database, id: number, note: string, ac
     if (incident.status === 'resolved') throw new InvalidInputError(`incidents: #${id} is already resolved`);
     const updated = await updateIncident(tx, id, { status: 'resolved', resolvedAt: at, resolvedBy: action.operator.user, resolutionNote: note });
     await addTimeline(tx, { incidentId: id, at, kind: 'resolved', actor: action.operator.user, message: note });
-    await recordAudit(tx, { operator: action.operator.user, sshClient: action.operator.sshClient, action: 'incident.resolve', target: String(id), reason: note, details: { dedupKey: incident.dedupKey } });
+    await recordAudit(tx, action.operator, { action: 'incident.resolve', target: String(id), reason: note, details: { dedupKey: incident.dedupKey } });
     if (incident.notifiedSeverity) {
       const channels: NotifyChannel[] = pages(incident.notifiedSeverity) ? ['pagerduty', 'slack'] : ['slack'];
       await queue(tx, updated, 'resolve', channels, action.channels, `[${incident.severity}] resolved by ${action.operator.user}: ${incident.title}`, at);

@@ -13,7 +13,7 @@
  * (`service:*`, `job.*`, `*`).
  */
 import type { Clock } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import { formatDuration, systemClock } from '../../core/clock.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Queryable } from '../../core/ports.js';
 import {
@@ -34,13 +34,26 @@ export interface MaintenanceWindowRequest {
   durationMs: number;
   /** Who opened it. @default 'scheduler' */
   openedBy?: string;
+  /** Longest window allowed, ms. @default MAINTENANCE_WINDOW_MAX_MS (7 days) */
+  maxDurationMs?: number;
   clock?: Clock;
 }
 
+/** "7d", "12h", else "3h 12m". */
+const spoken = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : formatDuration(ms));
+
+/** Longest window when the caller gives no limit (config: MAINTENANCE_WINDOW_MAX). @default 7 days */
+export const MAINTENANCE_WINDOW_MAX_MS = 7 * 86_400_000;
+
 export async function openMaintenanceWindow(db: Queryable, request: MaintenanceWindowRequest): Promise<MaintenanceWindow> {
-  if (!request.reason.trim()) throw new InvalidInputError('incidents: a maintenance window needs a reason');
+  if (request.reason.trim().length < 3) throw new InvalidInputError('incidents: a maintenance window needs a --reason saying what the maintenance is (3 characters or more)');
   if (request.sources.length === 0) throw new InvalidInputError('incidents: a maintenance window needs at least one source pattern (use "*" for all)');
   if (!(request.durationMs > 0)) throw new InvalidInputError('incidents: a maintenance window needs a positive duration');
+  // a window silences alerts: an unbounded one would silence them for good
+  const maxMs = request.maxDurationMs ?? MAINTENANCE_WINDOW_MAX_MS;
+  if (request.durationMs > maxMs) {
+    throw new InvalidInputError(`incidents: a maintenance window may last at most ${spoken(maxMs)} (MAINTENANCE_WINDOW_MAX); ${spoken(request.durationMs)} asked. Open a shorter one and extend it when needed`);
+  }
   const now = (request.clock ?? systemClock).date();
   return insertMaintenanceWindow(db, {
     reason: request.reason,

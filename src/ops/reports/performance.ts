@@ -5,8 +5,8 @@
  *
  * The monthly job calls `writePerformanceReport(db, config, { days: 30 })`.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { outputPath, writeFileWhole } from '../../core/output-file.js';
+import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
@@ -220,6 +220,8 @@ export interface WriteReportOptions {
   format?: 'md' | 'html';
   /** Output file; default `<reports>/performance-<date>-<days>d.<format>`. */
   out?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
   clock?: Clock;
 }
 
@@ -227,11 +229,10 @@ export interface WriteReportOptions {
 export async function writePerformanceReport(db: Queryable, config: Config, options: WriteReportOptions = {}): Promise<{ path: string; report: PerformanceReport }> {
   const days = options.days ?? 30;
   const format = options.format ?? 'md';
+  // where it goes is decided (and refused) before any work: a refusal writes nothing
+  const today = (options.clock?.date() ?? new Date()).toISOString().slice(0, 10);
+  const path = outputPath('report', options.out, join(config.paths.reports, `performance-${today}-${days}d.${format}`), { force: options.force });
   const report = await buildPerformanceReport(db, { days, clock: options.clock });
-  const path = options.out ?? join(config.paths.reports, `performance-${report.generatedAt.toISOString().slice(0, 10)}-${days}d.${format}`);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, format === 'html' ? renderHtml(report) : renderMarkdown(report));
-  renameSync(tmp, path);
+  writeFileWhole(path, format === 'html' ? renderHtml(report) : renderMarkdown(report));
   return { path, report };
 }

@@ -49,7 +49,7 @@ export function createResponseCache(options: CacheOptions): ResponseCache {
       memory.set(key, local);
       counters.memoryHits++;
       // the shared hit count is bookkeeping: not worth a commit on the caller's path
-      options.db.query('update response_cache set hits = hits + 1 where key = $1', [key]).catch(() => undefined);
+      store.cacheCountHit(options.db, key).catch(() => undefined);
       return local.response as T;
     }
     const row = await store.cacheGet(options.db, key);

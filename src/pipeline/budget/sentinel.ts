@@ -9,7 +9,8 @@
  * operator resumes.
  */
 import { hostname } from 'node:os';
-import { BudgetExceededError, ConfirmationRequiredError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { AppError, BudgetExceededError, ConfirmationRequiredError, ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.js';
+import { formatDollars } from '../../core/money.js';
 import type { Clock } from '../../core/clock.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
@@ -18,6 +19,7 @@ import { BUDGET_CATEGORIES, type BudgetCategory, type Level, worstLevel } from '
 import { recordAudit } from '../../storage/audit.js';
 import * as store from '../../storage/budget.js';
 import { emitEvent } from '../../storage/events.js';
+import { readBurnRate } from './burn-rate.js';
 import { levelFor, levelsUpTo, usagePct, type Thresholds } from './levels.js';
 
 /** Refused because non-critical work waits while the budget is CRITICAL (the caller may downgrade). */
@@ -38,10 +40,9 @@ export interface DetailedSnapshot extends BudgetSnapshot {
   shutdownReason: string | null;
 }
 
-export interface Operator {
-  user: string;
-  sshClient?: string;
-}
+import type { Operator } from '../../core/operator.js';
+
+export type { Operator };
 
 export interface SentinelOptions {
   db: Database;
@@ -273,7 +274,9 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           level,
         };
       }
-      case 'replayed':
+      case 'replayed': {
+        const before = await store.ledgerEntryByKey(db, request.idempotencyKey);
+        if (before) assertSameRequest(request.idempotencyKey, before, request, false);
         return {
           id: outcome.ledgerId!,
           idempotencyKey: request.idempotencyKey,
@@ -283,6 +286,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
           replayed: true,
           level: 'HEALTHY',
         };
+      }
       case 'shutdown':
       case 'throttled':
       case 'cap':
@@ -327,6 +331,9 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     // reserve and settle in one transaction: a refused or failed record leaves nothing behind
     const attempt = () =>
       db.withTransaction(async (tx) => {
+        // a key names one cost: replayed with other data it is refused, as payment APIs do
+        const before = await store.ledgerEntryByKey(tx, request.idempotencyKey);
+        if (before) assertSameRequest(request.idempotencyKey, before, { ...request, amountCents: request.amountCents }, true);
         const outcome = await store.reserve(tx, {
           key: request.idempotencyKey,
           category: request.category,
@@ -379,7 +386,11 @@ export function createSentinel(options: SentinelOptions): Sentinel {
       if (reservation.state === 'reserved') {
         const billed = options.chargeOnError?.(error, reservation) ?? 0;
         const why = `call failed: ${(error as Error).message?.slice(0, 200)}`;
-        await (billed > 0 ? settle(reservation.id, billed, { failed: why }) : release(reservation.id, why)).catch(() => undefined);
+        // the call's own error is what the caller must see; a failed settle or release is logged (the
+        // reservation's lease then lapses and the reaper releases it), never silently dropped
+        await (billed > 0 ? settle(reservation.id, billed, { failed: why }) : release(reservation.id, why)).catch((cleanup: unknown) =>
+          logger.error({ err: cleanup, reservation: reservation.id, billedCents: billed }, `budget: could not ${billed > 0 ? 'settle' : 'release'} reservation ${reservation.id} after a failed call; its lease will lapse and release it`),
+        );
       }
       throw error;
     }
@@ -427,18 +438,13 @@ export function createSentinel(options: SentinelOptions): Sentinel {
   async function detailed(): Promise<DetailedSnapshot> {
     const base = await snapshot();
     const cycle = (await store.getCycle(db, base.cycleId))!;
-    const dayAgo = new Date(clock.now() - 86_400_000);
-    const since = cycle.startedAt > dayAgo ? cycle.startedAt : dayAgo;
-    // at least one hour, so a young cycle's first charge does not read as a huge hourly rate
-    const hours = Math.max(1, (clock.now() - since.getTime()) / 3_600_000);
-    const burned = await store.spendSince(db, base.cycleId, since);
-    const burnRate = Math.round(burned / hours);
-    const remaining = base.total.remainingCents;
+    // the one burn-rate definition (burn-rate.ts): the last 24 h, as the console shows it too
+    const burn = await readBurnRate(db, { cycleId: base.cycleId, cycleStart: cycle.startedAt, remainingCents: base.total.remainingCents }, clock.now());
     return {
       ...base,
       reservedCents: base.total.reservedCents,
-      burnRateCentsPerHour: burnRate,
-      projectedCapAt: burnRate > 0 ? new Date(clock.now() + (remaining / burnRate) * 3_600_000) : null,
+      burnRateCentsPerHour: burn.burnRateCentsPerHour,
+      projectedCapAt: burn.projectedCapAt,
       topOperations: await store.topOperations(db, base.cycleId),
       cache: await store.cacheStats(db),
       shutdownAt: cycle.shutdownAt,
@@ -460,10 +466,8 @@ export function createSentinel(options: SentinelOptions): Sentinel {
         openedBy: opts.operator.user,
         startedAt: now,
       });
-      if (!created) throw new Error('budget: another process opened a cycle at the same moment; run the reset again');
-      await recordAudit(tx, {
-        operator: opts.operator.user,
-        sshClient: opts.operator.sshClient,
+      if (!created) throw new ConflictError('budget: another process opened a cycle at the same moment; run the reset again');
+      await recordAudit(tx, opts.operator, {
         action: 'budget.reset',
         target: created.id,
         reason: opts.reason,
@@ -490,9 +494,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     }
     return db.withTransaction(async (tx) => {
       await store.setShutdown(tx, cycle.id, false, null);
-      await recordAudit(tx, {
-        operator: opts.operator.user,
-        sshClient: opts.operator.sshClient,
+      await recordAudit(tx, opts.operator, {
         action: 'budget.resume',
         target: cycle.id,
         reason: opts.reason,
@@ -570,7 +572,8 @@ function refuse(outcome: store.ReserveOutcome, request: ChargeRequest, criticalP
   }
 }
 
-function requireConfirmation(opts: { reason: string; confirm: boolean }, what: string): void {
+/** The checks of reset and resume, for callers that must refuse before writing anything of their own. */
+export function requireConfirmation(opts: { reason: string; confirm: boolean }, what: string): void {
   if (!opts.confirm) throw new ConfirmationRequiredError(`budget: ${what}; run again with --confirm --reason "..."`);
   if (!opts.reason || opts.reason.trim().length < 3) throw new InvalidInputError('budget: give a --reason (what was addressed), it goes to the audit log');
 }
@@ -584,4 +587,34 @@ function startOfIsoWeek(date: Date): Date {
 export async function ideaSpend(db: Queryable, ideaId: string): Promise<{ cents: number; entries: store.LedgerEntry[] }> {
   const entries = await store.ledgerEntries(db, { ideaId, limit: 500 });
   return { cents: entries.filter((e) => e.state !== 'released').reduce((sum, e) => sum + e.amountCents, 0), entries };
+}
+
+/** A key replayed with other data: what the key recorded and how this request differs. Exit 1. */
+export class IdempotencyConflictError extends AppError {
+  constructor(message: string) {
+    super('IDEMPOTENCY_CONFLICT', message);
+  }
+}
+
+/**
+ * Refuse a replay of `key` that asks for something else than what the key recorded (category, service,
+ * operation, idea; and the amount for a recorded cost, whose amount is the cost itself; a reservation's
+ * estimate may be recomputed on a retry, so it is not compared).
+ */
+function assertSameRequest(
+  key: string,
+  before: { category: string; service: string; operation: string; ideaId: string | null; amountCents: number; createdAt: Date },
+  request: { category: string; service: string; operation: string; ideaId?: string; amountCents?: number },
+  compareAmount: boolean,
+): void {
+  const differences: string[] = [];
+  if (compareAmount && request.amountCents !== undefined && request.amountCents !== before.amountCents) differences.push(`amount ${formatDollars(request.amountCents)} instead of ${formatDollars(before.amountCents)}`);
+  if (request.category !== before.category) differences.push(`category ${request.category} instead of ${before.category}`);
+  if (request.service !== before.service) differences.push(`service "${request.service}" instead of "${before.service}"`);
+  if (request.operation !== before.operation) differences.push(`operation "${request.operation}" instead of "${before.operation}"`);
+  if ((request.ideaId ?? null) !== before.ideaId) differences.push(`idea ${request.ideaId ?? 'none'} instead of ${before.ideaId ?? 'none'}`);
+  if (differences.length === 0) return;
+  throw new IdempotencyConflictError(
+    `budget: the idempotency key "${key}" already recorded ${formatDollars(before.amountCents)} to ${before.category} (${before.service} ${before.operation}) at ${before.createdAt.toISOString().slice(0, 19)}Z; this request differs (${differences.join('; ')}); nothing was charged. Use a new key for a different cost`,
+  );
 }

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import { stripControls } from '../../core/terminal-text.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Database } from '../../core/ports.js';
 import { RESEARCH_DOMAINS, type Embedder, type ResearchDomain } from '../../core/providers.js';
@@ -106,7 +107,8 @@ export async function ingestEvidence(
   // parse everything first: one bad file refuses the whole run before anything is written or charged
   const parsed = files.map((file) => {
     const text = readFileSync(file, 'utf8');
-    const doc = parseDocument(text, { title: basename(file), domain: options.domain });
+    // evidence text is quoted in decks and printed by studio show: its control characters go here
+    const doc = parseDocument(stripControls(text), { title: basename(file), domain: options.domain });
     return { file, doc, hash: createHash('sha256').update(text).digest('hex'), chunks: chunkText(doc.title, doc.body) };
   });
   const results: IngestResult[] = [];

@@ -1,13 +1,14 @@
 /**
- * Intake: sanitise and check each idea (docs/domain.md), enforce the per-creator limits (10/hour, 50/day),
+ * Intake: sanitise and check each idea (docs/domain.md), enforce the limits (INTAKE_PER_SUBMISSION ideas per
+ * submission; INTAKE_PER_HOUR / INTAKE_PER_DAY per submitting operator, checked before anything is paid),
  * refuse duplicates (the same title, or cosine similarity >= 0.80 to an existing idea, over pgvector)
  * unless forced, embed the accepted ones in one batch through the budget sentinel, and store each with its
  * first history row. Intake pauses while the openai_tokens budget is CRITICAL or spending is shut down.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError } from '../../core/errors.js';
+import { AppError, InvalidInputError } from '../../core/errors.js';
 import { BudgetExceededError } from '../../core/errors.js';
-import { findByExactTitle, insertIdea, intakeCounts, nearestIdeas } from '../../storage/ideas.js';
+import { findByExactTitle, insertIdea, intakeCounts, intakeCountsBySubmitter, nearestIdeas } from '../../storage/ideas.js';
 import { track } from '../analytics.js';
 import { costCents, estimateEmbeddingCents } from '../budget/pricing.js';
 import type { StageDeps } from '../stages/context.js';
@@ -55,8 +56,27 @@ function cosine(a: number[], b: number[]): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
-export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options: { force?: boolean; createdBy?: string } = {}): Promise<IntakeOutcome[]> {
+export interface SubmitOptions {
+  /** Store duplicates anyway. */
+  force?: boolean;
+  /** created_by for ideas that do not say (attribution only: it is not what the limits count). */
+  createdBy?: string;
+  /**
+   * Who submits: the operator running the command (STUDIO_OPERATOR or the OS user), which a file cannot
+   * choose. The hourly and daily limits count this submitter's ideas. Without it (library callers, the
+   * sample load) they count each idea's created_by.
+   */
+  submittedBy?: string;
+}
+
+export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options: SubmitOptions = {}): Promise<IntakeOutcome[]> {
   const { db, budget, providers, config, clock, logger } = deps;
+  // one submission is capped as a whole, before any work: a 3,000-line file is refused, not embedded
+  if (items.length > config.pipeline.intakePerSubmission) {
+    throw new InvalidInputError(
+      `intake: ${items.length} ideas in one submission; at most ${config.pipeline.intakePerSubmission} are taken (INTAKE_PER_SUBMISSION); split the file. Nothing was stored`,
+    );
+  }
   const outcomes: IntakeOutcome[] = [];
   const accepted: Array<{ index: number; idea: CleanIdea }> = [];
   for (const item of items) {
@@ -65,6 +85,36 @@ export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options:
     outcomes.push({ label: item.label, status: result.idea ? 'created' : 'rejected', title: result.idea?.title, problems: result.problems, warnings: result.warnings });
     if (result.idea) accepted.push({ index: outcomes.length - 1, idea: result.idea });
   }
+  if (accepted.length === 0) return outcomes;
+
+  // the limits are checked before anything is paid: ideas past them are refused, not embedded
+  const now = clock.date();
+  const limitKey = (idea: CleanIdea) => options.submittedBy ?? idea.createdBy;
+  const countsByKey = new Map<string, { hour: number; day: number }>();
+  const withinLimits: typeof accepted = [];
+  for (const entry of accepted) {
+    const key = limitKey(entry.idea);
+    let counts = countsByKey.get(key);
+    if (!counts) {
+      const c = options.submittedBy ? await intakeCountsBySubmitter(db, key, now) : await intakeCounts(db, key, now);
+      counts = { hour: c.lastHour, day: c.lastDay };
+      countsByKey.set(key, counts);
+    }
+    if (counts.hour >= config.pipeline.intakePerHour || counts.day >= config.pipeline.intakePerDay) {
+      const outcome = outcomes[entry.index]!;
+      outcome.status = 'limited';
+      outcome.problems.push(
+        counts.hour >= config.pipeline.intakePerHour
+          ? `intake limit: ${key} submitted ${counts.hour} ideas in the last hour (limit ${config.pipeline.intakePerHour}); try again later`
+          : `intake limit: ${key} submitted ${counts.day} ideas in the last day (limit ${config.pipeline.intakePerDay}); try again tomorrow`,
+      );
+      continue;
+    }
+    counts.hour++;
+    counts.day++;
+    withinLimits.push(entry);
+  }
+  accepted.splice(0, accepted.length, ...withinLimits);
   if (accepted.length === 0) return outcomes;
 
   const snapshot = await budget.snapshot();
@@ -100,29 +150,11 @@ export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options:
     throw error;
   }
 
-  const now = clock.date();
-  const byCreator = new Map<string, { hour: number; day: number }>();
   const stored: Array<{ id: string; title: string; vector: number[] }> = [];
   for (let i = 0; i < accepted.length; i++) {
     const { index, idea } = accepted[i]!;
     const outcome = outcomes[index]!;
     const vector = vectors[i]!;
-
-    let counts = byCreator.get(idea.createdBy);
-    if (!counts) {
-      const c = await intakeCounts(db, idea.createdBy, now);
-      counts = { hour: c.lastHour, day: c.lastDay };
-      byCreator.set(idea.createdBy, counts);
-    }
-    if (counts.hour >= config.pipeline.intakePerHour || counts.day >= config.pipeline.intakePerDay) {
-      outcome.status = 'limited';
-      outcome.problems.push(
-        counts.hour >= config.pipeline.intakePerHour
-          ? `intake limit: ${idea.createdBy} submitted ${counts.hour} ideas in the last hour (limit ${config.pipeline.intakePerHour}); try again later`
-          : `intake limit: ${idea.createdBy} submitted ${counts.day} ideas in the last day (limit ${config.pipeline.intakePerDay}); try again tomorrow`,
-      );
-      continue;
-    }
 
     if (!options.force) {
       let duplicate: IntakeOutcome['duplicateOf'];
@@ -155,11 +187,9 @@ export async function submitIdeas(deps: StageDeps, items: IntakeItem[], options:
 
     const id = randomUUID();
     await db.withTransaction((tx) =>
-      insertIdea(tx, { id, ...idea, embedding: vector, at: now, outputs: { intake: { warnings: outcome.warnings, embeddingOffline: providers.embedder.info.offline } } }),
+      insertIdea(tx, { id, ...idea, embedding: vector, at: now, outputs: { intake: { warnings: outcome.warnings, embeddingOffline: providers.embedder.info.offline, ...(options.submittedBy ? { submittedBy: options.submittedBy } : {}) } } }),
     );
     outcome.id = id;
-    counts.hour++;
-    counts.day++;
     stored.push({ id, title: idea.title, vector });
     logger.info({ idea: id, createdBy: idea.createdBy, warnings: outcome.warnings.length }, 'intake: idea stored');
     track(providers.analytics, logger, 'idea_created', { idea_id: id, category: idea.category, warnings: outcome.warnings.length, forced: options.force === true, embedding_offline: providers.embedder.info.offline });

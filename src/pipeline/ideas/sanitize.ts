@@ -5,6 +5,7 @@
  * repeated characters x5+, 10+ capitals in a row, "buy now"/"click here", a description under 5 words, a
  * title and description sharing no word. Pure: no database, no clock.
  */
+import { findControl, hasControl, visibleControls } from '../../core/terminal-text.js';
 import { CATEGORIES, type IdeaCategory, type IdeaFields } from '../../core/types.js';
 
 export interface IdeaInput {
@@ -30,8 +31,6 @@ export interface SanitizeResult {
 
 export const BLOCKED_WORDS = ['spam', 'scam', 'fraud', 'fake', 'phishing'];
 const BLOCKED = new RegExp(`\\b(${BLOCKED_WORDS.join('|')})\\b`, 'i');
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const DANGEROUS_URL = /\b(?:javascript|data|vbscript|file):[^\s"'<>]*/gi;
 
 const LIMITS = {
@@ -43,11 +42,14 @@ const LIMITS = {
   createdBy: [0, 100],
 } as const;
 
+/** How much of a field is read before clean-up: markup may make it longer than its limit, not unboundedly. */
+export const rawLimit = (max: number): number => Math.max(1000, max * 4);
+
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
 
-/** Decode HTML entities (named basics and numeric). */
+/** Decode HTML entities (named basics and numeric). Bounded: an entity body is at most 10 characters. */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, body: string) => {
+  return text.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z]{1,8}\d?);/gi, (whole, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
@@ -56,15 +58,105 @@ export function decodeEntities(text: string): string {
   });
 }
 
-/** Plain text from what may be HTML: entities decoded, script/style with their content and every tag removed. */
-export function stripMarkup(text: string): string {
+/** Elements removed with their content. */
+const DANGEROUS_ELEMENTS = new Set(['script', 'style', 'iframe', 'object', 'embed']);
+const WORD_CHAR = /\w/;
+const TAG_START = /[a-z!]/i;
+
+/**
+ * One pass of markup removal, linear in the text: each search (for ">", "-->", a closing tag) remembers
+ * what it found, and positions only move forward, so no character is scanned more than a few times
+ * whatever the markup — unclosed tags, a run of "<script " included.
+ */
+function stripOnce(text: string, work: { steps: number }): string {
+  let out = '';
+  // the last answer of each search: [where it started, what it found (-1: nothing from there on)]
+  const memo = new Map<string, [number, number]>();
+  const search = (key: string, start: number, find: (at: number) => number): number => {
+    const last = memo.get(key);
+    if (last && last[0] <= start && (last[1] === -1 || last[1] >= start)) return last[1];
+    const result = find(start);
+    work.steps += (result < 0 ? text.length : result) - start; // characters that search looked at
+    memo.set(key, [start, result]);
+    return result;
+  };
+  const indexOf = (needle: string, start: number) => search(needle, start, (s) => text.indexOf(needle, s));
+  let i = 0;
+  while (i < text.length) {
+    const lt = text.indexOf('<', i);
+    work.steps += 1 + (lt < 0 ? text.length : lt) - i;
+    if (lt < 0) {
+      out += text.slice(i);
+      break;
+    }
+    if (lt > i) out += text.slice(i, lt);
+    if (text.startsWith('<!--', lt)) {
+      const end = indexOf('-->', lt + 4);
+      if (end >= 0) {
+        out += ' ';
+        i = end + 3;
+        continue;
+      }
+    }
+    // "<" [spaces] name: an element removed with its content?
+    let j = lt + 1;
+    while (j < text.length && j - lt <= 16 && isSpace(text.charCodeAt(j))) j++;
+    const name = elementName(text, j);
+    if (name && DANGEROUS_ELEMENTS.has(name) && !WORD_CHAR.test(text[j + name.length] ?? ' ')) {
+      const gt = indexOf('>', j);
+      if (gt < 0) {
+        out += text.slice(lt); // no ">" anywhere after: not a tag, and nothing after is one
+        break;
+      }
+      const close = search(`</${name}`, gt + 1, (s) => {
+        const re = new RegExp(`<\\s{0,16}\\/\\s{0,16}${name}\\s{0,16}>`, 'gi');
+        re.lastIndex = s;
+        const m = re.exec(text);
+        return m ? m.index + m[0].length : -1;
+      });
+      out += ' ';
+      i = close >= 0 ? close : gt + 1; // unclosed: only the opening tag goes
+      continue;
+    }
+    const next = text[lt + 1] === '/' ? text[lt + 2] : text[lt + 1];
+    if (next !== undefined && TAG_START.test(next)) {
+      const gt = indexOf('>', lt);
+      if (gt < 0) {
+        out += text.slice(lt);
+        break;
+      }
+      out += ' ';
+      i = gt + 1;
+      continue;
+    }
+    out += '<';
+    i = lt + 1;
+  }
+  return out;
+}
+
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+
+/** The lower-case letters (at most 6) starting at `at`. */
+function elementName(text: string, at: number): string {
+  let end = at;
+  while (end < text.length && end - at < 6) {
+    const code = text.charCodeAt(end) | 0x20;
+    if (code < 97 || code > 122) break;
+    end++;
+  }
+  return text.slice(at, end).toLowerCase();
+}
+
+/**
+ * Plain text from what may be HTML: entities decoded, script/style with their content and every tag removed.
+ * `work.steps` (optional) counts the characters examined, so tests can check the work is linear.
+ */
+export function stripMarkup(text: string, work: { steps: number } = { steps: 0 }): string {
   let current = text;
+  // entities may hide markup ("&lt;script&gt;"), and markup may hide entities: a few passes, each linear
   for (let i = 0; i < 5; i++) {
-    const next = decodeEntities(current)
-      .replace(/<\s*(script|style|iframe|object|embed)\b[\s\S]*?<\s*\/\s*\1\s*>/gi, ' ')
-      .replace(/<\s*(script|style|iframe|object|embed)\b[^>]*>/gi, ' ')
-      .replace(/<!--[\s\S]*?-->/g, ' ')
-      .replace(/<\/?[a-z!][^>]*>/gi, ' ');
+    const next = stripOnce(decodeEntities(current), work);
     if (next === current) break;
     current = next;
   }
@@ -96,13 +188,20 @@ export function sanitizeIdea(input: IdeaInput): SanitizeResult {
       problems.push(`${label} must be text`);
       return null;
     }
-    const normalised = raw.replace(/\r\n?/g, '\n');
-    if (CONTROL.test(normalised)) {
-      problems.push(`${label} contains control characters (only newline and tab are allowed)`);
+    const [min, max] = LIMITS[name];
+    // the size is capped before any pattern work, so no input costs more than a bounded amount of time
+    if (raw.length > rawLimit(max)) {
+      problems.push(`${label} is ${raw.length} characters before clean-up; at most ${rawLimit(max)} are read (${max} after clean-up)`);
       return null;
     }
-    const clean = collapse(stripMarkup(normalised), multiline);
-    const [min, max] = LIMITS[name];
+    // entities are decoded first, so "&#27;" is checked as the ESC it becomes
+    const decoded = stripMarkup(raw).replace(/\r\n?/g, '\n');
+    const control = findControl(decoded);
+    if (control) {
+      problems.push(`${label} contains a control character, ${control} (only newline and tab are allowed)`);
+      return null;
+    }
+    const clean = collapse(decoded, multiline);
     if (clean.length > max) problems.push(`${label} is ${clean.length} characters; at most ${max} are allowed`);
     else if (clean.length < min) problems.push(`${label} is ${clean.length} characters after clean-up; at least ${min} are needed`);
     const blocked = BLOCKED.exec(clean);
@@ -123,31 +222,38 @@ export function sanitizeIdea(input: IdeaInput): SanitizeResult {
   if (input.category !== undefined && input.category !== null && input.category !== '') {
     const value = String(input.category).trim().toLowerCase();
     if ((CATEGORIES as readonly string[]).includes(value)) category = value as IdeaCategory;
-    else problems.push(`category "${String(input.category).slice(0, 40)}" is not one of ${CATEGORIES.join(', ')}`);
+    else problems.push(`category "${visibleControls(String(input.category).slice(0, 40), { singleLine: true })}" is not one of ${CATEGORIES.join(', ')}`);
   }
 
   const evidenceLinks: string[] = [];
   const rawLinks = input.evidence === undefined || input.evidence === null ? [] : Array.isArray(input.evidence) ? input.evidence : String(input.evidence).split(',');
-  for (const raw of rawLinks) {
+  if (rawLinks.length > 50) problems.push(`${rawLinks.length} evidence links given; at most 10 are allowed`);
+  for (const raw of rawLinks.slice(0, 50)) {
     const link = String(raw).trim();
     if (!link) continue;
+    // a link is echoed in messages and stored warnings: shown with its controls visible, at most 60 characters
+    const shown = visibleControls(link.slice(0, 60), { singleLine: true });
+    if (link.length > 2000) {
+      problems.push(`evidence link "${shown}…" is ${link.length} characters; at most 2000 are allowed`);
+      continue;
+    }
+    if (hasControl(link) || /[\s\u2028\u2029]/.test(link)) {
+      problems.push(`evidence link "${shown}" contains spaces or control characters`);
+      continue;
+    }
     if (/^(javascript|data|vbscript|file):/i.test(link)) {
-      warnings.push(`evidence link "${link.slice(0, 30)}…" dropped (${link.split(':')[0]!.toLowerCase()}: URLs are not allowed)`);
+      warnings.push(`evidence link "${visibleControls(link.slice(0, 30), { singleLine: true })}…" dropped (${link.split(':')[0]!.toLowerCase()}: URLs are not allowed)`);
       continue;
     }
     let url: URL;
     try {
       url = new URL(link);
     } catch {
-      problems.push(`evidence link "${link.slice(0, 60)}" is not a URL (use http:// or https://)`);
+      problems.push(`evidence link "${shown}" is not a URL (use http:// or https://)`);
       continue;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      problems.push(`evidence link "${link.slice(0, 60)}" is not http(s)`);
-      continue;
-    }
-    if (CONTROL.test(link) || /\s/.test(link)) {
-      problems.push(`evidence link "${link.slice(0, 60)}" contains spaces or control characters`);
+      problems.push(`evidence link "${shown}" is not http(s)`);
       continue;
     }
     if (!evidenceLinks.includes(url.href)) evidenceLinks.push(url.href);

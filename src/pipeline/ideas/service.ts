@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConfirmationRequiredError, InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { Config } from '../../core/config.js';
 import type { IdeaDetailView } from '../../core/console-api.js';
+import type { Operator } from '../../core/operator.js';
 import type { Database } from '../../core/ports.js';
 import { STAGES, type Stage } from '../../core/types.js';
 import { recordAudit } from '../../storage/audit.js';
@@ -18,10 +19,7 @@ import { STAGE_STATUS, OUTPUT_KEY, isAllowedMove, overallProgress, stagesFrom } 
 import { STAGE_HANDLERS } from '../stages/index.js';
 import { SIMILAR_SIMILARITY } from './intake.js';
 
-export interface Operator {
-  user: string;
-  sshClient?: string;
-}
+export type { Operator };
 
 export interface IdeaDetail {
   idea: ideas.IdeaRow;
@@ -76,7 +74,7 @@ export async function advanceIdea(db: Database, id: string, stageText: string, o
   }
   await db.withTransaction(async (tx) => {
     await ideas.moveIdea(tx, { ideaId: idea.id, toStage: to, toStatus: STAGE_STATUS[to], actor: operator.user, reason: `advanced by ${operator.user}` });
-    await recordAudit(tx, { operator: operator.user, sshClient: operator.sshClient, action: 'idea.advance', target: idea.id, details: { from: idea.currentStage, to } });
+    await recordAudit(tx, operator, { action: 'idea.advance', target: idea.id, details: { from: idea.currentStage, to } });
   });
   return { from: idea.currentStage, to };
 }
@@ -138,9 +136,7 @@ export async function resetIdea(
       reason: `reset by ${options.operator.user}${options.reason ? `: ${options.reason}` : ''}`,
       clearOutputs: plan.replaces,
     });
-    await recordAudit(tx, {
-      operator: options.operator.user,
-      sshClient: options.operator.sshClient,
+    await recordAudit(tx, options.operator, {
       action: 'idea.reset',
       target: plan.ideaId,
       reason: options.reason,

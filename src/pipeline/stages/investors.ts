@@ -2,6 +2,7 @@
  * INVESTORS: the deck scored against the vc and angel rubrics (docs/domain.md weights); the better profile's
  * weighted score must reach FUND_THRESHOLD.
  */
+import { resolveInside, UnsafePathError } from '../../core/contained-path.js';
 import { readFileSync } from 'node:fs';
 import { RUBRIC_CRITERIA, type ResearchSummary, type RubricCriterion } from '../../core/providers.js';
 import type { StageHandler } from './context.js';
@@ -27,8 +28,10 @@ export const investorsStage: StageHandler = {
     if (!research?.summary || !deck?.path) return { kind: 'failed', reason: 'investors: the idea has no deck; reset it to DECK', outputs: {} };
     let deckMarkdown: string;
     try {
-      deckMarkdown = readFileSync(deck.path, 'utf8');
-    } catch {
+      // the path is data (the idea's outputs): read only inside the artifacts folder
+      deckMarkdown = readFileSync(resolveInside(ctx.config.paths.artifacts, deck.path, `investors: the deck of idea ${ctx.idea.id}`), 'utf8');
+    } catch (error) {
+      if (error instanceof UnsafePathError) return { kind: 'failed', reason: `${error.message}; reset the idea to DECK`, outputs: {} };
       return { kind: 'failed', reason: `investors: the deck ${deck.path} is missing; reset the idea to DECK`, outputs: {} };
     }
     const threshold = ctx.config.pipeline.fundThreshold;

@@ -13,6 +13,7 @@
  *
  * Every failure is a ProviderError (provider `google_ads`) saying what to do; no secret reaches a message.
  */
+import { mapStrings, stripControls } from '../../core/terminal-text.js';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../core/clock.js';
@@ -96,7 +97,7 @@ export function createGoogleAdsAccount(options: GoogleAdsAccountOptions): AdsAcc
     }
   }
 
-  const query = (what: string, gaql: string) => call(what, ({ customer }) => customer.query(gaql)).then((rows) => rows ?? []);
+  const query = (what: string, gaql: string) => call(what, ({ customer }) => customer.query(gaql)).then((rows) => mapStrings(rows ?? [], stripControls));
 
   /** The account's time zone (campaign dates and reporting days are in it); asked once. */
   function accountTimeZone(): Promise<string> {

@@ -6,6 +6,7 @@
  */
 import type { AdsAccount, CampaignSpec, DailyMetrics } from '../../core/providers.js';
 import { fnv1a, seededRandom } from './hashing.js';
+import { ProviderError } from '../../core/errors.js';
 
 /** The performance profile of an idea's campaign: click-through, conversion rate, cost per click, search volume. */
 export function simulatedProfile(ideaId: string): { ctr: number; conversionRate: number; cpcMicros: number; impressionsPerDay: number } {
@@ -23,7 +24,7 @@ export function simulatedProfile(ideaId: string): { ctr: number; conversionRate:
 export function createSimulatedAdsAccount(): AdsAccount {
   const parse = (campaignId: string) => {
     const [, ideaId, daily] = campaignId.split(':');
-    if (!ideaId || !daily) throw new Error(`simulated ads: unknown campaign ${campaignId}`);
+    if (!ideaId || !daily) throw new ProviderError(`simulated ads: unknown campaign ${campaignId} (not made by the simulated account)`, { provider: 'simulated-ads', status: 404 });
     return { ideaId, dailyMicros: Number(daily) };
   };
   return {

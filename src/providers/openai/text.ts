@@ -3,6 +3,7 @@
  * the answer parsed and validated with zod at the edge. A malformed answer is a retryable ProviderError
  * (a retry may well answer right); usage comes from the response and is priced by the stage.
  */
+import { mapStrings, stripControls } from '../../core/terminal-text.js';
 import type { z } from 'zod';
 import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, TextGenerator } from '../../core/providers.js';
@@ -112,7 +113,8 @@ export function createOpenAiTextGenerator(options: OpenAiTextOptions): TextGener
       throw new ProviderError(`openai: ${what} answered JSON that does not match the schema (${problems}); it will be retried`, { provider: 'openai', requestId, retryable: true, billed });
     }
     return {
-      value: checked.data as T,
+      // model answers are stored and printed: their controls go here, once (terminal-text.ts)
+      value: mapStrings(checked.data as T, stripControls),
       // priced by the requested name: the response's dated snapshot name maps to the same price
       model,
       usage,

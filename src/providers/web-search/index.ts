@@ -10,6 +10,7 @@
  * (`{ webPages: { value: [{ name, url, snippet }] } }`) answers are read too. The answer is validated at
  * the edge; a hit without an http(s) URL is skipped, an answer of another shape is an error.
  */
+import { stripControls } from '../../core/terminal-text.js';
 import { z } from 'zod';
 import { ProviderError } from '../../core/errors.js';
 import type { EvidenceHit, EvidencePage, EvidenceSearch, ResearchDomain } from '../../core/providers.js';
@@ -79,11 +80,12 @@ function toHit(raw: Item): EvidenceHit | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.hash = '';
-  const title = stripTags(raw.title ?? raw.name ?? '') || url.hostname;
+  // results are stored as evidence and printed: their controls go here (terminal-text.ts)
+  const title = stripControls(stripTags((raw.title ?? raw.name ?? '').slice(0, 4000))).replace(/\s+/g, ' ').trim() || url.hostname;
   return {
     title: title.slice(0, 300),
     url: url.href,
-    excerpt: stripTags(raw.snippet ?? raw.description ?? '').slice(0, 1000),
+    excerpt: stripControls(stripTags((raw.snippet ?? raw.description ?? '').slice(0, 8000))).replace(/\s+/g, ' ').trim().slice(0, 1000),
     publishedAt: day(raw.published ?? raw.publishedAt ?? raw.page_age ?? raw.datePublished),
   };
 }
@@ -113,9 +115,9 @@ export function createWebSearch(options: WebSearchOptions): WebSearch {
     async fetchPage(url, callOptions = {}) {
       try {
         const page = await guardedFetch(url, policy, callOptions.signal);
-        if (page.mediaType === 'text/plain') return { url: page.url, title: null, text: page.body.trim() };
+        if (page.mediaType === 'text/plain') return { url: page.url, title: null, text: stripControls(page.body).trim() };
         const { title, text } = htmlToText(page.body);
-        return { url: page.url, title, text };
+        return { url: page.url, title: title === null ? null : stripControls(title) || null, text: stripControls(text) };
       } catch (error) {
         if (error instanceof ProviderError) throw new ProviderError(redactText(error.message, secrets), { provider: 'web_search', status: error.status, retryable: error.retryable, cause: error.cause });
         throw error;

@@ -7,6 +7,7 @@
  */
 import React, { createContext, useCallback, useContext, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useInput, type Key } from 'ink';
+import { InternalError } from '../../core/errors.js';
 
 export type KeyHandler = (input: string, key: Key) => void;
 
@@ -50,7 +51,7 @@ export function KeyRouter({ children }: { children: ReactNode }) {
 /** Receive keys while mounted and `active`; the most recently registered handler wins. */
 export function useKeys(handler: KeyHandler, active = true): void {
   const router = useContext(KeyRouterContext);
-  if (!router) throw new Error('console: useKeys() was called outside <KeyRouter>');
+  if (!router) throw new InternalError('console: useKeys() was called outside <KeyRouter>');
   const ref = useRef(handler);
   useLayoutEffect(() => {
     ref.current = handler;

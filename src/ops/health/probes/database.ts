@@ -13,7 +13,7 @@ import type { Database } from '../../../core/ports.js';
 import { redactText } from '../../../core/redact.js';
 import { worstLevel, type Level } from '../../../core/types.js';
 import { latestKpiBefore } from '../../../storage/health-store.js';
-import { readDatabaseFacts, readIndexes, readSlowStatements, readTableVacuum, timedProbeQuery } from '../../../storage/health-queries.js';
+import { ping, readDatabaseFacts, readIndexes, readSlowStatements, readTableVacuum, timedProbeQuery } from '../../../storage/health-queries.js';
 import { CONNECTIONS_PCT, DEAD_TUPLE_RATIO, DEAD_TUPLES_MIN, KPI_THRESHOLDS, SLOW_STATEMENT_MS } from '../thresholds.js';
 
 const DAY = 86_400_000;
@@ -28,7 +28,7 @@ export function createDatabaseProbe(db: Database, options: { clock?: Clock } = {
       let roundTripMs: number;
       try {
         const start = performance.now();
-        await db.query('select 1');
+        await ping(db);
         roundTripMs = round(performance.now() - start);
       } catch (error) {
         return {

@@ -1,0 +1,49 @@
+/** Ideas by hand: list, preview and reset (the manual's recovery), advance one stage; moves are audited. */
+import type { App } from '../../app.js';
+import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
+import { corpusStats } from '../../storage/evidence.js';
+import { countIdeas, listIdeas as list, type ListFilter } from '../../storage/ideas.js';
+import { getSetting, setSettingOnce } from '../../storage/settings.js';
+import type { Operator } from './context.js';
+
+type IdeaDeps = Pick<App, 'db' | 'config'>;
+
+export type { ResetPlan };
+
+/** Ideas newest first, filtered. */
+export function listIdeas(deps: Pick<App, 'db'>, filter: ListFilter) {
+  return list(deps.db, filter);
+}
+
+/** What a reset to `stage` would run again and what it is estimated to cost; changes nothing. */
+export function previewIdeaReset(deps: IdeaDeps, args: { id: string; stage: string }): Promise<ResetPlan> {
+  return previewReset(deps.db, deps.config, args.id, args.stage);
+}
+
+/** Put an idea back to `stage` (confirmed): the move and its audit row in one transaction. */
+export function resetIdea(deps: IdeaDeps, operator: Operator, args: { id: string; stage: string; reason?: string }): Promise<ResetPlan> {
+  return reset(deps.db, deps.config, args.id, args.stage, { confirm: true, operator, reason: args.reason });
+}
+
+/** One stage forward or one back (DOMAIN.md's allowed moves): the move and its audit row in one transaction. */
+export function advanceIdea(deps: Pick<App, 'db'>, operator: Operator, args: { id: string; stage: string }) {
+  return advance(deps.db, args.id, args.stage, operator);
+}
+
+/** Documents and chunks per research domain. */
+export function evidenceStatus(deps: Pick<App, 'db'>) {
+  return corpusStats(deps.db);
+}
+
+const SAMPLES_LOADED = 'sample_ideas_loaded';
+
+/** True on a database that has never had an idea nor the sample ideas (the console's first start). */
+export async function wantsSampleIdeas(deps: Pick<App, 'db'>): Promise<boolean> {
+  if ((await getSetting(deps.db, SAMPLES_LOADED)) !== undefined) return false;
+  return (await countIdeas(deps.db)) === 0;
+}
+
+/** Remember that the sample ideas were loaded, so they are never loaded twice. */
+export async function markSampleIdeasLoaded(deps: Pick<App, 'db' | 'clock'>): Promise<void> {
+  await setSettingOnce(deps.db, SAMPLES_LOADED, deps.clock.date().toISOString());
+}

@@ -1,0 +1,102 @@
+/**
+ * Text that may reach an operator's terminal. A terminal obeys the control characters in what it prints:
+ * ESC starts sequences that clear the screen, move the cursor, set the window title or write links
+ * (OSC), a C1 character such as U+009B is a one-byte CSI, and the bidi overrides reorder what is shown.
+ * So text from outside (intake fields, provider answers, files) is checked or cleaned where it comes in,
+ * and everything printed for a terminal is shown with its control characters made visible (`\x1b`) as a
+ * second line of defence. Pure functions.
+ *
+ * The characters concerned ("controls" below):
+ * - C0: U+0000–U+001F except tab (U+0009) and newline (U+000A), which text may hold;
+ * - DEL: U+007F; C1: U+0080–U+009F;
+ * - bidi embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069.
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS_WITH_LINES = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const ONE_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+const NAMES: Record<number, string> = { 0x1b: 'ESC', 0x7f: 'DEL', 0x9b: 'CSI', 0x9d: 'OSC', 0x0d: 'CR', 0x08: 'BS', 0x07: 'BEL', 0x00: 'NUL' };
+
+/** `\x1b` for a character below U+0100, `\u202e` above. */
+export function escapeChar(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * The text with every control made visible as `\x1b` / `\u202e`; tab and newline kept unless
+ * `singleLine` (then they are shown as `\x09` / `\x0a` too, for table cells and one-line messages).
+ */
+export function visibleControls(text: string, options: { singleLine?: boolean } = {}): string {
+  return text.replace(options.singleLine ? CONTROLS_WITH_LINES : CONTROLS, escapeChar);
+}
+
+/** The text without its controls (tab and newline kept; CR LF and CR become newlines first). */
+export function stripControls(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+}
+
+/** The first control in the text as "ESC (U+001B)", or null when there is none. */
+export function findControl(text: string): string | null {
+  const match = ONE_CONTROL.exec(text);
+  if (!match) return null;
+  const code = match[0].codePointAt(0)!;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = NAMES[code] ?? (code >= 0x202a ? 'bidi control' : code >= 0x80 ? 'C1 control' : 'control');
+  return `${name} (${hex})`;
+}
+
+/** Does the text hold a control (tab and newline excepted)? */
+export function hasControl(text: string): boolean {
+  return ONE_CONTROL.test(text);
+}
+
+/**
+ * Every string in a value (arrays and plain objects walked, Dates and other objects kept) passed through
+ * `fn`; for cleaning a provider's answer or a view before it is shown.
+ */
+export function mapStrings<T>(value: T, fn: (text: string) => string, depth = 0): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn, depth + 1)) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = mapStrings(v, fn, depth + 1);
+  return out as T;
+}
+
+const JSON_UNESCAPED = /[\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * JSON text with DEL, C1 and bidi controls written as `\u009b` escapes: the same data once parsed
+ * (JSON.stringify already escapes C0), but nothing a terminal would obey when the JSON is printed.
+ */
+export function jsonForTerminal(json: string): string {
+  return json.replace(JSON_UNESCAPED, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * An API object whose methods' answers (and the messages they pass to callbacks) have every string's
+ * controls made visible: the console wraps its data source in this once, so no stored text reaches Ink raw.
+ */
+export function withVisibleControls<T extends object>(api: T): T {
+  const show = (text: string) => visibleControls(text);
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(api)) {
+    if (typeof member !== 'function') {
+      out[name] = member;
+      continue;
+    }
+    out[name] = (...args: unknown[]) => {
+      const safeArgs = args.map((arg) => (typeof arg === 'function' ? (...inner: unknown[]) => (arg as (...a: unknown[]) => unknown)(...inner.map((v) => mapStrings(v, show))) : arg));
+      const result = (member as (...a: unknown[]) => unknown).apply(api, safeArgs);
+      return result instanceof Promise ? result.then((value) => mapStrings(value, show)) : mapStrings(result, show);
+    };
+  }
+  return out as T;
+}
