@@ -25,6 +25,7 @@ const LANDED: Record<string, string> = {
   '0007_pipeline.sql': 'ce918412e303dd1263170df6997d270791bbd3299a41a22e98885fe8242d3c02',
   '0008_idea_counts.sql': '3f74c124091e8f6016ab8e0397d7b2c52ba3be225fa383b3af5d378905d44e05',
   '0009_console_reads.sql': 'f4f8f5b604ec0da41adea3ee8b97ea2e97a97fc8dff71b81e8d703bc1b1323fb',
+  '0010_node_stops.sql': 'd5513c8ba10a5eab5bc47c1af86b2869599282ccb6d102aec9bcf11475ecc247',
 };
 
 const dir = migrationsDir();
