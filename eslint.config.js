@@ -22,10 +22,10 @@ const DRIVERS = restrict(storageOnly, 'only src/storage may import the database 
 const INK = restrict(uiOnly, 'only src/ui may import ink / react');
 const NO_STORAGE = layer('(^|/)storage/', 'adapters never import storage: call an operation in src/app/operations (DESIGN.md, Layers)');
 const NO_UI = layer('(^|/)ui/', 'only the console adapter (src/cli/console.ts) imports src/ui');
-const NO_UP = (what) => layer('(^|/)(app/|cli/|app\\.js$|app-jobs\\.js$|console-backend\\.js$)', `${what} must not import the app, the CLI or the composition root (imports point down only)`);
-/** Any of our layers but the ones named, by directory, and the root modules (app.ts, app-jobs.ts, console-backend.ts). */
+const NO_UP = (what) => layer('(^|/)(app|cli)/', `${what} must not import the app, the CLI or the composition root (imports point down only)`);
+/** Any of our layers but the ones named, by directory (the composition root lives in src/app/). */
 const OTHER_LAYERS = (...allowed) =>
-  `(^|/)(${['storage', 'pipeline', 'ops', 'jobs', 'providers', 'app', 'cli', 'ui'].filter((d) => !allowed.includes(d)).join('|')})/|(^|/)(app|app-jobs|console-backend)\\.js$`;
+  `(^|/)(${['storage', 'pipeline', 'ops', 'jobs', 'providers', 'app', 'cli', 'ui'].filter((d) => !allowed.includes(d)).join('|')})/`;
 const ONLY_CORE = (what, self) => layer(OTHER_LAYERS(self), `${what} imports only src/core (and itself)`);
 
 /**

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
-import { createConsoleBackend } from '../src/console-backend.js';
+import { createConsoleBackend } from '../src/app/console-backend.js';
 import { benchDatabaseUrl, percentile, report } from './helpers.js';
 
 const url = benchDatabaseUrl();

@@ -10,11 +10,17 @@
  *    `pipeline.tick` run with `j` while the model (a fake OpenAI on 127.0.0.1 that never answers chat)
  *    holds a stage in flight; from `q` to the shell's prompt (the process gone), p50 / p95 over
  *    BENCH_QUIT_RUNS (8), against the demo console's quit with nothing running (baseline). Target p95 <= 1 s.
+ * 4. Idle with data that does not change (#17 item 13), in process through Ink's real renderer at 160x48
+ *    and a 1 s refresh, over BENCH_IDLE_SAME_SECONDS (20): CPU of this process, frames and bytes written
+ *    per second; and key press (↓ in the focused panel) to frame written, p50 / p95 over BENCH_FRAMES.
+ *    Baseline in the same run: repaint 'full' (every read re-renders every panel, the
+ *    behaviour before #17 item 13). Section 2 runs the built demo console (whose data moves every
+ *    second) both ways too, and counts the bytes the terminal received (tmux pipe-pane).
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
 import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +103,59 @@ const small = await frameTimes('demo snapshot (baseline)', false);
 const big = await frameTimes('large snapshot', true);
 report('large / demo frame time (p50)', `${(percentile(big, 50) / percentile(small, 50)).toFixed(2)}x`);
 
+// --- idle with unchanged data, and key to frame: repaint full (before) against changes (now) -----------
+const SAME_SECONDS = Number(process.env.BENCH_IDLE_SAME_SECONDS ?? 20);
+async function sameData(repaint: 'full' | 'changes'): Promise<{ cpuPct: number; frames: number; bytes: number; keyMs: number[] }> {
+  const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
+  const demo = createDemoApi({ clock, stepDelayMs: 0 });
+  const fixed = await demo.snapshot();
+  // the same content every read, as a fresh object with the read's own time (the header's 'data as of' moves)
+  const api: ConsoleApi = { ...demo, snapshot: async () => ({ ...structuredClone(fixed), takenAt: new Date(), readMs: 3 + Math.floor(Math.random() * 4) }) };
+  let frames = 0;
+  let bytes = 0;
+  const stdout = new Terminal();
+  stdout.write = (data: string) => {
+    frames++;
+    bytes += Buffer.byteLength(data);
+    stdout.emit('frame');
+    return true;
+  };
+  const stdin = new FakeKeyboard();
+  const instance = render(
+    React.createElement(ConsoleProvider, { api, colorMode: '256', demo: true, children: React.createElement(App, { refreshMs: 1_000, repaint }) }),
+    { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, maxFps: 20 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const f0 = frames;
+  const b0 = bytes;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, SAME_SECONDS * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const elapsed = (performance.now() - t0) / 1000;
+  const result = { cpuPct: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100, frames: (frames - f0) / elapsed, bytes: (bytes - b0) / elapsed, keyMs: [] as number[] };
+  stdin.write('\t'); // focus Services, then move its selection up and down
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let i = 0; i < FRAMES + 10; i++) {
+    const frame = new Promise<void>((resolve) => stdout.once('frame', () => resolve()));
+    const k0 = performance.now();
+    stdin.write(i % 2 === 0 ? '\x1b[B' : '\x1b[A');
+    await frame;
+    if (i >= 10) result.keyMs.push(performance.now() - k0);
+    await new Promise((resolve) => setTimeout(resolve, 60)); // past the 20 fps throttle
+  }
+  instance.unmount();
+  return result;
+}
+{
+  const before = await sameData('full');
+  const now = await sameData('changes');
+  report(`unchanged data, repaint full (before), ${SAME_SECONDS} s`, `${before.cpuPct.toFixed(2)}% CPU`, `${before.frames.toFixed(2)} frames/s, ${before.bytes.toFixed(0)} B/s`);
+  report('unchanged data, repaint changes (now)', `${now.cpuPct.toFixed(2)}% CPU`, `${now.frames.toFixed(2)} frames/s, ${now.bytes.toFixed(0)} B/s; ${(now.cpuPct / before.cpuPct).toFixed(2)}x CPU, ${(now.bytes / before.bytes).toFixed(3)}x bytes of before`);
+  report('key (↓) to frame, 160x48, before', `${percentile(before.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(before.keyMs, 95).toFixed(1)} ms`);
+  report('key (↓) to frame, 160x48, now', `${percentile(now.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(now.keyMs, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now.keyMs, 95) / percentile(before.keyMs, 95)).toFixed(2)}x before`);
+}
+
 // --- idle cost of the built console ------------------------------------------------------------------
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -127,22 +186,41 @@ const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { st
 if (!hasTmux) {
   report('idle console at 1 s refresh', 'skipped', 'tmux is not installed');
 } else {
-  const session = `studio-bench-${process.pid}`;
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', IDLE_COLUMNS!, '-y', IDLE_ROWS!, `exec env -u CI ${process.execPath} ${bin} console --demo --refresh 1s`]);
+  const bytesDir = mkdtempSync(join(tmpdir(), 'studio-bench-bytes-'));
+  const sessions: string[] = [];
+  /** Start the built demo console in tmux with STUDIO_CONSOLE_REPAINT=`repaint`; its pid and a byte counter. */
+  const start = (repaint: 'full' | 'changes') => {
+    const session = `studio-bench-${repaint}-${process.pid}`;
+    sessions.push(session);
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', IDLE_COLUMNS!, '-y', IDLE_ROWS!, `exec env -u CI STUDIO_CONSOLE_REPAINT=${repaint} ${process.execPath} ${bin} console --demo --refresh 1s`]);
+    return session;
+  };
   try {
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // start-up is not idle
-    const pid = Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
-    const [consoleIdle, bareIdle] = await Promise.all([watch(pid, IDLE_SECONDS), watch(bare.pid!, IDLE_SECONDS)]);
+    const both = (['full', 'changes'] as const).map((repaint) => ({ repaint, session: start(repaint) }));
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // start-up is not idle
+    const runs = both.map(({ repaint, session }) => {
+      const file = join(bytesDir, `${repaint}.out`);
+      execFileSync('tmux', ['pipe-pane', '-t', session, `cat > ${file}`]);
+      return { repaint, file, pid: Number(execFileSync('tmux', ['list-panes', '-t', session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim()) };
+    });
+    const [fullIdle, changesIdle, bareIdle] = await Promise.all([watch(runs[0]!.pid, IDLE_SECONDS), watch(runs[1]!.pid, IDLE_SECONDS), watch(bare.pid!, IDLE_SECONDS)]);
+    const perSecond = (file: string) => statSync(file).size / IDLE_SECONDS;
+    const fullBytes = perSecond(runs[0]!.file);
+    const changesBytes = perSecond(runs[1]!.file);
     report(`bare node, 1 s timer (baseline, ${IDLE_SECONDS} s)`, `${bareIdle.cpuPct.toFixed(2)}% CPU`, `RSS ${bareIdle.rss.at(-1)!.toFixed(0)} MB`);
-    report(`idle demo console, 1 s refresh, ${IDLE_COLUMNS}x${IDLE_ROWS} (${IDLE_SECONDS} s)`, `${consoleIdle.cpuPct.toFixed(2)}% CPU`, 'of one core (target <= 1%)');
+    report(`demo console, repaint full (before), ${IDLE_COLUMNS}x${IDLE_ROWS}`, `${fullIdle.cpuPct.toFixed(2)}% CPU`, `${fullBytes.toFixed(0)} B/s to the terminal`);
+    report(`demo console, repaint changes (now)`, `${changesIdle.cpuPct.toFixed(2)}% CPU`, `${changesBytes!.toFixed(0)} B/s; ${(changesIdle.cpuPct / fullIdle.cpuPct).toFixed(2)}x CPU, ${(changesBytes! / fullBytes!).toFixed(2)}x bytes of before (target <= 1% CPU)`);
+    const consoleIdle = changesIdle;
     const first = consoleIdle.rss[0]!;
     const last = consoleIdle.rss.at(-1)!;
     report('  its RSS first / last / max', `${first.toFixed(0)} / ${last.toFixed(0)} MB`, `max ${Math.max(...consoleIdle.rss).toFixed(0)} MB, ${(last / bareIdle.rss.at(-1)!).toFixed(2)}x bare node (target < 150 MB, flat)`);
   } finally {
-    spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+    for (const session of sessions) spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+    rmSync(bytesDir, { recursive: true, force: true });
   }
 }
 bare.kill();
+
 
 // --- quit while a stage runs ------------------------------------------------------------------------
 const pane = (session: string) => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
@@ -177,8 +255,8 @@ const keysTo = async (session: string, keys: string[]) => {
   }
 };
 
-if (!hasTmux) {
-  report('quit while a stage runs', 'skipped', 'tmux is not installed');
+if (!hasTmux || QUIT_RUNS === 0) {
+  report('quit while a stage runs', 'skipped', hasTmux ? 'BENCH_QUIT_RUNS=0' : 'tmux is not installed');
 } else {
   const demoQuit: number[] = [];
   for (let i = 0; i < QUIT_RUNS; i++) demoQuit.push((await quitTime('--demo', '', async () => undefined)).ms);

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
-import { createConsoleBackend } from '../src/console-backend.js';
+import { createConsoleBackend } from '../src/app/console-backend.js';
 import { median, percentile, report, timeCommand } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));

@@ -18,7 +18,7 @@ import { loadConfig, type Config } from '../src/core/config.js';
 import { silentLogger } from '../src/core/logger.js';
 import { systemClock } from '../src/core/clock.js';
 import type { Database } from '../src/core/ports.js';
-import { buildProviders } from '../src/app.js';
+import { buildProviders } from '../src/app/app.js';
 import { createSentinel } from '../src/pipeline/budget/sentinel.js';
 import { createStageContext, type StageDeps } from '../src/pipeline/stages/context.js';
 import { submitIdeas } from '../src/pipeline/ideas/intake.js';

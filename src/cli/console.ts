@@ -58,7 +58,7 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
     return { api, demo: true, close: () => api.close(), running: () => [] };
   }
-  const { createApp } = await import('../app.js');
+  const { createApp } = await import('../app/app.js');
   // before the screen is taken: say what takes time (a first start creates, migrates and embeds: 8-22 s)
   const started = Date.now();
   const say = (step: string) => process.stderr.write(`studio: ${step}\n`);
@@ -77,13 +77,13 @@ async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
     const host = opts.scheduler ?? app.config.mode === 'embedded';
     if (host && !opts.readOnly) {
       const { createScheduler } = await import('../jobs/scheduler.js');
-      const { jobWiring, schedulerSettings } = await import('../app-jobs.js');
+      const { jobWiring, schedulerSettings } = await import('../app/app-jobs.js');
       say('starting the scheduler');
       scheduler = createScheduler({ db: app.db, logger: app.logger, jobs: (await jobWiring(app)).jobs, settings: schedulerSettings(app), clock: app.clock });
       await scheduler.start();
     }
     say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const { createConsoleBackend } = await import('../console-backend.js');
+    const { createConsoleBackend } = await import('../app/console-backend.js');
     const api = await createConsoleBackend(app, { readOnly: opts.readOnly ?? false, scheduler });
     // the services panel should not wait five minutes for the first scheduled check
     if (!opts.readOnly) void api.runHealthCheck().catch(() => undefined);
@@ -111,7 +111,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 }
 
 /** A fresh embedded database gets the sample ideas once, so a first `npm start` shows the pipeline at work. */
-async function seedSampleIdeas(app: import('../app.js').App, say: (step: string) => void = () => undefined): Promise<void> {
+async function seedSampleIdeas(app: import('../app/app.js').App, say: (step: string) => void = () => undefined): Promise<void> {
   if (app.config.mode !== 'embedded') return;
   const { wantsSampleIdeas, markSampleIdeasLoaded } = await import('../app/operations/ideas.js');
   if (!(await wantsSampleIdeas(app))) return;

@@ -50,7 +50,7 @@ Examples:
             throw new InvalidInputError(`health: --timeout "${opts.timeout}" is not a duration (like 500ms, 5s)`);
           }
         }
-        const { createApp } = await import('../app.js');
+        const { createApp } = await import('../app/app.js');
         let app: Awaited<ReturnType<typeof createApp>>;
         try {
           app = await createApp({ config, logBase: { cmd: 'health' }, createDatabase: false });
@@ -60,7 +60,7 @@ Examples:
           return await databaseDown(config, error, opts);
         }
         try {
-          const { extraHealthProbes } = await import('../app-jobs.js');
+          const { extraHealthProbes } = await import('../app/app-jobs.js');
           const extra = await extraHealthProbes(app);
           let report: HealthReport;
           if (opts.record) {

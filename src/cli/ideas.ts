@@ -9,7 +9,7 @@ import { CATEGORIES, STAGES, STATUSES, type IdeaCategory, type Stage, type Statu
 import { formatDollars, centsToDollars } from '../core/money.js';
 import type { IdeaInput } from '../pipeline/ideas/sanitize.js';
 import type { IntakeOutcome } from '../pipeline/ideas/intake.js';
-import type { App } from '../app.js';
+import type { App } from '../app/app.js';
 import { action, withApp } from './run.js';
 import { c, printJson, println, table } from './output.js';
 import { registerPipeline } from './pipeline.js';

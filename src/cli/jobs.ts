@@ -1,6 +1,6 @@
 /** `studio jobs list|run|pause|resume|history`: the scheduled jobs, by hand. */
 import type { Command } from 'commander';
-import type { App } from '../app.js';
+import type { App } from '../app/app.js';
 import { formatDuration } from '../core/clock.js';
 import { loadConfig } from '../core/config.js';
 import type { JobRun } from '../app/operations/jobs.js';

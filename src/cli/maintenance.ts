@@ -1,6 +1,6 @@
 /** `studio maintenance vacuum|reindex|rotate-logs|cleanup-logs|archive|purge-history`: the manual's weekly tasks, by hand. */
 import type { Command } from 'commander';
-import type { App } from '../app.js';
+import type { App } from '../app/app.js';
 import { parseDuration } from '../core/clock.js';
 import { loadConfig, type Config } from '../core/config.js';
 import { InvalidInputError } from '../core/errors.js';

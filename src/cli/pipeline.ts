@@ -11,13 +11,16 @@ export function registerPipeline(program: Command): void {
   pipeline
     .command('run')
     .description('claim due ideas and run their stages (stop with Ctrl-C; --until-idle stops when nothing is left to do)')
-    .option('--until-idle', 'stop when every idea is finished, parked, or waiting on budget')
+    .option('--until-idle', 'stop when every idea is finished, parked, waiting on budget, or waiting on a service whose circuit breaker is open')
     .option('--workers <n>', 'concurrent workers in this process (default PIPELINE_WORKERS)')
     .option('--json', 'print a JSON summary at the end instead of progress lines')
     .addHelpText('after', `
 Any number of "pipeline run" processes (on any hosts, against one PostgreSQL) share the work safely.
 A worker killed at any point loses nothing: its lease lapses (STAGE_LEASE) and another worker resumes
 the stage run with the same idempotency key, so no charge is paid twice.
+A database outage does not stop a run: workers retry with backoff (one WARNING when it starts, one INFO
+when it ends). With --until-idle, ideas held back only by a service's open circuit breaker count as idle:
+the run exits 0 and says which stage's ideas wait on which service until when (--json: waiting_on_services).
 
 Examples:
   studio pipeline run --until-idle
@@ -48,8 +51,20 @@ Examples:
                 ? undefined
                 : (r) => println(`${r.stage.padEnd(10)} ${colour(r.outcome.padEnd(14))} ${r.title.slice(0, 50).padEnd(50)} ${c.dim(`${r.ideaId.slice(0, 8)} ${Math.round(r.ms)} ms`)}${r.outcome !== 'passed' ? `\n${' '.repeat(26)}${c.dim(r.detail.slice(0, 150))}` : ''}`),
             });
-            if (opts.json) printJson({ steps: summary.steps, outcomes: summary.byOutcome, ms: Math.round(summary.ms), stopped_because: summary.stoppedBecause });
-            else println(`\n${summary.steps} stage runs in ${formatDuration(summary.ms)} (${Object.entries(summary.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing due'}); stopped: ${summary.stoppedBecause}`);
+            if (opts.json) {
+              printJson({
+                steps: summary.steps, outcomes: summary.byOutcome, ms: Math.round(summary.ms), stopped_because: summary.stoppedBecause, database_outages: summary.outages,
+                waiting_on_services: summary.waitingOnServices.map((w) => ({ service: w.service, stage: w.stage, until: w.until.toISOString(), reason: 'circuit breaker open', ideas: w.ideas })),
+              });
+            } else {
+              println(`\n${summary.steps} stage runs in ${formatDuration(summary.ms)} (${Object.entries(summary.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing due'}); stopped: ${summary.stoppedBecause}${summary.outages ? `; rode out ${summary.outages} database outage${summary.outages === 1 ? '' : 's'}` : ''}`);
+              const { describeServiceWait } = await import('../pipeline/orchestrator.js');
+              for (const wait of summary.waitingOnServices) {
+                println(c.yellow(`waiting: ${describeServiceWait(wait)}`));
+                for (const idea of wait.ideas.slice(0, 5)) println(c.dim(`  ${idea.id.slice(0, 8)} ${idea.title.slice(0, 60)}`));
+                if (wait.ideas.length > 5) println(c.dim(`  ... and ${wait.ideas.length - 5} more`));
+              }
+            }
           } finally {
             process.off('SIGINT', stop);
             process.off('SIGTERM', stop);

@@ -2,7 +2,7 @@
  * How a command runs: build the app, run the body, close the app, and turn any error into one line and
  * an exit code. A body returns its exit code (or nothing for 0).
  */
-import type { App, CreateAppOptions } from '../app.js';
+import type { App, CreateAppOptions } from '../app/app.js';
 import { isUsageError, type AppError } from '../core/errors.js';
 import { reportError } from './output.js';
 
@@ -33,7 +33,7 @@ export const READ_ONLY_COMMANDS = new Set([
 
 /** Build the app (config, logger, database), run fn, always close. */
 export async function withApp(options: CreateAppOptions, fn: (app: App) => Promise<ExitCode>): Promise<ExitCode> {
-  const { createApp } = await import('../app.js');
+  const { createApp } = await import('../app/app.js');
   const readOnly = READ_ONLY_COMMANDS.has(String(options.logBase?.cmd ?? ''));
   const app = await createApp({ createDatabase: !readOnly, ...options });
   try {

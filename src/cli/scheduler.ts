@@ -37,7 +37,7 @@ Examples:
         const port = flags.metricsPort === undefined ? config.scheduler.metricsPort : Number(flags.metricsPort);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`scheduler: --metrics-port must be a port number (got "${flags.metricsPort}")`);
         return withApp({ config, logToStdout: true, followLogRotation: true, logBase: { cmd: 'scheduler' } }, async (app) => {
-          const { jobWiring, schedulerSettings } = await import('../app-jobs.js');
+          const { jobWiring, schedulerSettings } = await import('../app/app-jobs.js');
           const { createScheduler } = await import('../jobs/scheduler.js');
           const { startMetricsServer, schedulerStateSource } = await import('../jobs/metrics-server.js');
           const { systemClock } = await import('../core/clock.js');

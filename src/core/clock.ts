@@ -74,3 +74,8 @@ export function formatDuration(ms: number): string {
   if (h > 0) return `${sign}${h}h ${m}m`;
   return `${sign}${m}m ${s}s`;
 }
+
+/** Capped exponential backoff: base, 2x base, 4x base ... never more than max. */
+export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}

@@ -1,6 +1,6 @@
 /**
  * The one object the operator console sees (docs/console.md). The UI renders `ConsoleSnapshot`s
- * and calls the actions; it never touches storage or providers. `src/app.ts` builds the real
+ * and calls the actions; it never touches storage or providers. `src/app/app.ts` builds the real
  * implementation; tests hand the UI a fake.
  *
  * A snapshot is read in one go per refresh, from indexed queries and rollups, so a refresh costs a few
@@ -51,6 +51,8 @@ export interface KpiView {
 }
 
 export interface StuckIdeaView {
+  /** Why it is listed: stuck (too long in its stage or leases lapsed), parked for an operator, or waiting on budget. */
+  kind?: 'stuck' | 'parked' | 'waiting';
   id: string;
   title: string;
   stage: Stage;
@@ -63,9 +65,13 @@ export interface StuckIdeaView {
 export interface PipelineView {
   stages: Array<{ stage: Stage; count: number }>;
   statuses: Array<{ status: Status; count: number }>;
+  /** Ideas a worker holds right now (claimed, with a live lease). */
   processing: number;
+  /** Active ideas due or waiting for their next attempt, held by nobody (not parked, not waiting on budget). */
+  queued?: number;
   waitingOnBudget: number;
   parked: number;
+  /** Stuck ideas, then the parked and budget-waiting ones (`kind` says which): what an operator acts on. */
   stuck: StuckIdeaView[];
   completedLast24h: number;
 }
@@ -98,6 +104,8 @@ export interface LogLineView {
   level: string;
   msg: string;
   scope?: string;
+  /** The line's structured fields (idea, stage, attempt, job, …), shown in its detail. */
+  fields?: Record<string, string | number | boolean | null>;
 }
 
 export interface ConsoleSnapshot {
@@ -175,12 +183,30 @@ export interface ConsoleApi {
   awaySummary(): Promise<string | null>;
 
   ideaDetail(id: string): Promise<IdeaDetailView>;
-  jobHistory(name: string, limit?: number): Promise<Array<{ scheduledFor: Date; status: string; durationMs: number | null; error: string | null; host: string }>>;
+  jobHistory(
+    name: string,
+    limit?: number,
+  ): Promise<
+    Array<{
+      scheduledFor: Date;
+      status: string;
+      durationMs: number | null;
+      error: string | null;
+      host: string;
+      /** schedule, manual (run now) or catch-up */
+      trigger?: string;
+      operator?: string | null;
+      /** What the run reported (its output, short). */
+      summary?: string | null;
+    }>
+  >;
   incidentTimeline(id: number): Promise<Array<{ at: Date; kind: string; message: string; actor?: string }>>;
   budgetByOperation(): Promise<Array<{ service: string; operation: string; category: string; calls: number; cents: number }>>;
 
   previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview>;
   resetIdea(ideaId: string, toStage: Stage): Promise<ActionResult>;
+  /** Move an idea one stage forward (DOMAIN.md's allowed moves), audited. */
+  advanceIdea(ideaId: string, toStage: Stage): Promise<ActionResult>;
   /** Needs the typed confirmation word and a reason. */
   resumeBudget(reason: string): Promise<ActionResult>;
   runJob(name: string, onProgress?: (message: string) => void): Promise<ActionResult>;

@@ -47,9 +47,17 @@ export class NotFoundError extends AppError {
 
 /** The database could not be reached or refused a statement. */
 export class DatabaseError extends AppError {
-  constructor(message: string, options: AppErrorOptions = {}) {
+  /** The connection failed (refused, reset, timed out, lost), not the statement: worth waiting out. */
+  readonly unreachable: boolean;
+  constructor(message: string, options: AppErrorOptions & { unreachable?: boolean } = {}) {
     super('DATABASE', message, { exitCode: 2, ...options });
+    this.unreachable = options.unreachable ?? false;
   }
+}
+
+/** The database is out of reach (an outage to ride out), as the storage layer classified it. */
+export function isDatabaseUnreachable(error: unknown): error is DatabaseError {
+  return error instanceof DatabaseError && error.unreachable;
 }
 
 /** A paid call was refused because it would pass a budget cap, or spending is shut down. */

@@ -4,7 +4,7 @@
  * exponential backoff. A job never throws into croner: every outcome ends on the row and in the log.
  * A final failure of a critical job emits `job.failed` in the transaction that records it.
  */
-import type { Clock } from '../core/clock.js';
+import { retryDelay, type Clock } from '../core/clock.js';
 import { AppError, InvalidInputError, toError } from '../core/errors.js';
 import type { JobContext } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
@@ -69,10 +69,7 @@ class SchedulerStoppingError extends AppError {
   }
 }
 
-/** Capped exponential backoff: base, 2x base, 4x base ... never more than max. */
-export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-}
+export { retryDelay };
 
 export interface Runner {
   /** Claim the slot and run it when this process wins it. Undefined when another process has it or the job is paused. */

@@ -7,7 +7,9 @@
 import type { JobDefinition } from '../core/jobs.js';
 import { activeCampaigns } from '../storage/campaigns.js';
 import { emitEvent } from '../storage/events.js';
-import { eventEmittedSince, makeDue, stuckIdeas } from '../storage/ideas.js';
+import { eventEmittedSince } from '../storage/events.js';
+import { makeDue } from '../storage/idea-claims.js';
+import { stuckIdeas } from '../storage/idea-rollups.js';
 import { pauseAllCampaigns, pullMetrics } from './campaigns.js';
 import { seedSampleCorpus } from './evidence/ingest.js';
 import { createOrchestrator, MAX_LEASE_LAPSES } from './orchestrator.js';

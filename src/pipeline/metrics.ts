@@ -2,7 +2,7 @@
 import type { MetricSource } from '../core/metrics.js';
 import type { Queryable } from '../core/ports.js';
 import { STAGES } from '../core/types.js';
-import { pipelineCounts } from '../storage/ideas.js';
+import { pipelineCounts } from '../storage/idea-rollups.js';
 
 export function pipelineMetricSource(db: Queryable, now: () => Date = () => new Date()): MetricSource {
   return {

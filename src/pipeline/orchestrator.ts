@@ -12,19 +12,27 @@
  * - A stage that needs a service whose circuit breaker is open waits until the breaker's trial time; it
  *   does not spend a retry on a service known to be down.
  * - A lease that lapsed 3 times (its workers kept dying) parks the idea.
+ * - A database outage does not end a run: workers back off (capped, abortable), one WARNING says the
+ *   database is out of reach and one INFO says when it is back; a stage cut off by it spends no retry (its
+ *   lease lapses and it resumes under the same key).
+ * - `untilIdle`: ideas waiting on an open circuit breaker count as idle when nothing else is due; the
+ *   summary says which stage's ideas wait on which service until when.
  */
 import { hostname } from 'node:os';
-import { sleep } from '../core/clock.js';
-import { BudgetExceededError, ServiceUnavailableError, toError } from '../core/errors.js';
+import { formatDuration, retryDelay, sleep } from '../core/clock.js';
+import { BudgetExceededError, ServiceUnavailableError, isDatabaseUnreachable, toError } from '../core/errors.js';
 import type { Stage } from '../core/types.js';
 import { emitEvent } from '../storage/events.js';
-import * as ideas from '../storage/ideas.js';
+import * as ideas from '../storage/idea-claims.js';
 import { track } from './analytics.js';
 import { STAGE_STATUS, nextStage, OUTPUT_KEY } from './lifecycle.js';
 import { createStageContext, type StageDeps, type StageOutcome } from './stages/context.js';
 import { STAGE_HANDLERS } from './stages/index.js';
 
 export const MAX_LEASE_LAPSES = 3;
+/** Backoff of a worker while the database is out of reach: 250 ms doubling, at most 5 s. */
+export const OUTAGE_BACKOFF_BASE_MS = 250;
+export const OUTAGE_BACKOFF_MAX_MS = 5_000;
 
 /**
  * Parked ideas make one incident per stage (its count says how many), not one per idea: twenty thin
@@ -61,19 +69,36 @@ export interface RunOptions {
   workerPrefix?: string;
 }
 
+/** Ideas of one stage held back by one service's open circuit breaker. */
+export interface ServiceWait {
+  service: string;
+  stage: Stage;
+  /** When the breaker lets a trial call through (the ideas are due again then). */
+  until: Date;
+  ideas: Array<{ id: string; title: string }>;
+}
+
 export interface RunSummary {
   steps: number;
   byOutcome: Record<string, number>;
   ms: number;
   stoppedBecause: 'idle' | 'time' | 'aborted';
+  /** Database outages ridden out during the run. */
+  outages: number;
+  /** At an idle stop: work that waits on a service whose circuit breaker is open. */
+  waitingOnServices: ServiceWait[];
 }
 
 export interface Orchestrator {
   /** Claim one due idea and run its stage; null when nothing was due. */
   step(worker: string, signal?: AbortSignal, onStart?: (idea: { stage: Stage; title: string }) => void): Promise<StepReport | null>;
   run(options?: RunOptions): Promise<RunSummary>;
-  /** Nothing to do now: no idea due or held, only ideas waiting on budget (or not due for 10 minutes). */
-  idle(): Promise<{ idle: boolean; nextDueInMs: number | null }>;
+  /**
+   * Nothing to do now: no idea due or held, only ideas waiting on budget, on a service whose breaker is
+   * open (`waitingOnServices`), or not due for 10 minutes. `detail` false: the one cheap summary query,
+   * which does not look at breakers (a run without --until-idle only wants when to look again).
+   */
+  idle(detail?: boolean): Promise<{ idle: boolean; nextDueInMs: number | null; waitingOnServices: ServiceWait[] }>;
 }
 
 /** The signal was aborted from outside (a stop), not by the job's own timeout: the run resumes, it did not fail. */
@@ -81,6 +106,15 @@ function interruptedBy(signal: AbortSignal | undefined): boolean {
   if (!signal?.aborted) return false;
   const reason: unknown = signal.reason;
   return !(reason && typeof reason === 'object' && 'code' in reason && reason.code === 'JOB_TIMEOUT');
+}
+
+/** The last error of an idea a service's open breaker holds back (ServiceUnavailableError's message). */
+const BREAKER_WAIT = /^([\w.-]+): circuit breaker (?:open|half-open)/;
+
+/** "2 ideas in RESEARCH wait on openai (circuit breaker open) until 00:41:02 UTC" */
+export function describeServiceWait(wait: ServiceWait): string {
+  const n = wait.ideas.length;
+  return `${n} idea${n === 1 ? '' : 's'} in ${wait.stage} wait${n === 1 ? 's' : ''} on ${wait.service} (circuit breaker open) until ${wait.until.toISOString().slice(11, 19)} UTC`;
 }
 
 export function createOrchestrator(deps: StageDeps): Orchestrator {
@@ -115,7 +149,11 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
 
     // keep the lease while a long stage runs
     const heartbeat = setInterval(() => {
-      ideas.extendLease(db, idea.id, worker, leaseMs).catch((error) => logger.warn({ err: error, idea: idea.id }, 'pipeline: could not extend a lease'));
+      ideas.extendLease(db, idea.id, worker, leaseMs).catch((error) => {
+        // an outage is reported once by the run loop, not once per heartbeat
+        if (isDatabaseUnreachable(error)) logger.debug({ err: error, idea: idea.id }, 'pipeline: could not extend a lease (database out of reach)');
+        else logger.warn({ err: error, idea: idea.id }, 'pipeline: could not extend a lease');
+      });
     }, Math.max(1_000, Math.floor(leaseMs / 3)));
     heartbeat.unref();
 
@@ -129,6 +167,8 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     } catch (thrown) {
       if (thrown instanceof BudgetExceededError) budgetWait = thrown.message.replace(/^budget: /, '');
       else if (thrown instanceof ServiceUnavailableError) serviceDown = thrown;
+      // the database went away under the stage: not the stage's failure; the lease lapses and it resumes
+      else if (isDatabaseUnreachable(thrown)) throw thrown;
       else error = toError(thrown);
     } finally {
       clearInterval(heartbeat);
@@ -245,9 +285,29 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     return report;
   }
 
-  async function idle(): Promise<{ idle: boolean; nextDueInMs: number | null }> {
+  async function idle(detail = true): Promise<{ idle: boolean; nextDueInMs: number | null; waitingOnServices: ServiceWait[] }> {
     const row = await ideas.activeSummary(db);
-    return { idle: row.held === 0 && (row.pending === 0 || (row.nextDueInMs !== null && row.nextDueInMs > 600_000)), nextDueInMs: row.nextDueInMs };
+    if (!detail) return { idle: row.held === 0 && (row.pending === 0 || (row.nextDueInMs !== null && row.nextDueInMs > 600_000)), nextDueInMs: row.nextDueInMs, waitingOnServices: [] };
+    const busy = { idle: false, nextDueInMs: row.nextDueInMs, waitingOnServices: [] };
+    if (row.held > 0 || (row.nextDueInMs !== null && row.nextDueInMs <= 0)) return busy;
+    if (row.pending === 0) return { idle: true, nextDueInMs: row.nextDueInMs, waitingOnServices: [] };
+    // not due for 10 minutes, or held back by an open circuit breaker (this process's, or that of the one
+    // that ran the idea last: the wait is on the idea, its reason in last_error): idle, and say which
+    const groups = new Map<string, ServiceWait>();
+    const now = Date.now();
+    for (const idea of await ideas.pendingIdeas(db)) {
+      const service = BREAKER_WAIT.exec(idea.lastError ?? '')?.[1];
+      if (!service || idea.nextAttemptAt.getTime() <= now) {
+        if (idea.nextAttemptAt.getTime() <= now + 600_000) return busy;
+        continue;
+      }
+      const key = `${service}\u0000${idea.stage}`;
+      const group = groups.get(key) ?? { service, stage: idea.stage, until: idea.nextAttemptAt, ideas: [] };
+      if (idea.nextAttemptAt > group.until) group.until = idea.nextAttemptAt;
+      group.ideas.push({ id: idea.id, title: idea.title });
+      groups.set(key, group);
+    }
+    return { idle: true, nextDueInMs: row.nextDueInMs, waitingOnServices: [...groups.values()] };
   }
 
   async function run(options: RunOptions = {}): Promise<RunSummary> {
@@ -259,11 +319,17 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
     const byOutcome: Record<string, number> = {};
     let steps = 0;
     let stoppedBecause: RunSummary['stoppedBecause'] = 'idle';
+    let waitingOnServices: ServiceWait[] = [];
     let stop = false;
     const inFlight = new Map<string, { stage: Stage; title: string }>();
+    // one outage, however many workers notice it: one WARNING when it starts, one INFO when it ends
+    let outage: { since: number; message: string } | null = null;
+    let outages = 0;
+    let recoveredAt = -Infinity;
 
     const loop = async (index: number) => {
       const worker = `${prefix}:w${index}`;
+      let failedInARow = 0;
       while (!stop) {
         if (options.signal?.aborted) {
           stoppedBecause = 'aborted';
@@ -275,11 +341,41 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
           stop = true;
           break;
         }
-        const report = await step(worker, options.signal, (idea) => {
-          inFlight.set(worker, idea);
-          options.onActivity?.([...inFlight.values()]);
-        });
-        if (inFlight.delete(worker)) options.onActivity?.([...inFlight.values()]);
+        const tried = performance.now();
+        let report: StepReport | null;
+        let state: Awaited<ReturnType<typeof idle>>;
+        try {
+          if (failedInARow > 0) {
+            // what this worker held when the database went away (a stage cut off, or a claim whose answer was
+            // lost): hand it back, no lapse counted, so it resumes at once under its key, not after STAGE_LEASE
+            const released = await ideas.releaseWorkerLeases(db, worker);
+            if (released > 0) logger.debug({ worker, released }, `pipeline: ${worker} handed back ${released} idea${released === 1 ? '' : 's'} it held when the database went away`);
+          }
+          report = await step(worker, options.signal, (idea) => {
+            inFlight.set(worker, idea);
+            options.onActivity?.([...inFlight.values()]);
+          });
+          if (inFlight.delete(worker)) options.onActivity?.([...inFlight.values()]);
+          state = report ? { idle: false, nextDueInMs: 0, waitingOnServices: [] } : await idle(Boolean(options.untilIdle));
+        } catch (error) {
+          if (inFlight.delete(worker)) options.onActivity?.([...inFlight.values()]);
+          if (!isDatabaseUnreachable(error)) throw error;
+          failedInARow++;
+          // an error from a call started before the last recovery belongs to that outage, not a new one
+          if (!outage && tried > recoveredAt) {
+            outage = { since: performance.now(), message: error.message };
+            outages++;
+            logger.warn({ err: error, worker }, `pipeline: database out of reach; workers keep trying with backoff (${error.message.replace(/^storage: /, '')})`);
+          }
+          await sleep(retryDelay(failedInARow, OUTAGE_BACKOFF_BASE_MS, OUTAGE_BACKOFF_MAX_MS), options.signal);
+          continue;
+        }
+        failedInARow = 0;
+        if (outage) {
+          logger.info({ outageMs: Math.round(performance.now() - outage.since) }, `pipeline: database back after ${formatDuration(performance.now() - outage.since)}; workers go on`);
+          outage = null;
+          recoveredAt = performance.now();
+        }
         // PGlite answers without touching the event loop; yield so timers, signals and other work run
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (report) {
@@ -288,8 +384,8 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
           options.onStep?.(report);
           continue;
         }
-        const state = await idle();
         if (options.untilIdle && state.idle) {
+          waitingOnServices = state.waitingOnServices;
           stop = true;
           break;
         }
@@ -298,8 +394,11 @@ export function createOrchestrator(deps: StageDeps): Orchestrator {
       }
     };
     await Promise.all(Array.from({ length: workers }, (_, i) => loop(i + 1)));
-    logger.info({ steps, byOutcome, ms: clock.now() - started, stoppedBecause }, 'pipeline: run finished');
-    return { steps, byOutcome, ms: performance.now() - t0, stoppedBecause };
+    for (const wait of waitingOnServices) {
+      logger.info({ service: wait.service, stage: wait.stage, until: wait.until.toISOString(), ideas: wait.ideas.length }, `pipeline: ${describeServiceWait(wait)}`);
+    }
+    logger.info({ steps, byOutcome, ms: clock.now() - started, stoppedBecause, outages }, 'pipeline: run finished');
+    return { steps, byOutcome, ms: performance.now() - t0, stoppedBecause, outages, waitingOnServices };
   }
 
   return { step, run, idle };

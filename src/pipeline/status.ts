@@ -6,7 +6,7 @@
 import type { Config } from '../core/config.js';
 import type { PipelineView } from '../core/console-api.js';
 import type { Queryable } from '../core/ports.js';
-import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/ideas.js';
+import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/idea-rollups.js';
 import { MAX_LEASE_LAPSES } from './orchestrator.js';
 
 export interface PipelineStatus extends PipelineCounts {
@@ -39,10 +39,12 @@ export function toPipelineView(s: PipelineCounts & { stuck: StuckIdea[] }): Pipe
   return {
     stages: s.stages,
     statuses: s.statuses,
-    processing: s.processing,
+    // processing = held by a worker now (a live lease); the rest of the active ideas are queued
+    processing: s.running,
+    queued: Math.max(0, s.processing - s.running - s.waitingOnBudget),
     waitingOnBudget: s.waitingOnBudget,
     parked: s.parked,
-    stuck: s.stuck.map((x) => ({ id: x.id, title: x.title, stage: x.stage, status: x.status, heldForMs: x.heldForMs, reason: x.reason })),
+    stuck: s.stuck.map((x) => ({ kind: x.parkedReason ? ('parked' as const) : ('stuck' as const), id: x.id, title: x.title, stage: x.stage, status: x.status, heldForMs: x.heldForMs, reason: x.reason })),
     completedLast24h: s.completedLast24h,
   };
 }

@@ -167,16 +167,22 @@ export interface ReserveCall {
   shard: number;
 }
 
-export interface ReserveOutcome {
-  outcome: 'reserved' | 'replayed' | 'no_cycle' | 'shutdown' | 'cap' | 'throttled';
-  ledgerId: string | null;
-  ledgerState: 'reserved' | 'settled' | 'released' | null;
-  amountCents: number;
-  cycleId: string | null;
-  spentCents: number | null;
-  reservedCents: number | null;
-  allocatedCents: number | null;
-}
+/**
+ * What `studio_budget_reserve` answered, by outcome: a reservation (or its replay) has a ledger row; a
+ * refusal for the cap or CRITICAL says what the category has used and holds; a shutdown names its cycle.
+ */
+export type ReserveOutcome =
+  | { outcome: 'reserved'; ledgerId: string; amountCents: number; cycleId: string; spentCents: number; reservedCents: number; allocatedCents: number }
+  | { outcome: 'replayed'; ledgerId: string; ledgerState: LedgerState; amountCents: number; cycleId: string }
+  | RefusedReserve;
+
+/** A reservation refused: nothing was held. */
+export type RefusedReserve =
+  | { outcome: 'cap' | 'throttled'; amountCents: number; cycleId: string; spentCents: number; reservedCents: number; allocatedCents: number }
+  | { outcome: 'shutdown'; amountCents: number; cycleId: string }
+  | { outcome: 'no_cycle'; amountCents: number };
+
+type LedgerState = 'reserved' | 'settled' | 'released';
 
 /**
  * A reservation that fails its shard's fast path keeps that shard row locked (PostgreSQL keeps the lock
@@ -200,7 +206,7 @@ export async function reserve(db: Queryable, call: ReserveCall): Promise<Reserve
   const result = await db.query<{
     outcome: ReserveOutcome['outcome'];
     ledger_id: string | null;
-    ledger_state: ReserveOutcome['ledgerState'];
+    ledger_state: LedgerState | null;
     amount: number;
     cycle: string | null;
     spent: number | null;
@@ -221,16 +227,21 @@ export async function reserve(db: Queryable, call: ReserveCall): Promise<Reserve
     call.shard % 32_768,
   ], { prepare: 'studio_budget_reserve' });
   const r = result.rows[0]!;
-  return {
-    outcome: r.outcome,
-    ledgerId: r.ledger_id,
-    ledgerState: r.ledger_state,
-    amountCents: Number(r.amount),
-    cycleId: r.cycle,
-    spentCents: r.spent,
-    reservedCents: r.reserved,
-    allocatedCents: r.allocated,
-  };
+  const amountCents = Number(r.amount);
+  // the function's contract (migrations/0002_budget.sql): which columns each outcome fills
+  switch (r.outcome) {
+    case 'reserved':
+      return { outcome: 'reserved', ledgerId: r.ledger_id!, amountCents, cycleId: r.cycle!, spentCents: r.spent ?? 0, reservedCents: r.reserved ?? 0, allocatedCents: r.allocated ?? 0 };
+    case 'replayed':
+      return { outcome: 'replayed', ledgerId: r.ledger_id!, ledgerState: r.ledger_state!, amountCents, cycleId: r.cycle! };
+    case 'cap':
+    case 'throttled':
+      return { outcome: r.outcome, amountCents, cycleId: r.cycle!, spentCents: r.spent ?? 0, reservedCents: r.reserved ?? 0, allocatedCents: r.allocated ?? 0 };
+    case 'shutdown':
+      return { outcome: 'shutdown', amountCents, cycleId: r.cycle! };
+    case 'no_cycle':
+      return { outcome: 'no_cycle', amountCents };
+  }
 }
 
 export interface SettleOutcome {

@@ -66,3 +66,9 @@ export async function listEvents(db: Queryable, options: { since?: Date; kind?: 
   );
   return result.rows.map(toEvent);
 }
+
+/** Whether an ops event with this dedup key was emitted since a time (stuck ideas are reported once a period). */
+export async function eventEmittedSince(db: Queryable, dedupKey: string, since: Date): Promise<boolean> {
+  const result = await db.query('select 1 from ops_events where dedup_key = $1 and at >= $2 limit 1', [dedupKey, since]);
+  return result.rowCount > 0;
+}

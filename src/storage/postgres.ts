@@ -53,7 +53,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     ...(socket ? {} : { options: settings.join(' ') }),
     types,
   });
-  pool.on('error', (error) => options.logger?.error({ err: error }, 'storage: an idle database connection failed'));
+  // a lost connection is reported by whoever queries next (a worker says "database out of reach" once per
+  // outage); one line per pooled connection here would only repeat it
+  pool.on('error', (error) => options.logger?.debug({ err: error }, 'storage: an idle database connection failed'));
 
   const location = socket ? socket.location : describeUrl(options.url ?? '');
   const asError = (error: unknown, sql?: string) => (socket ? asEmbeddedError(error, socket.describeLoss, sql) : asDatabaseError(error, location, sql));
@@ -84,7 +86,8 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       const client = await pool.connect();
       if (!watched.has(client)) {
         watched.add(client);
-        client.on('error', (error) => options.logger?.warn({ err: error }, 'storage: a database connection in use failed'));
+        // the statement in flight on it fails with the same error, and its caller reports that
+        client.on('error', (error) => options.logger?.debug({ err: error }, 'storage: a database connection in use failed'));
       }
       return client;
     } catch (error) {
@@ -102,11 +105,12 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     exec: self.exec,
     async withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await checkout();
+      const tx = wrap(client);
       let broken = false;
       try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        await tx.exec('BEGIN');
+        const result = await fn(tx);
+        await tx.exec('COMMIT');
         return result;
       } catch (error) {
         try {
@@ -152,7 +156,7 @@ function asEmbeddedError(error: unknown, describeLoss: () => string, sql?: strin
   const lost =
     err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'ECONNRESET' || err.code === 'EPIPE' ||
     /Connection terminated|connection timeout|timeout expired|not queryable/i.test(err.message);
-  const wrapped = new DatabaseError(lost ? describeLoss() : `storage: ${err.message}`, { cause: err });
+  const wrapped = new DatabaseError(lost ? describeLoss() : `storage: ${err.message}`, { cause: err, unreachable: lost });
   Object.assign(wrapped, { pgCode: err.code, sql: sql?.slice(0, 200) });
   return wrapped;
 }
@@ -161,7 +165,10 @@ function asDatabaseError(error: unknown, location: string, sql?: string): Error 
   const err = toError(error) as Error & { code?: string };
   const code = err.code;
   let message: string;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /timeout expired|Connection terminated due to connection timeout/i.test(err.message)) {
+  const cannotReach = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /timeout expired|Connection terminated due to connection timeout/i.test(err.message);
+  // a connection that broke under a statement (server restarted, network cut): also an outage, not a bad statement
+  const lost = code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01' || code === '57P03' || (typeof code === 'string' && code.startsWith('08')) || /Connection terminated|Client has encountered a connection error|not queryable/i.test(err.message);
+  if (cannotReach) {
     message = `storage: cannot reach PostgreSQL at ${location} (${code ?? 'connect timeout'}); is it running? check DATABASE_URL`;
   } else if (code === '3D000') {
     message = `storage: database at ${location} does not exist; create it (createdb) or fix DATABASE_URL`;
@@ -170,7 +177,7 @@ function asDatabaseError(error: unknown, location: string, sql?: string): Error 
   } else {
     message = `storage: ${err.message}`;
   }
-  const wrapped = new DatabaseError(message, { cause: err });
+  const wrapped = new DatabaseError(message, { cause: err, unreachable: cannotReach || lost });
   Object.assign(wrapped, { pgCode: code, sql: sql?.slice(0, 200) });
   return wrapped;
 }

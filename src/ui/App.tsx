@@ -5,8 +5,8 @@
  */
 import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp, useStdout, type Key } from 'ink';
-import type { ConsoleSnapshot, StuckIdeaView } from '../core/console-api.js';
-import type { Stage } from '../core/types.js';
+import type { ConsoleSnapshot, LogLineView, StuckIdeaView } from '../core/console-api.js';
+import { STAGES, type Stage } from '../core/types.js';
 import { toError } from '../core/errors.js';
 import { useConsoleSettings } from './ConsoleApiContext.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
@@ -39,6 +39,8 @@ import type { PanelViewProps } from './components/panel-props.js';
 export interface AppProps {
   /** Milliseconds between snapshot reads. @default 2000 */
   refreshMs?: number;
+  /** 'full': every read re-renders every panel (the behaviour before #17 item 13; bench baseline). */
+  repaint?: 'changes' | 'full';
 }
 
 type Modal =
@@ -48,7 +50,18 @@ type Modal =
   | { kind: 'prompt'; title: string; lines: string[]; label: string; mustEqual?: string; allowEmpty?: boolean; onSubmit(text: string): void }
   | { kind: 'reset'; idea: StuckIdeaView };
 
-const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement> = {
+// Memoised: a read with the same content keeps the same snapshot and items, so a panel whose size,
+// focus, selection and filter did not change is not rendered again (the clock ticks in the header only).
+const PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
+  budget: React.memo(BudgetPanel),
+  services: React.memo(ServicesPanel),
+  kpis: React.memo(KpiPanel),
+  pipeline: React.memo(PipelinePanel),
+  jobs: React.memo(JobsPanel),
+  incidents: React.memo(IncidentsPanel),
+  logs: React.memo(LogPanel),
+};
+const FULL_PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
   budget: BudgetPanel,
   services: ServicesPanel,
   kpis: KpiPanel,
@@ -57,6 +70,10 @@ const PANEL_VIEWS: Record<PanelId, (props: PanelViewProps) => React.ReactElement
   incidents: IncidentsPanel,
   logs: LogPanel,
 };
+
+const MemoStatusLine = React.memo(StatusLine);
+const MemoFooter = React.memo(Footer);
+const MemoPanelSummary = React.memo(PanelSummary);
 
 /** What `c` copies for an item: the id an operator pastes into a CLI command. */
 function copyText(item: PanelItem): string {
@@ -78,6 +95,15 @@ function copyText(item: PanelItem): string {
 
 /** Jobs that delete or move data: `j` asks before running them. */
 const DESTRUCTIVE_JOB = /purge|archive|prune|delete|vacuum full/i;
+
+/** The Logs panel's level filter (`l` cycles): the lowest level shown. */
+const LOG_LEVEL_FILTERS = [
+  { label: 'ALL', min: 0 },
+  { label: 'WARNING+', min: 3 },
+  { label: 'ERROR+', min: 4 },
+] as const;
+const LOG_RANK: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, WARNING: 3, ERROR: 4, CRITICAL: 5, FATAL: 5 };
+const logRank = (level: string) => LOG_RANK[level.toUpperCase()] ?? 2;
 
 const noSelection = (): Record<PanelId, number> => ({ budget: 0, services: 0, kpis: 0, pipeline: 0, jobs: 0, incidents: 0, logs: 0 });
 const noFilters = (): Record<PanelId, string> => ({ budget: '', services: '', kpis: '', pipeline: '', jobs: '', incidents: '', logs: '' });
@@ -102,12 +128,12 @@ export function App(props: AppProps) {
   );
 }
 
-function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
+function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
   const { api } = useConsoleSettings();
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
-  const snap = useSnapshot(refreshMs);
+  const snap = useSnapshot(refreshMs, { dedupe: repaint !== 'full' });
   const actions = useActions(snap.refresh);
   const [focus, setFocusState] = useState<PanelId>('budget');
   // Keys can arrive faster than renders (a paste, tmux send-keys): the handler reads focus from this ref,
@@ -134,6 +160,10 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     setFilteringState(on);
   };
   const [away, setAway] = useState<string | null>(null);
+  // The log tail: a level filter, and a frozen copy while the operator reads back (new lines do not move
+  // the selection); `f` or `end` follows the newest line again.
+  const [logLevel, setLogLevel] = useState(0);
+  const [frozenLogs, setFrozenLogs] = useState<LogLineView[] | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -152,8 +182,15 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   const items = useMemo(() => {
     const out = {} as Record<PanelId, PanelItem[]>;
     for (const id of PANELS) out[id] = snapshot ? panelItems(id, snapshot, filters[id]) : [];
+    if (snapshot) {
+      const min = LOG_LEVEL_FILTERS[logLevel]!.min;
+      const logs = (frozenLogs ?? snapshot.logs).filter((l) => logRank(l.level) >= min);
+      out.logs = panelItems('logs', { ...snapshot, logs }, filters.logs);
+    }
     return out;
-  }, [snapshot, filters]);
+  }, [snapshot, filters, logLevel, frozenLogs]);
+  const newSinceFrozen = frozenLogs && snapshot ? snapshot.logs.filter((l) => l.time > (frozenLogs.at(-1)?.time ?? new Date(0))).length : 0;
+  const logNote = [frozenLogs ? `FROZEN${newSinceFrozen ? ` +${newSinceFrozen} new` : ''} (f follows)` : '', logLevel ? LOG_LEVEL_FILTERS[logLevel]!.label : ''].filter(Boolean).join(' ');
 
   const selectedIndex = useCallback(
     (id: PanelId) => {
@@ -170,6 +207,11 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     const focus = focusRef.current;
     const count = items[focus].length;
     if (count === 0) return;
+    if (focus === 'logs' && snapshot) {
+      // reading back freezes the tail, so arriving lines do not slide the selection; `end` follows again
+      if (delta === 'end') setFrozenLogs(null);
+      else if (!frozenLogs && (delta === 'home' || delta < 0)) setFrozenLogs(snapshot.logs);
+    }
     setSelection((sel) => {
       const anchor = ANCHOR_END[focus] === true;
       const current = Math.min(count - 1, Math.max(0, sel[focus]));
@@ -260,7 +302,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       // a read still waiting: another one would only queue behind it; say what is going on instead
       const since = snap.readingSince();
       if (since !== null && Date.now() - since >= 2_000) {
-        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snapshot ? clockTime(snapshot.takenAt) : '-'}`, 'bad');
+        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snap.takenAt() !== null ? clockTime(new Date(snap.takenAt()!)) : '-'}`, 'bad');
       }
       return snap.refresh();
     }
@@ -268,6 +310,44 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
       case 'x': {
         const item = needs('pipeline', 'x resets a stuck idea');
         if (item?.panel === 'pipeline' && actions.allowed(`reset ${item.item.title}`)) setModal({ kind: 'reset', idea: item.item });
+        return;
+      }
+      case 'n': {
+        const item = needs('pipeline', 'n moves an idea on');
+        if (item?.panel !== 'pipeline' || !actions.allowed(`advance ${item.item.title}`)) return;
+        const idea = item.item;
+        const next = STAGES[STAGES.indexOf(idea.stage) + 1];
+        if (!next) return actions.say(`${idea.title} is ${idea.stage}: there is no next stage`, 'info');
+        setModal({
+          kind: 'confirm',
+          title: `Advance ${idea.title}`,
+          lines: [`${idea.stage} → ${next}, without running ${idea.stage}'s gate.`, `listed because: ${idea.reason}`, 'It is audited with your name.'],
+          question: `Move it to ${next}?`,
+          onConfirm: () => {
+            closeModal();
+            void actions.run(`advance ${idea.title}`, () => api.advanceIdea(idea.id, next));
+          },
+        });
+        return;
+      }
+      case 'f': {
+        if (focus !== 'logs') return actions.say('f follows or freezes the log tail: focus the Logs panel (7) first', 'info');
+        if (frozenLogs) {
+          setFrozenLogs(null);
+          setSelection((sel) => ({ ...sel, logs: 0 }));
+          actions.say('logs: following the newest line', 'info');
+        } else if (snapshot) {
+          setFrozenLogs(snapshot.logs);
+          actions.say('logs: frozen (f follows again)', 'info');
+        }
+        return;
+      }
+      case 'l': {
+        if (focus !== 'logs') return actions.say('l filters the log tail by level: focus the Logs panel (7) first', 'info');
+        const next = (logLevel + 1) % LOG_LEVEL_FILTERS.length;
+        setLogLevel(next);
+        setSelection((sel) => ({ ...sel, logs: 0 }));
+        actions.say(`logs: ${LOG_LEVEL_FILTERS[next]!.label}`, 'info');
         return;
       }
       case 'j': {
@@ -399,9 +479,10 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
     focused: box.id === focus,
     selected: selectedIndex(box.id),
     filter: filters[box.id],
+    note: box.id === 'logs' ? logNote : undefined,
   });
   const renderPanel = (box: PanelBox) => {
-    const View = PANEL_VIEWS[box.id];
+    const View = (repaint === 'full' ? FULL_PANEL_VIEWS : PANEL_VIEWS)[box.id];
     return <View key={box.id} {...panelProps(box)} />;
   };
 
@@ -512,7 +593,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
   } else {
     body = (
       <Box flexDirection="column" height={layout.bodyRows}>
-        {layout.summary ? PANELS.map((id) => <PanelSummary key={id} panel={id} snapshot={snapshot} focused={id === focus} />) : null}
+        {layout.summary ? PANELS.map((id) => <MemoPanelSummary key={id} panel={id} snapshot={snapshot} focused={id === focus} />) : null}
         {renderPanel(layout.focused)}
       </Box>
     );
@@ -520,7 +601,7 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.frameRows}>
-      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
+      <Header snapshot={snapshot} paused={snap.paused} failed={snap.error !== null} hungSince={snap.hungSince} takenAt={snap.takenAt} staleAfterMs={Math.max(2 * refreshMs, 4_000)} width={layout.width} />
       {body}
       {filtering ? (
         <FilterBar
@@ -536,9 +617,9 @@ function ConsoleScreen({ refreshMs = 2000 }: AppProps) {
           }}
         />
       ) : (
-        <StatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
+        <MemoStatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
       )}
-      <Footer
+      <MemoFooter
         focus={focus}
         readMs={snapshot?.readMs ?? null}
         emergency={snapshot?.budget.emergencyShutdown ?? false}

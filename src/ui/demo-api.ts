@@ -269,9 +269,9 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
 
   // --- logs ---------------------------------------------------------------------------------------
   const logs: LogLineView[] = [];
-  const log = (level: string, scope: string, msg: string, at = clock.now()) => {
-    logs.push({ time: new Date(at), level, scope, msg });
-    if (logs.length > 300) logs.splice(0, logs.length - 300);
+  const log = (level: string, scope: string, msg: string, at = clock.now(), fields?: LogLineView['fields']) => {
+    logs.push({ time: new Date(at), level, scope, msg, ...(fields ? { fields } : {}) });
+    if (logs.length > 600) logs.splice(0, logs.length - 600);
   };
   const chatter: Array<[string, string, string]> = [
     ['INFO', 'pipeline', 'claimed idea for RESEARCH (worker-1)'],
@@ -327,7 +327,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         idea.spendCents += STAGE_COST[from] > 100 ? 40 : STAGE_COST[from];
         idea.history.push({ at: new Date(at), from, to: idea.stage, actor: 'worker-1', reason: null });
         if (idea.stage === 'COMPLETE') completed24h++;
-        log('INFO', 'pipeline', `${idea.title}: ${from} → ${idea.stage}`, at);
+        log('INFO', 'pipeline', `${idea.title}: ${from} → ${idea.stage}`, at, { idea: idea.id, stage: from, attempt: 1, outcome: 'passed' });
       }
     }
     if (random() < 0.5) {
@@ -432,12 +432,21 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
       pipeline: {
         stages: stageCounts,
         statuses: [...statuses].map(([status, count]) => ({ status, count })),
-        processing: ideas.filter((i) => i.stage !== 'COMPLETE').length,
+        processing: Math.min(2, ideas.filter((i) => i.stage !== 'COMPLETE' && !i.stuckReason).length),
+        queued: Math.max(0, ideas.filter((i) => i.stage !== 'COMPLETE' && !i.stuckReason).length - 2),
         waitingOnBudget: emergency ? ideas.filter((i) => i.stage !== 'COMPLETE').length : 1,
         parked: ideas.filter((i) => i.stuckReason?.startsWith('quality gate')).length,
         stuck: ideas
           .filter((i) => i.stuckReason)
-          .map((i) => ({ id: i.id, title: i.title, stage: i.stage, status: STAGE_STATUS[i.stage], heldForMs: now - i.enteredAt, reason: i.stuckReason! })),
+          .map((i) => ({
+            kind: i.stuckReason!.startsWith('quality gate') ? ('parked' as const) : i.stuckReason!.startsWith('waiting on budget') ? ('waiting' as const) : ('stuck' as const),
+            id: i.id,
+            title: i.title,
+            stage: i.stage,
+            status: STAGE_STATUS[i.stage],
+            heldForMs: now - i.enteredAt,
+            reason: i.stuckReason!,
+          })),
         completedLast24h: completed24h,
       },
       jobs: jobs.map(
@@ -460,7 +469,7 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         open: { P1: open.filter((i) => i.severity === 'P1').length, P2: open.filter((i) => i.severity === 'P2').length, P3: open.filter((i) => i.severity === 'P3').length, P4: open.filter((i) => i.severity === 'P4').length },
         resolved24h: incidents.filter((i) => i.status === 'resolved').length,
       },
-      logs: logs.slice(-200),
+      logs: logs.slice(-500),
     };
   };
 
@@ -515,7 +524,9 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
     },
     async jobHistory(name, limit = 20) {
       record('jobHistory', name, limit);
-      return findJob(name).history.slice(0, limit);
+      return findJob(name)
+        .history.slice(0, limit)
+        .map((r, i) => ({ ...r, trigger: i % 7 === 3 ? 'manual' : 'schedule', operator: i % 7 === 3 ? operator : null, summary: r.status === 'succeeded' ? `${name}: done` : null }));
     },
     async incidentTimeline(id) {
       record('incidentTimeline', id);
@@ -539,6 +550,18 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
       idea.stuckReason = null;
       log('WARNING', 'audit', `${operator} reset ${idea.id} to ${toStage}`);
       return ok(`${idea.title} reset to ${toStage}; ${p.rerun.join(', ')} will run again (est. $${(p.estimatedCents / 100).toFixed(2)})`);
+    },
+    async advanceIdea(ideaId, toStage) {
+      record('advanceIdea', ideaId, toStage);
+      const idea = findIdea(ideaId);
+      const next = STAGES[STAGES.indexOf(idea.stage) + 1];
+      if (toStage !== next) return { ok: false, message: `advance: ${idea.stage} -> ${toStage} is not an allowed move; an idea moves one stage forward` };
+      idea.history.push({ at: clock.date(), from: idea.stage, to: toStage, actor: operator, reason: `advanced by ${operator}` });
+      idea.stage = toStage;
+      idea.enteredAt = clock.now();
+      idea.stuckReason = null;
+      log('WARNING', 'audit', `${operator} advanced ${idea.id} to ${toStage}`, clock.now(), { idea: idea.id, stage: toStage });
+      return ok(`${idea.title} moved to ${toStage}`);
     },
     async resumeBudget(reason) {
       record('resumeBudget', reason);

@@ -93,7 +93,7 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
             `category  ${d.category}    stage ${d.stage}    status ${d.status}    progress ${Math.round(d.progress * 100)}%`,
             `created   ${stamp(d.createdAt)}    updated ${stamp(d.updatedAt)} (${ago(d.updatedAt, now)})`,
             `spend     ${money(d.spendCents)}`,
-            `stuck     ${formatDuration(idea.heldForMs)} in ${idea.stage}: ${idea.reason}`,
+            ...wrap(`${pad(idea.kind ?? 'stuck', 9)} ${formatDuration(idea.heldForMs)} in ${idea.stage}: ${idea.reason}`, width),
             '',
             ...wrap(d.description, width),
             '',
@@ -102,7 +102,7 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
             '',
             `artifacts: ${d.artifacts.length ? d.artifacts.join(', ') : 'none'}`,
             '',
-            'x resets it to a stage (with a cost preview).',
+            'x resets it to a stage (with a cost preview); n moves it on to the next stage.',
           ];
         },
       };
@@ -121,10 +121,10 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
           if (runs.length === 0) return [...head, 'no runs yet'];
           return [
             ...head,
-            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('host', 14)} error`,
+            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('trigger', 9)} ${pad('by', 10)} ${pad('host', 14)} error / summary`,
             ...runs.map(
               (r) =>
-                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.host, 14)} ${r.error ?? ''}`.trimEnd(),
+                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.trigger ?? '-', 9)} ${pad(r.operator ?? '-', 10)} ${pad(r.host, 14)} ${r.error ?? r.summary ?? ''}`.trimEnd(),
             ),
           ];
         },
@@ -150,7 +150,16 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
       const line = selected.item;
       return {
         title: `Log line — ${stamp(line.time)} ${line.level}`,
-        load: async () => [`${line.level.toUpperCase()} ${line.scope ? `[${line.scope}] ` : ''}at ${line.time.toISOString()}`, '', ...wrap(line.msg, width)],
+        load: async () => {
+          const fields = Object.entries(line.fields ?? {});
+          const keyWidth = Math.min(16, Math.max(0, ...fields.map(([k]) => k.length)));
+          return [
+            `${line.level.toUpperCase()} ${line.scope ? `[${line.scope}] ` : ''}at ${line.time.toISOString()}`,
+            '',
+            ...wrap(line.msg, width),
+            ...(fields.length ? ['', 'fields:', ...fields.flatMap(([k, v]) => wrap(`  ${pad(k, keyWidth)}  ${String(v)}`, width))] : []),
+          ];
+        },
       };
     }
   }

@@ -46,6 +46,13 @@ export interface RunConsoleOptions {
   shutdown?: () => Promise<void>;
   /** What a stop waits for now (`pipeline.tick (RESEARCH "…")`), for the line printed while it stops. */
   stopping?: () => string[];
+  /**
+   * 'changes' (default): a read with the same content renders nothing and memoised panels skip; 'full':
+   * every read re-renders every panel, as before #17 item 13 (a baseline for bench/console.bench.ts).
+   * (Ink 6.8's incrementalRendering is not used: outside full-screen it writes each line one row low.)
+   * @default STUDIO_CONSOLE_REPAINT from the environment, else 'changes'
+   */
+  repaint?: 'changes' | 'full';
   /** Give up waiting for `shutdown` after this long and exit anyway. @default 5000 */
   stopDeadlineMs?: number;
   /** Process to hook signals and crash handlers on. @default process */
@@ -198,10 +205,11 @@ export async function runConsole(options: RunConsoleOptions): Promise<ConsoleExi
     proc.off('exit', restore);
   }
 
+  const repaint = options.repaint ?? (process.env.STUDIO_CONSOLE_REPAINT === 'full' ? 'full' : 'changes');
   try {
     instance = render(
       <ConsoleProvider api={options.api} readOnly={options.readOnly ?? false} colorMode={colorMode} clock={options.clock} demo={options.demo ?? false}>
-        <App refreshMs={options.refreshMs ?? 2000} />
+        <App refreshMs={options.refreshMs ?? 2000} repaint={repaint} />
       </ConsoleProvider>,
       { stdout, stdin, exitOnCtrlC: true, patchConsole: false, maxFps: 20 },
     );

@@ -27,7 +27,7 @@ describe('studio CLI basics', () => {
   it('a bad setting stops with one line naming the variable, exit 2', async () => {
     const result = await runCli(['db', 'status'], { env: { STUDIO_HOME: home(), DB_CONNECT_TIMEOUT: 'soon' } });
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('studio: config: DB_CONNECT_TIMEOUT must be a duration like 5s (got "soon")');
+    expect(result.stderr.trim()).toBe('studio: config: DB_CONNECT_TIMEOUT must be a duration from 100ms to 5m with its unit (ms, s, m, h, d) (got "soon")');
   });
 
   it('config shows secrets only as set / not set', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App } from '../../src/app/app.js';
 import { loadConfig } from '../../src/core/config.js';
-import { createConsoleBackend } from '../../src/console-backend.js';
+import { createConsoleBackend } from '../../src/app/console-backend.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';
@@ -47,7 +47,7 @@ describeEachEngine('console backend', (t) => {
     expect((await readOnly.ideaDetail(created!.id!)).stage).toBe('RESEARCH');
 
     const live = await createConsoleBackend(app, { readOnly: false });
-    expect(await live.awaySummary()).toMatch(/^While you were away \(\d+ min\): 0 incident\(s\) opened/);
+    expect(await live.awaySummary()).toMatch(/^\(since \d\d-\d\d \d\d:\d\d UTC, \d+ min\): 0 incident\(s\) opened/); // the screen puts "While you were away" before it
     const reset = await live.resetIdea(created!.id!, 'IDEATE');
     expect(reset.ok).toBe(true);
     const detail = await live.ideaDetail(created!.id!);
@@ -55,6 +55,8 @@ describeEachEngine('console backend', (t) => {
     expect(detail.history.at(-1)).toMatchObject({ to: 'IDEATE', actor: 'dana' });
 
     expect((await live.pauseJob('backup.daily')).ok).toBe(true);
+    await live.runJob('health.check'); // by hand: the history says manual and who
+    expect((await live.jobHistory('health.check', 5))[0]).toMatchObject({ trigger: 'manual', operator: 'dana' });
     expect((await live.snapshot()).jobs.find((j) => j.name === 'backup.daily')!.paused).toBe(true);
     expect((await live.resumeJob('backup.daily')).ok).toBe(true);
     expect((await live.pauseJob('no.such.job')).ok).toBe(false);
@@ -96,5 +98,50 @@ describeEachEngine('console backend', (t) => {
     const row = snap.services.find((s) => s.name === 'budget')!;
     expect(row.reason).toContain(`total ${pct.toFixed(1)}%`);
     expect(row.reason).not.toContain('total 0.0%');
+  });
+
+  it('lists parked and budget-waiting ideas with their reason, advances one from the console, and counts only held ideas as processing (#17 items 8, 11)', async () => {
+    const live = await createConsoleBackend(app, { readOnly: false });
+    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
+    const made = await submitIdeas(deps, [
+      { input: { title: 'Parked console idea', description: 'An idea parked by its gate for the console list', category: 'saas' }, label: 'p' },
+      { input: { title: 'Waiting console idea', description: 'An idea waiting on the budget for the console list', category: 'saas' }, label: 'w' },
+      { input: { title: 'Held console idea', description: 'An idea a worker holds with a live lease right now', category: 'saas' }, label: 'h' },
+    ]);
+    const [parked, waiting, held] = made.map((m) => m.id!);
+    await advanceIdea(app.db, parked!, 'RESEARCH', { user: 'dana' });
+    await app.db.query(`update ideas set parked_reason = 'quality gate failed 3 times' where id = $1`, [parked]);
+    await app.db.query(`update ideas set waiting_on_budget = 'openai_tokens at CRITICAL' where id = $1`, [waiting]);
+    await app.db.query(`update ideas set locked_by = 'worker-9', lease_until = now() + interval '5 minutes' where id = $1`, [held]);
+
+    const before = (await live.snapshot()).pipeline;
+    expect(before.stuck.find((s) => s.id === parked)).toMatchObject({ kind: 'parked', stage: 'RESEARCH', reason: 'parked: quality gate failed 3 times' });
+    expect(before.stuck.find((s) => s.id === waiting)).toMatchObject({ kind: 'waiting', reason: 'waiting on budget: openai_tokens at CRITICAL' });
+    expect(before.stuck.find((s) => s.id === held)).toBeUndefined();
+    // processing: held by a worker now, not every active idea
+    expect(before.processing).toBe(1);
+    expect(before.queued).toBeGreaterThanOrEqual(1);
+    expect(before.parked).toBeGreaterThanOrEqual(1);
+    expect(before.waitingOnBudget).toBe(1);
+
+    expect(await live.advanceIdea(parked!, 'DECK')).toMatchObject({ ok: true, message: expect.stringContaining('moved to DECK') });
+    const bad = await live.advanceIdea(waiting!, 'MVP');
+    expect(bad).toMatchObject({ ok: false, message: expect.stringMatching(/not an allowed move/) });
+    const after = (await live.snapshot()).pipeline;
+    expect(after.stuck.find((s) => s.id === parked)).toBeUndefined(); // a move clears the parked reason
+    expect((await live.ideaDetail(parked!)).stage).toBe('DECK');
+    expect((await listAudit(app.db, { limit: 50 })).some((a) => a.action === 'idea.advance' && a.target === parked)).toBe(true);
+
+    const readOnly = await createConsoleBackend(app, { readOnly: true });
+    expect(await readOnly.advanceIdea(waiting!, 'RESEARCH')).toMatchObject({ ok: false, message: expect.stringMatching(/^read-only console/) });
+  }, 120_000);
+
+  it('log lines carry their structured fields for the detail (#17 item 9)', async () => {
+    app.logger.warn({ idea: 'idea-42', stage: 'RESEARCH', attempt: 2, outcome: 'parked' }, 'pipeline: RESEARCH parked: test');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the log file is written asynchronously
+    const live = await createConsoleBackend(app, { readOnly: true });
+    const line = (await live.snapshot()).logs.find((l) => l.msg === 'pipeline: RESEARCH parked: test');
+    expect(line?.level).toBe('WARNING');
+    expect(line?.fields).toMatchObject({ idea: 'idea-42', stage: 'RESEARCH', attempt: 2, outcome: 'parked' });
   });
 });

@@ -71,7 +71,7 @@ describeEachEngine('escalation of unacknowledged incidents', (t) => {
   it('defaults come from the manual\'s response times: P1 15 minutes, P2 1 hour; a bad value is one clear line', () => {
     expect(config.notify.escalateMs).toEqual({ P1: 15 * MIN, P2: 60 * MIN });
     expect(() => loadConfig({ env: { ...t.env, INCIDENT_ESCALATE_P1: 'soon' }, cwd: t.home, dotenv: false })).toThrow(
-      new ConfigError('config: INCIDENT_ESCALATE_P1 must be a duration like 15m (got "soon")'),
+      new ConfigError('config: INCIDENT_ESCALATE_P1 must be 0 (never) or a duration from 1m to 7d with its unit (ms, s, m, h, d) (got "soon")'),
     );
   });
 

@@ -7,7 +7,7 @@ import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { pauseAllCampaigns } from '../../src/pipeline/campaigns.js';
 import { activeCampaigns, insertCampaign, latestCampaign } from '../../src/storage/campaigns.js';
 import { listEvents } from '../../src/storage/events.js';
-import { stuckIdeas } from '../../src/storage/ideas.js';
+import { stuckIdeas } from '../../src/storage/idea-rollups.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { JobContext } from '../../src/core/jobs.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
 import { pipelineDeps } from '../helpers/pipeline.js';
-import { claimDue, finishRun, stageRuns, startRun } from '../../src/storage/ideas.js';
+import { claimDue, finishRun, stageRuns, startRun } from '../../src/storage/idea-claims.js';
 
 // stage_runs.cost_cents is what the ledger settled under the run's key, not one process's tally: a run
 // resumed after a crash shows the charges its dead worker paid too.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError, ServiceUnavailableError } from '../../src/core/errors.js';
 import type { IdeaBrief } from '../../src/core/providers.js';
-import { breakerEvent, buildProviders } from '../../src/app.js';
+import { breakerEvent, buildProviders } from '../../src/app/app.js';
 import { createBreaker, guardProviders, type BreakerChange } from '../../src/providers/breaker.js';
 import { createOfflineProviders } from '../../src/providers/offline/index.js';
 import { loadConfig } from '../../src/core/config.js';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildProviders } from '../../src/app.js';
+import { buildProviders } from '../../src/app/app.js';
 import type { BreakerChange } from '../../src/providers/breaker.js';
 import { costCents } from '../../src/pipeline/budget/pricing.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';

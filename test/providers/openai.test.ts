@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/core/errors.js';
 import type { EvidenceItem, IdeaBrief } from '../../src/core/providers.js';
 import { createOpenAiEmbedder, createOpenAiProbe, createOpenAiTextGenerator } from '../../src/providers/openai/index.js';
-import { buildProviders } from '../../src/app.js';
+import { buildProviders } from '../../src/app/app.js';
 import { costCents } from '../../src/pipeline/budget/pricing.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';

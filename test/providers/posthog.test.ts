@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { ProviderError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/core/config.js';
-import { buildProviders, createApp } from '../../src/app.js';
+import { buildProviders, createApp } from '../../src/app/app.js';
 import { apiHostFor, createPostHogAnalytics, createPostHogProbe, SIGNUPS_HOGQL, type PostHogAnalyticsOptions } from '../../src/providers/posthog/index.js';
 import { createOfflineAnalytics } from '../../src/providers/offline/analytics.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalAddress, classifyAddress } from '../../src/core/address.js';
 import { loadConfig } from '../../src/core/config.js';
 import { ConfigError, ProviderError } from '../../src/core/errors.js';
-import { buildProviders } from '../../src/app.js';
+import { buildProviders } from '../../src/app/app.js';
 import { isPublicHost } from '../../src/pipeline/evidence/score.js';
 import { checkTarget, guardedFetch, type FetchPolicy } from '../../src/providers/web-search/guarded-fetch.js';
 import { htmlToText } from '../../src/providers/web-search/html.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { pipelineCounts, stuckIdeas } from '../../src/storage/ideas.js';
+import { pipelineCounts, stuckIdeas } from '../../src/storage/idea-rollups.js';
 import { jobPanel, latestRuns } from '../../src/storage/job-runs.js';
 import { jobStates, setPaused } from '../../src/storage/job-state.js';
 import { readKpiHistory } from '../../src/storage/health-store.js';

@@ -16,7 +16,7 @@ import { testSentinel } from '../helpers/sentinel.js';
 import { buckets, ledgerTotals } from '../../src/storage/budget.js';
 import { registerNode } from '../../src/storage/scheduler-nodes.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
-import { claimDue } from '../../src/storage/ideas.js';
+import { claimDue } from '../../src/storage/idea-claims.js';
 import { runCli } from '../helpers/cli.js';
 
 const racer = fileURLToPath(new URL('../fixtures/budget-racer.ts', import.meta.url));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { pipelineCounts } from '../../src/storage/ideas.js';
+import { pipelineCounts } from '../../src/storage/idea-rollups.js';
 
 // The console reads stage counts from the trigger-kept roll-up: it must always equal a full count.
 describeEachEngine('idea counts roll-up', (t) => {

@@ -57,7 +57,7 @@ describe.skipIf(!hasTmux)('the built console under tmux', () => {
     expect(first.trimEnd().split('\n').length).toBeLessThanOrEqual(47);
 
     await keys(s, '?');
-    await waitForPane(s, (t) => t.includes('Help — keys') && t.includes('reset the selected stuck idea'), 'the help');
+    await waitForPane(s, (t) => t.includes('Help — keys') && t.includes('reset the selected stuck, parked or budget-waiting idea'), 'the help');
     await keys(s, 'Escape');
     await waitForPane(s, (t) => !t.includes('Help — keys') && t.includes('Incidents'), 'help closed');
 

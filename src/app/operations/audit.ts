@@ -1,5 +1,5 @@
 /** Reading the audit log: who did what, from where, and why (every operation writes one row). */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { listAudit, type AuditFilter, type AuditRow } from '../../storage/audit.js';
 

@@ -4,7 +4,7 @@
  */
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import type { BudgetSnapshot, Reservation } from '../../core/ports.js';
 import type { BudgetCategory } from '../../core/types.js';
 import { requireConfirmation, type DetailedSnapshot } from '../../pipeline/budget/sentinel.js';

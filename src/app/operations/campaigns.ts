@@ -4,7 +4,7 @@
  * while the google_ads budget is CRITICAL or any budget is in EMERGENCY, because the budget brake would
  * pause them again at the next charge. Each action writes one audit row naming the campaigns it touched.
  */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { InvalidInputError, NotFoundError } from '../../core/errors.js';
 import { pauseCampaign, pausesCampaigns } from '../../pipeline/campaigns.js';
 import { recordAudit } from '../../storage/audit.js';

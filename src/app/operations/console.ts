@@ -1,5 +1,5 @@
 /** The console's session: it is audited when it opens, and tells the operator what happened since the last one. */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { activitySince, type ActivitySince } from '../../storage/activity.js';
 import { lastConsoleSession, recordAudit } from '../../storage/audit.js';
 import type { Operator } from './context.js';

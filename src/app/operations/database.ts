@@ -1,5 +1,5 @@
 /** The database itself: its status (connectivity, versions, migrations, size) and applying migrations. */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { readDbStatus } from '../../storage/db-status.js';
 import { migrate } from '../../storage/migrate.js';
 import { migrationVars } from '../../storage/open.js';

@@ -1,5 +1,5 @@
 /** Health by hand: run the 5-minute check now (record states and KPIs, open or resolve incidents, notify). */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import type { HealthReport } from '../../core/health.js';
 import { readKpiHistory } from '../../storage/health-store.js';
 
@@ -7,7 +7,7 @@ import { readKpiHistory } from '../../storage/health-store.js';
 export async function runHealthCheckNow(app: App, args: { probeTimeoutMs?: number } = {}): Promise<HealthReport> {
   const { runHealthCheck } = await import('../../ops/health/check.js');
   const { createNotifiers } = await import('../../providers/notify/index.js');
-  const { extraHealthProbes } = await import('../../app-jobs.js');
+  const { extraHealthProbes } = await import('../app-jobs.js');
   const notifiers = createNotifiers(app.config);
   try {
     return (await runHealthCheck({ db: app.db, config: app.config, logger: app.logger, clock: app.clock, probes: await extraHealthProbes(app), notifiers, probeTimeoutMs: args.probeTimeoutMs })).report;

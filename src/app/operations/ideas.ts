@@ -1,5 +1,5 @@
 /** Ideas by hand: list, preview and reset (the manual's recovery), advance one stage; moves are audited. */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
 import { corpusStats } from '../../storage/evidence.js';
 import { countIdeas, listIdeas as list, type ListFilter } from '../../storage/ideas.js';
@@ -13,6 +13,24 @@ export type { ResetPlan };
 /** Ideas newest first, filtered. */
 export function listIdeas(deps: Pick<App, 'db'>, filter: ListFilter) {
   return list(deps.db, filter);
+}
+
+/**
+ * Ideas an operator may have to act on besides the stuck ones: parked (gate exhausted, lease lapses) and
+ * waiting on budget, each with its reason, oldest in its stage first.
+ */
+export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, limit = 50) {
+  const [parked, waiting] = await Promise.all([list(deps.db, { status: 'parked', limit }), list(deps.db, { status: 'waiting', limit })]);
+  const row = (kind: 'parked' | 'waiting') => (i: (typeof parked)[number]) => ({
+    kind,
+    id: i.id,
+    title: i.title,
+    stage: i.currentStage,
+    status: i.status,
+    heldForMs: now.getTime() - i.stageEnteredAt.getTime(),
+    reason: kind === 'parked' ? `parked: ${i.parkedReason ?? ''}` : `waiting on budget: ${i.waitingOnBudget ?? ''}`,
+  });
+  return [...parked.map(row('parked')), ...waiting.filter((w) => !w.parkedReason).map(row('waiting'))].sort((a, b) => b.heldForMs - a.heldForMs);
 }
 
 /** What a reset to `stage` would run again and what it is estimated to cost; changes nothing. */

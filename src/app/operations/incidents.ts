@@ -4,7 +4,7 @@
  * are written in the change's transaction; the 5-minute health job retries what could not be sent).
  */
 import { randomBytes } from 'node:crypto';
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { InvalidInputError, NotFoundError } from '../../core/errors.js';
 import type { Level } from '../../core/types.js';
 import { deliverNotifications, type DeliverResult } from '../../ops/incidents/deliver.js';

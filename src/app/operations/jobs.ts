@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { Registry, RegisteredJob } from '../../jobs/registry.js';
 import type { RunOutcome } from '../../jobs/runner.js';
@@ -19,7 +19,7 @@ export type { JobRun, JobState, Registry, RegisteredJob, RunOutcome };
 
 /** Every job this install knows (the same wiring the scheduler uses). */
 export async function loadJobRegistry(app: App): Promise<Registry> {
-  const { jobWiring } = await import('../../app-jobs.js');
+  const { jobWiring } = await import('../app-jobs.js');
   const { createRegistry } = await import('../../jobs/registry.js');
   return createRegistry((await jobWiring(app)).jobs, { host: hostname() });
 }

@@ -2,7 +2,7 @@
  * The manual's weekly maintenance by hand (the same tasks the maintenance.* jobs run): each is run here
  * and audited once when it changed something (a dry run changes nothing and is not audited).
  */
-import type { App } from '../../app.js';
+import type { App } from '../app.js';
 import { archiveOldIdeas, cleanupLogs, purgeHistory, reindex, rotateLogs, vacuum } from '../../jobs/maintenance.js';
 import { recordAudit } from '../../storage/audit.js';
 import type { Operator } from './context.js';

@@ -62,8 +62,22 @@ export async function readIncidentTimeline(db: Queryable, id: number): Promise<A
   return (await listTimeline(db, id)).map((e) => ({ at: e.at, kind: e.kind, message: e.message, actor: e.actor }));
 }
 
+/** The structured fields of a log line for its detail (idea, stage, attempt, …): scalars as they are, the rest as short JSON. */
+function logFields(fields: Record<string, unknown>): { fields?: Record<string, string | number | boolean | null> } {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'pid' || key === 'hostname' || key === 'v') continue;
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    else if (value !== undefined) out[key] = JSON.stringify(value).slice(0, 300);
+  }
+  return Object.keys(out).length ? { fields: out } : {};
+}
+
 /** The last `count` lines of the current log file (reads only its tail). */
-export function tailLogLines(logFile: string, count = 50): Array<{ time: Date; level: string; msg: string; scope?: string }> {
+export function tailLogLines(
+  logFile: string,
+  count = 50,
+): Array<{ time: Date; level: string; msg: string; scope?: string; fields?: Record<string, string | number | boolean | null> }> {
   if (!existsSync(logFile)) return [];
   const size = statSync(logFile).size;
   const length = Math.min(size, 256 * 1024);
@@ -79,6 +93,6 @@ export function tailLogLines(logFile: string, count = 50): Array<{ time: Date; l
   return lines.slice(-count).map((raw) => {
     const entry = parseEntry(raw);
     const scope = typeof entry.fields.cmd === 'string' ? entry.fields.cmd : typeof entry.fields.job === 'string' ? entry.fields.job : undefined;
-    return { time: entry.time ?? new Date(0), level: entry.level, msg: entry.msg || entry.raw, scope };
+    return { time: entry.time ?? new Date(0), level: entry.level, msg: entry.msg || entry.raw, scope, ...logFields(entry.fields) };
   });
 }

@@ -14,6 +14,8 @@ import { STAGES, type Stage } from '../../core/types.js';
 import { recordAudit } from '../../storage/audit.js';
 import { latestCampaign, type CampaignRow } from '../../storage/campaigns.js';
 import * as ideas from '../../storage/ideas.js';
+import * as claims from '../../storage/idea-claims.js';
+import { averageStageCost } from '../../storage/idea-rollups.js';
 import { ideaSpend } from '../budget/sentinel.js';
 import { STAGE_STATUS, OUTPUT_KEY, isAllowedMove, overallProgress, stagesFrom } from '../lifecycle.js';
 import { STAGE_HANDLERS } from '../stages/index.js';
@@ -25,7 +27,7 @@ export interface IdeaDetail {
   idea: ideas.IdeaRow;
   progress: number;
   history: ideas.HistoryRow[];
-  runs: ideas.RunRow[];
+  runs: claims.RunRow[];
   spendCents: number;
   artifacts: string[];
   campaign: CampaignRow | undefined;
@@ -43,7 +45,7 @@ export async function ideaDetail(db: Database, config: Config, id: string): Prom
   const artifacts = existsSync(dir) ? readdirSync(dir).filter((f) => !f.endsWith('.tmp')).sort().map((f) => join(dir, f)) : [];
   const [history, runs, spend, campaign] = await Promise.all([
     ideas.stageHistory(db, idea.id),
-    ideas.stageRuns(db, idea.id),
+    claims.stageRuns(db, idea.id),
     ideaSpend(db, idea.id),
     latestCampaign(db, idea.id),
   ]);
@@ -73,7 +75,7 @@ export async function advanceIdea(db: Database, id: string, stageText: string, o
     );
   }
   await db.withTransaction(async (tx) => {
-    await ideas.moveIdea(tx, { ideaId: idea.id, toStage: to, toStatus: STAGE_STATUS[to], actor: operator.user, reason: `advanced by ${operator.user}` });
+    await claims.moveIdea(tx, { ideaId: idea.id, toStage: to, toStatus: STAGE_STATUS[to], actor: operator.user, reason: `advanced by ${operator.user}` });
     await recordAudit(tx, operator, { action: 'idea.advance', target: idea.id, details: { from: idea.currentStage, to } });
   });
   return { from: idea.currentStage, to };
@@ -100,7 +102,7 @@ export async function previewReset(db: Database, config: Config, id: string, sta
   if (STAGES.indexOf(to) > STAGES.indexOf(idea.currentStage)) {
     throw new InvalidInputError(`ideas: ${to} is ahead of the idea's stage ${idea.currentStage}; a reset goes back (use studio advance to move forward)`);
   }
-  const averages = await ideas.averageStageCost(db);
+  const averages = await averageStageCost(db);
   const rerun = stagesFrom(to);
   const perStage = rerun.map((stage) => ({ stage, cents: Math.max(averages.get(stage) ?? 0, STAGE_HANDLERS[stage]?.typicalCents(config) ?? 0) }));
   const replaces = rerun.map((s) => OUTPUT_KEY[s]).filter((key) => key in idea.outputs);
@@ -128,7 +130,7 @@ export async function resetIdea(
   const plan = await previewReset(db, config, id, stageText);
   if (!options.confirm) throw new ConfirmationRequiredError(`ideas: reset-idea re-runs ${plan.rerun.join(', ')}; run again with --confirm`);
   await db.withTransaction(async (tx) => {
-    await ideas.moveIdea(tx, {
+    await claims.moveIdea(tx, {
       ideaId: plan.ideaId,
       toStage: plan.toStage,
       toStatus: STAGE_STATUS[plan.toStage],

@@ -11,7 +11,7 @@ import { ProviderError, ServiceUnavailableError } from '../../core/errors.js';
 import { centsToMicros, microsToCents } from '../../core/money.js';
 import type { AdCopy, CampaignSpec, LandingCopy } from '../../core/providers.js';
 import { campaignFor, insertCampaign, setCampaignStatus } from '../../storage/campaigns.js';
-import { failuresInStage } from '../../storage/ideas.js';
+import { failuresInStage } from '../../storage/idea-claims.js';
 import { pullMetrics, smokeResult, totalsOf } from '../campaigns.js';
 import { writeArtifact } from './artifacts.js';
 import type { StageHandler } from './context.js';

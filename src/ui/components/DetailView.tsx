@@ -3,12 +3,13 @@
  * budget by operation), scrolled with the arrows; esc (or enter, q) closes. The keys it advertises work
  * here: an action key of the panel it came from (`a` on an incident, `x` on a stuck idea) acts on it.
  */
-import React, { useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import { Text } from 'ink';
 import type { Key } from 'ink';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
-import { Panel, contentRows } from './Panel.js';
+import { Panel, contentRows, contentWidth } from './Panel.js';
+import { wrap } from '../drill-down.js';
 
 export interface DetailContent {
   title: string;
@@ -28,11 +29,22 @@ export interface DetailViewProps {
   onAction?: (input: string, key: Key) => void;
 }
 
+/** One detail line as screen rows of `columns`: as is when it fits, else wrapped under its indent. */
+export function wrapLine(line: string, columns: number): string[] {
+  if (line.length <= columns) return [line];
+  const indent = /^\s*(?:\S+\s{2,})?/.exec(line)![0].length; // "reason   text…" continues under "text"
+  const hang = indent > 0 && indent <= columns / 2 ? indent : 0;
+  const [first, ...rest] = wrap(line.slice(hang), columns - hang);
+  return [line.slice(0, hang) + first, ...rest.map((r) => ' '.repeat(hang) + r)];
+}
+
 export function DetailView({ detail, width, height, onClose, actionKeys = [], onAction }: DetailViewProps) {
   const theme = useTheme();
   const [top, setTop] = useState(0);
   const rows = contentRows(height);
-  const lines = detail.lines ?? [];
+  // Long lines wrap (a parked reason must be readable), continuing under the line's own indent.
+  const columns = contentWidth(width);
+  const lines = useMemo(() => (detail.lines ?? []).flatMap((line) => wrapLine(line, columns)), [detail.lines, columns]);
   const maxTop = Math.max(0, lines.length - rows);
   useKeys((input, key) => {
     if (key.escape || key.return || input === 'q' || key.backspace || key.delete) return onClose();

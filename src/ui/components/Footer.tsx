@@ -16,7 +16,7 @@ export interface FooterProps {
 
 /** The keys of a detail opened from `panel`: its actions (they work there), scrolling, closing. */
 export function detailKeys(panel: PanelId): { keys: string[]; labels: string[] } {
-  const own = KEYS.filter((k) => k.short && k.panel === panel);
+  const own = KEYS.filter((k) => k.short && k.panel === panel && k.action);
   const extra = panel === 'services' ? KEYS.filter((k) => k.keys === 'h') : [];
   return {
     keys: [...own, ...extra].map((k) => k.keys),

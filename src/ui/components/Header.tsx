@@ -22,13 +22,15 @@ export interface HeaderProps {
   /** Data older than this (and not paused) is STALE. */
   staleAfterMs: number;
   width: number;
+  /** When the data was read (ms epoch), if newer than `snapshot.takenAt` (a read with the same content); read at each tick. */
+  takenAt?: () => number | null;
 }
 
 /** Whether the data on screen is STALE now: the last read failed or hangs, or it is older than `staleAfterMs`. */
-export function isStale(p: Pick<HeaderProps, 'snapshot' | 'paused' | 'failed' | 'hungSince' | 'staleAfterMs'>, now: number): boolean {
+export function isStale(p: Pick<HeaderProps, 'snapshot' | 'paused' | 'failed' | 'hungSince' | 'staleAfterMs' | 'takenAt'>, now: number): boolean {
   if (!p.snapshot) return false;
   if (p.failed || p.hungSince !== null) return true;
-  return !p.paused && now - p.snapshot.takenAt.getTime() > p.staleAfterMs;
+  return !p.paused && now - (p.takenAt?.() ?? p.snapshot.takenAt.getTime()) > p.staleAfterMs;
 }
 
 export function Header(props: HeaderProps) {
@@ -44,7 +46,8 @@ export function Header(props: HeaderProps) {
       {` ${text} `}
     </Text>
   );
-  const age = snapshot ? Math.max(0, now - snapshot.takenAt.getTime()) : 0;
+  const takenAt = props.takenAt?.() ?? snapshot?.takenAt.getTime() ?? now;
+  const age = snapshot ? Math.max(0, now - takenAt) : 0;
   return (
     <Text wrap="truncate">
       <Text bold={theme.mode !== 'none'}>studio</Text>
@@ -65,7 +68,7 @@ export function Header(props: HeaderProps) {
         <>
           {sep}
           <Text {...(stale ? theme.bad : theme.muted)}>
-            data as of {clockTime(snapshot.takenAt)} ({age < 1000 ? '0s' : formatDuration(age)} old)
+            data as of {clockTime(new Date(takenAt))} ({age < 1000 ? '0s' : formatDuration(age)} old)
           </Text>
         </>
       ) : null}

@@ -20,7 +20,7 @@ function JobRow({ job, now }: { job: JobView; now: number }) {
         {pad(status, 10)}
       </Flash>
       {pad(`${ago(job.lastRunAt, now)}${duration}`, 18)}
-      {job.paused ? <Text {...theme.warn}>{pad('paused', 12)}</Text> : <Text {...theme.muted}>{pad(`next ${until(job.nextRunAt, now)}`, 12)}</Text>}
+      {job.paused ? <Text {...theme.warn}>{pad('paused', 12)}</Text> : <Text {...theme.muted}>{pad(`next ${until(job.nextRunAt, now)}`, 16)}</Text>}
       {job.running && job.progress ? <Text {...theme.accent}> {job.progress}</Text> : null}
       {!job.running && job.lastError ? <Text {...theme.bad}> {job.lastError}</Text> : null}
     </Text>

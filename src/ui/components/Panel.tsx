@@ -24,8 +24,11 @@ export const contentWidth = (width: number) => Math.max(1, width - 4);
 export function Panel({ title, note, width, height, focused, children }: PanelProps) {
   const theme = useTheme();
   const [tl, h, tr] = focused ? ['╔', '═', '╗'] : ['╭', '─', '╮'];
-  const label = ` ${title} `;
-  const tail = note ? ` ${note} ` : '';
+  // The title gives way (cut with …) so the corner stays: at 80 columns a long detail title ran over it.
+  let tail = note ? ` ${note} ` : '';
+  if (tail.length > width - 12) tail = '';
+  const room = Math.max(1, width - 4 - tail.length - 2);
+  const label = ` ${title.length > room ? `${title.slice(0, Math.max(0, room - 1))}…` : title} `;
   const fill = Math.max(0, width - 2 - 1 - label.length - tail.length - 1);
   const top = `${tl}${h}${label}${h.repeat(fill)}${tail}${h}${tr}`;
   const borderColor = focused ? theme.focusBorder : undefined;

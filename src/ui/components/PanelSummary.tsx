@@ -57,7 +57,7 @@ function Summary({ panel, s }: { panel: PanelId; s: ConsoleSnapshot }) {
       const p = s.pipeline;
       return (
         <Text>
-          processing {p.processing} · <Text {...(p.stuck.length > 0 ? theme.bad : theme.ok)}>stuck {p.stuck.length}</Text> · waiting on budget {p.waitingOnBudget} · parked{' '}
+          processing {p.processing} · <Text {...(stuckOnly(p.stuck) > 0 ? theme.bad : theme.ok)}>stuck {stuckOnly(p.stuck)}</Text> · waiting on budget {p.waitingOnBudget} · parked{' '}
           {p.parked} · done 24h {p.completedLast24h}
         </Text>
       );
@@ -109,3 +109,6 @@ export function PanelSummary({ panel, snapshot, focused }: { panel: PanelId; sna
     </Text>
   );
 }
+
+/** Stuck ideas proper (the list also carries the parked and budget-waiting ones, counted on their own). */
+const stuckOnly = (list: Array<{ kind?: string }>) => list.filter((s) => (s.kind ?? 'stuck') === 'stuck').length;

@@ -22,10 +22,11 @@ export const STAGE_SHORT: Record<Stage, string> = {
 
 function StuckRow({ idea, inner }: { idea: StuckIdeaView; inner: number }) {
   const theme = useTheme();
-  const titleWidth = Math.max(10, Math.min(36, inner - 9 - 10 - 12));
+  const titleWidth = Math.max(10, Math.min(36, inner - 9 - 10 - 12 - 7));
+  const kind = idea.kind === 'parked' ? 'PARKED' : idea.kind === 'waiting' ? 'WAIT$' : 'STUCK';
   return (
     <Text>
-      {pad(idea.title, titleWidth)} {pad(STAGE_SHORT[idea.stage], 8)} <Text {...theme.bad}>{pad(formatDuration(idea.heldForMs), 8, 'right')}</Text>
+      <Text {...(idea.kind === 'stuck' || !idea.kind ? theme.bad : theme.warn)}>{pad(kind, 6)}</Text> {pad(idea.title, titleWidth)} {pad(STAGE_SHORT[idea.stage], 8)} <Text {...theme.bad}>{pad(formatDuration(idea.heldForMs), 8, 'right')}</Text>
       <Text {...theme.muted}> {idea.reason}</Text>
     </Text>
   );
@@ -36,7 +37,7 @@ export function PipelinePanel(props: PanelViewProps) {
   const p = props.snapshot.pipeline;
   const rows = contentRows(props.height);
   const inner = contentWidth(props.width) - 1;
-  const stuckCount = p.stuck.length;
+  const stuckCount = p.stuck.filter((s) => (s.kind ?? 'stuck') === 'stuck').length;
   const header = [
     <Text key="stages" wrap="truncate">
       {p.stages.map((s, i) => (
@@ -49,14 +50,15 @@ export function PipelinePanel(props: PanelViewProps) {
     </Text>,
     <Text key="flow" wrap="truncate">
       processing <Flash value={p.processing}>{String(p.processing)}</Flash>
+      {p.queued !== undefined ? ` · queued ${p.queued}` : ''}
+      {' · '}
+      <Text {...(stuckCount > 0 ? theme.bad : theme.ok)}>stuck {stuckCount}</Text>
       {' · waiting on budget '}
       <Text {...(p.waitingOnBudget > 0 ? theme.warn : {})}>{p.waitingOnBudget}</Text>
       {' · parked '}
       <Text {...(p.parked > 0 ? theme.warn : {})}>{p.parked}</Text>
       {' · done 24h '}
       <Flash value={p.completedLast24h}>{String(p.completedLast24h)}</Flash>
-      {' · '}
-      <Text {...(stuckCount > 0 ? theme.bad : theme.ok)}>stuck {stuckCount}</Text>
     </Text>,
   ];
   const shown = header.slice(0, Math.max(0, rows - 1));

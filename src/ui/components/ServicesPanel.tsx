@@ -2,14 +2,14 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { ServiceView } from '../../core/console-api.js';
-import { pad } from '../format.js';
+import { formatDuration, pad } from '../format.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Flash } from './Flash.js';
 import { ListRows } from './ListRows.js';
 import { Panel, contentRows } from './Panel.js';
 import { panelNote, payloads, type PanelViewProps } from './panel-props.js';
 
-function ServiceRow({ s }: { s: ServiceView }) {
+function ServiceRow({ s, now }: { s: ServiceView; now: number }) {
   const theme = useTheme();
   const style = theme.level(s.level);
   return (
@@ -20,6 +20,8 @@ function ServiceRow({ s }: { s: ServiceView }) {
         {pad(s.level, 10)}
       </Flash>
       <Text {...theme.muted}>{pad(s.latencyMs === undefined ? '-' : `${Math.round(s.latencyMs)}ms`, 7, 'right')} </Text>
+      {/* how old the result is: a check from an hour ago is not today's state */}
+      <Text {...theme.muted}>{pad(s.checkedAt ? `${formatDuration(Math.max(0, now - s.checkedAt.getTime()))} ago` : 'unchecked', 10, 'right')} </Text>
       {s.offline ? <Text {...theme.muted}>[offline] </Text> : null}
       {s.reason}
     </Text>
@@ -35,7 +37,7 @@ export function ServicesPanel(props: PanelViewProps) {
         focused={props.focused}
         rows={contentRows(props.height)}
         empty={props.filter ? 'no service matches the filter' : 'no services checked yet'}
-        render={(s) => <ServiceRow s={s} />}
+        render={(s) => <ServiceRow s={s} now={props.snapshot.takenAt.getTime()} />}
       />
     </Panel>
   );

@@ -11,11 +11,14 @@ export interface PanelViewProps {
   selected: number;
   /** The panel's filter ('' for none). */
   filter: string;
+  /** More for the top border (the log tail's FROZEN and level filter). */
+  note?: string;
 }
 
 /** "2/5 /filter" for the panel's top border. */
-export function panelNote({ items, selected, focused, filter }: PanelViewProps): string {
+export function panelNote({ items, selected, focused, filter, note }: PanelViewProps): string {
   const parts: string[] = [];
+  if (note) parts.push(note);
   if (filter) parts.push(`/${filter}`);
   if (focused && items.length > 0) parts.push(`${Math.min(selected + 1, items.length)}/${items.length}`);
   return parts.join(' ');

@@ -12,7 +12,17 @@ import { toError } from '../../core/errors.js';
 import { useConsoleApi } from '../ConsoleApiContext.js';
 
 export interface SnapshotState {
+  /**
+   * The last snapshot whose content changed. A read that brings the same content (all but `takenAt` and
+   * `readMs`) keeps the previous object, so memoised panels see the same props and nothing re-renders.
+   */
   snapshot: ConsoleSnapshot | null;
+  /**
+   * When the last good read was taken (ms epoch): moves with every read, even one with the same content.
+   * A function, not state: a read with the same content renders nothing; the header reads this on its
+   * own 1 s tick (and on any render), so 'data as of' is at most a tick behind.
+   */
+  takenAt(): number | null;
   /** The last read's error message, cleared by the next good read. */
   error: string | null;
   paused: boolean;
@@ -25,9 +35,22 @@ export interface SnapshotState {
   togglePaused(): void;
 }
 
-export function useSnapshot(refreshMs: number): SnapshotState {
+/** A snapshot with the same content as the one on screen replaces it only when that one is this old. */
+export const AGES_EVERY_MS = 10_000;
+
+/** What a snapshot says, without when it was read and how long that took: equal keys, equal screens. */
+export function snapshotContentKey(s: ConsoleSnapshot): string {
+  const { takenAt: _takenAt, readMs: _readMs, ...content } = s;
+  return JSON.stringify(content);
+}
+
+/** `dedupe: false` is the old behaviour (every read a new object, every panel re-rendered), for the bench. */
+export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boolean } = {}): SnapshotState {
   const api = useConsoleApi();
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
+  const takenAtRef = useRef<number | null>(null);
+  const contentKey = useRef<string | null>(null);
+  const keptAt = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
   const [hungSince, setHungSince] = useState<number | null>(null);
@@ -56,7 +79,15 @@ export function useSnapshot(refreshMs: number): SnapshotState {
     try {
       const next = await api.snapshot();
       if (!alive.current) return;
-      setSnapshot(next);
+      takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
+      const key = dedupe ? snapshotContentKey(next) : null;
+      // Panels show ages against the snapshot's takenAt ("opened 5m ago", "next in 40s"): identical
+      // content is taken again once the kept one is AGES_EVERY_MS old, so those move on, at a tenth the cost.
+      if (key === null || key !== contentKey.current || next.takenAt.getTime() - keptAt.current >= AGES_EVERY_MS) {
+        contentKey.current = key;
+        keptAt.current = next.takenAt.getTime();
+        setSnapshot(next);
+      }
       setError(null); // no re-render when it was null already
     } catch (err) {
       if (!alive.current) return;
@@ -77,7 +108,7 @@ export function useSnapshot(refreshMs: number): SnapshotState {
         }
       }
     }
-  }, [api, refreshMs]);
+  }, [api, refreshMs, dedupe]);
 
   useEffect(() => {
     alive.current = true;
@@ -109,5 +140,6 @@ export function useSnapshot(refreshMs: number): SnapshotState {
   const refresh = useCallback(() => void read(), [read]);
 
   const readingSince = useCallback(() => startedAt.current, []);
-  return { snapshot, error, paused, hungSince, readingSince, refresh, setPaused, togglePaused };
+  const takenAt = useCallback(() => takenAtRef.current, []);
+  return { snapshot, takenAt, error, paused, hungSince, readingSince, refresh, setPaused, togglePaused };
 }

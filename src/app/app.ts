@@ -2,23 +2,23 @@
  * The composition root: the one place that knows which database and which providers are in use. It
  * builds them from the configuration and hands them down; everything above sees ports.
  */
-import { loadConfig, type Config } from './core/config.js';
-import { createLogger, type Logger } from './core/logger.js';
-import { systemClock, type Clock } from './core/clock.js';
-import type { Database } from './core/ports.js';
-import { createSentinel, type Sentinel } from './pipeline/budget/sentinel.js';
-import { assertDatabaseExists, openDatabase } from './storage/open.js';
-import type { Providers } from './core/providers.js';
-import { createOfflineProviders } from './providers/offline/index.js';
-import { createOpenAiEmbedder, createOpenAiTextGenerator } from './providers/openai/index.js';
-import { createPostHogAnalytics } from './providers/posthog/analytics.js';
-import { createGoogleAdsAccount } from './providers/google-ads/account.js';
-import type { GoogleAdsHooks } from './providers/google-ads/client.js';
-import { createWebSearch } from './providers/web-search/index.js';
-import { guardProviders, type BreakerChange } from './providers/breaker.js';
-import { emitEvent } from './storage/events.js';
-import { budgetLevelEvent } from './pipeline/analytics.js';
-import { pauseOnBudgetLevel } from './pipeline/campaigns.js';
+import { loadConfig, type Config } from '../core/config.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Database } from '../core/ports.js';
+import { createSentinel, type Sentinel } from '../pipeline/budget/sentinel.js';
+import { assertDatabaseExists, openDatabase } from '../storage/open.js';
+import type { Providers } from '../core/providers.js';
+import { createOfflineProviders } from '../providers/offline/index.js';
+import { createOpenAiEmbedder, createOpenAiTextGenerator } from '../providers/openai/index.js';
+import { createPostHogAnalytics } from '../providers/posthog/analytics.js';
+import { createGoogleAdsAccount } from '../providers/google-ads/account.js';
+import type { GoogleAdsHooks } from '../providers/google-ads/client.js';
+import { createWebSearch } from '../providers/web-search/index.js';
+import { guardProviders, type BreakerChange } from '../providers/breaker.js';
+import { emitEvent } from '../storage/events.js';
+import { budgetLevelEvent } from '../pipeline/analytics.js';
+import { pauseOnBudgetLevel } from '../pipeline/campaigns.js';
 
 /** How long closing the app waits for queued analytics events to be sent, ms. */
 export const ANALYTICS_CLOSE_MS = 2_000;
@@ -94,7 +94,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
       campaignBrake.onLevelCrossed(crossing);
     },
   });
-  const unwatch = options.followLogRotation ? (await import('./core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
+  const unwatch = options.followLogRotation ? (await import('../core/log-watch.js')).watchLogFile(config.paths.logFile, () => log.reopen()) : undefined;
   let closed = false;
   return {
     config,

@@ -4,10 +4,10 @@
  * added here (the one place that wires them).
  */
 import type { App } from './app.js';
-import { systemClock } from './core/clock.js';
-import type { JobDefinition } from './core/jobs.js';
-import type { MetricSource } from './core/metrics.js';
-import type { ServiceProbe } from './core/health.js';
+import { systemClock } from '../core/clock.js';
+import type { JobDefinition } from '../core/jobs.js';
+import type { MetricSource } from '../core/metrics.js';
+import type { ServiceProbe } from '../core/health.js';
 
 export interface JobWiring {
   jobs: JobDefinition[];
@@ -17,41 +17,41 @@ export interface JobWiring {
 
 /** The probes beyond the standard ones (database, host, offline providers): scheduler, budget, real providers. */
 export async function extraHealthProbes(app: App): Promise<ServiceProbe[]> {
-  const { createSchedulerProbe } = await import('./ops/health/probes/scheduler.js');
-  const { createBudgetProbe } = await import('./ops/health/probes/budget.js');
+  const { createSchedulerProbe } = await import('../ops/health/probes/scheduler.js');
+  const { createBudgetProbe } = await import('../ops/health/probes/budget.js');
   const probes = [createSchedulerProbe(app.db, { clock: app.clock, residentExpected: app.config.scheduler.residentExpected }), createBudgetProbe(app.budget)];
   const openai = app.config.openai;
   if (openai.apiKey) {
-    const { createOpenAiProbe } = await import('./providers/openai/probe.js');
+    const { createOpenAiProbe } = await import('../providers/openai/probe.js');
     probes.push(createOpenAiProbe({ apiKey: openai.apiKey, baseURL: openai.baseUrl, model: openai.model, timeoutMs: Math.min(openai.timeoutMs, 10_000) }));
   }
   const posthog = app.config.posthog;
   if (posthog.projectKey) {
-    const { createPostHogProbe } = await import('./providers/posthog/probe.js');
+    const { createPostHogProbe } = await import('../providers/posthog/probe.js');
     probes.push(createPostHogProbe({ projectKey: posthog.projectKey, host: posthog.host, personalKey: posthog.personalKey, projectId: posthog.projectId }));
   }
   const ads = app.config.googleAds;
   if (ads.developerToken && ads.clientId && ads.clientSecret && ads.refreshToken && ads.customerId) {
-    const { createGoogleAdsProbe } = await import('./providers/google-ads/probe.js');
+    const { createGoogleAdsProbe } = await import('../providers/google-ads/probe.js');
     const { developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId } = ads;
     probes.push(createGoogleAdsProbe({ developerToken, clientId, clientSecret, refreshToken, customerId, loginCustomerId, timeoutMs: Math.min(app.config.health.probeTimeoutMs, 10_000) }));
   }
   const search = app.config.search;
   if (search.url) {
-    const { createWebSearchProbe } = await import('./providers/web-search/probe.js');
+    const { createWebSearchProbe } = await import('../providers/web-search/probe.js');
     probes.push(createWebSearchProbe({ url: search.url, apiKey: search.apiKey, apiKeyHeader: search.apiKeyHeader, timeoutMs: Math.min(search.timeoutMs, 10_000) }));
   }
   return probes;
 }
 
 export async function jobWiring(app: App): Promise<JobWiring> {
-  const { createJobCatalog } = await import('./jobs/catalog.js');
-  const { createBudgetJobs, budgetMetricSource } = await import('./pipeline/budget/review.js');
-  const { createBackupJobs } = await import('./ops/backup/jobs.js');
-  const { createHealthJobs } = await import('./ops/health/jobs.js');
-  const { createNotifiers } = await import('./providers/notify/index.js');
-  const { writePerformanceReport } = await import('./ops/reports/performance.js');
-  const { createPipelineJobs } = await import('./pipeline/jobs.js');
+  const { createJobCatalog } = await import('../jobs/catalog.js');
+  const { createBudgetJobs, budgetMetricSource } = await import('../pipeline/budget/review.js');
+  const { createBackupJobs } = await import('../ops/backup/jobs.js');
+  const { createHealthJobs } = await import('../ops/health/jobs.js');
+  const { createNotifiers } = await import('../providers/notify/index.js');
+  const { writePerformanceReport } = await import('../ops/reports/performance.js');
+  const { createPipelineJobs } = await import('../pipeline/jobs.js');
   const probes = await extraHealthProbes(app);
   const jobs = createJobCatalog({
     db: app.db,
@@ -70,8 +70,8 @@ export async function jobWiring(app: App): Promise<JobWiring> {
       ...createPipelineJobs({ db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger }),
     ],
   });
-  const { pipelineMetricSource } = await import('./pipeline/metrics.js');
-  const { serviceStateMetricSource } = await import('./ops/health/metrics.js');
+  const { pipelineMetricSource } = await import('../pipeline/metrics.js');
+  const { serviceStateMetricSource } = await import('../ops/health/metrics.js');
   // budget spent and levels, ideas per stage, service states
   const metricSources: MetricSource[] = [budgetMetricSource(app.budget), pipelineMetricSource(app.db, () => app.clock.date()), serviceStateMetricSource(app.db)];
   return { jobs, metricSources };

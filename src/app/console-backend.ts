@@ -15,23 +15,26 @@ import type {
   JobView,
   PipelineView,
   ResetPreview,
-} from './core/console-api.js';
-import { JobFailedError, toError } from './core/errors.js';
-import { formatDollars } from './core/money.js';
-import type { Scheduler } from './jobs/scheduler.js';
-import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from './core/ports.js';
-import { BUDGET_CATEGORIES, worstLevel, type Stage } from './core/types.js';
-import { createBudgetProbe } from './ops/health/probes/budget.js';
-import type { BurnRate } from './pipeline/budget/burn-rate.js';
-import * as budgetOps from './app/operations/budget.js';
-import * as consoleOps from './app/operations/console.js';
-import * as backupOps from './app/operations/backups.js';
-import * as campaignOps from './app/operations/campaigns.js';
-import * as healthOps from './app/operations/health.js';
-import * as ideaOps from './app/operations/ideas.js';
-import * as incidentOps from './app/operations/incidents.js';
-import * as jobOps from './app/operations/jobs.js';
-import { withVisibleControls } from './core/terminal-text.js';
+} from '../core/console-api.js';
+import { JobFailedError, toError } from '../core/errors.js';
+import { formatDollars } from '../core/money.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { BudgetSnapshot, CategoryStatus, EmbeddedOwner } from '../core/ports.js';
+import { BUDGET_CATEGORIES, worstLevel, type Stage } from '../core/types.js';
+import { createBudgetProbe } from '../ops/health/probes/budget.js';
+import type { BurnRate } from '../pipeline/budget/burn-rate.js';
+import * as budgetOps from './operations/budget.js';
+import * as consoleOps from './operations/console.js';
+import * as backupOps from './operations/backups.js';
+import * as campaignOps from './operations/campaigns.js';
+import * as healthOps from './operations/health.js';
+import * as ideaOps from './operations/ideas.js';
+import * as incidentOps from './operations/incidents.js';
+import * as jobOps from './operations/jobs.js';
+import { withVisibleControls } from '../core/terminal-text.js';
+
+/** Log lines the console keeps (the Logs panel's scrollback). */
+export const LOG_SCROLLBACK = 500;
 
 export interface ConsoleBackendOptions {
   readOnly: boolean;
@@ -47,9 +50,9 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   const { db, config, clock } = app;
   const operator = config.operator;
   const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore] = await Promise.all([
-    import('./ops/health/console-views.js'),
-    import('./pipeline/status.js'),
-    import('./storage/incidents.js'),
+    import('../ops/health/console-views.js'),
+    import('../pipeline/status.js'),
+    import('../storage/incidents.js'),
   ]);
   const registry = options.scheduler?.registry ?? (await jobOps.loadJobRegistry(app));
 
@@ -150,7 +153,10 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   async function pipelineView(now: Date): Promise<PipelineView> {
-    return status.readPipelineView(db, config, now);
+    const [view, awaiting] = await Promise.all([status.readPipelineView(db, config, now), ideaOps.ideasAwaitingOperator(app, now)]);
+    // the stuck ones first; parked or budget-waiting ideas not already listed after them, with their reason
+    const listed = new Set(view.stuck.map((s) => s.id));
+    return { ...view, stuck: [...view.stuck, ...awaiting.filter((a) => !listed.has(a.id))] };
   }
 
   const api: ConsoleApi = {
@@ -179,7 +185,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       const live = await createBudgetProbe({ snapshot: async () => budget }).probe(new AbortController().signal);
       const serviceRows = services.services.map((s) => (s.name === 'budget' ? { ...s, level: live.level, reason: live.reason, checkedAt: now } : s));
       const readMs = performance.now() - started;
-      const logs = tailLogLines(config.paths.logFile, 60);
+      const logs = tailLogLines(config.paths.logFile, LOG_SCROLLBACK);
       return {
         takenAt: now,
         readMs,
@@ -220,13 +226,22 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     },
 
     async ideaDetail(id: string): Promise<IdeaDetailView> {
-      const { ideaDetail, toIdeaDetailView } = await import('./pipeline/ideas/service.js');
+      const { ideaDetail, toIdeaDetailView } = await import('../pipeline/ideas/service.js');
       return toIdeaDetailView(await ideaDetail(db, config, id));
     },
 
     async jobHistory(name: string, limit = 20) {
       const runs = await jobOps.jobHistory(app, { registry, name, limit });
-      return runs.map((r) => ({ scheduledFor: r.scheduledFor, status: r.status, durationMs: r.durationMs ?? null, error: r.error ?? null, host: r.host ?? '' }));
+      return runs.map((r) => ({
+        scheduledFor: r.scheduledFor,
+        status: r.status,
+        durationMs: r.durationMs ?? null,
+        error: r.error ?? null,
+        host: r.host ?? '',
+        trigger: r.manual ? 'manual' : r.catchUp ? 'catch-up' : 'schedule',
+        operator: r.operator,
+        summary: runSummary(r.output),
+      }));
     },
 
     incidentTimeline: (id: number) => readIncidentTimeline(db, id),
@@ -234,7 +249,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     budgetByOperation: () => budgetOps.budgetByOperation(app, 20),
 
     async previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview> {
-      const { previewReset } = await import('./pipeline/ideas/service.js');
+      const { previewReset } = await import('../pipeline/ideas/service.js');
       const plan = await previewReset(db, config, ideaId, toStage);
       return { ideaId: plan.ideaId, fromStage: plan.fromStage, toStage: plan.toStage, rerun: plan.rerun, estimatedCents: plan.estimatedCents };
     },
@@ -243,6 +258,12 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       attempt('reset idea', async () => {
         const plan = await ideaOps.resetIdea(app, operator, { id: ideaId, stage: toStage, reason: 'from the console' });
         return `idea ${plan.ideaId.slice(0, 8)} reset to ${plan.toStage}; ${plan.rerun.join(', ')} will run again (~${formatDollars(plan.estimatedCents)})`;
+      }),
+
+    advanceIdea: (ideaId: string, toStage: Stage) =>
+      attempt('advance idea', async () => {
+        await ideaOps.advanceIdea(app, operator, { id: ideaId, stage: toStage });
+        return `idea ${ideaId.slice(0, 8)} moved to ${toStage}`;
       }),
 
     resumeBudget: (reason: string) =>
@@ -314,6 +335,19 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   };
   // stored text (titles, errors, log lines) reaches the screen with its control characters made visible
   return withVisibleControls(api);
+}
+
+/** A run's output in one short line for the job history (its `summary` or `message` when it has one). */
+function runSummary(output: unknown): string | null {
+  if (output === null || output === undefined) return null;
+  if (typeof output === 'string') return output.slice(0, 120);
+  if (typeof output === 'object') {
+    const o = output as Record<string, unknown>;
+    for (const key of ['summary', 'message']) if (typeof o[key] === 'string') return (o[key] as string).slice(0, 120);
+    const text = JSON.stringify(output);
+    return text === '{}' ? null : text.slice(0, 120);
+  }
+  return String(output);
 }
 
 /** The header's view of the embedded database's owner (nothing in server mode). */
