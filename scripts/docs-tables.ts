@@ -173,12 +173,16 @@ export async function listJobsFromCli(bin: string): Promise<JobDoc[]> {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'studio-docs-')));
   try {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, STUDIO_HOME: home, NO_COLOR: '1', TZ: 'UTC' };
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [bin, 'jobs', 'list', '--json'], { env, cwd: home, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-        if (error) reject(new Error(`docs: studio jobs list --json failed (${error.message.split('\n')[0]}): ${String(err).trim()}`));
-        else resolve(String(out));
+    const studio = (args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [bin, ...args], { env, cwd: home, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
+          if (error) reject(new Error(`docs: studio ${args.join(' ')} failed (${error.message.split('\n')[0]}): ${String(err).trim()}`));
+          else resolve(String(out));
+        });
       });
-    });
+    // reading commands never create a database: make the throw-away one first
+    await studio(['db', 'migrate', '--json']);
+    const stdout = await studio(['jobs', 'list', '--json']);
     const jobs = JSON.parse(stdout) as JobDoc[];
     return jobs.map((job) => ({ ...job, description: job.description.split(`${home}/`).join('').split(home).join('STUDIO_HOME') }));
   } finally {
