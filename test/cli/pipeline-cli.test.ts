@@ -39,7 +39,7 @@ describeEachEngine('studio create / pipeline run / show (the sample set, end to 
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/refused {2}line 1\n {9}- title is 9 characters/);
     expect(bad.stdout).toMatch(/blocked word "scam"/);
-    expect(bad.stdout).toMatch(/control characters/);
+    expect(bad.stdout).toMatch(/contains a control character, BEL \(U\+0007\)/);
     expect(bad.stdout).toMatch(/created {2}\S+ {2}A landing page builder for bakeries/);
     expect(bad.stdout).toMatch(/duplicate: an idea with the same title exists \(\S+ "Invoice reminders that chase late payments for freelancers"\); use --force/);
     expect(bad.stdout).toContain('1 created, 4 refused');
