@@ -63,7 +63,9 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   // A read-only console on the embedded database holds it alone: no scheduler can run meanwhile. Say so in
   // the header, with the slots missed since this console opened (the database is a client of it later).
   const sessionStart = clock.now();
-  const holdsEmbeddedAlone = options.readOnly && !options.scheduler && config.mode === 'embedded';
+  // only while this process owns the database: as a client of another owner, the owner may run the scheduler
+  // (the Services panel's scheduler row says whether one runs)
+  const holdsEmbeddedAlone = () => options.readOnly && !options.scheduler && config.mode === 'embedded' && (db.embeddedOwner?.()?.self ?? true);
   function missedSlots(now: Date): number {
     let missed = 0;
     for (const job of registry.jobs) {
@@ -198,7 +200,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
           readOnly: options.readOnly,
           schedulerHosted: Boolean(options.scheduler),
           owner: ownerView(db.embeddedOwner?.()),
-          ...(holdsEmbeddedAlone
+          ...(holdsEmbeddedAlone()
             ? { schedulerNote: `no scheduler: this read-only console holds the embedded database (${missedSlots(now)} job slot(s) missed since ${new Date(sessionStart).toISOString().slice(11, 16)} UTC)` }
             : {}),
         },

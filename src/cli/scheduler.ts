@@ -23,7 +23,8 @@ export function registerScheduler(program: Command): void {
 Logs JSON lines to STUDIO_LOG_FILE and to stdout. SIGTERM or SIGINT stops it gracefully: no new slots,
 running jobs get SCHEDULER_SHUTDOWN_GRACE to finish, the rest are aborted and handed to another
 scheduler (retry) or failed. Run as many as you like, on any hosts, against one PostgreSQL: each slot
-runs once. In embedded mode (no DATABASE_URL) it holds the embedded database alone.
+runs once. In embedded mode (no DATABASE_URL) it owns the embedded database and serves it to the other
+studio commands (and psql) on a socket in STUDIO_HOME, unless another process owns it already.
 
 Examples:
   studio scheduler
