@@ -15,7 +15,7 @@ const SLOW = { ...ENV, FIXTURE_DELAY_MS: '400' };
 describeServer('pipeline crash safety', (t) => {
   // retry: failed once in a fresh-clone CI run (2026-12-07) and passed alone and in the full suite; the
   // cause is not known yet (see the session 3 closing note): a retry keeps CI honest about the rest meanwhile
-  it('kill -9 of a worker mid-run loses nothing; restarted workers finish every idea and no key is charged twice', { retry: 2 }, async () => {
+  it('kill -9 of a worker mid-run loses nothing; restarted workers finish every idea and no key is charged twice', { retry: 2, timeout: 120_000 }, async () => {
     const deps = pipelineDeps(t.db, t.config, { budget: { totalCents: 100_000, categories: { ...t.config.budget.categories, google_ads: 90_000 } } });
     await ingestEvidence({ db: t.db, embedder: deps.providers.embedder, budget: deps.budget }, [writeBakeryCorpus(join(t.home, 'corpus'))]);
     const ideas = Array.from({ length: 8 }, (_, i) => ({ input: bakeryIdea(i), label: `idea ${i}` }));
@@ -98,5 +98,5 @@ describeServer('pipeline crash safety', (t) => {
       expect(b.reservedCents).toBe(0);
       expect(b.spentCents).toBe(Number(settled.rows.find((r) => r.category === b.category)?.cents ?? 0));
     }
-  }, 120_000);
+  });
 });
