@@ -120,7 +120,7 @@ export interface BudgetSentinel {
   /** Give a reservation back (the call failed or was not made). */
   release(reservationId: string, reason?: string): Promise<void>;
   /** reserve + settle for a known cost (an invoice). */
-  record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation>;
+  record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number; /** Refuse a replayed key whose amount differs (an operator's budget record). */ strictAmount?: boolean }): Promise<Reservation>;
   /** Reserve, run the call, settle to what it reports, release if it throws. */
   guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>, options?: GuardOptions): Promise<T>;
   snapshot(): Promise<BudgetSnapshot>;

@@ -52,6 +52,7 @@ export async function recordCost(deps: BudgetDeps, operator: Operator, args: Rec
   const reservation = await deps.budget.record({
     category: args.category,
     amountCents: args.amountCents,
+    strictAmount: true,
     service: args.service,
     operation: args.operation,
     idempotencyKey: args.idempotencyKey ?? `record:${args.service}:${args.operation}`,

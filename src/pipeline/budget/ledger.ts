@@ -20,7 +20,7 @@ export interface Ledger {
   reserve(request: ChargeRequest): Promise<Reservation>;
   settle(reservationId: string, actualCents: number, metadata?: Record<string, unknown>): Promise<void>;
   release(reservationId: string, reason?: string): Promise<void>;
-  record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation>;
+  record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number; strictAmount?: boolean }): Promise<Reservation>;
   guard<T>(request: ChargeRequest, call: (reservation: Reservation) => Promise<{ result: T; actualCents: number }>, options?: GuardOptions): Promise<T>;
   extendLease(reservationId: string, leaseMs: number): Promise<boolean>;
   draw(reservationId: string, cents: number, options: { key: string; operation: string; metadata?: Record<string, unknown> }): Promise<number>;
@@ -123,13 +123,15 @@ export function createLedger(ctx: SentinelContext, reaper: Reaper): Ledger {
     if (result.outcome === 'missing') throw new NotFoundError(`budget: no reservation ${reservationId}`);
     if (result.outcome === 'released' && result.cycleId && result.category) await checkFallback(ctx, result.cycleId, result.category);
   }
-  async function record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number }): Promise<Reservation> {
+  async function record(request: Omit<ChargeRequest, 'estimateCents'> & { amountCents: number; strictAmount?: boolean }): Promise<Reservation> {
     // reserve and settle in one transaction: a refused or failed record leaves nothing behind
     const attempt = () =>
       db.withTransaction(async (tx) => {
         // a key names one cost: replayed with other data it is refused, as payment APIs do
         const before = await store.ledgerEntryByKey(tx, request.idempotencyKey);
-        if (before) assertSameRequest(request.idempotencyKey, before, { ...request, amountCents: request.amountCents }, true);
+        // the amount is compared for an operator's `budget record` only: a stage replaying its own key after a
+        // crash may carry a recomputed amount, and its ledger row is the truth
+        if (before) assertSameRequest(request.idempotencyKey, before, { ...request, amountCents: request.amountCents }, request.strictAmount === true);
         const outcome = await store.reserve(tx, {
           key: request.idempotencyKey,
           category: request.category,
