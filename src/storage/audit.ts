@@ -31,17 +31,20 @@ export interface AuditFilter {
   operator?: string;
 }
 
+/** An audit row as stored, to carry across a restore unchanged (id and time included). */
+export interface StoredAuditRow {
+  id: number;
+  at: Date;
+  operator: string;
+  ssh_client: string | null;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
+}
+
 export async function listAudit(db: Queryable, options: AuditFilter = {}): Promise<AuditRow[]> {
-  const result = await db.query<{
-    id: number;
-    at: Date;
-    operator: string;
-    ssh_client: string | null;
-    action: string;
-    target: string | null;
-    reason: string | null;
-    details: Record<string, unknown>;
-  }>(
+  const result = await db.query<StoredAuditRow>(
     `select id, at, operator, ssh_client, action, target, reason, details from audit_log
       where ($1::text is null or action = $1 or action like rtrim($1, '.') || '.%') and ($2::timestamptz is null or at >= $2)
         and ($4::text is null or operator = $4)
@@ -60,17 +63,6 @@ export async function listAudit(db: Queryable, options: AuditFilter = {}): Promi
   }));
 }
 
-/** An audit row as stored, to carry across a restore unchanged (id and time included). */
-export interface StoredAuditRow {
-  id: number;
-  at: Date;
-  operator: string;
-  ssh_client: string | null;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-}
 
 /** Audit rows written at or after `since`, oldest first (what a restore must not lose). */
 export async function auditRowsSince(db: Queryable, since: Date): Promise<StoredAuditRow[]> {
