@@ -1,4 +1,7 @@
 /**
+ * (Over 400 lines on purpose: `step` is the one claim → run → finish sequence of a stage run, and its six
+ * outcomes are written side by side so they stay consistent with each other.)
+ *
  * The orchestrator: workers claim due ideas (FOR UPDATE SKIP LOCKED, with a lease), run the idea's
  * current stage, and move it on in one transaction. Any number of workers in any number of processes
  * share the work through PostgreSQL alone.
