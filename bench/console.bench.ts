@@ -36,7 +36,7 @@ const React = (await import('react')).default;
 const { render } = await import('ink');
 const { App } = await import('../src/ui/App.js');
 const { ConsoleProvider } = await import('../src/ui/ConsoleApiContext.js');
-const { createDemoApi } = await import('../src/ui/demo-api.js');
+const { createDemoBackend } = await import('../src/app/demo/backend.js');
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 const IDLE_SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 60);
@@ -65,7 +65,7 @@ function enlarge(s: ConsoleSnapshot): ConsoleSnapshot {
 
 async function frameTimes(label: string, large: boolean): Promise<number[]> {
   const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
-  const demo = createDemoApi({ clock, stepDelayMs: 0 });
+  const demo = createDemoBackend({ clock, stepDelayMs: 0 });
   let n = 0;
   const api: ConsoleApi = {
     ...demo,
@@ -107,7 +107,7 @@ report('large / demo frame time (p50)', `${(percentile(big, 50) / percentile(sma
 const SAME_SECONDS = Number(process.env.BENCH_IDLE_SAME_SECONDS ?? 20);
 async function sameData(repaint: 'full' | 'changes'): Promise<{ cpuPct: number; frames: number; bytes: number; keyMs: number[] }> {
   const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
-  const demo = createDemoApi({ clock, stepDelayMs: 0 });
+  const demo = createDemoBackend({ clock, stepDelayMs: 0 });
   const fixed = await demo.snapshot();
   // the same content every read, as a fresh object with the read's own time (the header's 'data as of' moves)
   const api: ConsoleApi = { ...demo, snapshot: async () => ({ ...structuredClone(fixed), takenAt: new Date(), readMs: 3 + Math.floor(Math.random() * 4) }) };

@@ -1,7 +1,7 @@
 /**
  * The tables in docs/ that are generated from the source, so they cannot drift from it:
  *
- * - `settings` in docs/configuration.md, from `SETTINGS` (src/core/config.ts);
+ * - `settings` in docs/configuration.md, from `SETTINGS` (src/core/config-settings.ts);
  * - `keys` in docs/console.md, from `KEYS` (src/ui/keys.ts);
  * - `jobs` in docs/scheduler-and-deployment.md, from `studio jobs list --json` (the job catalog as the
  *   scheduler really registers it, with every module's jobs).
@@ -13,21 +13,16 @@
  * The renderers take loose shapes on purpose: a setting or a key that gains a field (a unit, a range)
  * still renders, and known optional fields are shown when present.
  */
+import type { SettingInfo } from '../src/core/config-settings.js';
 
-/** What a setting needs to be documented; extra fields are ignored unless listed here. */
-export interface SettingDoc {
-  env: string;
-  group: string;
-  describe: string;
-  default?: string;
-  secret?: boolean;
-  expects: string;
+/** What a setting needs to be documented: the fields `SETTINGS` declares for it, and optional extras. */
+export type SettingDoc = SettingInfo & {
   /** Optional unit (shown after the expected value), if the source declares one. */
   unit?: string;
   /** Optional bounds, if the source declares them. */
   min?: number | string;
   max?: number | string;
-}
+};
 
 export interface KeyDoc {
   keys: string;

@@ -102,7 +102,7 @@ Examples:
       action(async (id: string | undefined, opts: { json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup verify' } }, async (app) => {
-          const { verifyBackup } = await import('../ops/backup/service.js');
+          const { verifyBackup } = await import('../ops/backup/verify.js');
           const report = await verifyBackup({ config, db: app.db, logger: app.logger, clock: systemClock }, id);
           if (opts.json) {
             printJson(report);
@@ -130,7 +130,7 @@ Examples:
       action(async (opts: { json?: boolean }) => {
         const config = loadConfig();
         return withApp({ config, logBase: { cmd: 'backup list' } }, async (app) => {
-          const { listBackups } = await import('../ops/backup/service.js');
+          const { listBackups } = await import('../ops/backup/catalog.js');
           const rows = await listBackups({ config, db: app.db, logger: app.logger, clock: systemClock });
           if (opts.json) {
             printJson(

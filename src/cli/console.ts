@@ -52,10 +52,16 @@ const QUIT_SETTLE_MS = 700;
 /** The ConsoleApi for these options: the real one over the configured database, or the demo. */
 async function openConsoleApi(opts: ConsoleOptions): Promise<OpenConsole> {
   if (opts.demo) {
-    const { createDemoApi } = await import('../ui/demo-api.js');
+    const { createDemoBackend } = await import('../app/demo/backend.js');
     const { loadConfig } = await import('../core/config.js');
-    const { operator } = loadConfig();
-    const api = createDemoApi({ operator: operator.user, sshClient: operator.sshClient, readOnly: opts.readOnly, schedulerHosted: opts.scheduler ?? true });
+    const { operator, budget } = loadConfig();
+    const api = createDemoBackend({
+      operator: operator.user,
+      sshClient: operator.sshClient,
+      readOnly: opts.readOnly,
+      schedulerHosted: opts.scheduler ?? true,
+      thresholds: { warningPct: budget.warningPct, criticalPct: budget.criticalPct, emergencyPct: budget.emergencyPct },
+    });
     return { api, demo: true, close: () => api.close(), running: () => [] };
   }
   const { createApp } = await import('../app/app.js');

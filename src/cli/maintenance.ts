@@ -177,7 +177,7 @@ Examples:
 
   maintenance
     .command('archive')
-    .description('move ideas REJECTED or DEPLOYED more than RETENTION_DAYS ago into ideas_archive')
+    .description('move ideas REJECTED, DEPLOYED or SMOKE_TEST_FAILED more than RETENTION_DAYS ago into ideas_archive')
     .option('--days <n>', 'archive ideas untouched this many days [RETENTION_DAYS]')
     .option('--dry-run', 'list the ideas that would move')
     .option('--json', 'machine-readable output')
@@ -200,7 +200,7 @@ Examples:
           (r) => {
             if (r.ideas.length > 0) println(table(['idea', 'status', 'last change', 'title'], r.ideas.slice(0, 50).map((i) => [i.id, i.status, i.updatedAt.slice(0, 10), i.title.slice(0, 60)])));
             if (r.ideas.length > 50) println(c.dim(`… and ${r.ideas.length - 50} more`));
-            println(`${r.dryRun ? 'would archive' : `${c.green('✓')} archived`} ${r.ideas.length} ideas (REJECTED or DEPLOYED, last changed before ${r.before.slice(0, 10)})`);
+            println(`${r.dryRun ? 'would archive' : `${c.green('✓')} archived`} ${r.ideas.length} ideas (REJECTED, DEPLOYED or SMOKE_TEST_FAILED, last changed before ${r.before.slice(0, 10)})`);
           },
         );
       }),

@@ -22,8 +22,6 @@ export interface CatalogOptions {
   clock: Clock;
   /** Reopen this process's log file after rotation (App.reopenLog). */
   reopenLog(): void;
-  /** The daily budget review (the manual's report, saved and logged); registered as budget.review when given. */
-  budgetReview?: ScheduledWork;
   /** The monthly performance report; registered as report.performance when given. */
   performanceReport?: ScheduledWork;
   /** Jobs of other modules. */
@@ -39,7 +37,7 @@ export const MAINTENANCE_JOBS = [
   'maintenance.rotate-logs',
 ] as const;
 
-export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'budgetReview' | 'performanceReport'>): JobDefinition[] {
+export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'performanceReport'>): JobDefinition[] {
   const { db, config, clock } = options;
   return [
     {
@@ -77,7 +75,7 @@ export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'budgetR
     },
     {
       name: 'maintenance.archive-ideas',
-      description: `move ideas REJECTED or DEPLOYED more than RETENTION_DAYS (${config.pipeline.retentionDays}) ago into ideas_archive`,
+      description: `move ideas REJECTED, DEPLOYED or SMOKE_TEST_FAILED more than RETENTION_DAYS (${config.pipeline.retentionDays}) ago into ideas_archive`,
       schedule: '0 4 * * 0',
       timeoutMs: 30 * 60_000,
       catchUp: 'latest',
@@ -115,19 +113,6 @@ export function maintenanceJobs(options: Omit<CatalogOptions, 'extra' | 'budgetR
       },
     },
   ];
-}
-
-/** The daily budget review: calls the budget module's review. @default schedule 23:50 UTC daily */
-export function budgetReviewJob(review: ScheduledWork): JobDefinition {
-  return {
-    name: 'budget.review',
-    description: 'daily budget review: spend per category, burn rate, projection; saved under reports/ and logged',
-    schedule: '50 23 * * *',
-    timeoutMs: 10 * 60_000,
-    retries: 2,
-    catchUp: 'latest',
-    run: review,
-  };
 }
 
 /** The monthly performance report (the manual's generate_performance_report --days=30). */
@@ -171,10 +156,12 @@ export function testJobs(options: { db: Database; config: Config }): JobDefiniti
   ];
 }
 
-/** Maintenance jobs + the budget review and performance report when given + other modules' jobs (+ test hooks). */
+/**
+ * Maintenance jobs + the performance report when given + other modules' jobs (+ test hooks). The daily
+ * budget review (`budget.review`) is the budget module's job (pipeline/budget/review.ts), passed in `extra`.
+ */
 export function createJobCatalog(options: CatalogOptions): JobDefinition[] {
   const jobs = [...maintenanceJobs(options)];
-  if (options.budgetReview) jobs.push(budgetReviewJob(options.budgetReview));
   if (options.performanceReport) jobs.push(performanceReportJob(options.performanceReport));
   jobs.push(...(options.extra ?? []));
   if (options.config.scheduler.testJobs) jobs.push(...testJobs(options));

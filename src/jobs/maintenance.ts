@@ -167,7 +167,7 @@ export interface ArchiveReport {
   ideas: Array<{ id: string; title: string; status: string; updatedAt: string }>;
 }
 
-/** Move ideas REJECTED or DEPLOYED before the retention into ideas_archive, batch by batch, each batch one transaction. */
+/** Move ideas REJECTED, DEPLOYED or SMOKE_TEST_FAILED before the retention into ideas_archive, batch by batch, each batch one transaction. */
 export async function archiveOldIdeas(db: Database, options: { retentionDays: number; clock: Clock; dryRun?: boolean; signal?: AbortSignal }): Promise<ArchiveReport> {
   const before = new Date(options.clock.now() - options.retentionDays * DAY);
   const report: ArchiveReport = { dryRun: Boolean(options.dryRun), retentionDays: options.retentionDays, before: before.toISOString(), ideas: [] };

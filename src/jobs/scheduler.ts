@@ -2,39 +2,34 @@
  * The scheduler: one per process that takes slots (a headless `studio scheduler`, or the console in
  * embedded mode). croner fires every job here; the runner decides through the slot row whether this
  * process runs it. Around that, on each heartbeat: refresh this node's row, fail or hand back runs of
- * nodes whose heartbeat lapsed, take due retries, and the dead-man check. At start: catch-up.
+ * nodes whose heartbeat lapsed, take due retries, and the dead-man check (housekeeping.ts). At start:
+ * catch-up.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../core/clock.js';
 import { toError } from '../core/errors.js';
+import type { Config } from '../core/config.js';
 import type { JobDefinition } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../core/ports.js';
-import { emitEvent } from '../storage/events.js';
-import { dueRetries, existingSlots, lastSlots, reapLapsedRuns, recordSlot, releaseRuns, type JobRunStatus } from '../storage/job-runs.js';
+import { lastSlots, recordSlot, releaseRuns, type JobRunStatus } from '../storage/job-runs.js';
 import { jobStates, registerJobs } from '../storage/job-state.js';
 import { heartbeat, liveNodes, markStopped, markStopping, pruneNodes, registerNode } from '../storage/scheduler-nodes.js';
 import { createRegistry, type Registry, type RegisteredJob } from './registry.js';
 import { createRunner, type ActiveRun, type NodeIdentity, type RunOutcome, type Runner } from './runner.js';
-import { expectedSlot, nextSlot, planCatchUp, startTimers, type Timers } from './timekeeper.js';
+import { planCatchUp, startTimers, type Timers } from './timekeeper.js';
+import { createHousekeeping } from './housekeeping.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 
 /** How long a slot refused by protect waits for another scheduler to take it before it is recorded skipped. */
 const SKIP_AFTER_MS = 2_000;
 
-export interface SchedulerSettings {
-  /** @default 5000 */
-  heartbeatMs: number;
-  /** A node silent this long is dead. @default 30000 */
-  nodeTimeoutMs: number;
-  /** Wait this long for running jobs on stop. @default 30000 */
-  shutdownGraceMs: number;
-  /** @default 120000 */
-  deadmanGraceMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-}
+/**
+ * The configuration's scheduler timings (SCHEDULER_HEARTBEAT, SCHEDULER_NODE_TIMEOUT: a node silent this
+ * long is dead, SCHEDULER_SHUTDOWN_GRACE, SCHEDULER_DEADMAN_GRACE, SCHEDULER_RETRY_BASE / _MAX).
+ */
+export type SchedulerSettings = Pick<Config['scheduler'], 'heartbeatMs' | 'nodeTimeoutMs' | 'shutdownGraceMs' | 'deadmanGraceMs' | 'retryBaseMs' | 'retryMaxMs'>;
 
 export interface SchedulerOptions {
   db: Database;
@@ -117,8 +112,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let lastHeartbeatAt: Date | undefined;
   let stopping = false;
   let housekeeping: Promise<void> | undefined;
-  /** Per job: when the dead-man check next has a new slot to look at. */
-  const deadmanDueAt = new Map<string, number>();
 
   const runner = createRunner({
     db: options.db,
@@ -151,95 +144,23 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
+  const { reap, takeRetries, deadman } = createHousekeeping({
+    db: options.db,
+    log,
+    clock,
+    node,
+    registry,
+    runner,
+    metrics,
+    settings,
+    stopping: () => stopping,
+    startedAt: () => startedAt,
+  });
+
   async function heartbeatNow(): Promise<void> {
     const now = clock.date();
     if (!(await heartbeat(options.db, node.id, now))) await registerNode(options.db, { ...node, now });
     lastHeartbeatAt = now;
-  }
-
-  async function reap(): Promise<void> {
-    const now = clock.date();
-    const reaped = await options.db.withTransaction(async (tx) => {
-      const rows = await reapLapsedRuns(tx, { now, lapsedBefore: new Date(now.getTime() - settings.nodeTimeoutMs) });
-      for (const r of rows) {
-        if (r.status === 'failed' && r.critical) {
-          const name = r.job.split('@')[0]!;
-          await emitEvent(tx, {
-            kind: 'job.failed',
-            source: 'scheduler',
-            level: 'CRITICAL',
-            dedupKey: `job.failed:${name}`,
-            message: `critical job ${name} failed: its scheduler (${r.nodeId ?? '?'}) stopped heartbeating during the run (slot ${r.scheduledFor.toISOString()})`,
-            details: { job: name, runId: r.id, slot: r.scheduledFor.toISOString(), node: r.nodeId },
-          });
-        }
-      }
-      return rows;
-    });
-    for (const r of reaped) {
-      log.warn({ job: r.job, run: r.id, deadNode: r.nodeId, status: r.status }, `jobs: run of ${r.job} on dead node ${r.nodeId ?? '?'} marked ${r.status}`);
-    }
-  }
-
-  async function takeRetries(): Promise<void> {
-    const due = await dueRetries(options.db, registry.jobs.map((j) => j.key), clock.date());
-    for (const { id, job } of due) {
-      const registered = registry.byKey(job);
-      if (!registered || stopping) continue;
-      runner.runRetry(registered, id).catch((error) => log.error({ err: error, job }, 'jobs: retry failed to start'));
-    }
-  }
-
-  async function deadman(): Promise<void> {
-    const now = clock.date();
-    const due = registry.jobs.filter((j) => (deadmanDueAt.get(j.key) ?? 0) <= now.getTime());
-    if (due.length === 0) return;
-    const states = await jobStates(options.db, due.map((j) => j.name));
-    const checks: Array<{ job: RegisteredJob; slot: Date }> = [];
-    for (const job of due) {
-      const slot = expectedSlot(job.pattern, now, settings.deadmanGraceMs);
-      const next = slot ? nextSlot(job.pattern, slot) : nextSlot(job.pattern, now);
-      deadmanDueAt.set(job.key, next ? next.getTime() + settings.deadmanGraceMs : Number.POSITIVE_INFINITY);
-      if (!slot) continue;
-      const state = states.get(job.name);
-      if (state?.paused) continue;
-      // Slots before this node started are catch-up's business; before registration or resume, not expected.
-      const since = Math.max(startedAt?.getTime() ?? now.getTime(), state?.registeredAt.getTime() ?? 0, state?.resumedAt?.getTime() ?? 0);
-      if (slot.getTime() < since) continue;
-      checks.push({ job, slot });
-    }
-    if (checks.length === 0) return;
-    const present = await existingSlots(options.db, checks.map((c) => ({ job: c.job.key, scheduledFor: c.slot })));
-    for (const { job, slot } of checks) {
-      if (present.has(`${job.key}|${slot.getTime()}`)) continue;
-      const emitted = await options.db.withTransaction(async (tx) => {
-        const inserted = await recordSlot(tx, {
-          job: job.key,
-          scheduledFor: slot,
-          status: 'missed',
-          now,
-          error: `no scheduler ran this slot within ${Math.round(settings.deadmanGraceMs / 1000)} s`,
-          critical: job.critical,
-          nodeId: node.id,
-          host: node.host,
-          pid: node.pid,
-        });
-        if (!inserted) return false;
-        await emitEvent(tx, {
-          kind: 'job.deadman',
-          source: 'scheduler',
-          level: job.critical ? 'CRITICAL' : 'WARNING',
-          dedupKey: `job.deadman:${job.name}`,
-          message: `job ${job.name} did not run at ${slot.toISOString()} (schedule ${job.schedule} ${job.timezone}); check the schedulers (studio jobs list)`,
-          details: { job: job.name, slot: slot.toISOString(), schedule: job.schedule, detectedBy: node.id },
-        });
-        return true;
-      });
-      if (emitted) {
-        metrics.record(job.name, 'missed', 0);
-        log.error({ job: job.name, slot: slot.toISOString() }, `jobs: dead-man: ${job.name} did not run at ${slot.toISOString()}`);
-      }
-    }
   }
 
   async function housekeepOnce(): Promise<void> {

@@ -2,7 +2,7 @@ import { expect, it, describe } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
 import { costCents, estimateChatCents, priceOf } from '../../src/pipeline/budget/pricing.js';
 import { createResponseCache, stableJson } from '../../src/pipeline/budget/cache.js';
-import { cacheStats } from '../../src/storage/budget.js';
+import { cacheStats } from '../../src/storage/response-cache.js';
 
 describe('pricing', () => {
   it('prices usage exactly and rounds up to the cent', () => {

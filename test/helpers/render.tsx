@@ -9,7 +9,7 @@ import type { ConsoleApi } from '../../src/core/console-api.js';
 import { createManualClock, type Clock } from '../../src/core/clock.js';
 import { App } from '../../src/ui/App.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
-import { createDemoApi, type DemoApi } from '../../src/ui/demo-api.js';
+import { createDemoApi, type DemoApi } from './demo-api.js';
 import type { ColorMode } from '../../src/ui/theme.js';
 
 /** 2026-11-28 18:00 UTC: the demo's fixed "now" in tests. */

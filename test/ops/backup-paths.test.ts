@@ -11,7 +11,10 @@ import { systemClock } from '../../src/core/clock.js';
 import { isInside, resolveInside, UnsafePathError } from '../../src/core/contained-path.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { writeManifest, type Manifest } from '../../src/ops/backup/manifest.js';
-import { listBackups, pruneBackups, restoreBackup, verifyBackup, type BackupDeps } from '../../src/ops/backup/service.js';
+import { listBackups, type BackupDeps } from '../../src/ops/backup/catalog.js';
+import { restoreBackup } from '../../src/ops/backup/restore.js';
+import { pruneBackups } from '../../src/ops/backup/service.js';
+import { verifyBackup } from '../../src/ops/backup/verify.js';
 import { insertBackup } from '../../src/storage/backups.js';
 import { describeEachEngine } from '../helpers/db.js';
 

@@ -7,15 +7,10 @@ import { createManualClock, systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { JobContext } from '../../src/core/jobs.js';
 import { describeEachEngine, describeServer, type TestDatabase } from '../helpers/db.js';
-import {
-  checkBackupFreshness,
-  createBackup,
-  listBackups,
-  pruneBackups,
-  restoreBackup,
-  verifyBackup,
-  type BackupDeps,
-} from '../../src/ops/backup/service.js';
+import { listBackups, type BackupDeps } from '../../src/ops/backup/catalog.js';
+import { restoreBackup } from '../../src/ops/backup/restore.js';
+import { checkBackupFreshness, createBackup, pruneBackups } from '../../src/ops/backup/service.js';
+import { verifyBackup } from '../../src/ops/backup/verify.js';
 import { createBackupJobs } from '../../src/ops/backup/jobs.js';
 import { hashFile, manifestPathFor, readManifest, writeManifest } from '../../src/ops/backup/manifest.js';
 import { listEvents } from '../../src/storage/events.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderConsole, KEY, type RenderedConsole } from '../helpers/render.js';
-import type { DemoApi } from '../../src/ui/demo-api.js';
+import type { DemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 

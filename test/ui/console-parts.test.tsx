@@ -9,7 +9,7 @@ import { computeLayout, share, PANELS } from '../../src/ui/layout.js';
 import { detectColorMode } from '../../src/ui/theme.js';
 import { captureConsole } from '../../src/ui/capture-console.js';
 import { useConsoleApi } from '../../src/ui/ConsoleApiContext.js';
-import { createDemoApi } from '../../src/ui/demo-api.js';
+import { createDemoApi } from '../helpers/demo-api.js';
 import { splitKeys } from '../../src/ui/hooks/use-keys.js';
 import type { Key } from 'ink';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from '../../src/ui/run-console.js';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
-import { createDemoApi } from '../../src/ui/demo-api.js';
+import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
 import { TEST_NOW } from '../helpers/render.js';

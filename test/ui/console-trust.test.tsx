@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderConsole, KEY, type RenderConsoleOptions, type RenderedConsole } from '../helpers/render.js';
 import type { ConsoleApi } from '../../src/core/console-api.js';
-import { createDemoApi, type DemoApi } from '../../src/ui/demo-api.js';
+import { createDemoApi, type DemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 import { resultTone } from '../../src/ui/hooks/use-actions.js';

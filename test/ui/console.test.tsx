@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import chalk from 'chalk';
 import { renderConsole, KEY, type RenderConsoleOptions, type RenderedConsole } from '../helpers/render.js';
 import type { ConsoleApi } from '../../src/core/console-api.js';
-import type { DemoApi } from '../../src/ui/demo-api.js';
-import { createDemoApi } from '../../src/ui/demo-api.js';
+import type { DemoApi } from '../helpers/demo-api.js';
+import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 

@@ -3,16 +3,9 @@
  * once, whether it starts from `studio backup ...` or the console's `b`.
  */
 import type { Database } from '../../core/ports.js';
-import {
-  createBackup,
-  pruneBackups,
-  restoreBackup,
-  verifyBackup,
-  type CreatedBackup,
-  type PruneResult,
-  type RestoreReport,
-  type VerifyReport,
-} from '../../ops/backup/service.js';
+import { createBackup, pruneBackups, type CreatedBackup, type PruneResult } from '../../ops/backup/service.js';
+import { restoreBackup, type RestoreReport } from '../../ops/backup/restore.js';
+import { verifyBackup, type VerifyReport } from '../../ops/backup/verify.js';
 import { recordAudit } from '../../storage/audit.js';
 import type { DumpProgress } from '../../storage/backup-engine.js';
 import { openDatabase } from '../../storage/open.js';

@@ -47,27 +47,14 @@ export async function pauseCampaigns(deps: CampaignOpsDeps, operator: Operator, 
   const reason = args.reason.trim();
   if (!reason) throw new InvalidInputError('campaigns: pausing needs a reason (--reason "...")');
   const targets = await resolve(deps, args.id, Boolean(args.all), () => activeCampaigns(deps.db), 'pause');
-  const result: CampaignActionResult = { changed: [], skipped: [] };
-  for (const campaign of targets) {
-    if (campaign.status !== 'ENABLED') {
-      result.skipped.push({ campaign, why: `already ${campaign.status.toLowerCase()}` });
-      continue;
-    }
-    try {
-      await pauseCampaign({ db: deps.db, ads: deps.providers.ads, logger: deps.logger, analytics: deps.providers.analytics }, campaign, `operator ${operator.user}: ${reason}`, 'operator');
-      result.changed.push({ ...campaign, status: 'PAUSED', pausedReason: `operator ${operator.user}: ${reason}` });
-    } catch (error) {
-      deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not pause');
-      result.skipped.push({ campaign, why: `the ads account refused: ${(error as Error).message}` });
-    }
-  }
-  await recordAudit(deps.db, operator, {
-    action: 'campaigns.pause',
-    target: args.all ? 'all' : targets[0]?.id,
-    reason,
-    details: { paused: result.changed.map((c) => c.id), skipped: result.skipped.map((s) => ({ id: s.campaign.id, why: s.why })) },
+  const pausedReason = `operator ${operator.user}: ${reason}`;
+  return changeEach(deps, operator, { ...args, reason }, 'pause', targets, {
+    skip: (campaign) => (campaign.status !== 'ENABLED' ? `already ${campaign.status.toLowerCase()}` : null),
+    async change(campaign) {
+      await pauseCampaign({ db: deps.db, ads: deps.providers.ads, logger: deps.logger, analytics: deps.providers.analytics }, campaign, pausedReason, 'operator');
+      return { ...campaign, status: 'PAUSED', pausedReason };
+    },
   });
-  return result;
 }
 
 export async function resumeCampaigns(deps: CampaignOpsDeps, operator: Operator, args: { id?: string; all?: boolean; reason: string }): Promise<CampaignActionResult> {
@@ -83,30 +70,48 @@ export async function resumeCampaigns(deps: CampaignOpsDeps, operator: Operator,
         : null;
   if (brake) throw new InvalidInputError(`campaigns: not resumed: ${brake}; campaigns stay paused until the budget allows them`);
   const targets = await resolve(deps, args.id, Boolean(args.all), async () => (await pausedCampaigns(deps.db)).filter((c) => OPERATOR_PAUSE.test(c.pausedReason ?? '')), 'resume');
+  return changeEach(deps, operator, { ...args, reason }, 'resume', targets, {
+    skip: (campaign) =>
+      campaign.status !== 'PAUSED' ? (campaign.status === 'ENABLED' ? 'already running' : 'ended') : campaign.daysReported >= campaign.days ? 'all its days have run' : null,
+    async change(campaign) {
+      await deps.providers.ads.enable(campaign.externalId);
+      await setCampaignStatus(deps.db, campaign.id, 'ENABLED', null);
+      return { ...campaign, status: 'ENABLED' };
+    },
+  });
+}
+
+/**
+ * What pausing and resuming share: each target is skipped (with why) or changed (a refusal of the ads
+ * account is logged and skipped), then one audit row names what changed and what was skipped.
+ */
+async function changeEach(
+  deps: CampaignOpsDeps,
+  operator: Operator,
+  args: { all?: boolean; reason: string },
+  verb: 'pause' | 'resume',
+  targets: CampaignRow[],
+  how: { skip(campaign: CampaignRow): string | null; change(campaign: CampaignRow): Promise<CampaignRow> },
+): Promise<CampaignActionResult> {
   const result: CampaignActionResult = { changed: [], skipped: [] };
   for (const campaign of targets) {
-    if (campaign.status !== 'PAUSED') {
-      result.skipped.push({ campaign, why: campaign.status === 'ENABLED' ? 'already running' : 'ended' });
-      continue;
-    }
-    if (campaign.daysReported >= campaign.days) {
-      result.skipped.push({ campaign, why: 'all its days have run' });
+    const why = how.skip(campaign);
+    if (why) {
+      result.skipped.push({ campaign, why });
       continue;
     }
     try {
-      await deps.providers.ads.enable(campaign.externalId);
-      await setCampaignStatus(deps.db, campaign.id, 'ENABLED', null);
-      result.changed.push({ ...campaign, status: 'ENABLED' });
+      result.changed.push(await how.change(campaign));
     } catch (error) {
-      deps.logger.error({ err: error, campaign: campaign.externalId }, 'campaigns: could not resume');
+      deps.logger.error({ err: error, campaign: campaign.externalId }, `campaigns: could not ${verb}`);
       result.skipped.push({ campaign, why: `the ads account refused: ${(error as Error).message}` });
     }
   }
   await recordAudit(deps.db, operator, {
-    action: 'campaigns.resume',
+    action: `campaigns.${verb}`,
     target: args.all ? 'all' : targets[0]?.id,
-    reason,
-    details: { resumed: result.changed.map((c) => c.id), skipped: result.skipped.map((s) => ({ id: s.campaign.id, why: s.why })) },
+    reason: args.reason,
+    details: { [verb === 'pause' ? 'paused' : 'resumed']: result.changed.map((c) => c.id), skipped: result.skipped.map((s) => ({ id: s.campaign.id, why: s.why })) },
   });
   return result;
 }

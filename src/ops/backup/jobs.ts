@@ -9,7 +9,9 @@ import { BackupError } from '../../core/errors.js';
 import type { JobDefinition } from '../../core/jobs.js';
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../core/ports.js';
-import { checkBackupFreshness, createBackup, pruneBackups, reportBackupFailure, verifyBackup, type BackupDeps } from './service.js';
+import type { BackupDeps } from './catalog.js';
+import { checkBackupFreshness, createBackup, pruneBackups, reportBackupFailure } from './service.js';
+import { verifyBackup } from './verify.js';
 
 export interface BackupJobDeps {
   config: Config;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '../../core/ports.js';
-import * as store from '../../storage/budget.js';
+import * as store from '../../storage/response-cache.js';
 
 export interface ResponseCache {
   /** The cached response, or the result of `miss()` stored for next time. */

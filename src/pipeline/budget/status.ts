@@ -2,6 +2,7 @@
 import type { BudgetSnapshot, CategoryStatus } from '../../core/ports.js';
 import { BUDGET_CATEGORIES, type BudgetCategory, worstLevel } from '../../core/types.js';
 import * as store from '../../storage/budget.js';
+import { cacheStats } from '../../storage/response-cache.js';
 import { readBurnRate } from './burn-rate.js';
 import type { SentinelContext } from './context.js';
 import { ensureCycle } from './cycles.js';
@@ -68,7 +69,7 @@ export async function readDetailed(ctx: SentinelContext, base: BudgetSnapshot): 
     burnRateCentsPerHour: burn.burnRateCentsPerHour,
     projectedCapAt: burn.projectedCapAt,
     topOperations: await store.topOperations(db, base.cycleId),
-    cache: await store.cacheStats(db),
+    cache: await cacheStats(db),
     shutdownAt: cycle.shutdownAt,
     shutdownReason: cycle.shutdownReason,
   };
