@@ -115,7 +115,7 @@ export function jobsTable(jobs: readonly JobDoc[]): string {
 export type BlockName = 'settings' | 'keys' | 'jobs';
 
 const SOURCES: Record<BlockName, string> = {
-  settings: 'SETTINGS in src/core/config.ts',
+  settings: 'SETTINGS in src/core/config-settings.ts',
   keys: 'KEYS in src/ui/keys.ts',
   jobs: '`studio jobs list --json` (src/jobs/catalog.ts and every module\'s jobs)',
 };
