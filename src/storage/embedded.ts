@@ -11,12 +11,12 @@
 import { existsSync, lstatSync, mkdirSync, chmodSync, rmdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DatabaseError, toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Database, EmbeddedOwner } from '../core/ports.js';
-import { isAlive, readLock, tryLockDataDir, updateLock, type LockInfo } from './pglite.js';
+import { isAlive, lockPathOf, readLock, tryLockDataDir, updateLock, type LockInfo } from './pglite.js';
 
 /** The socket's file name, as PostgreSQL names it: clients give the directory as `host`. */
 export const SOCKET_NAME = '.s.PGSQL.5432';
@@ -59,11 +59,16 @@ export function socketDirOf(dataDir: string): string {
 
 export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Database> {
   const { dataDir } = options;
-  if (options.create === false && !hasEmbeddedDatabase(dataDir) && !readLock(dataDir)) throw noDatabase(dataDir);
+  if (options.create === false && !hasEmbeddedDatabase(dataDir) && !readLockOrRefuse(dataDir)) throw noDatabase(dataDir);
   const started = Date.now();
   let lastSeen: LockInfo | undefined;
   for (;;) {
-    const attempt = tryLockDataDir(dataDir, { serves: true });
+    let attempt: ReturnType<typeof tryLockDataDir>;
+    try {
+      attempt = tryLockDataDir(dataDir, { serves: true });
+    } catch (error) {
+      throw noPermission(dataDir, error);
+    }
     if ('release' in attempt) return becomeOwner(options, attempt.release);
     const owner = attempt.owner;
     lastSeen = owner;
@@ -95,9 +100,10 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
 
 /**
  * A client outlives its owner: after a call fails because the owner went away (it finished, or was
- * killed), the next call opens the database again (connecting to the new owner, or becoming it). The
- * failed call itself is not retried: whether it ran before the owner went is unknown, and the caller's
- * own retry (a job's, a worker's, the console's next refresh) is the safe place for that decision.
+ * killed), the next call opens the database again (connecting to the new owner, or becoming it). A call
+ * that failed on a connection already open is not retried: whether it ran before the owner went is
+ * unknown, and the caller's own retry (a job's, a worker's, the console's next refresh) is the safe place
+ * for that decision. A single statement that could not even connect (never sent) goes to the new owner.
  */
 function withFailover(first: Database, options: EmbeddedOpenOptions): Database {
   let current = first;
@@ -120,21 +126,30 @@ function withFailover(first: Database, options: EmbeddedOpenOptions): Database {
     })();
     return reopening;
   };
-  const run = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
+  // the owner's socket refused or gone at connect (it handed over: closed, socket file removed first): the
+  // statement was never sent, so one statement (not a transaction body, which may have run in part) is
+  // safely sent again to whoever owns the database now
+  const neverSent = (error: unknown) => {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    return code === 'ENOENT' || code === 'ECONNREFUSED';
+  };
+  const run = async <T>(fn: (db: Database) => Promise<T>, single = false): Promise<T> => {
     if (closed) throw new DatabaseError('storage: the database is closed');
     const db = await get();
     try {
       return await fn(db);
     } catch (error) {
-      if (lost(error)) broken = true;
-      throw error;
+      if (!lost(error)) throw error;
+      broken = true;
+      if (!single || !neverSent(error)) throw error;
+      return run(fn);
     }
   };
   return {
     mode: 'embedded',
     location: options.dataDir,
-    query: (sql, params, opts) => run((db) => db.query(sql, params, opts)),
-    exec: (sql) => run((db) => db.exec(sql)),
+    query: (sql, params, opts) => run((db) => db.query(sql, params, opts), true),
+    exec: (sql) => run((db) => db.exec(sql), true),
     withTransaction: (fn) => run((db) => db.withTransaction(fn)),
     withConnection: (fn) => run((db) => db.withConnection(fn)),
     poolStats: () => current.poolStats(),
@@ -322,6 +337,34 @@ function prepareSocketDir(socketDir: string, socketPath: string): void {
     throw new DatabaseError(`storage: ${socketPath} exists and is not a studio socket of this user; remove it and run the command again`);
   }
   rmSync(socketPath, { force: true });
+}
+
+/**
+ * The lock (and the socket it names) are private to the user who owns the database: another user, even
+ * one who may read STUDIO_HOME, can neither take the lock nor connect. One line that says whose it is.
+ */
+export function noPermission(dataDir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error as Error;
+  let owner = '';
+  try {
+    owner = ` (it belongs to uid ${lstatSync(dirname(lockPathOf(dataDir))).uid})`;
+  } catch {
+    // the directory itself is out of reach: the code says enough
+  }
+  return new DatabaseError(
+    `storage: no permission to use the embedded database at ${dataDir}${owner}; run studio as the user who owns STUDIO_HOME, or point STUDIO_HOME at one of this user's`,
+    { cause: error },
+  );
+}
+
+/** The lock's owner, if any; a lock this user may not read is the one-line "no permission" error. */
+export function readLockOrRefuse(dataDir: string): LockInfo | undefined {
+  try {
+    return readLock(dataDir);
+  } catch (error) {
+    throw noPermission(dataDir, error);
+  }
 }
 
 export function noDatabase(dataDir: string): NoDatabaseError {

@@ -202,6 +202,33 @@ describe('embedded mode: owner election and faults [pglite]', () => {
     }
   }, 120_000);
 
+  it("the owner closing (hand-over) while a client's statement runs: the statement gets its answer, the client's next one (never sent) goes to the next owner", async () => {
+    const home = await embeddedHomeFromTemplate('studio-handover-');
+    const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
+    const owner = tsx(client, ['own'], env);
+    const [, ownerPid] = await lineFrom(owner, /ready (\d+) (\d+)/);
+    const config = loadConfig({ env, cwd: home, dotenv: false });
+    const clientDb = await openDatabase(config, { migrate: false });
+    try {
+      expect(clientDb.embeddedOwner?.()).toMatchObject({ pid: Number(ownerPid), self: false });
+      const closed = lineFrom(owner, /closed/);
+      // in flight when the owner starts closing: the owner drains connected clients before it stops serving
+      const inFlight = clientDb.query<{ v: number }>('select pg_sleep(1), 42 as v');
+      owner.stdin!.write('close\n');
+      expect((await inFlight).rows[0]!.v).toBe(42);
+      await closed;
+      expect((await owner).exitCode).toBe(0);
+      expect(existsSync(join(home, 'data/pglite.lock'))).toBe(false);
+      // the owner is gone and its socket with it: this client's next statement could not be sent there, so
+      // it goes to the next owner, which is this process (no one else is left)
+      expect((await clientDb.query<{ v: number }>('select 2 as v')).rows).toEqual([{ v: 2 }]);
+      expect(clientDb.embeddedOwner?.()).toMatchObject({ pid: process.pid, self: true });
+    } finally {
+      owner.kill('SIGKILL');
+      await clientDb.close();
+    }
+  }, 120_000);
+
   it('kill -9 of the owner while a client is mid-transaction: the client gets one line, the next command owns it, nothing committed is lost', async () => {
     const home = await embeddedHomeFromTemplate('studio-kill-');
     const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
