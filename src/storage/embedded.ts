@@ -4,7 +4,8 @@
  * The first studio process to open the embedded database takes `<dataDir>.lock` (an atomic create),
  * opens PGlite, serves it on `<dataDir>.run/.s.PGSQL.5432` (the directory 0700, the socket 0600) and
  * writes the socket into the lock. Every other process finds the socket through the lock and connects
- * with `pg` as in server mode; the owner connects to its own socket too (see embedded-server.ts for why).
+ * with `pg` as in server mode; the owner runs its own statements in-process, in turn with the clients'
+ * at statement and transaction boundaries (embedded-server.ts).
  * A lock left by a killed owner (its pid is gone) is taken over and its socket file replaced; two
  * processes starting at once never both open the directory (only one create of the lock succeeds).
  */
@@ -15,7 +16,7 @@ import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DatabaseError, toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Database, EmbeddedOwner } from '../core/ports.js';
+import type { Database, EmbeddedOwner, Queryable } from '../core/ports.js';
 import { isAlive, lockPathOf, readLock, tryLockDataDir, updateLock, type LockInfo } from './pglite.js';
 
 /** The socket's file name, as PostgreSQL names it: clients give the directory as `host`. */
@@ -198,22 +199,18 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
     throw error instanceof DatabaseError ? error : new DatabaseError(`storage: could not serve the embedded database: ${toError(error).message}`, { cause: error });
   }
   const since = new Date();
-  const { createPostgresDatabase } = await import('./postgres.js');
-  const db = await createPostgresDatabase({
-    socket: {
-      dir: socketDir,
-      location: dataDir,
-      describeLoss: () => `storage: the embedded database ${dataDir} stopped answering on its socket in this (owner) process; restart the command`,
-    },
-    connectTimeoutMs: options.connectTimeoutMs,
-    poolMax: options.poolMax,
-    applicationName: options.applicationName,
-    logger: options.logger,
-  });
+  // the owner's own statements run in-process, in turn with the clients' (embedded-server.ts)
+  const { pgliteQueryable } = await import('./pglite.js');
+  const raw = pg.raw;
+  const direct = pgliteQueryable(raw);
+  const asOwner = server.runAsOwner;
+  const own: Queryable = {
+    query: (sql, params) => asOwner(() => direct.query(sql, params)),
+    exec: (sql) => asOwner(() => direct.exec(sql)),
+  };
   let clients = 0;
-  const own = () => db.pool.totalCount;
   const publish = () => {
-    const now = Math.max(0, server!.connections() - own());
+    const now = server!.connections();
     if (now === clients) return;
     clients = now;
     try {
@@ -229,18 +226,19 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
   return {
     mode: 'embedded',
     location: dataDir,
-    raw: pg.raw,
-    query: db.query,
-    exec: db.exec,
-    withTransaction: db.withTransaction,
-    withConnection: db.withConnection,
-    poolStats: db.poolStats,
+    raw,
+    query: own.query,
+    exec: own.exec,
+    withTransaction: <T>(fn: (tx: Queryable) => Promise<T>) => asOwner(() => raw.transaction((tx) => fn(pgliteQueryable(tx)))),
+    // one session for everyone: "a dedicated connection" is this process's turns, statement by statement
+    withConnection: <T>(fn: (conn: Queryable) => Promise<T>) => fn(own),
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     embeddedOwner: (): EmbeddedOwner => ({
       pid: process.pid,
       command: argv.join(' '),
       since,
       socket: socketPath,
-      clients: Math.max(0, server!.connections() - own()),
+      clients: server!.connections(),
       self: true,
     }),
     async close() {
@@ -251,7 +249,6 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
       // PGlite closes and the lock goes, and the next command becomes the owner
       try {
         rmSync(socketPath, { force: true });
-        await db.close();
         const drainUntil = Date.now() + Math.min(DRAIN_MS, options.connectTimeoutMs / 2);
         while (server!.connections() > 0 && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 25));
         await server!.close();

@@ -48,24 +48,7 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     });
   }
 
-  const wrap = (target: PGlite | Transaction): Queryable => ({
-    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      try {
-        const result = await target.query<R>(sql, params as unknown[] | undefined);
-        // PGlite reports affectedRows 0 for a SELECT; rows returned count as the row count, as in pg.
-        return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
-      } catch (error) {
-        throw asDatabaseError(error, sql);
-      }
-    },
-    async exec(sql: string): Promise<void> {
-      try {
-        await target.exec(sql);
-      } catch (error) {
-        throw asDatabaseError(error, sql);
-      }
-    },
-  });
+  const wrap = pgliteQueryable;
 
   const self = wrap(db);
   let closed = false;
@@ -85,6 +68,28 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
         await db.close();
       } finally {
         release();
+      }
+    },
+  };
+}
+
+/** Statements on an open PGlite (or one of its transactions), results and errors shaped as over pg. */
+export function pgliteQueryable(target: PGlite | Transaction): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      try {
+        const result = await target.query<R>(sql, params as unknown[] | undefined);
+        // PGlite reports affectedRows 0 for a SELECT; rows returned count as the row count, as in pg.
+        return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
+      } catch (error) {
+        throw asDatabaseError(error, sql);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await target.exec(sql);
+      } catch (error) {
+        throw asDatabaseError(error, sql);
       }
     },
   };
