@@ -82,19 +82,19 @@ try {
     return ms;
   };
   for (let i = 0; i < 3; i++) await backend.snapshot();
-  // the cost of the owner talking to its own socket: a round trip through it vs PGlite in-process
+  // what the owner's turn-taking with the socket's clients costs a statement: its Database vs PGlite directly
   const raw = (app.db as unknown as { raw: { query(sql: string): Promise<unknown> } }).raw;
-  const viaSocket: number[] = [];
+  const inTurns: number[] = [];
   const direct: number[] = [];
   for (let i = 0; i < 200; i++) {
     let t = performance.now();
     await app.db.query('select 1');
-    viaSocket.push(performance.now() - t);
+    inTurns.push(performance.now() - t);
     t = performance.now();
     await raw.query('select 1');
     direct.push(performance.now() - t);
   }
-  report('owner select 1 through its own socket (p50)', `${median(viaSocket).toFixed(2)} ms`, `in-process PGlite ${median(direct).toFixed(2)} ms`);
+  report('owner select 1, in turns with clients (p50)', `${median(inTurns).toFixed(2)} ms`, `PGlite directly ${median(direct).toFixed(2)} ms`);
   const quiet = await snapshots(30);
   report('console snapshot, alone (p50 / p95)', `${median(quiet).toFixed(1)} / ${percentile(quiet, 95).toFixed(1)} ms`);
   const cliEnv = { ...process.env, STUDIO_HOME: consoleHome, LOG_LEVEL: 'warn' };
