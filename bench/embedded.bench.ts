@@ -82,39 +82,50 @@ try {
     return ms;
   };
   for (let i = 0; i < 3; i++) await backend.snapshot();
-  // the cost of the owner talking to its own socket: a round trip through it vs PGlite in-process
+  // what the owner's turn-taking with the socket's clients costs a statement: its Database vs PGlite directly
   const raw = (app.db as unknown as { raw: { query(sql: string): Promise<unknown> } }).raw;
-  const viaSocket: number[] = [];
+  const inTurns: number[] = [];
   const direct: number[] = [];
   for (let i = 0; i < 200; i++) {
     let t = performance.now();
     await app.db.query('select 1');
-    viaSocket.push(performance.now() - t);
+    inTurns.push(performance.now() - t);
     t = performance.now();
     await raw.query('select 1');
     direct.push(performance.now() - t);
   }
-  report('owner select 1 through its own socket (p50)', `${median(viaSocket).toFixed(2)} ms`, `in-process PGlite ${median(direct).toFixed(2)} ms`);
+  report('owner select 1, in turns with clients (p50)', `${median(inTurns).toFixed(2)} ms`, `PGlite directly ${median(direct).toFixed(2)} ms`);
   const quiet = await snapshots(30);
   report('console snapshot, alone (p50 / p95)', `${median(quiet).toFixed(1)} / ${percentile(quiet, 95).toFixed(1)} ms`);
   const cliEnv = { ...process.env, STUDIO_HOME: consoleHome, LOG_LEVEL: 'warn' };
-  let polling = true;
-  const pollers = Array.from({ length: 4 }, async () => {
-    while (polling) {
-      const started = Date.now();
-      await new Promise((resolve) => spawn(node, [bin, 'budget', 'status', '--json'], { env: cliEnv, stdio: 'ignore' }).once('exit', resolve));
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
-    }
-  });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const busy = await snapshots(30);
-  polling = false;
-  await Promise.all(pollers);
-  report(
-    'console snapshot, 4 clients polling 1/s (p50 / p95)',
-    `${median(busy).toFixed(1)} / ${percentile(busy, 95).toFixed(1)} ms`,
-    `p95 ${(percentile(busy, 95) / percentile(quiet, 95)).toFixed(2)}x alone`,
-  );
+  /** Snapshots while 4 processes run `studio <args>` once a second each. */
+  const withPollers = async (args: string[]) => {
+    let polling = true;
+    let ran = 0;
+    const pollers = Array.from({ length: 4 }, async () => {
+      while (polling) {
+        const started = Date.now();
+        await new Promise((resolve) => spawn(node, [bin, ...args], { env: cliEnv, stdio: 'ignore' }).once('exit', resolve));
+        ran++;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ms = await snapshots(30);
+    polling = false;
+    await Promise.all(pollers);
+    return { ms, ran };
+  };
+  const line = (label: string, ms: number[], extra = '') =>
+    report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `p95 ${(percentile(ms, 95) / percentile(quiet, 95)).toFixed(2)}x alone${extra}`);
+  // the control: the same process start-up (config, modules) without a database, so the difference to the
+  // next line is what the clients' statements cost the owner (its queue), the rest is CPU the machine shares
+  const control = await withPollers(['config', '--json']);
+  line('console snapshot, 4 processes polling `config --json` 1/s, no database (p50 / p95)', control.ms);
+  const busy = await withPollers(['budget', 'status', '--json']);
+  line('console snapshot, 4 clients polling 1/s (p50 / p95)', busy.ms, `; ${(percentile(busy.ms, 95) / percentile(control.ms, 95)).toFixed(2)}x the no-database control`);
+  const quietAgain = await snapshots(30);
+  report('console snapshot, alone again (p50 / p95)', `${median(quietAgain).toFixed(1)} / ${percentile(quietAgain, 95).toFixed(1)} ms`, 'the spread of "alone" on this machine now');
 } finally {
   await app.close();
 }

@@ -16,8 +16,10 @@ const node = process.execPath;
 const baseline = median(timeCommand(node, ['-e', '0'], { runs }));
 report('node -e 0 (baseline)', `${baseline.toFixed(1)} ms`);
 
-const help = median(timeCommand(node, [bin, '--version'], { runs }));
-report('studio --version', `${help.toFixed(1)} ms`, `${(help / baseline).toFixed(2)}x baseline`);
+const version = median(timeCommand(node, [bin, '--version'], { runs }));
+report('studio --version', `${version.toFixed(1)} ms`, `${(version / baseline).toFixed(2)}x baseline`);
+const help = median(timeCommand(node, [bin, '--help'], { runs }));
+report('studio --help', `${help.toFixed(1)} ms`, `${(help / baseline).toFixed(2)}x baseline`);
 
 const url = benchDatabaseUrl();
 if (url) {

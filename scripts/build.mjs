@@ -35,6 +35,21 @@ const boundInkCaches = {
   },
 };
 
+// pg asks "is this Cloudflare Workers?" when it loads (pg/lib/stream.js) by building a `Response`, which
+// makes Node load its whole fetch implementation (undici, ~15-25 ms of every command's start). studio runs
+// on Node only: the answer is no without building anything.
+const pgNodeStreams = {
+  name: 'pg-node-streams',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const from = "if (typeof Response === 'function') {";
+      if (!source.includes(from)) throw new Error(`build: cannot skip pg's Cloudflare probe in ${args.path} (did pg change?)`);
+      return { contents: source.replace(from, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: { studio: 'src/cli/main.ts' },
@@ -52,7 +67,7 @@ await build({
   banner: {
     js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);",
   },
-  plugins: [boundInkCaches],
+  plugins: [boundInkCaches, pgNodeStreams],
   logLevel: 'warning',
 });
 if (!process.argv.includes('--quiet')) console.log(`build: dist/ in ${Date.now() - started} ms`);

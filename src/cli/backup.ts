@@ -1,10 +1,9 @@
 /** `studio backup create|verify|list|prune|restore`: the manual's backup and "restore from backup" procedures. */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
 import { formatDuration, systemClock } from '../core/clock.js';
 import type { Database } from '../core/ports.js';
 import type { DumpProgress } from '../app/operations/backups.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { c, eprintln, formatBytes, levelColour, printJson, println, table } from './output.js';
 import { visibleControls } from '../core/terminal-text.js';
 
@@ -60,7 +59,7 @@ Examples:
     )
     .action(
       action(async (opts: { out?: string; json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'backup create' } }, async (app) => {
           const { backupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('backup');
@@ -100,7 +99,7 @@ Examples:
     )
     .action(
       action(async (id: string | undefined, opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'backup verify' } }, async (app) => {
           const { verifyBackup } = await import('../ops/backup/verify.js');
           const report = await verifyBackup({ config, db: app.db, logger: app.logger, clock: systemClock }, id);
@@ -128,7 +127,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  studio backup list\n  studio backup list --json | jq \'.[0]\'')
     .action(
       action(async (opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'backup list' } }, async (app) => {
           const { listBackups } = await import('../ops/backup/catalog.js');
           const rows = await listBackups({ config, db: app.db, logger: app.logger, clock: systemClock });
@@ -184,7 +183,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  studio backup prune --dry-run\n  BACKUP_RETENTION_DAYS=7 studio backup prune')
     .action(
       action(async (opts: { dryRun?: boolean; json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'backup prune' } }, async (app) => {
           const { pruneBackupsNow } = await import('../app/operations/backups.js');
           const result = await pruneBackupsNow(app, config.operator, { dryRun: opts.dryRun });
@@ -222,7 +221,7 @@ Examples:
     )
     .action(
       action(async (id: string, opts: { confirm?: boolean; reason?: string; json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'backup restore' } }, async (app) => {
           const { restoreBackupNow } = await import('../app/operations/backups.js');
           const progress = progressLine('safety backup');

@@ -1,7 +1,7 @@
 /** `studio config`: the effective configuration, secrets as set / not set. */
 import type { Command } from 'commander';
-import { describeConfig, loadConfig } from '../core/config.js';
-import { action } from './run.js';
+import type { Config } from '../core/config.js';
+import { action, loadConfig } from './run.js';
 import { c, printJson, println, table } from './output.js';
 
 export interface ProviderState {
@@ -14,7 +14,7 @@ export interface ProviderState {
 }
 
 /** Which external services are configured, and which run on their offline stand-ins. */
-export function providerStates(config: ReturnType<typeof loadConfig>): ProviderState[] {
+export function providerStates(config: Config): ProviderState[] {
   const g = config.googleAds;
   return [
     { name: 'openai', configured: Boolean(config.openai.apiKey), standIn: 'offline text, hashed embeddings (labelled offline)', enable: 'OPENAI_API_KEY' },
@@ -41,7 +41,8 @@ Examples:
     )
     .action(
       action(async (opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
+        const { describeConfig } = await import('../core/config.js');
         const rows = describeConfig(config);
         if (opts.json) {
           printJson({

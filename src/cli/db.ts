@@ -1,7 +1,6 @@
 /** `studio db status|migrate`: the manual's "check database connectivity". */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { c, formatBytes, printJson, println, table } from './output.js';
 import type { EmbeddedOwner } from '../core/ports.js';
 
@@ -29,7 +28,7 @@ Examples:
     )
     .action(
       action(async (opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, migrate: false, logBase: { cmd: 'db status' } }, async (app) => {
           const { databaseStatus } = await import('../app/operations/database.js');
           const status = await databaseStatus(app);
@@ -69,7 +68,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  studio db migrate')
     .action(
       action(async (opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, migrate: false, logBase: { cmd: 'db migrate' } }, async (app) => {
           const { migrateDatabase } = await import('../app/operations/database.js');
           const applied = await migrateDatabase(app);
@@ -98,7 +97,7 @@ Examples:
     )
     .action(
       action(async (psqlArgs: string[]) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, migrate: false, logBase: { cmd: 'db psql' } }, async (app) => {
           const { runPsql } = await import('./psql.js');
           return runPsql(config, app.db.embeddedOwner?.()?.socket ?? null, psqlArgs);

@@ -5,13 +5,13 @@
  */
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, type Config } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/clock.js';
 import { InvalidInputError, toError } from '../core/errors.js';
 import { exitCodeForLevel, type HealthReport, type ServiceState } from '../core/health.js';
 import { redactText } from '../core/redact.js';
 import { toHealthJson } from '../ops/health/report-json.js';
-import { action } from './run.js';
+import { action, loadConfig } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
 interface HealthOptions {
@@ -41,7 +41,7 @@ Examples:
     )
     .action(
       action(async (opts: HealthOptions) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         let probeTimeoutMs = config.health.probeTimeoutMs;
         if (opts.timeout) {
           try {

@@ -3,11 +3,10 @@
  * (audited with the operator), and maintenance windows that silence expected alerts.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { DeliverResult } from '../app/operations/incidents.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
 const SEVERITY_COLOUR: Record<string, (t: string) => string> = { P1: (t) => c.bold(c.red(t)), P2: c.red, P3: c.yellow, P4: c.dim };
@@ -47,7 +46,7 @@ export function registerIncidents(program: Command): void {
     .addHelpText('after', '\nExamples:\n  studio incidents list --open\n  studio incidents list --json | jq \'.[] | select(.severity == "P1")\'')
     .action(
       action(async (opts: { open?: boolean; limit: string; json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents list' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents list' } }, async (app) => {
           const rows = await (await ops()).listIncidents(app, { openOnly: opts.open, limit: Number(opts.limit) || 50 });
           if (opts.json) {
             printJson(rows);
@@ -85,7 +84,7 @@ export function registerIncidents(program: Command): void {
     .addHelpText('after', '\nExample:\n  studio incidents show 12')
     .action(
       action(async (idText: string, opts: { json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents show' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents show' } }, async (app) => {
           const id = parseId(idText);
           const { incident, timeline, notifications } = await (await ops()).showIncident(app, id);
           if (opts.json) {
@@ -117,7 +116,7 @@ export function registerIncidents(program: Command): void {
     .addHelpText('after', '\nExample:\n  studio incidents ack 12')
     .action(
       action(async (idText: string, opts: { json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents ack' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents ack' } }, async (app) => {
           const id = parseId(idText);
           const { incident, delivery } = await (await ops()).ackIncident(app, app.config.operator, { id });
           deliveryNote(delivery, opts.json);
@@ -135,7 +134,7 @@ export function registerIncidents(program: Command): void {
     .addHelpText('after', '\nExample:\n  studio incidents resolve 12 --note "rotated the OpenAI key"')
     .action(
       action(async (idText: string, opts: { note: string; json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents resolve' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents resolve' } }, async (app) => {
           const id = parseId(idText);
           const { incident, delivery } = await (await ops()).resolveIncident(app, app.config.operator, { id, note: opts.note });
           deliveryNote(delivery, opts.json);
@@ -165,7 +164,7 @@ Examples:
     )
     .action(
       action(async (opts: { severity: string; title: string; source: string; json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents open' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents open' } }, async (app) => {
           const { incident, delivery } = await (await ops()).openIncident(app, app.config.operator, { severity: opts.severity, title: opts.title, source: opts.source });
           if (opts.json) printJson({ ...incident, delivery });
           else {
@@ -192,7 +191,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  studio incidents maintenance open --reason "PostgreSQL upgrade" --sources "service:database,service:scheduler" --for 45m\n  studio incidents maintenance close 3')
     .action(
       action(async (opts: { reason: string; sources: string; for: string; json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance open' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents maintenance open' } }, async (app) => {
           const window = await (await ops()).openMaintenance(app, app.config.operator, {
             reason: opts.reason,
             sources: opts.sources.split(',').map((s) => s.trim()).filter(Boolean),
@@ -210,7 +209,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  studio incidents maintenance close 3')
     .action(
       action(async (idText: string) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance close' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents maintenance close' } }, async (app) => {
           const id = parseId(idText);
           await (await ops()).closeMaintenance(app, app.config.operator, { id });
           println(`maintenance window #${id} closed`);
@@ -223,7 +222,7 @@ Examples:
     .option('--json', 'machine-readable output')
     .action(
       action(async (opts: { json?: boolean }) =>
-        withApp({ config: loadConfig(), logBase: { cmd: 'incidents maintenance list' } }, async (app) => {
+        withApp({ config: await loadConfig(), logBase: { cmd: 'incidents maintenance list' } }, async (app) => {
           const windows = await (await ops()).listMaintenance(app);
           if (opts.json) printJson(windows);
           else if (windows.length === 0) println('no maintenance window is open');

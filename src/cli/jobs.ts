@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import type { App } from '../app/app.js';
 import { formatDuration } from '../core/clock.js';
-import { loadConfig } from '../core/config.js';
 import type { JobRun } from '../app/operations/jobs.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { c, levelColour, printJson, println, table } from './output.js';
 
 const ops = () => import('../app/operations/jobs.js');
@@ -72,7 +71,7 @@ export function registerJobs(program: Command): void {
     .addHelpText('after', '\nExamples:\n  studio jobs list\n  studio jobs list --json | jq \'.[] | select(.lastRun.status == "failed")\'')
     .action(
       action(async (opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'jobs list' } }, async (app) => {
           const registry = await loadRegistry(app);
           const listing = await (await ops()).listJobs(app, registry);
@@ -135,7 +134,7 @@ Examples:
     )
     .action(
       action(async (name: string, opts: { json?: boolean }) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'jobs run' } }, async (app) => {
           const registry = await loadRegistry(app);
           const job = registry.get(name);
@@ -181,7 +180,7 @@ Examples:
       )
       .action(
         action(async (name: string, opts: { reason?: string; json?: boolean }) => {
-          const config = loadConfig();
+          const config = await loadConfig();
           return withApp({ config, logBase: { cmd: `jobs ${verb}` } }, async (app) => {
             const registry = await loadRegistry(app);
             const result = await (await ops()).setJobPaused(app, config.operator, { registry, name, paused, reason: opts.reason });
@@ -206,7 +205,7 @@ Examples:
           const { InvalidInputError } = await import('../core/errors.js');
           throw new InvalidInputError(`jobs: --limit must be a whole number from 1 to 10000 (got "${opts.limit}")`);
         }
-        const config = loadConfig();
+        const config = await loadConfig();
         return withApp({ config, logBase: { cmd: 'jobs history' } }, async (app) => {
           const runs = await (await ops()).jobHistory(app, { registry: name ? await loadRegistry(app) : undefined, name, limit });
           if (opts.json) {

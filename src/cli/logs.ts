@@ -3,12 +3,11 @@
  * `awk '/ERROR/' | sort | uniq -c` over the current and rotated (gzip) log files. Needs no database.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
 import { parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { jsonForTerminal, visibleControls } from '../core/terminal-text.js';
-import { action } from './run.js';
+import { action, loadConfig } from './run.js';
 import { c, printJson, println, table } from './output.js';
 import type { LogEntry, LogLevel } from '../ops/logs/entries.js';
 
@@ -53,7 +52,7 @@ Examples:
     )
     .action(
       action(async (opts: LogsOptions) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         const { parseLevel } = await import('../ops/logs/entries.js');
         const { readLogs, followLog } = await import('../ops/logs/read.js');
         let minLevel: LogLevel | undefined;

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import type { App } from '../app/app.js';
 import { parseDuration } from '../core/clock.js';
-import { loadConfig, type Config } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import { InvalidInputError } from '../core/errors.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { c, formatBytes, printJson, println, table } from './output.js';
 
 interface Common {
@@ -34,7 +34,7 @@ type MaintenanceOps = typeof import('../app/operations/maintenance.js');
 
 /** Run a task through its operation (which logs and audits it) and print the report. */
 async function task<R>(name: string, opts: Common, body: (ops: MaintenanceOps, app: App, config: Config) => Promise<R>, print: (report: R) => void): Promise<number> {
-  const config = loadConfig();
+  const config = await loadConfig();
   const ops = await import('../app/operations/maintenance.js');
   return (await withApp({ config, logBase: { cmd: `maintenance ${name}` } }, async (app) => {
     const report = await body(ops, app, config);

@@ -1,8 +1,7 @@
 /** `studio report performance`: the monthly performance report as Markdown or HTML (with charts). */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
 import { InvalidInputError } from '../core/errors.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 import { printJson, println } from './output.js';
 
 export function registerReport(program: Command): void {
@@ -31,7 +30,7 @@ Examples:
         if (!Number.isInteger(days) || days < 1 || days > 3650) throw new InvalidInputError(`report: --days must be a whole number from 1 to 3650 (got "${opts.days}")`);
         if (opts.format !== 'md' && opts.format !== 'html') throw new InvalidInputError(`report: --format must be md or html (got "${opts.format}")`);
         const format = opts.format;
-        return withApp({ config: loadConfig(), logBase: { cmd: 'report performance' } }, async (app) => {
+        return withApp({ config: await loadConfig(), logBase: { cmd: 'report performance' } }, async (app) => {
           const { buildPerformanceReport, writePerformanceReport } = await import('../ops/reports/performance.js');
           if (opts.json) {
             printJson(await buildPerformanceReport(app.db, { days }));

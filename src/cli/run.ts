@@ -3,6 +3,7 @@
  * an exit code. A body returns its exit code (or nothing for 0).
  */
 import type { App, CreateAppOptions } from '../app/app.js';
+import type { Config } from '../core/config.js';
 import { isUsageError, type AppError } from '../core/errors.js';
 import { reportError } from './output.js';
 
@@ -30,6 +31,15 @@ export const READ_ONLY_COMMANDS = new Set([
   'jobs list', 'jobs history', 'incidents list', 'incidents show', 'incidents maintenance list', 'backup list', 'pipeline status',
   'evidence status', 'logs', 'config', 'db psql',
 ]);
+
+/**
+ * The configuration from the environment and STUDIO_HOME/.env, its module loaded on first use: `--help`,
+ * `--version` and a mistyped command do not pay for the settings schema (zod, croner) they never read.
+ */
+export async function loadConfig(): Promise<Config> {
+  const { loadConfig: load } = await import('../core/config.js');
+  return load();
+}
 
 /** Build the app (config, logger, database), run fn, always close. */
 export async function withApp(options: CreateAppOptions, fn: (app: App) => Promise<ExitCode>): Promise<ExitCode> {

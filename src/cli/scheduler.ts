@@ -1,8 +1,7 @@
 /** `studio scheduler`: the headless scheduler (systemd runs it), with /metrics and /healthz. */
 import type { Command } from 'commander';
-import { loadConfig } from '../core/config.js';
 import { InvalidInputError } from '../core/errors.js';
-import { action, withApp } from './run.js';
+import { action, loadConfig, withApp } from './run.js';
 
 interface SchedulerFlags {
   metricsPort?: string;
@@ -34,7 +33,7 @@ Examples:
     )
     .action(
       action(async (flags: SchedulerFlags) => {
-        const config = loadConfig();
+        const config = await loadConfig();
         const port = flags.metricsPort === undefined ? config.scheduler.metricsPort : Number(flags.metricsPort);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`scheduler: --metrics-port must be a port number (got "${flags.metricsPort}")`);
         return withApp({ config, logToStdout: true, followLogRotation: true, logBase: { cmd: 'scheduler' } }, async (app) => {

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { ConfigError } from './errors.js';
 import { redactText, redactValue } from './redact.js';
 
 export type Logger = pino.Logger;
@@ -42,8 +43,15 @@ export function createLogger(options: LoggerOptions = {}): LogHandle {
   const streams: pino.StreamEntry[] = [];
   let fileStream: ReturnType<typeof pino.destination> | undefined;
   if (options.file) {
-    mkdirSync(dirname(options.file), { recursive: true });
-    fileStream = pino.destination({ dest: options.file, sync: true, mkdir: true });
+    try {
+      mkdirSync(dirname(options.file), { recursive: true });
+      fileStream = pino.destination({ dest: options.file, sync: true, mkdir: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw error;
+      // another user's STUDIO_HOME (a cron job run as the wrong user): one line that says what to do
+      throw new ConfigError(`log: no permission to write the log file ${options.file} (${code}); run studio as the user who owns STUDIO_HOME, or set STUDIO_LOG_FILE to a file this user may write`, { cause: error });
+    }
     streams.push({ stream: fileStream, level: (options.level ?? 'info') as pino.Level });
   }
   if (options.stdout) streams.push({ stream: pino.destination({ dest: 1, sync: true }), level: (options.level ?? 'info') as pino.Level });

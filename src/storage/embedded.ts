@@ -4,19 +4,20 @@
  * The first studio process to open the embedded database takes `<dataDir>.lock` (an atomic create),
  * opens PGlite, serves it on `<dataDir>.run/.s.PGSQL.5432` (the directory 0700, the socket 0600) and
  * writes the socket into the lock. Every other process finds the socket through the lock and connects
- * with `pg` as in server mode; the owner connects to its own socket too (see embedded-server.ts for why).
+ * with `pg` as in server mode; the owner runs its own statements in-process, in turn with the clients'
+ * at statement and transaction boundaries (embedded-server.ts).
  * A lock left by a killed owner (its pid is gone) is taken over and its socket file replaced; two
  * processes starting at once never both open the directory (only one create of the lock succeeds).
  */
 import { existsSync, lstatSync, mkdirSync, chmodSync, rmdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { DatabaseError, toError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { Database, EmbeddedOwner } from '../core/ports.js';
-import { isAlive, readLock, tryLockDataDir, updateLock, type LockInfo } from './pglite.js';
+import type { Database, EmbeddedOwner, Queryable } from '../core/ports.js';
+import { isAlive, lockPathOf, readLock, tryLockDataDir, updateLock, type LockInfo } from './pglite.js';
 
 /** The socket's file name, as PostgreSQL names it: clients give the directory as `host`. */
 export const SOCKET_NAME = '.s.PGSQL.5432';
@@ -59,11 +60,16 @@ export function socketDirOf(dataDir: string): string {
 
 export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Database> {
   const { dataDir } = options;
-  if (options.create === false && !hasEmbeddedDatabase(dataDir) && !readLock(dataDir)) throw noDatabase(dataDir);
+  if (options.create === false && !hasEmbeddedDatabase(dataDir) && !readLockOrRefuse(dataDir)) throw noDatabase(dataDir);
   const started = Date.now();
   let lastSeen: LockInfo | undefined;
   for (;;) {
-    const attempt = tryLockDataDir(dataDir, { serves: true });
+    let attempt: ReturnType<typeof tryLockDataDir>;
+    try {
+      attempt = tryLockDataDir(dataDir, { serves: true });
+    } catch (error) {
+      throw noPermission(dataDir, error);
+    }
     if ('release' in attempt) return becomeOwner(options, attempt.release);
     const owner = attempt.owner;
     lastSeen = owner;
@@ -95,9 +101,10 @@ export async function openEmbedded(options: EmbeddedOpenOptions): Promise<Databa
 
 /**
  * A client outlives its owner: after a call fails because the owner went away (it finished, or was
- * killed), the next call opens the database again (connecting to the new owner, or becoming it). The
- * failed call itself is not retried: whether it ran before the owner went is unknown, and the caller's
- * own retry (a job's, a worker's, the console's next refresh) is the safe place for that decision.
+ * killed), the next call opens the database again (connecting to the new owner, or becoming it). A call
+ * that failed on a connection already open is not retried: whether it ran before the owner went is
+ * unknown, and the caller's own retry (a job's, a worker's, the console's next refresh) is the safe place
+ * for that decision. A single statement that could not even connect (never sent) goes to the new owner.
  */
 function withFailover(first: Database, options: EmbeddedOpenOptions): Database {
   let current = first;
@@ -120,21 +127,30 @@ function withFailover(first: Database, options: EmbeddedOpenOptions): Database {
     })();
     return reopening;
   };
-  const run = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
+  // the owner's socket refused or gone at connect (it handed over: closed, socket file removed first): the
+  // statement was never sent, so one statement (not a transaction body, which may have run in part) is
+  // safely sent again to whoever owns the database now
+  const neverSent = (error: unknown) => {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    return code === 'ENOENT' || code === 'ECONNREFUSED';
+  };
+  const run = async <T>(fn: (db: Database) => Promise<T>, single = false): Promise<T> => {
     if (closed) throw new DatabaseError('storage: the database is closed');
     const db = await get();
     try {
       return await fn(db);
     } catch (error) {
-      if (lost(error)) broken = true;
-      throw error;
+      if (!lost(error)) throw error;
+      broken = true;
+      if (!single || !neverSent(error)) throw error;
+      return run(fn);
     }
   };
   return {
     mode: 'embedded',
     location: options.dataDir,
-    query: (sql, params, opts) => run((db) => db.query(sql, params, opts)),
-    exec: (sql) => run((db) => db.exec(sql)),
+    query: (sql, params, opts) => run((db) => db.query(sql, params, opts), true),
+    exec: (sql) => run((db) => db.exec(sql), true),
     withTransaction: (fn) => run((db) => db.withTransaction(fn)),
     withConnection: (fn) => run((db) => db.withConnection(fn)),
     poolStats: () => current.poolStats(),
@@ -183,22 +199,18 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
     throw error instanceof DatabaseError ? error : new DatabaseError(`storage: could not serve the embedded database: ${toError(error).message}`, { cause: error });
   }
   const since = new Date();
-  const { createPostgresDatabase } = await import('./postgres.js');
-  const db = await createPostgresDatabase({
-    socket: {
-      dir: socketDir,
-      location: dataDir,
-      describeLoss: () => `storage: the embedded database ${dataDir} stopped answering on its socket in this (owner) process; restart the command`,
-    },
-    connectTimeoutMs: options.connectTimeoutMs,
-    poolMax: options.poolMax,
-    applicationName: options.applicationName,
-    logger: options.logger,
-  });
+  // the owner's own statements run in-process, in turn with the clients' (embedded-server.ts)
+  const { pgliteQueryable } = await import('./pglite.js');
+  const raw = pg.raw;
+  const direct = pgliteQueryable(raw);
+  const asOwner = server.runAsOwner;
+  const own: Queryable = {
+    query: (sql, params) => asOwner(() => direct.query(sql, params)),
+    exec: (sql) => asOwner(() => direct.exec(sql)),
+  };
   let clients = 0;
-  const own = () => db.pool.totalCount;
   const publish = () => {
-    const now = Math.max(0, server!.connections() - own());
+    const now = server!.connections();
     if (now === clients) return;
     clients = now;
     try {
@@ -214,18 +226,19 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
   return {
     mode: 'embedded',
     location: dataDir,
-    raw: pg.raw,
-    query: db.query,
-    exec: db.exec,
-    withTransaction: db.withTransaction,
-    withConnection: db.withConnection,
-    poolStats: db.poolStats,
+    raw,
+    query: own.query,
+    exec: own.exec,
+    withTransaction: <T>(fn: (tx: Queryable) => Promise<T>) => asOwner(() => raw.transaction((tx) => fn(pgliteQueryable(tx)))),
+    // one session for everyone: "a dedicated connection" is this process's turns, statement by statement
+    withConnection: <T>(fn: (conn: Queryable) => Promise<T>) => fn(own),
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     embeddedOwner: (): EmbeddedOwner => ({
       pid: process.pid,
       command: argv.join(' '),
       since,
       socket: socketPath,
-      clients: Math.max(0, server!.connections() - own()),
+      clients: server!.connections(),
       self: true,
     }),
     async close() {
@@ -236,7 +249,6 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
       // PGlite closes and the lock goes, and the next command becomes the owner
       try {
         rmSync(socketPath, { force: true });
-        await db.close();
         const drainUntil = Date.now() + Math.min(DRAIN_MS, options.connectTimeoutMs / 2);
         while (server!.connections() > 0 && Date.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 25));
         await server!.close();
@@ -322,6 +334,34 @@ function prepareSocketDir(socketDir: string, socketPath: string): void {
     throw new DatabaseError(`storage: ${socketPath} exists and is not a studio socket of this user; remove it and run the command again`);
   }
   rmSync(socketPath, { force: true });
+}
+
+/**
+ * The lock (and the socket it names) are private to the user who owns the database: another user, even
+ * one who may read STUDIO_HOME, can neither take the lock nor connect. One line that says whose it is.
+ */
+export function noPermission(dataDir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error as Error;
+  let owner = '';
+  try {
+    owner = ` (it belongs to uid ${lstatSync(dirname(lockPathOf(dataDir))).uid})`;
+  } catch {
+    // the directory itself is out of reach: the code says enough
+  }
+  return new DatabaseError(
+    `storage: no permission to use the embedded database at ${dataDir}${owner}; run studio as the user who owns STUDIO_HOME, or point STUDIO_HOME at one of this user's`,
+    { cause: error },
+  );
+}
+
+/** The lock's owner, if any; a lock this user may not read is the one-line "no permission" error. */
+export function readLockOrRefuse(dataDir: string): LockInfo | undefined {
+  try {
+    return readLock(dataDir);
+  } catch (error) {
+    throw noPermission(dataDir, error);
+  }
 }
 
 export function noDatabase(dataDir: string): NoDatabaseError {

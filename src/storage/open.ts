@@ -71,9 +71,8 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
  */
 export async function assertDatabaseExists(config: Config): Promise<void> {
   if (config.database.url) return;
-  const { hasEmbeddedDatabase, noDatabase } = await import('./embedded.js');
-  const { readLock } = await import('./pglite.js');
-  if (!hasEmbeddedDatabase(config.paths.data) && !readLock(config.paths.data)) throw noDatabase(config.paths.data);
+  const { hasEmbeddedDatabase, noDatabase, readLockOrRefuse } = await import('./embedded.js');
+  if (!hasEmbeddedDatabase(config.paths.data) && !readLockOrRefuse(config.paths.data)) throw noDatabase(config.paths.data);
 }
 
 /** Values the migration templates need. */

@@ -42,30 +42,13 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     });
   } catch (error) {
     release();
-    const hint = options.dataDir && !options.loadDataDir ? '; if another PGlite or studio version wrote it, open it with that version or restore a backup (studio backup restore)' : '';
+    const hint = options.dataDir && !options.loadDataDir ? `${writtenBy(options.dataDir)}; if another PGlite or studio version wrote it, open it with that version or restore a backup (studio backup restore)` : '';
     throw new DatabaseError(`storage: the embedded database at ${options.dataDir ?? 'memory'} could not be opened: ${toError(error).message}${hint}`, {
       cause: error,
     });
   }
 
-  const wrap = (target: PGlite | Transaction): Queryable => ({
-    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      try {
-        const result = await target.query<R>(sql, params as unknown[] | undefined);
-        // PGlite reports affectedRows 0 for a SELECT; rows returned count as the row count, as in pg.
-        return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
-      } catch (error) {
-        throw asDatabaseError(error, sql);
-      }
-    },
-    async exec(sql: string): Promise<void> {
-      try {
-        await target.exec(sql);
-      } catch (error) {
-        throw asDatabaseError(error, sql);
-      }
-    },
-  });
+  const wrap = pgliteQueryable;
 
   const self = wrap(db);
   let closed = false;
@@ -90,11 +73,43 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
   };
 }
 
+/** Statements on an open PGlite (or one of its transactions), results and errors shaped as over pg. */
+export function pgliteQueryable(target: PGlite | Transaction): Queryable {
+  return {
+    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      try {
+        const result = await target.query<R>(sql, params as unknown[] | undefined);
+        // PGlite reports affectedRows 0 for a SELECT; rows returned count as the row count, as in pg.
+        return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
+      } catch (error) {
+        throw asDatabaseError(error, sql);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await target.exec(sql);
+      } catch (error) {
+        throw asDatabaseError(error, sql);
+      }
+    },
+  };
+}
+
 function asDatabaseError(error: unknown, sql: string): Error {
   const err = toError(error);
   const wrapped = new DatabaseError(`storage: ${err.message}`, { cause: err });
   Object.assign(wrapped, { pgCode: (err as { code?: string }).code, sql: sql.slice(0, 200) });
   return wrapped;
+}
+
+/** " (its PG_VERSION says 17)": which PostgreSQL major wrote a data directory PGlite could not open. */
+function writtenBy(dataDir: string): string {
+  try {
+    const version = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim();
+    return /^\d{1,3}$/.test(version) ? ` (its PG_VERSION says PostgreSQL ${version})` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** What the lock file next to a data directory says about its owner. */
@@ -214,8 +229,18 @@ export async function lockDataDir(dataDir: string, waitMs: number): Promise<() =
 }
 
 function readOwner(lockPath: string): LockInfo | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(lockPath, 'utf8')) as LockInfo;
+    text = readFileSync(lockPath, 'utf8');
+  } catch (error) {
+    // a lock this user may not read is another user's, alive or not: never "no lock", which would let
+    // tryLockDataDir remove it as stale (in a group-writable directory it could) and open the database twice
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw error;
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as LockInfo;
   } catch {
     return undefined;
   }

@@ -3,12 +3,15 @@
  * on an empty STUDIO_HOME create nothing, `db psql` with stdin, `db status` naming the owner, and a
  * socket path taken by something that is not ours.
  */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/core/config.js';
 import type { Database } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/storage/open.js';
@@ -91,4 +94,89 @@ describe('faults around the socket [pglite]', () => {
     const again = await runCli(['budget', 'status', '--json'], { env });
     expect(again.code, again.stderr).toBe(0);
   }, 120_000);
+
+  it('a data directory another PGlite version wrote: one line saying which and what to do, exit 2, nothing left behind or changed', async () => {
+    const home = await embeddedHomeFromTemplate('studio-otherversion-');
+    const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
+    const dir = join(home, 'data/pglite');
+    // PGlite 0.5 runs PostgreSQL 18; a directory written by PGlite 0.2/0.3 (PostgreSQL 17) says 17 here
+    writeFileSync(join(dir, 'PG_VERSION'), '17\n');
+    const before = treeDigest(dir);
+    for (const args of [['budget', 'status', '--json'], ['db', 'migrate']]) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^studio: storage: the embedded database at ${dir} could not be opened: .*\\(its PG_VERSION says PostgreSQL 17\\); if another PGlite or studio version wrote it, open it with that version or restore a backup \\(studio backup restore\\)$`));
+    }
+    expect(readdirSync(join(home, 'data')).sort()).toEqual(['pglite']);
+    expect(treeDigest(dir)).toBe(before);
+  }, 120_000);
+
+  // root passes every permission check: the other user is `nobody`, run through runuser (root only)
+  const asRoot = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', '0']).status === 0;
+  it.skipIf(!asRoot)("another user who may read STUDIO_HOME but not the owner's lock or socket: one line, exit 2, and the owner keeps its lock", async () => {
+    const home = await embeddedHomeFromTemplate('studio-otheruser-');
+    const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
+    const db = await openDatabase(loadConfig({ env, cwd: home, dotenv: false }));
+    const data = join(home, 'data');
+    const lock = join(data, 'pglite.lock');
+    const asNobody = async (args: string[], extra: Record<string, string> = {}) => {
+      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], { env: { NO_COLOR: '1', HOME: '/tmp', ...env, ...extra }, reject: false, timeout: 60_000 });
+      return { code: r.exitCode, stdout: String(r.stdout), lines: String(r.stderr).trim().split('\n') };
+    };
+    try {
+      const lockBefore = readFileSync(lock, 'utf8');
+      chmodSync(home, 0o755); // readable by all, as a home under /srv may be; the lock (0600) and socket directory (0700) stay private
+      const noLog = await asNobody(['budget', 'status', '--json']);
+      expect(noLog.code).toBe(2);
+      expect(noLog.lines).toEqual([
+        `studio: log: no permission to write the log file ${join(home, 'logs/pipeline.log')} (EACCES); run studio as the user who owns STUDIO_HOME, or set STUDIO_LOG_FILE to a file this user may write`,
+      ]);
+      const logDir = mkdtempSync(join(tmpdir(), 'studio-nobody-log-'));
+      chmodSync(logDir, 0o777);
+      const logEnv = { STUDIO_LOG_FILE: join(logDir, 'studio.log') };
+      const refused = [
+        `studio: storage: no permission to use the embedded database at ${join(data, 'pglite')} (it belongs to uid 0); run studio as the user who owns STUDIO_HOME, or point STUDIO_HOME at one of this user's`,
+      ];
+      for (const args of [['budget', 'status', '--json'], ['list'], ['db', 'migrate']]) {
+        const r = await asNobody(args, logEnv);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.lines).toEqual(refused);
+      }
+      // a shared (world-writable) data directory: the unreadable lock is another user's, not a stale one
+      // to take over (before: it was removed, and the next command of the owner's user opened the database twice)
+      chmodSync(data, 0o777);
+      const shared = await asNobody(['budget', 'status', '--json'], logEnv);
+      expect(shared.code).toBe(2);
+      expect(shared.lines).toEqual(refused);
+      expect(readFileSync(lock, 'utf8')).toBe(lockBefore);
+      expect(readdirSync(data).sort()).toEqual(['pglite', 'pglite.lock', 'pglite.run']);
+      // and with the lock readable, the socket itself refuses the connection
+      chmodSync(lock, 0o644);
+      const socket = await asNobody(['budget', 'status', '--json'], logEnv);
+      expect(socket.code).toBe(2);
+      expect(socket.lines).toEqual([
+        `studio: storage: no permission on the embedded database's socket ${join(data, 'pglite.run/.s.PGSQL.5432')} (owner pid ${process.pid}); run studio as the user who started it`,
+      ]);
+      expect(socket.stdout).toBe('');
+      // the owner served on throughout
+      expect((await db.query<{ v: number }>('select 1 as v')).rows).toEqual([{ v: 1 }]);
+      expect(db.embeddedOwner?.()).toMatchObject({ pid: process.pid, self: true });
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });
+
+/** Names, sizes and contents of every file under dir: equal digests, an untouched directory. */
+function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }).sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    hash.update(path).update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}

@@ -88,6 +88,58 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
     }
   });
 
+  it("the owner's statements run in-process in turns with the clients': an owner transaction holds clients off, and neither side's stream starves the other", async () => {
+    const other = await openDatabase(config, { migrate: false });
+    try {
+      // a client statement issued during an owner transaction runs after it, not inside it: the owner's
+      // insert is rolled back, and the client (same PGlite session) never saw it
+      const order: string[] = [];
+      let seen: number | undefined;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const tx = db
+        .withTransaction(async (t) => {
+          await t.query("insert into studio_settings (key, value) values ('turns-probe', 'uncommitted')");
+          order.push('owner inserted');
+          await released;
+          throw new Error('roll back');
+        })
+        .catch(() => order.push('owner rolled back'));
+      while (order.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const read = other.query<{ n: number }>("select count(*)::int as n from studio_settings where key = 'turns-probe'").then((r) => {
+        order.push('client read');
+        seen = r.rows[0]!.n;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([tx, read]);
+      expect(order).toEqual(['owner inserted', 'owner rolled back', 'client read']);
+      expect(seen).toBe(0);
+
+      // the owner keeps 4 statements in flight until its 400 are done; a client's 20 in a row still get
+      // their turns (each waits for at most one owner turn), they do not wait for the owner's stream to end
+      let ownerDone = 0;
+      let clientFinishedAt = -1;
+      const ownerStream = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (ownerDone < 400) {
+            await db.query('select $1::int as v', [ownerDone]);
+            ownerDone++;
+          }
+        }),
+      );
+      const clientStream = (async () => {
+        for (let i = 0; i < 20; i++) expect((await other.query<{ v: number }>('select $1::int + 1 as v', [i])).rows[0]!.v).toBe(i + 1);
+        clientFinishedAt = ownerDone;
+      })();
+      await Promise.all([ownerStream, clientStream]);
+      expect(clientFinishedAt).toBeGreaterThanOrEqual(0);
+      expect(clientFinishedAt).toBeLessThan(400);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   it('6 processes x 8 reservations racing small caps through one owner: never over a cap, spent = accepted', async () => {
     const sentinel = testSentinel(db, config);
     const { opened } = await sentinel.reset({ operator: { user: 'test' }, reason: 'race', confirm: true });
@@ -173,6 +225,9 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
       const rows = await claimDue(db, 'owner', 60_000, 1);
       if (rows.length === 0) break;
       mine.push(rows[0]!.id);
+      // a worker works on what it claimed before it claims again (the owner's claims run in-process, in
+      // no time: without this it could claim all 24 before the other processes' first claims arrive)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const theirs: string[] = [];
     for (const [i, c] of children.entries()) {
@@ -199,6 +254,33 @@ describe('embedded mode: owner election and faults [pglite]', () => {
     } finally {
       for (const c of children) c.kill('SIGKILL');
       await Promise.all(children.map((c) => c.catch(() => undefined)));
+    }
+  }, 120_000);
+
+  it("the owner closing (hand-over) while a client's statement runs: the statement gets its answer, the client's next one (never sent) goes to the next owner", async () => {
+    const home = await embeddedHomeFromTemplate('studio-handover-');
+    const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
+    const owner = tsx(client, ['own'], env);
+    const [, ownerPid] = await lineFrom(owner, /ready (\d+) (\d+)/);
+    const config = loadConfig({ env, cwd: home, dotenv: false });
+    const clientDb = await openDatabase(config, { migrate: false });
+    try {
+      expect(clientDb.embeddedOwner?.()).toMatchObject({ pid: Number(ownerPid), self: false });
+      const closed = lineFrom(owner, /closed/);
+      // in flight when the owner starts closing: the owner drains connected clients before it stops serving
+      const inFlight = clientDb.query<{ v: number }>('select pg_sleep(1), 42 as v');
+      owner.stdin!.write('close\n');
+      expect((await inFlight).rows[0]!.v).toBe(42);
+      await closed;
+      expect((await owner).exitCode).toBe(0);
+      expect(existsSync(join(home, 'data/pglite.lock'))).toBe(false);
+      // the owner is gone and its socket with it: this client's next statement could not be sent there, so
+      // it goes to the next owner, which is this process (no one else is left)
+      expect((await clientDb.query<{ v: number }>('select 2 as v')).rows).toEqual([{ v: 2 }]);
+      expect(clientDb.embeddedOwner?.()).toMatchObject({ pid: process.pid, self: true });
+    } finally {
+      owner.kill('SIGKILL');
+      await clientDb.close();
     }
   }, 120_000);
 
