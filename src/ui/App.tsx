@@ -624,6 +624,7 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
         readMs={snapshot?.readMs ?? null}
         emergency={snapshot?.budget.emergencyShutdown ?? false}
         keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : undefined}
+        width={layout.width}
       />
     </Box>
   );
