@@ -522,6 +522,18 @@ export function createDemoApi(options: DemoApiOptions = {}): DemoApi {
         artifacts: stageIndex >= 3 ? [`artifacts/${idea.id}/deck.md`] : [],
       };
     },
+    async stageIdeas(stage, limit = 200) {
+      record('stageIdeas', stage, limit);
+      const now = clock.now();
+      const kindOf = (i: DemoIdea) => (!i.stuckReason ? 'active' : i.stuckReason.startsWith('quality gate') ? 'parked' : i.stuckReason.startsWith('waiting on budget') ? 'waiting' : 'stuck');
+      const order = { parked: 0, waiting: 1, stuck: 2, active: 3 } as const;
+      const inStage = ideas.filter((i) => i.stage === stage).sort((a, b) => order[kindOf(a)] - order[kindOf(b)] || a.enteredAt - b.enteredAt);
+      return {
+        stage,
+        total: inStage.length,
+        ideas: inStage.slice(0, limit).map((i) => ({ kind: kindOf(i), id: i.id, title: i.title, stage: i.stage, status: STAGE_STATUS[i.stage], heldForMs: now - i.enteredAt, reason: i.stuckReason ?? '' })),
+      };
+    },
     async jobHistory(name, limit = 20) {
       record('jobHistory', name, limit);
       return findJob(name)
