@@ -19,11 +19,14 @@
  *    only, the clock and data age as live cells without a render: what runConsole uses now). Section 2
  *    runs the built demo console (whose data moves every second) both ways too, and counts the bytes the
  *    terminal received (tmux pipe-pane).
+ * 5. Key to frame as built: bench/console-keys.harness.ts bundled with esbuild and Ink's patches
+ *    (scripts/ink-patches.mjs, as `npm run build` does), run on its own: with all patches (now) against
+ *    the same bundle without the shared output caches (baseline). p50 / p95 over BENCH_FRAMES.
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
 import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +169,44 @@ async function sameData(way: 'full' | 'changes' | 'screen'): Promise<{ cpuPct: n
   report('key (↓) to frame, 160x48, before', `${percentile(before.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(before.keyMs, 95).toFixed(1)} ms`);
   report('key (↓) to frame, 160x48, changes through Ink', `${percentile(ink.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(ink.keyMs, 95).toFixed(1)} ms`);
   report('key (↓) to frame, 160x48, screen writer (now)', `${percentile(now.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(now.keyMs, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now.keyMs, 95) / percentile(before.keyMs, 95)).toFixed(2)}x before`);
+}
+
+// --- key to frame as built: the bundle with Ink's patches, with and without the shared output caches ------
+{
+  const { build } = await import('esbuild');
+  const patches = '../scripts/ink-patches.mjs'; // plain JS, no types
+  const { inkPatchPlugin } = (await import(patches)) as { inkPatchPlugin(files?: string[]): import('esbuild').Plugin };
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bench-keys-'));
+  try {
+    const stub = join(dir, 'devtools-stub.mjs');
+    writeFileSync(stub, 'export default {};\n');
+    const bundle = async (name: string, files?: string[]) => {
+      const outfile = join(dir, `${name}.mjs`);
+      await build({
+        entryPoints: [fileURLToPath(new URL('./console-keys.harness.tsx', import.meta.url))],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        alias: { 'react-devtools-core': stub },
+        define: { 'process.env.NODE_ENV': '"production"' },
+        banner: { js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);" },
+        plugins: [inkPatchPlugin(files)],
+        logLevel: 'error',
+      });
+      return outfile;
+    };
+    const run = (file: string): number[] => JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, BENCH_FRAMES: String(FRAMES) } }).trim().split('\n').at(-1)!);
+    const without = await bundle('without-output-caches', ['measure-text.js', 'wrap-text.js']);
+    const withAll = await bundle('as-built');
+    const base = run(without);
+    const now = run(withAll);
+    report('key (↓) to frame as built, no shared output caches', `${percentile(base, 50).toFixed(1)} ms`, `p95 ${percentile(base, 95).toFixed(1)} ms`);
+    report('key (↓) to frame as built (now)', `${percentile(now, 50).toFixed(1)} ms`, `p95 ${percentile(now, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now, 95) / percentile(base, 95)).toFixed(2)}x p95, ${(percentile(now, 50) / percentile(base, 50)).toFixed(2)}x p50`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // --- idle cost of the built console ------------------------------------------------------------------
