@@ -14,11 +14,13 @@ const PATCHES = {
   // Each frame Ink builds a new Output whose caches start empty: every line of the frame is tokenized
   // into styled characters and every character measured again, though nearly all lines are the same as
   // in the last frame (#17 item 13: half the time from a key press to its frame at 160x48). Share the
-  // caches between frames, bounded: started afresh once they hold 2,000 lines or 20,000 widths.
+  // caches between frames, bounded: started afresh once they hold 600 lines or 6,000 widths (a frame at
+  // 160x48 writes a few hundred texts; a line's styled characters cost ~150 bytes each, so 2,000 lines
+  // raised the demo console's RSS by ~25 MB).
   'output.js': [
     [
       'export default class Output {',
-      'let sharedCaches;\nfunction frameCaches() {\n    if (!sharedCaches || sharedCaches.styledChars.size > 2000 || sharedCaches.widths.size > 20000 || sharedCaches.blockWidths.size > 2000) {\n        sharedCaches = new OutputCaches();\n    }\n    return sharedCaches;\n}\nexport default class Output {',
+      'let sharedCaches;\nfunction frameCaches() {\n    if (!sharedCaches || sharedCaches.styledChars.size > 600 || sharedCaches.widths.size > 6000 || sharedCaches.blockWidths.size > 600) {\n        sharedCaches = new OutputCaches();\n    }\n    return sharedCaches;\n}\nexport default class Output {',
     ],
     ['    caches = new OutputCaches();', '    caches = frameCaches();'],
   ],

@@ -45,24 +45,9 @@ export interface AppProps {
 
 // Memoised: a read with the same content keeps the same snapshot and items, so a panel whose size,
 // focus, selection and filter did not change is not rendered again (the clock ticks in the header only).
-const PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
-  budget: React.memo(BudgetPanel),
-  services: React.memo(ServicesPanel),
-  kpis: React.memo(KpiPanel),
-  pipeline: React.memo(PipelinePanel),
-  jobs: React.memo(JobsPanel),
-  incidents: React.memo(IncidentsPanel),
-  logs: React.memo(LogPanel),
-};
-const FULL_PANEL_VIEWS: Record<PanelId, React.ComponentType<PanelViewProps>> = {
-  budget: BudgetPanel,
-  services: ServicesPanel,
-  kpis: KpiPanel,
-  pipeline: PipelinePanel,
-  jobs: JobsPanel,
-  incidents: IncidentsPanel,
-  logs: LogPanel,
-};
+type PanelViews = Record<PanelId, React.ComponentType<PanelViewProps>>;
+const FULL_PANEL_VIEWS: PanelViews = { budget: BudgetPanel, services: ServicesPanel, kpis: KpiPanel, pipeline: PipelinePanel, jobs: JobsPanel, incidents: IncidentsPanel, logs: LogPanel };
+const PANEL_VIEWS = Object.fromEntries(PANELS.map((id) => [id, React.memo(FULL_PANEL_VIEWS[id])])) as unknown as PanelViews;
 
 const MemoStatusLine = React.memo(StatusLine);
 const MemoFooter = React.memo(Footer);
