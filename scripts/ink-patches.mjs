@@ -15,8 +15,8 @@ const PATCHES = {
   // into styled characters and every character measured again, though nearly all lines are the same as
   // in the last frame (#17 item 13: half the time from a key press to its frame at 160x48). Share the
   // caches between frames, bounded: started afresh once they hold 600 lines or 6,000 widths (a frame at
-  // 160x48 writes a few hundred texts; a line's styled characters cost ~150 bytes each, so 2,000 lines
-  // raised the demo console's RSS by ~25 MB).
+  // 160x48 writes a few hundred texts; each styled character is an object, so the bound keeps the
+  // caches to a few MB).
   'output.js': [
     [
       'export default class Output {',
