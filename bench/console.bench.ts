@@ -11,16 +11,22 @@
  *    holds a stage in flight; from `q` to the shell's prompt (the process gone), p50 / p95 over
  *    BENCH_QUIT_RUNS (8), against the demo console's quit with nothing running (baseline). Target p95 <= 1 s.
  * 4. Idle with data that does not change (#17 item 13), in process through Ink's real renderer at 160x48
- *    and a 1 s refresh, over BENCH_IDLE_SAME_SECONDS (20): CPU of this process, frames and bytes written
+ *    and a 1 s refresh, over BENCH_IDLE_SAME_SECONDS (20): CPU of this process, writes and bytes written
  *    per second; and key press (↓ in the focused panel) to frame written, p50 / p95 over BENCH_FRAMES.
- *    Baseline in the same run: repaint 'full' (every read re-renders every panel, the
- *    behaviour before #17 item 13). Section 2 runs the built demo console (whose data moves every
- *    second) both ways too, and counts the bytes the terminal received (tmux pipe-pane).
+ *    Three ways in the same run: repaint 'full' (every read re-renders every panel, Ink repaints the
+ *    frame: before #17 item 13), 'changes' through Ink's own output (memoised panels, deduplicated
+ *    snapshots: the first step), and 'changes' through the screen writer (src/ui/screen.ts: changed rows
+ *    only, the clock and data age as live cells without a render: what runConsole uses now). Section 2
+ *    runs the built demo console (whose data moves every second) both ways too, and counts the bytes the
+ *    terminal received (tmux pipe-pane).
+ * 5. Key to frame as built: bench/console-keys.harness.ts bundled with esbuild and Ink's patches
+ *    (scripts/ink-patches.mjs, as `npm run build` does), run on its own: with all patches (now) against
+ *    the same bundle without the shared output caches (baseline). p50 / p95 over BENCH_FRAMES.
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
 import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +43,7 @@ const { render } = await import('ink');
 const { App } = await import('../src/ui/App.js');
 const { ConsoleProvider } = await import('../src/ui/ConsoleApiContext.js');
 const { createDemoBackend } = await import('../src/app/demo/backend.js');
+const { Screen } = await import('../src/ui/screen.js');
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 const IDLE_SECONDS = Number(process.env.BENCH_CONSOLE_SECONDS ?? 60);
@@ -105,7 +112,8 @@ report('large / demo frame time (p50)', `${(percentile(big, 50) / percentile(sma
 
 // --- idle with unchanged data, and key to frame: repaint full (before) against changes (now) -----------
 const SAME_SECONDS = Number(process.env.BENCH_IDLE_SAME_SECONDS ?? 20);
-async function sameData(repaint: 'full' | 'changes'): Promise<{ cpuPct: number; frames: number; bytes: number; keyMs: number[] }> {
+async function sameData(way: 'full' | 'changes' | 'screen'): Promise<{ cpuPct: number; frames: number; bytes: number; keyMs: number[] }> {
+  const repaint = way === 'full' ? 'full' : 'changes';
   const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
   const demo = createDemoBackend({ clock, stepDelayMs: 0 });
   const fixed = await demo.snapshot();
@@ -121,9 +129,12 @@ async function sameData(repaint: 'full' | 'changes'): Promise<{ cpuPct: number; 
     return true;
   };
   const stdin = new FakeKeyboard();
+  const screen = way === 'screen' ? new Screen(stdout as unknown as NodeJS.WriteStream) : undefined;
   const instance = render(
-    React.createElement(ConsoleProvider, { api, colorMode: '256', demo: true, children: React.createElement(App, { refreshMs: 1_000, repaint }) }),
-    { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, maxFps: 20 },
+    React.createElement(ConsoleProvider, { api, colorMode: '256', demo: true, liveCells: screen, children: React.createElement(App, { refreshMs: 1_000, repaint }) }),
+    screen
+      ? { stdout: screen.stream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, debug: true }
+      : { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, patchConsole: false, exitOnCtrlC: false, maxFps: 20 },
   );
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const f0 = frames;
@@ -145,15 +156,57 @@ async function sameData(repaint: 'full' | 'changes'): Promise<{ cpuPct: number; 
     await new Promise((resolve) => setTimeout(resolve, 60)); // past the 20 fps throttle
   }
   instance.unmount();
+  screen?.close();
   return result;
 }
 {
   const before = await sameData('full');
-  const now = await sameData('changes');
-  report(`unchanged data, repaint full (before), ${SAME_SECONDS} s`, `${before.cpuPct.toFixed(2)}% CPU`, `${before.frames.toFixed(2)} frames/s, ${before.bytes.toFixed(0)} B/s`);
-  report('unchanged data, repaint changes (now)', `${now.cpuPct.toFixed(2)}% CPU`, `${now.frames.toFixed(2)} frames/s, ${now.bytes.toFixed(0)} B/s; ${(now.cpuPct / before.cpuPct).toFixed(2)}x CPU, ${(now.bytes / before.bytes).toFixed(3)}x bytes of before`);
+  const ink = await sameData('changes');
+  const now = await sameData('screen');
+  report(`unchanged data, repaint full (before), ${SAME_SECONDS} s`, `${before.cpuPct.toFixed(2)}% CPU`, `${before.frames.toFixed(2)} writes/s, ${before.bytes.toFixed(0)} B/s`);
+  report('unchanged data, changes through Ink', `${ink.cpuPct.toFixed(2)}% CPU`, `${ink.frames.toFixed(2)} writes/s, ${ink.bytes.toFixed(0)} B/s; ${(ink.cpuPct / before.cpuPct).toFixed(2)}x CPU of before`);
+  report('unchanged data, screen writer (now)', `${now.cpuPct.toFixed(2)}% CPU`, `${now.frames.toFixed(2)} writes/s, ${now.bytes.toFixed(0)} B/s; ${(now.cpuPct / before.cpuPct).toFixed(2)}x CPU, ${(now.bytes / before.bytes).toFixed(3)}x bytes of before (target <= 1% CPU)`);
   report('key (↓) to frame, 160x48, before', `${percentile(before.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(before.keyMs, 95).toFixed(1)} ms`);
-  report('key (↓) to frame, 160x48, now', `${percentile(now.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(now.keyMs, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now.keyMs, 95) / percentile(before.keyMs, 95)).toFixed(2)}x before`);
+  report('key (↓) to frame, 160x48, changes through Ink', `${percentile(ink.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(ink.keyMs, 95).toFixed(1)} ms`);
+  report('key (↓) to frame, 160x48, screen writer (now)', `${percentile(now.keyMs, 50).toFixed(1)} ms`, `p95 ${percentile(now.keyMs, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now.keyMs, 95) / percentile(before.keyMs, 95)).toFixed(2)}x before`);
+}
+
+// --- key to frame as built: the bundle with Ink's patches, with and without the shared output caches ------
+{
+  const { build } = await import('esbuild');
+  const patches = '../scripts/ink-patches.mjs'; // plain JS, no types
+  const { inkPatchPlugin } = (await import(patches)) as { inkPatchPlugin(files?: string[]): import('esbuild').Plugin };
+  const dir = mkdtempSync(join(tmpdir(), 'studio-bench-keys-'));
+  try {
+    const stub = join(dir, 'devtools-stub.mjs');
+    writeFileSync(stub, 'export default {};\n');
+    const bundle = async (name: string, files?: string[]) => {
+      const outfile = join(dir, `${name}.mjs`);
+      await build({
+        entryPoints: [fileURLToPath(new URL('./console-keys.harness.tsx', import.meta.url))],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        alias: { 'react-devtools-core': stub },
+        define: { 'process.env.NODE_ENV': '"production"' },
+        banner: { js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);" },
+        plugins: [inkPatchPlugin(files)],
+        logLevel: 'error',
+      });
+      return outfile;
+    };
+    const run = (file: string): number[] => JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, BENCH_FRAMES: String(FRAMES) } }).trim().split('\n').at(-1)!);
+    const without = await bundle('without-output-caches', ['measure-text.js', 'wrap-text.js']);
+    const withAll = await bundle('as-built');
+    const base = run(without);
+    const now = run(withAll);
+    report('key (↓) to frame as built, no shared output caches', `${percentile(base, 50).toFixed(1)} ms`, `p95 ${percentile(base, 95).toFixed(1)} ms`);
+    report('key (↓) to frame as built (now)', `${percentile(now, 50).toFixed(1)} ms`, `p95 ${percentile(now, 95).toFixed(1)} ms (target <= 33 ms), ${(percentile(now, 95) / percentile(base, 95)).toFixed(2)}x p95, ${(percentile(now, 50) / percentile(base, 50)).toFixed(2)}x p50`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // --- idle cost of the built console ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // google-ads-api SDK (huge, lazily imported) and pg-native (optional) stay in node_modules.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { inkPatches } from './ink-patches.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,29 +12,6 @@ rmSync(`${root}/dist`, { recursive: true, force: true });
 mkdirSync(`${root}/dist`, { recursive: true });
 // Ink imports react-devtools-core only when DEV is set; give the bundle an empty module for it.
 writeFileSync(`${root}/dist/devtools-stub.mjs`, 'export default {};\n');
-
-// Ink 6.8 keeps every distinct text it ever measured or wrapped, for the life of the process
-// (vadimdemedes/ink#986): a console left open grows without end (its clock, ages and log lines are new
-// texts every second). Bound both caches: cleared when they pass 5,000 entries; re-measuring is cheap.
-const boundInkCaches = {
-  name: 'bound-ink-caches',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/](measure-text|wrap-text)\.js$/ }, (args) => {
-      let source = readFileSync(args.path, 'utf8');
-      const patches = args.path.endsWith('measure-text.js')
-        ? [['cache.set(text, dimensions);', 'if (cache.size >= 5000) cache.clear();\n    cache.set(text, dimensions);']]
-        : [
-            ['const cache = {};', 'let cache = {};\nlet cacheSize = 0;'],
-            ['cache[cacheKey] = wrappedText;', 'if (++cacheSize > 5000) {\n        cache = {};\n        cacheSize = 1;\n    }\n    cache[cacheKey] = wrappedText;'],
-          ];
-      for (const [from, to] of patches) {
-        if (!source.includes(from)) throw new Error(`build: cannot bound Ink's text cache in ${args.path} (did Ink change? see vadimdemedes/ink#986)`);
-        source = source.replace(from, to);
-      }
-      return { contents: source, loader: 'js' };
-    });
-  },
-};
 
 // pg asks "is this Cloudflare Workers?" when it loads (pg/lib/stream.js) by building a `Response`, which
 // makes Node load its whole fetch implementation (undici, ~15-25 ms of every command's start). studio runs
@@ -67,7 +45,7 @@ await build({
   banner: {
     js: "import { createRequire as __studioCreateRequire } from 'node:module'; const require = __studioCreateRequire(import.meta.url);",
   },
-  plugins: [boundInkCaches, pgNodeStreams],
+  plugins: [inkPatches, pgNodeStreams],
   logLevel: 'warning',
 });
 if (!process.argv.includes('--quiet')) console.log(`build: dist/ in ${Date.now() - started} ms`);

@@ -250,6 +250,8 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
 
     budgetByOperation: () => budgetOps.budgetByOperation(app, 20),
 
+    stageIdeas: (stage: Stage, limit?: number) => ideaOps.stageIdeas(app, stage, clock.date(), limit),
+
     async previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview> {
       const { previewReset } = await import('../pipeline/ideas/service.js');
       const plan = await previewReset(db, config, ideaId, toStage);

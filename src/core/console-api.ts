@@ -51,8 +51,11 @@ export interface KpiView {
 }
 
 export interface StuckIdeaView {
-  /** Why it is listed: stuck (too long in its stage or leases lapsed), parked for an operator, or waiting on budget. */
-  kind?: 'stuck' | 'parked' | 'waiting';
+  /**
+   * Why it is listed: stuck (too long in its stage or leases lapsed), parked for an operator, or waiting on
+   * budget; `active` (a stage's list only, `stageIdeas`): in its stage with nothing wrong.
+   */
+  kind?: 'stuck' | 'parked' | 'waiting' | 'active';
   id: string;
   title: string;
   stage: Stage;
@@ -106,6 +109,15 @@ export interface LogLineView {
   scope?: string;
   /** The line's structured fields (idea, stage, attempt, job, …), shown in its detail. */
   fields?: Record<string, string | number | boolean | null>;
+}
+
+/** The ideas in one stage (drill-down from a stage's count in the Pipeline panel). */
+export interface StageIdeasView {
+  stage: Stage;
+  /** All ideas in the stage; `ideas` is cut at the limit asked for. */
+  total: number;
+  /** Parked, waiting and stuck ones first, then the rest, each group longest in the stage first. */
+  ideas: StuckIdeaView[];
 }
 
 export interface ConsoleSnapshot {
@@ -201,6 +213,8 @@ export interface ConsoleApi {
     }>
   >;
   incidentTimeline(id: number): Promise<Array<{ at: Date; kind: string; message: string; actor?: string }>>;
+  /** The ideas in `stage`, with status, time in the stage and what holds them (at most `limit`, default 200). */
+  stageIdeas(stage: Stage, limit?: number): Promise<StageIdeasView>;
   budgetByOperation(): Promise<Array<{ service: string; operation: string; category: string; calls: number; cents: number }>>;
 
   previewReset(ideaId: string, toStage: Stage): Promise<ResetPreview>;

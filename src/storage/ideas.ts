@@ -250,6 +250,22 @@ export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise
   return result.rows.map(toIdea);
 }
 
+/**
+ * The ideas in one stage for the console's drill-down: parked first, then waiting on budget, then the
+ * rest, each longest in the stage first; and how many the stage holds in all.
+ */
+export async function ideasInStage(db: Queryable, stage: Stage, limit = 200): Promise<{ total: number; ideas: IdeaRow[] }> {
+  const [rows, count] = await Promise.all([
+    db.query<Raw>(
+      `select ${COLUMNS} from ideas where current_stage = $1
+       order by (parked_reason is null), (waiting_on_budget is null), stage_entered_at, id limit $2`,
+      [stage, limit],
+    ),
+    db.query<{ n: number }>('select count(*)::int as n from ideas where current_stage = $1', [stage]),
+  ]);
+  return { total: count.rows[0]?.n ?? 0, ideas: rows.rows.map(toIdea) };
+}
+
 export interface HistoryRow {
   at: Date;
   fromStage: string | null;

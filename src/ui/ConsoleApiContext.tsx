@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { InternalError } from '../core/errors.js';
 import { createTheme, type ColorMode, type Theme } from './theme.js';
+import type { LiveCells } from './screen.js';
 
 export interface ConsoleSettings {
   api: ConsoleApi;
@@ -18,6 +19,11 @@ export interface ConsoleSettings {
   clock: Clock;
   /** Shown in the header when the data is made up (the demo api). */
   demo: boolean;
+  /**
+   * The full-screen writer's live cells (src/ui/screen.ts): the header's clock and data age are filled
+   * in there, each second, without a React render. Absent (tests, ink-testing-library): React renders them.
+   */
+  liveCells?: LiveCells;
 }
 
 const ConsoleApiContext = createContext<ConsoleSettings | null>(null);
@@ -28,11 +34,12 @@ export interface ConsoleProviderProps {
   colorMode?: ColorMode;
   clock?: Clock;
   demo?: boolean;
+  liveCells?: LiveCells;
   children: ReactNode;
 }
 
-export function ConsoleProvider({ api, readOnly = false, colorMode = 'none', clock = systemClock, demo = false, children }: ConsoleProviderProps) {
-  const value = useMemo<ConsoleSettings>(() => ({ api, readOnly, theme: createTheme(colorMode), clock, demo }), [api, readOnly, colorMode, clock, demo]);
+export function ConsoleProvider({ api, readOnly = false, colorMode = 'none', clock = systemClock, demo = false, liveCells, children }: ConsoleProviderProps) {
+  const value = useMemo<ConsoleSettings>(() => ({ api, readOnly, theme: createTheme(colorMode), clock, demo, liveCells }), [api, readOnly, colorMode, clock, demo, liveCells]);
   return <ConsoleApiContext.Provider value={value}>{children}</ConsoleApiContext.Provider>;
 }
 

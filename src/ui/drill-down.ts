@@ -107,6 +107,11 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
         },
       };
     }
+    case 'stage': {
+      // (the App opens a stage's list instead: StageList, from `api.stageIdeas`)
+      const { stage, count } = selected.item;
+      return { title: `Stage ${stage}`, load: async () => [`${count} ideas in ${stage}`] };
+    }
     case 'jobs': {
       const job = selected.item;
       return {

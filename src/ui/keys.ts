@@ -18,7 +18,7 @@ export interface KeyHelp {
 export const KEYS: KeyHelp[] = [
   { keys: 'tab / shift-tab, ← →', what: 'move focus between panels', short: 'tab focus' },
   { keys: '↑ ↓, pgup pgdn, home end', what: 'move within the focused list' },
-  { keys: 'enter', what: 'drill down: idea detail, job history, incident timeline, budget by operation', short: 'enter detail' },
+  { keys: 'enter', what: "drill down: idea detail, job history, incident timeline, budget by operation; on a stage's count in Pipeline (↑ from its first idea) that stage's ideas, where x / n / enter / c work", short: 'enter detail' },
   { keys: '/', what: 'filter the focused list (enter keeps it, esc clears)', short: '/ filter' },
   { keys: 'space', what: 'pause / resume the display (the data stops refreshing)', short: 'space pause' },
   { keys: 'r', what: 'refresh now', short: 'r refresh' },

@@ -5,12 +5,21 @@
 import type { CategoryView, ConsoleSnapshot, IncidentView, JobView, KpiView, LogLineView, ServiceView, StuckIdeaView } from '../core/console-api.js';
 import { matches } from './format.js';
 import type { PanelId } from './layout.js';
+import type { Stage } from '../core/types.js';
+
+/** A stage's count in the Pipeline panel's first row: enter lists the stage's ideas. */
+export interface StageCount {
+  stage: Stage;
+  count: number;
+}
 
 export type PanelItem =
   | { panel: 'budget'; key: string; item: CategoryView }
   | { panel: 'services'; key: string; item: ServiceView }
   | { panel: 'kpis'; key: string; item: KpiView }
   | { panel: 'pipeline'; key: string; item: StuckIdeaView }
+  /** In the Pipeline panel's list, before its ideas (not when filtered). */
+  | { panel: 'stage'; key: string; item: StageCount }
   | { panel: 'jobs'; key: string; item: JobView }
   | { panel: 'incidents'; key: string; item: IncidentView }
   | { panel: 'logs'; key: string; item: LogLineView };
@@ -35,11 +44,17 @@ export function panelItems(panel: PanelId, s: ConsoleSnapshot, filter = ''): Pan
       return s.services.filter((x) => matches(`${x.name} ${x.level} ${x.reason}`, filter)).map((item) => ({ panel, key: item.name, item }));
     case 'kpis':
       return s.kpis.filter((x) => matches(`${x.name} ${x.level}`, filter)).map((item) => ({ panel, key: item.name, item }));
-    case 'pipeline':
-      return [...s.pipeline.stuck]
-        .sort((a, b) => b.heldForMs - a.heldForMs)
-        .filter((x) => matches(`${x.id} ${x.title} ${x.stage} ${x.status} ${x.reason}`, filter))
-        .map((item) => ({ panel, key: item.id, item }));
+    case 'pipeline': {
+      // the stage counts come first (↑ from the first idea moves into them); a filter lists ideas only
+      const stages: PanelItem[] = filter ? [] : s.pipeline.stages.map((item) => ({ panel: 'stage', key: `stage:${item.stage}`, item }));
+      return [
+        ...stages,
+        ...[...s.pipeline.stuck]
+          .sort((a, b) => b.heldForMs - a.heldForMs)
+          .filter((x) => matches(`${x.id} ${x.title} ${x.stage} ${x.status} ${x.reason}`, filter))
+          .map((item) => ({ panel, key: item.id, item })),
+      ];
+    }
     case 'jobs':
       return s.jobs.filter((x) => matches(`${x.name} ${x.lastStatus ?? ''} ${x.paused ? 'paused' : ''}`, filter)).map((item) => ({ panel, key: item.name, item }));
     case 'incidents':
@@ -51,6 +66,11 @@ export function panelItems(panel: PanelId, s: ConsoleSnapshot, filter = ''): Pan
         .filter((x) => matches(`${x.level} ${x.scope ?? ''} ${x.msg}`, filter))
         .map((item, i) => ({ panel, key: `${item.time.getTime()}-${i}`, item }));
   }
+}
+
+/** Where a panel's selection starts: the Pipeline panel's on its first idea, after the stage counts. */
+export function firstSelection(panel: PanelId, s: ConsoleSnapshot | null, filter = ''): number {
+  return panel === 'pipeline' && s && !filter ? s.pipeline.stages.length : 0;
 }
 
 /** Lists that follow their newest entry (the log tail): selection counts from the end. */

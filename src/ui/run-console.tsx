@@ -17,6 +17,7 @@ import { App } from './App.js';
 import { ConsoleProvider } from './ConsoleApiContext.js';
 import { captureConsole, type ConsoleLevel } from './capture-console.js';
 import { detectColorMode, type ColorMode } from './theme.js';
+import { CLEAR_SCREEN, HIDE_CURSOR, Screen } from './screen.js';
 
 export const ENTER_ALT_SCREEN = '\x1b[?1049h';
 export const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -47,9 +48,10 @@ export interface RunConsoleOptions {
   /** What a stop waits for now (`pipeline.tick (RESEARCH "…")`), for the line printed while it stops. */
   stopping?: () => string[];
   /**
-   * 'changes' (default): a read with the same content renders nothing and memoised panels skip; 'full':
-   * every read re-renders every panel, as before #17 item 13 (a baseline for bench/console.bench.ts).
-   * (Ink 6.8's incrementalRendering is not used: outside full-screen it writes each line one row low.)
+   * 'changes' (default): a read with the same content renders nothing and memoised panels skip, the
+   * screen writer (src/ui/screen.ts) writes only the rows that changed and ticks the clock without a
+   * render; 'full': every read re-renders every panel and Ink repaints the whole frame, as before #17
+   * item 13 (a baseline for bench/console.bench.ts).
    * @default STUDIO_CONSOLE_REPAINT from the environment, else 'changes'
    */
   repaint?: 'changes' | 'full';
@@ -85,10 +87,14 @@ export async function runConsole(options: RunConsoleOptions): Promise<ConsoleExi
   const stdin = options.stdin ?? proc.stdin;
   const colorMode = options.colorMode ?? detectColorMode(proc.env, Boolean(stdout.isTTY));
 
+  const repaint = options.repaint ?? (process.env.STUDIO_CONSOLE_REPAINT === 'full' ? 'full' : 'changes');
+  const screen = repaint === 'changes' ? new Screen(stdout) : undefined;
+
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
+    screen?.close(); // nothing drawn after this
     try {
       stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
     } catch {
@@ -98,6 +104,7 @@ export async function runConsole(options: RunConsoleOptions): Promise<ConsoleExi
 
   const releaseConsole = captureConsole(options.onConsoleOutput ?? (() => undefined));
   stdout.write(ENTER_ALT_SCREEN);
+  if (screen) stdout.write(CLEAR_SCREEN + HIDE_CURSOR); // the screen writer draws rows from the top
 
   let instance: ReturnType<typeof render> | undefined;
   let ended: ConsoleExit | undefined;
@@ -205,13 +212,13 @@ export async function runConsole(options: RunConsoleOptions): Promise<ConsoleExi
     proc.off('exit', restore);
   }
 
-  const repaint = options.repaint ?? (process.env.STUDIO_CONSOLE_REPAINT === 'full' ? 'full' : 'changes');
   try {
     instance = render(
-      <ConsoleProvider api={options.api} readOnly={options.readOnly ?? false} colorMode={colorMode} clock={options.clock} demo={options.demo ?? false}>
+      <ConsoleProvider api={options.api} readOnly={options.readOnly ?? false} colorMode={colorMode} clock={options.clock} demo={options.demo ?? false} liveCells={screen}>
         <App refreshMs={options.refreshMs ?? 2000} repaint={repaint} />
       </ConsoleProvider>,
-      { stdout, stdin, exitOnCtrlC: true, patchConsole: false, maxFps: 20 },
+      // with the screen writer, Ink hands over each frame whole (`debug`) and the writer draws the changed rows
+      screen ? { stdout: screen.stream, stdin, exitOnCtrlC: true, patchConsole: false, debug: true } : { stdout, stdin, exitOnCtrlC: true, patchConsole: false, maxFps: 20 },
     );
     await instance.waitUntilExit();
     // (after a signal, the unmount above ends waitUntilExit too: that is not a second quit)

@@ -136,6 +136,37 @@ describeEachEngine('console backend', (t) => {
     expect(await readOnly.advanceIdea(waiting!, 'RESEARCH')).toMatchObject({ ok: false, message: expect.stringMatching(/^read-only console/) });
   }, 120_000);
 
+  it("lists a stage's ideas (drill-down from its count): parked, waiting, then the rest, with status, time in stage and reason; a reset from it is audited (#17 item 8)", async () => {
+    const live = await createConsoleBackend(app, { readOnly: false });
+    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
+    const made = await submitIdeas(deps, [
+      { input: { title: 'Stage list active idea', description: 'An idea in its stage with nothing wrong, for the list', category: 'saas' }, label: 'a' },
+      { input: { title: 'Stage list waiting idea', description: 'An idea waiting on the budget, for the stage list', category: 'saas' }, label: 'w' },
+      { input: { title: 'Stage list parked idea', description: 'An idea parked by its gate, for the stage list', category: 'saas' }, label: 'p' },
+    ]);
+    const [active, waiting, parked] = made.map((m) => m.id!);
+    for (const id of [active, waiting, parked]) await advanceIdea(app.db, id!, 'RESEARCH', { user: 'dana' });
+    await app.db.query(`update ideas set parked_reason = 'gate failed 3 times: no sources' where id = $1`, [parked]);
+    await app.db.query(`update ideas set waiting_on_budget = 'openai_tokens at CRITICAL' where id = $1`, [waiting]);
+
+    const list = await live.stageIdeas('RESEARCH');
+    expect(list.stage).toBe('RESEARCH');
+    expect(list.total).toBe((await live.snapshot()).pipeline.stages.find((s) => s.stage === 'RESEARCH')!.count);
+    const at = (id: string) => list.ideas.findIndex((i) => i.id === id);
+    expect(list.ideas[at(parked!)]).toMatchObject({ kind: 'parked', stage: 'RESEARCH', reason: 'parked: gate failed 3 times: no sources' });
+    expect(list.ideas[at(waiting!)]).toMatchObject({ kind: 'waiting', reason: 'waiting on budget: openai_tokens at CRITICAL' });
+    expect(list.ideas[at(active!)]).toMatchObject({ kind: 'active', title: 'Stage list active idea', status: expect.any(String) });
+    expect(list.ideas[at(active!)]!.heldForMs).toBeGreaterThanOrEqual(0);
+    expect(at(parked!)).toBeLessThan(at(waiting!));
+    expect(at(waiting!)).toBeLessThan(at(active!));
+    expect(list.ideas.every((i) => i.stage === 'RESEARCH')).toBe(true);
+    expect((await live.stageIdeas('RESEARCH', 1)).ideas).toHaveLength(1);
+
+    expect((await live.resetIdea(parked!, 'IDEATE')).ok).toBe(true);
+    expect((await live.stageIdeas('RESEARCH')).ideas.some((i) => i.id === parked)).toBe(false);
+    expect((await listAudit(app.db, { limit: 50 })).some((a) => a.action === 'idea.reset' && a.target === parked)).toBe(true);
+  }, 120_000);
+
   it('log lines carry their structured fields for the detail (#17 item 9)', async () => {
     app.logger.warn({ idea: 'idea-42', stage: 'RESEARCH', attempt: 2, outcome: 'parked' }, 'pipeline: RESEARCH parked: test');
     await new Promise((resolve) => setTimeout(resolve, 300)); // the log file is written asynchronously

@@ -198,6 +198,17 @@ export function createDemoBackend(options: DemoBackendOptions = {}): ConsoleApi 
         artifacts: stageIndex >= 3 ? [`artifacts/${idea.id}/deck.md`] : [],
       };
     },
+    async stageIdeas(stage, limit = 200) {
+      const now = clock.now();
+      const kindOf = (i: DemoIdea) => (!i.stuckReason ? 'active' : i.stuckReason.startsWith('quality gate') ? 'parked' : i.stuckReason.startsWith('waiting on budget') ? 'waiting' : 'stuck');
+      const order = { parked: 0, waiting: 1, stuck: 2, active: 3 } as const;
+      const inStage = ideas.filter((i) => i.stage === stage).sort((a, b) => order[kindOf(a)] - order[kindOf(b)] || a.enteredAt - b.enteredAt);
+      return {
+        stage,
+        total: inStage.length,
+        ideas: inStage.slice(0, limit).map((i) => ({ kind: kindOf(i), id: i.id, title: i.title, stage: i.stage, status: STAGE_STATUS[i.stage], heldForMs: now - i.enteredAt, reason: i.stuckReason ?? '' })),
+      };
+    },
     async jobHistory(name, limit = 20) {
       return findJob(name)
         .history.slice(0, limit)

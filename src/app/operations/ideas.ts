@@ -2,7 +2,10 @@
 import type { App } from '../app.js';
 import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
 import { corpusStats } from '../../storage/evidence.js';
-import { countIdeas, listIdeas as list, type ListFilter } from '../../storage/ideas.js';
+import { countIdeas, ideasInStage, listIdeas as list, type ListFilter } from '../../storage/ideas.js';
+import { MAX_LEASE_LAPSES } from '../../pipeline/orchestrator.js';
+import type { StageIdeasView } from '../../core/console-api.js';
+import type { Stage } from '../../core/types.js';
 import { getSetting, setSettingOnce } from '../../storage/settings.js';
 import type { Operator } from './context.js';
 
@@ -31,6 +34,36 @@ export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, li
     reason: kind === 'parked' ? `parked: ${i.parkedReason ?? ''}` : `waiting on budget: ${i.waitingOnBudget ?? ''}`,
   });
   return [...parked.map(row('parked')), ...waiting.filter((w) => !w.parkedReason).map(row('waiting'))].sort((a, b) => b.heldForMs - a.heldForMs);
+}
+
+/**
+ * The ideas in one stage (the console's drill-down from a stage count): each with its status, time in the
+ * stage and what holds it — parked (with the reason), waiting on budget, stuck (too long in the stage or
+ * leases lapsed, as `pipeline status` counts it) or active.
+ */
+export async function stageIdeas(deps: IdeaDeps, stage: Stage, now: Date, limit = 200): Promise<StageIdeasView> {
+  const { total, ideas } = await ideasInStage(deps.db, stage, limit);
+  const stuckAfterMs = deps.config.pipeline.stuckAfterMs;
+  return {
+    stage,
+    total,
+    ideas: ideas.map((i) => {
+      const heldForMs = now.getTime() - i.stageEnteredAt.getTime();
+      const active = i.currentStage !== 'COMPLETE' && i.status !== 'REJECTED' && i.status !== 'ARCHIVED';
+      const stuckWhy = [
+        ...(active && heldForMs > stuckAfterMs ? [`in ${i.currentStage} for ${Math.round(heldForMs / 60_000)} min`] : []),
+        ...(active && i.leaseLapses >= MAX_LEASE_LAPSES ? [`lease lapsed ${i.leaseLapses} times`] : []),
+      ];
+      const [kind, reason] = i.parkedReason
+        ? (['parked', `parked: ${i.parkedReason}`] as const)
+        : i.waitingOnBudget
+          ? (['waiting', `waiting on budget: ${i.waitingOnBudget}`] as const)
+          : stuckWhy.length
+            ? (['stuck', stuckWhy.join('; ')] as const)
+            : (['active', i.lastError ? `last error: ${i.lastError}` : ''] as const);
+      return { kind, id: i.id, title: i.title, stage: i.currentStage, status: i.status, heldForMs, reason };
+    }),
+  };
 }
 
 /** What a reset to `stage` would run again and what it is estimated to cost; changes nothing. */

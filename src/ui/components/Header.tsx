@@ -5,12 +5,19 @@
  * this component's own timer: a database that stopped answering cannot freeze them, and a tick re-renders
  * this line only.
  */
-import React from 'react';
+import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Text } from 'ink';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
 import { clockTime, formatDuration } from '../format.js';
 import { useConsoleSettings } from '../ConsoleApiContext.js';
 import { useNow } from '../hooks/use-now.js';
+import { liveCell } from '../screen.js';
+
+/** Live cell ids (src/ui/screen.ts) of the clock and the data's age. */
+const CLOCK_CELL = 0;
+const AGE_CELL = 1;
+/** "18:00:00 (0s old)" */
+const AGE_MIN_WIDTH = 17;
 
 export interface HeaderProps {
   snapshot: ConsoleSnapshot | null;
@@ -33,21 +40,58 @@ export function isStale(p: Pick<HeaderProps, 'snapshot' | 'paused' | 'failed' | 
   return !p.paused && now - (p.takenAt?.() ?? p.snapshot.takenAt.getTime()) > p.staleAfterMs;
 }
 
+/** "18:00:00 (5s old)": when the data was read and how old it is now. */
+function ageText(p: Pick<HeaderProps, 'snapshot' | 'takenAt'>, now: number): string {
+  const takenAt = p.takenAt?.() ?? p.snapshot?.takenAt.getTime() ?? now;
+  const age = Math.max(0, now - takenAt);
+  return `${clockTime(new Date(takenAt))} (${age < 1000 ? '0s' : formatDuration(age)} old)`;
+}
+
+/**
+ * With the full-screen writer's live cells, the clock and the age are filled in there each second; this
+ * component renders again only when STALE comes or goes (checked each second, a render only on a change)
+ * or when an age outgrows its cell.
+ */
+function useLiveHeader(props: HeaderProps): { live: boolean; ageWidth: number; stale: boolean } {
+  const { clock, liveCells } = useConsoleSettings();
+  const latest = useRef(props);
+  latest.current = props;
+  const [ageWidth, setAgeWidth] = useState(AGE_MIN_WIDTH);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const stale = liveCells ? isStale(props, clock.now()) : false;
+  const shownStale = useRef(stale);
+  shownStale.current = stale;
+  useEffect(() => {
+    if (!liveCells) return;
+    liveCells.set(CLOCK_CELL, { text: () => clockTime(new Date(clock.now())) });
+    liveCells.set(AGE_CELL, { text: () => ageText(latest.current, clock.now()), onOverflow: (length) => setAgeWidth((w) => Math.max(w, length)) });
+    const timer = setInterval(() => {
+      if (isStale(latest.current, clock.now()) !== shownStale.current) rerender();
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+      liveCells.set(CLOCK_CELL, null);
+      liveCells.set(AGE_CELL, null);
+    };
+  }, [liveCells, clock]);
+  return { live: liveCells !== undefined, ageWidth, stale };
+}
+
 export function Header(props: HeaderProps) {
   const { snapshot, paused, width } = props;
-  const { theme, readOnly, demo } = useConsoleSettings();
-  const now = useNow(1000);
+  const { theme, readOnly, demo, liveCells } = useConsoleSettings();
+  const liveHeader = useLiveHeader(props);
+  // without live cells (tests), React renders the clock and the age each second
+  const now = useNow(1000, liveCells !== undefined);
   const h = snapshot?.header;
   const sep = <Text {...theme.muted}> │ </Text>;
   const isDemo = demo || h?.demo === true;
-  const stale = isStale(props, now);
+  const stale = liveHeader.live ? liveHeader.stale : isStale(props, now);
   const badge = (text: string, style: object) => (
     <Text {...style} inverse={theme.mode !== 'none'}>
       {` ${text} `}
     </Text>
   );
-  const takenAt = props.takenAt?.() ?? snapshot?.takenAt.getTime() ?? now;
-  const age = snapshot ? Math.max(0, now - takenAt) : 0;
   return (
     <Text wrap="truncate">
       <Text bold={theme.mode !== 'none'}>studio</Text>
@@ -61,14 +105,14 @@ export function Header(props: HeaderProps) {
       {width >= 100 || !snapshot ? (
         <>
           {sep}
-          {clockTime(new Date(now))} UTC
+          {liveHeader.live ? liveCell(CLOCK_CELL, 8) : clockTime(new Date(now))} UTC
         </>
       ) : null}
       {snapshot ? (
         <>
           {sep}
           <Text {...(stale ? theme.bad : theme.muted)}>
-            data as of {clockTime(new Date(takenAt))} ({age < 1000 ? '0s' : formatDuration(age)} old)
+            data as of {liveHeader.live ? liveCell(AGE_CELL, liveHeader.ageWidth) : ageText(props, now)}
           </Text>
         </>
       ) : null}

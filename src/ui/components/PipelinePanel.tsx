@@ -1,4 +1,7 @@
-/** Pipeline: ideas per stage, what is processing, waiting or parked, and the stuck ideas with how long. */
+/**
+ * Pipeline: ideas per stage, what is processing, waiting or parked, and the stuck ideas with how long.
+ * The stage counts are selectable (↑ from the first idea, ↑↓ along them): enter lists that stage's ideas.
+ */
 import React from 'react';
 import { Text } from 'ink';
 import type { StuckIdeaView } from '../../core/console-api.js';
@@ -38,13 +41,23 @@ export function PipelinePanel(props: PanelViewProps) {
   const rows = contentRows(props.height);
   const inner = contentWidth(props.width) - 1;
   const stuckCount = p.stuck.filter((s) => (s.kind ?? 'stuck') === 'stuck').length;
+  // the items: the stage counts (unless filtered), then the ideas
+  const stageItems = props.items.filter((i) => i.panel === 'stage').length;
+  const selectedStage = props.focused && props.selected < stageItems ? props.items[props.selected]?.item : undefined;
+  const ideas = props.items.slice(stageItems);
   const header = [
     <Text key="stages" wrap="truncate">
       {p.stages.map((s, i) => (
         <Text key={s.stage}>
           {i > 0 ? <Text {...theme.muted}> › </Text> : null}
-          <Text {...theme.muted}>{STAGE_SHORT[s.stage]} </Text>
-          <Flash value={s.count}>{String(s.count)}</Flash>
+          {selectedStage && 'stage' in selectedStage && selectedStage.stage === s.stage ? (
+            <Text {...theme.selected}>{`›${STAGE_SHORT[s.stage]} ${s.count}`}</Text>
+          ) : (
+            <>
+              <Text {...theme.muted}>{STAGE_SHORT[s.stage]} </Text>
+              <Flash value={s.count}>{String(s.count)}</Flash>
+            </>
+          )}
         </Text>
       ))}
     </Text>,
@@ -63,11 +76,11 @@ export function PipelinePanel(props: PanelViewProps) {
   ];
   const shown = header.slice(0, Math.max(0, rows - 1));
   return (
-    <Panel title="Pipeline" note={panelNote(props)} width={props.width} height={props.height} focused={props.focused}>
+    <Panel title="Pipeline" note={selectedStage ? 'enter lists its ideas' : panelNote({ ...props, items: ideas, selected: props.selected - stageItems })} width={props.width} height={props.height} focused={props.focused}>
       {shown}
       <ListRows
-        items={payloads<StuckIdeaView>(props.items)}
-        selected={props.selected}
+        items={payloads<StuckIdeaView>(ideas)}
+        selected={props.selected - stageItems}
         focused={props.focused}
         rows={rows - shown.length}
         empty={props.filter ? 'no stuck idea matches the filter' : 'no stuck ideas'}

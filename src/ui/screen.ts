@@ -1,0 +1,177 @@
+/**
+ * The full-screen console's output (#17 item 13): Ink renders each frame in `debug` mode (the whole frame
+ * as plain lines, no erasing), and this writer puts on the terminal only the rows that changed, each at its
+ * own position on the alternate screen (which we own: row 1 is the top). A frame that differs in one row
+ * costs that row, not the screen.
+ *
+ * Live cells: text that changes every second on its own (the clock, "data as of … (Ns old)") is not
+ * rendered by React. A component writes a placeholder (`liveCell(id, width)`) and registers how to read the
+ * text (`LiveCells.set`); the writer puts the text in the placeholder's place when a frame arrives and on
+ * its own 1 s tick, rewriting only that row. So a tick costs no React render, no layout and no frame.
+ *
+ * (Ink 6.8's own `incrementalRendering` is not used: it moves the cursor up one row too few when the
+ * previous frame ended with a newline, which Ink's non-full-screen frames always do — log-update.js
+ * `cursorUp(previousVisible - 1)` — so every row is drawn one row low.)
+ */
+import { EventEmitter } from 'node:events';
+
+const SYNC_START = '\x1b[?2026h';
+const SYNC_END = '\x1b[?2026l';
+export const HIDE_CURSOR = '\x1b[?25l';
+/** Home, clear the screen. */
+export const CLEAR_SCREEN = '\x1b[H\x1b[2J';
+
+/** Placeholder characters (Unicode private use, one column each), one per live cell id. */
+const CELL_BASE = 0xe000;
+const MAX_CELLS = 16;
+
+export interface LiveCell {
+  /** The text now; longer than the placeholder: `onOverflow` is told the length it needs. */
+  text(): string;
+  onOverflow?(length: number): void;
+}
+
+export interface LiveCells {
+  set(id: number, cell: LiveCell | null): void;
+}
+
+/** The placeholder a component renders for live cell `id` (0..15), `width` columns wide. */
+export function liveCell(id: number, width: number): string {
+  return String.fromCharCode(CELL_BASE + id).repeat(Math.max(1, width));
+}
+
+const CELL_RUN = /[\ue000-\ue00f]+/g;
+const HAS_CELL = /[\ue000-\ue00f]/;
+
+export interface ScreenOptions {
+  /** Live cells are re-read this often. @default 1000 */
+  tickMs?: number;
+}
+
+/**
+ * A stream for Ink (`render(…, { stdout: screen.stream, debug: true })`) over the real terminal. It passes
+ * the size and `resize` through; Ink's writes are frames; a write starting with OSC (`\x1b]`, e.g. the
+ * clipboard's OSC 52) goes to the terminal as it is.
+ */
+export class Screen implements LiveCells {
+  readonly stream: NodeJS.WriteStream;
+  private shown: string[] = [];
+  private frame: string[] = [];
+  private readonly cells = new Map<number, LiveCell>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Bytes written to the terminal (for the bench). */
+  bytes = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly options: ScreenOptions = {},
+  ) {
+    const emitter = new EventEmitter();
+    const onResize = () => {
+      // the terminal may have reflowed what was on screen: draw everything again on the next frame
+      this.shown = [];
+      this.raw(CLEAR_SCREEN);
+      emitter.emit('resize');
+    };
+    out.on('resize', onResize);
+    this.detach = () => out.off('resize', onResize);
+    const stream = Object.assign(emitter, {
+      isTTY: true,
+      write: (data: string | Uint8Array) => {
+        const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+        if (text.startsWith('\x1b]')) this.raw(text);
+        else this.draw(text);
+        return true;
+      },
+    });
+    Object.defineProperty(stream, 'columns', { get: () => out.columns });
+    Object.defineProperty(stream, 'rows', { get: () => out.rows });
+    this.stream = stream as unknown as NodeJS.WriteStream;
+  }
+
+  private readonly detach: () => void;
+
+  set(id: number, cell: LiveCell | null): void {
+    if (id < 0 || id >= MAX_CELLS) return;
+    if (cell) this.cells.set(id, cell);
+    else this.cells.delete(id);
+    if (this.cells.size > 0 && !this.timer && !this.closed) {
+      const tick = this.options.tickMs ?? 1000;
+      // on the second boundary, so the clock moves when the second does
+      const first = setTimeout(() => {
+        this.tick();
+        this.timer = setInterval(() => this.tick(), tick);
+        this.timer.unref?.();
+      }, tick - (Date.now() % tick));
+      first.unref?.();
+      this.timer = first;
+    }
+  }
+
+  /** Stop drawing (before the terminal is given back); later writes are dropped. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      clearInterval(this.timer);
+    }
+    this.timer = null;
+    this.detach();
+  }
+
+  /** The rows as the terminal shows them now (live cells filled in), for tests. */
+  rows(): string[] {
+    return [...this.shown];
+  }
+
+  private raw(text: string): void {
+    if (this.closed) return;
+    this.bytes += Buffer.byteLength(text);
+    try {
+      this.out.write(text);
+    } catch {
+      // the terminal is gone (SIGHUP): nothing to draw on
+    }
+  }
+
+  private fill(line: string): string {
+    if (!HAS_CELL.test(line)) return line;
+    return line.replace(CELL_RUN, (run) => {
+      const cell = this.cells.get(run.charCodeAt(0) - CELL_BASE);
+      let text: string;
+      try {
+        text = cell?.text() ?? '';
+      } catch {
+        text = '';
+      }
+      if (text.length > run.length) cell?.onOverflow?.(text.length);
+      return text.length >= run.length ? text.slice(0, run.length) : text + ' '.repeat(run.length - text.length);
+    });
+  }
+
+  private draw(text: string): void {
+    this.frame = text.split('\n');
+    this.paint();
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    this.paint();
+  }
+
+  /** Write the rows that differ from what is shown. */
+  private paint(): void {
+    const next = this.frame.map((line) => this.fill(line));
+    let out = '';
+    const rows = Math.max(next.length, this.shown.length);
+    for (let i = 0; i < rows; i++) {
+      const line = next[i];
+      if (line === this.shown[i]) continue;
+      // reset attributes before erasing (a coloured background would paint the erased row), then the row
+      out += `\x1b[${i + 1};1H\x1b[0m\x1b[2K${line ?? ''}`;
+    }
+    this.shown = next;
+    if (out) this.raw(SYNC_START + out + SYNC_END);
+  }
+}

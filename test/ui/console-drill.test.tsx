@@ -1,0 +1,137 @@
+/**
+ * Act where you look (#17): the drill-down from a stage's count in the Pipeline panel (item 8) — the
+ * stage's ideas with status, time in stage and reason, reset / advance from there through the same
+ * dialogs and api calls as from the parked and stuck list — and a footer that fits 80 columns whole.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderConsole, KEY, type RenderedConsole } from '../helpers/render.js';
+import type { DemoApi } from '../helpers/demo-api.js';
+import type { ConsoleApi } from '../../src/core/console-api.js';
+import { fitFooter, footerKeys } from '../../src/ui/components/Footer.js';
+
+let current: RenderedConsole | undefined;
+function open(options: Parameters<typeof renderConsole>[0] = {}) {
+  const c = renderConsole(options);
+  current = c as unknown as RenderedConsole;
+  return c;
+}
+afterEach(() => {
+  current?.unmount();
+  current = undefined;
+});
+
+const calls = (api: ConsoleApi, method: string) => (api as DemoApi).calls.filter((c) => c.method === method);
+
+/** Focus the Pipeline panel, go to its top (the first stage count) and along the counts onto `stage`. */
+async function selectStage(c: ReturnType<typeof open>, stage: string) {
+  await c.waitFor('Pipeline');
+  await c.press('4');
+  await c.waitFor('═ Pipeline ');
+  await c.press('\x1b[H'); // home
+  for (let i = 0; i < 8; i++) {
+    if (c.frame().includes(`›${stage} `)) return;
+    await c.press(KEY.down);
+  }
+  throw new Error(`${stage} was never selected:\n${c.frame()}`);
+}
+
+describe('drill-down from a stage', () => {
+  it("enter on a stage's count lists its ideas with status, time in stage and reason; x resets the selected one", async () => {
+    const c = open();
+    await selectStage(c, 'DECK');
+    expect(c.frame()).toContain('enter lists its ideas');
+    await c.press(KEY.enter);
+    const list = await c.waitFor('Stage DECK — its ideas');
+    expect(calls(c.api, 'stageIdeas')[0]?.args[0]).toBe('DECK');
+    // the parked one first, with its reason and time in the stage; the footer shows the list's keys
+    expect(list).toMatch(/›PARKED\s+\S.*BUILDING\s+9h 40m quality gate failed 3 times: slide 6 empty/);
+    expect(list.split('\n').at(-1)).toMatch(/^x reset {2}n advance {2}(enter|⏎) detail/);
+    const parkedId = (await c.api.stageIdeas('DECK')).ideas[0]!.id;
+
+    await c.press('x');
+    await c.waitFor('estimated cost');
+    await c.press('y');
+    await c.waitFor(/✓ .*reset to DECK/);
+    expect(calls(c.api, 'resetIdea').at(-1)?.args).toEqual([parkedId, 'DECK']);
+  });
+
+  it('n on the second idea of the list moves that one on (confirmed); enter shows its detail', async () => {
+    const c = open();
+    await selectStage(c, 'DECK');
+    await c.press(KEY.enter);
+    await c.waitFor('Stage DECK — its ideas');
+    const second = (await c.api.stageIdeas('DECK')).ideas[1]!;
+    await c.press(KEY.down);
+    await c.press(KEY.enter);
+    await c.waitFor(`Idea — ${second.title}`);
+    expect(calls(c.api, 'ideaDetail').at(-1)?.args[0]).toBe(second.id);
+    await c.press(KEY.escape);
+
+    await selectStage(c, 'DECK');
+    await c.press(KEY.enter);
+    await c.waitFor('Stage DECK — its ideas');
+    await c.press(KEY.down);
+    await c.press('n');
+    await c.waitFor(`Advance ${second.title}`);
+    expect(c.frame()).toContain('DECK → INVESTORS');
+    await c.press(KEY.enter); // enter means No
+    await c.waitFor(`Advance ${second.title}: cancelled`);
+    expect(calls(c.api, 'advanceIdea')).toHaveLength(0);
+  });
+
+  it('the Pipeline list starts on its first idea; x on a stage count says to pick an idea', async () => {
+    const c = open();
+    await c.waitFor('Pipeline');
+    await c.press('4');
+    await c.waitFor(/›PARKED|›STUCK|›WAIT/); // the first idea, not a stage count
+    await selectStage(c, 'DONE');
+    await c.press('x');
+    await c.waitFor(/select an idea below the stage counts/);
+    expect(calls(c.api, 'previewReset')).toHaveLength(0);
+  });
+
+  it('read-only: the list shows, x from it is refused with the read-only message', async () => {
+    const c = open({ readOnly: true });
+    await selectStage(c, 'DECK');
+    await c.press(KEY.enter);
+    await c.waitFor('Stage DECK — its ideas');
+    await c.press('x');
+    await c.waitFor(/read-only/);
+    expect(calls(c.api, 'resetIdea')).toHaveLength(0);
+  });
+});
+
+describe('footer at 80 columns', () => {
+  /** The footer: the frame's last line. */
+  const footer = (frame: string) => frame.split('\n').at(-1)!;
+
+  it("shows every panel's action keys, ? help and q quit whole, never cut", async () => {
+    const c = open({ columns: 80, rows: 24 });
+    await c.waitFor('Budget');
+    const want: Record<string, string[]> = { '1': [], '2': [], '3': [], '4': ['x reset', 'n advance'], '5': ['j run', 'p pause'], '6': ['a ack', 's resolve'], '7': ['f follow', 'l level'] };
+    for (const [key, own] of Object.entries(want)) {
+      await c.press(key);
+      const line = footer(c.frame());
+      for (const label of [...own, 'tab focus', '? help', 'q quit']) expect(line, `panel ${key}: ${line}`).toContain(label);
+      expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(line).not.toContain('…');
+    }
+    // a detail's and a stage list's own keys fit too
+    await c.press('4');
+    await c.press(KEY.enter);
+    await c.waitFor('Idea —');
+    expect(footer(c.frame())).toMatch(/^x reset {2}n advance {2}↑↓ scroll {2}c copy {2}esc close/);
+  });
+
+  it('with an emergency shutdown (R resume first) every panel still fits 80 columns, dropping whole keys, never ? help or q quit', () => {
+    for (const panel of ['budget', 'pipeline', 'jobs', 'incidents', 'logs'] as const) {
+      const { labels } = fitFooter(footerKeys(panel, true), 80, '  · read 3 ms');
+      const line = labels.join('  ');
+      expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(labels.slice(0, 1)).toEqual(['R resume']);
+      expect(labels).toEqual(expect.arrayContaining(['tab focus', '? help', 'q quit']));
+    }
+    // wide enough: nothing changes, the read time shows
+    expect(fitFooter(footerKeys('jobs'), 160, '  · read 3 ms')).toEqual({ labels: footerKeys('jobs'), read: true });
+  });
+});
