@@ -1,6 +1,7 @@
 /**
- * Once per test run: build a migrated PGlite data directory and dump it, so each test file starts its
- * own embedded database from the dump in ~0.3 s instead of running initdb (3-4 s). Also says whether the
+ * Once per test run: build a migrated PGlite data directory on disk and dump it, so each test file starts
+ * its own embedded database from the dump (in memory) or from a copy of the directory (an embedded
+ * STUDIO_HOME: a file copy, no PGlite start) instead of running initdb (3-4 s). Also says whether the
  * PostgreSQL suite runs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,19 +15,24 @@ const TEST_EMBEDDING_DIM = 64;
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The migrated data directory dumped (a tar for PGlite's `loadDataDir`). */
     pgliteTemplate: string;
+    /** The same data directory, closed cleanly: copy it, never open it. */
+    pgliteTemplateDir: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'studio-test-'));
-  const db = await createPgliteDatabase();
+  const dataDir = join(dir, 'pglite');
+  const db = await createPgliteDatabase({ dataDir });
   await migrate(db, { vars: { EMBEDDING_DIM: TEST_EMBEDDING_DIM } });
   const dump = await db.raw.dumpDataDir('none');
   const file = join(dir, 'template.tar');
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await db.close();
   project.provide('pgliteTemplate', file);
+  project.provide('pgliteTemplateDir', dataDir);
   if (!process.env.TEST_DATABASE_URL) {
     process.stdout.write('\n[studio] TEST_DATABASE_URL is not set: the PostgreSQL suite is skipped, PGlite only.\n\n');
   } else {
