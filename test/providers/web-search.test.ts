@@ -18,7 +18,7 @@ import { htmlToText } from '../../src/providers/web-search/html.js';
 import { createWebSearch } from '../../src/providers/web-search/index.js';
 import { createWebSearchProbe } from '../../src/providers/web-search/probe.js';
 import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
@@ -746,7 +746,7 @@ describe('studio with SEARCH_URL set (built CLI, embedded database)', () => {
   });
   afterAll(() => api.close());
 
-  it('`studio health` probes the search API (HEALTHY, with latency) and `studio config` shows the key only as set', async () => {
+  it('`studio health` probes the search API (HEALTHY, with latency) and `studio config` shows the key only as set', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['health', '--json'], { env });
     const report = parseJson<{ services: Array<{ name: string; level: string; latencyMs?: number }> }>(result);
     expect(report.services.find((s) => s.name === 'web_search')).toMatchObject({ level: 'HEALTHY', latencyMs: expect.any(Number) });
