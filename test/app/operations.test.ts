@@ -253,7 +253,7 @@ describeEachEngine('operations', (t) => {
     expect(pd).toEqual(['trigger', 'resolve']);
     expect(smtp.messages.at(-1)!.data).toMatch(/\[test\] studio notification test by dana/);
 
-    http.respond((req) => (req.path.startsWith('/slack') ? { status: 500, body: 'slack is down' } : undefined));
+    http.respond((req) => (req.path.startsWith('/slack') ? { status: 500, body: 'slack is down' } : { status: 200, body: 'ok' }));
     try {
       const [slack] = await notify.testNotifications(app, dana, { channel: 'slack' });
       expect(slack).toMatchObject({ channel: 'slack', ok: false, answer: expect.stringMatching(/HTTP 500/) });

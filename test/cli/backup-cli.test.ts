@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { parseJson, runCli, type CliResult } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli, type CliResult } from '../helpers/cli.js';
 import { describeServer } from '../helpers/db.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
@@ -129,7 +129,7 @@ describeServer('studio backup, server', (t) => {
     for (const text of [everything, onDisk.join(' '), ...manifests, log]) expect(text).not.toContain('s3cretpw');
   });
 
-  it('refuses a missing pg_dump and an old one with one clear line and exit 1', async () => {
+  it('refuses a missing pg_dump and an old one with one clear line and exit 1', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const missing = await runCli(['backup', 'create'], { env: { ...t.env, PG_DUMP_PATH: '/nonexistent/pg_dump' } });
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, runCli } from '../helpers/cli.js';
 
 describe('studio console (without a terminal)', () => {
-  it('--help lists the options and the keys', async () => {
+  it('--help lists the options and the keys', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const r = await runCli(['console', '--help']);
     expect(r.code).toBe(0);
     for (const text of ['--read-only', '--refresh <duration>', '--no-scheduler', '--demo', 'x reset stuck idea', 'R resume after emergency']) expect(r.stdout).toContain(text);
   });
 
-  it('refuses to run without a TTY, in one line, exit 1', async () => {
+  it('refuses to run without a TTY, in one line, exit 1', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const r = await runCli(['console', '--demo']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -16,7 +16,7 @@ describe('studio console (without a terminal)', () => {
     expect(r.stdout).not.toContain('\x1b[?1049h');
   });
 
-  it('TERM=dumb: refuses in one line (no alternate screen, no cursor movement), exit 1', async () => {
+  it('TERM=dumb: refuses in one line (no alternate screen, no cursor movement), exit 1', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const r = await runCli(['console', '--demo'], { env: { TERM: 'dumb' } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -24,7 +24,7 @@ describe('studio console (without a terminal)', () => {
     expect(r.stdout).not.toContain('\x1b[');
   });
 
-  it('rejects a bad --refresh before touching the terminal', async () => {
+  it('rejects a bad --refresh before touching the terminal', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const r = await runCli(['console', '--demo', '--refresh', 'soon']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('--refresh "soon" is not a duration');

@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { describeServer } from '../helpers/db.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'studio-cli-'));
 
 describe('studio CLI basics', () => {
-  it('prints help with examples and a version', async () => {
+  it('prints help with examples and a version', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:/);
@@ -18,19 +18,19 @@ describe('studio CLI basics', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('an unknown command is one clear line and a non-zero exit', async () => {
+  it('an unknown command is one clear line and a non-zero exit', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['frobnicate']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
-  it('a bad setting stops with one line naming the variable, exit 2', async () => {
+  it('a bad setting stops with one line naming the variable, exit 2', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['db', 'status'], { env: { STUDIO_HOME: home(), DB_CONNECT_TIMEOUT: 'soon' } });
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('studio: config: DB_CONNECT_TIMEOUT must be a duration from 100ms to 5m with its unit (ms, s, m, h, d) (got "soon")');
   });
 
-  it('config shows secrets only as set / not set', async () => {
+  it('config shows secrets only as set / not set', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['config', '--json'], {
       env: { STUDIO_HOME: home(), OPENAI_API_KEY: 'sk-test-supersecret-123456', DATABASE_URL: 'postgres://u:pw-secret@127.0.0.1:1/x' },
     });
@@ -43,7 +43,7 @@ describe('studio CLI basics', () => {
     expect(config.settings.find((s) => s.env === 'OPENAI_API_KEY')!.value).toBe('set');
   });
 
-  it('config says which services run on offline stand-ins, what stands in, and what turns each on', async () => {
+  it('config says which services run on offline stand-ins, what stands in, and what turns each on', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['config'], { env: { STUDIO_HOME: home(), POSTHOG_PROJECT_KEY: 'phc_test_key_0123456789' } });
     expect(result.code).toBe(0);
     const services = result.stdout.slice(result.stdout.indexOf('\nservices'));
@@ -75,7 +75,7 @@ describe('studio CLI basics', () => {
     }
   });
 
-  it('a stopped server fails fast with one line and exit 2', async () => {
+  it('a stopped server fails fast with one line and exit 2', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['db', 'status'], { env: { STUDIO_HOME: home(), DATABASE_URL: 'postgres://studio:secretpw@127.0.0.1:1/studio' } });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('studio CLI basics', () => {
 });
 
 describeServer('studio db status on PostgreSQL', (t) => {
-  it('reports server mode, pgvector, connections, exit 0 once migrated', async () => {
+  it('reports server mode, pgvector, connections, exit 0 once migrated', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['db', 'status', '--json'], { env: t.env });
     expect(result.code).toBe(0);
     const body = parseJson<{ mode: string; pgvectorVersion: string; connections: { inUse: number; max: number }; location: string }>(result);
@@ -96,7 +96,7 @@ describeServer('studio db status on PostgreSQL', (t) => {
     expect(body.location).not.toMatch(/@/);
   });
 
-  it('db migrate into a schema that does not exist yet creates it, and nothing lands in public', async () => {
+  it('db migrate into a schema that does not exist yet creates it, and nothing lands in public', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const schema = `${t.config.database.schema}_fresh`;
     const result = await runCli(['db', 'migrate', '--json'], { env: { ...t.env, DATABASE_SCHEMA: schema } });
     expect(result.code).toBe(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFa
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
 
 interface Report {
@@ -38,7 +38,7 @@ function expectHealthShape(body: Record<string, unknown>, kind: 'live' | 'last_c
 }
 
 describe('studio health from the command line', () => {
-  it('with the database stopped: exit 2 and one line, no secret', async () => {
+  it('with the database stopped: exit 2 and one line, no secret', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const env = { STUDIO_HOME: mkdtempSync(join(tmpdir(), 'studio-health-')), DATABASE_URL: 'postgres://studio:hunter2pw@127.0.0.1:1/studio', DB_CONNECT_TIMEOUT: '2s' };
     const text = await runCli(['health'], { env });
     expect(text.code).toBe(2);
@@ -103,7 +103,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
 
   // The host probe measures the real machine (a busy shared box may be WARNING): assertions leave it out.
   // No scheduler runs in this test: the scheduler service is a WARNING (set-up not finished), so exit 1.
-  it('all healthy but the scheduler never started: exit 1, every service listed, offline providers labelled', async () => {
+  it('all healthy but the scheduler never started: exit 1, every service listed, offline providers labelled', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['health', '--json'], { env });
     const report = parseJson<Report>(result);
     expectHealthShape(report as unknown as Record<string, unknown>, 'live');
@@ -147,7 +147,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
     expect(JSON.stringify(shown)).not.toMatch(/xoxsecret|pd-routing-secret-1/);
   }, 120_000); // seven CLI runs, each opening the embedded database
 
-  it('a hanging provider is CRITICAL "timed out" and does not stall the check', async () => {
+  it('a hanging provider is CRITICAL "timed out" and does not stall the check', { timeout: CLI_TEST_TIMEOUT }, async () => {
     mode = 'hang';
     const result = await runCli(['health', '--json', '--timeout', '300ms'], { env });
     expect(result.code).toBe(2);
@@ -155,7 +155,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
     mode = 'ok';
   });
 
-  it('writes the performance report as HTML with charts, and as Markdown', async () => {
+  it('writes the performance report as HTML with charts, and as Markdown', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const out = join(home, 'perf.html');
     const html = await runCli(['report', 'performance', '--days', '7', '--format', 'html', '--out', out], { env });
     expect(html.code).toBe(0);
@@ -169,7 +169,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
     expect(readFileSync(path, 'utf8')).toMatch(/\| P2 \| 1 \| 1 \|/);
   });
 
-  it('while another process holds the embedded database, shows that process\'s last recorded check', async () => {
+  it('while another process holds the embedded database, shows that process\'s last recorded check', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const holder = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
     try {
       const { DATABASE_URL: _url, DATABASE_SCHEMA: _schema, ...embedded } = env;

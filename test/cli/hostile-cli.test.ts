@@ -8,28 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli.js';
-import { describeEachEngine, type TestDatabase } from '../helpers/db.js';
-import { createPgliteDatabase } from '../../src/storage/pglite.js';
-import type { Database } from '../../src/core/ports.js';
-
-/** The database the CLI of this test sees: the test's schema on PostgreSQL, the home's data directory embedded. */
-async function withHomeDb<T>(t: TestDatabase, fn: (db: Database) => Promise<T>): Promise<T> {
-  if (t.engine === 'postgres') return fn(t.db);
-  const db = await createPgliteDatabase({ dataDir: join(t.home, 'data/pglite') });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { describeCliEachEngine } from '../helpers/db.js';
 
 // what a terminal would obey: C0 (bar tab and newline), DEL, C1, bidi overrides and isolates
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
-describeEachEngine('hostile input through the CLI', (t) => {
+describeCliEachEngine('hostile input through the CLI', (t) => {
   const run = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
-    runCli(args, { env: { ...t.env, STUDIO_OPERATOR: 'mallory', ...options.env }, input: options.input, cwd: t.home });
+    runCli(args, { env: { ...t.env, STUDIO_OPERATOR: 'mallory', ...options.env }, input: options.input, cwd: t.home, timeoutMs: 60_000 });
 
   it('item 1: an ESC written as an entity is refused after decoding, and nothing is stored', { timeout: 180_000 }, async () => {
     const r = await run(['create', '--title', 'x &#27;[2J&#27;[31mRED&#27;[0m ok title', '--description', 'a description that is long enough']);
@@ -47,13 +34,14 @@ describeEachEngine('hostile input through the CLI', (t) => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('\\x1b[2J');
     expect(unknown.stderr).not.toMatch(RAW_CONTROL);
-    expect(parseJson<unknown[]>(await run(['list', '--json']))).toEqual([]);
+    const stored = parseJson<Array<{ title: string }>>(await run(['list', '--json']));
+    expect(stored.filter((i) => /RED|CSI in a title|A title that is fine/.test(i.title))).toEqual([]);
   });
 
   it('item 1: text already stored with controls is printed with them visible; --json keeps it exact', { timeout: 180_000 }, async () => {
     const id = randomUUID();
     const title = 'Legacy \x1b[2J\x1b[31mred\u009b31m \u202egnp.exe title';
-    await withHomeDb(t, (db) => db.query('insert into ideas (id, title, description, created_by) values ($1, $2, $3, $4)', [id, title, 'A description\nwith \x1b]0;pwned\x07 an OSC', 'old \x1b[8m']));
+    await t.db.query('insert into ideas (id, title, description, created_by) values ($1, $2, $3, $4)', [id, title, 'A description\nwith \x1b]0;pwned\x07 an OSC', 'old \x1b[8m']);
     const list = await run(['list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('Legacy \\x1b[2J\\x1b[31mred\\x9b31m \\u202egnp.exe title');
@@ -77,7 +65,7 @@ describeEachEngine('hostile input through the CLI', (t) => {
     expect(outcomes.map((o) => o.status)).toEqual(['created', 'created', 'created', 'limited', 'limited']);
     expect(outcomes[3]!.problems[0]).toMatch(/intake limit: mallory submitted 3 ideas in the last hour \(limit 3\)/);
     // only the three stored ideas were embedded (paid)
-    const embedded = await withHomeDb(t, (db) => db.query<{ ideas: string }>("select metadata->>'ideas' as ideas from spend_ledger where operation = 'intake.embed'"));
+    const embedded = await t.db.query<{ ideas: string }>("select metadata->>'ideas' as ideas from spend_ledger where operation = 'intake.embed'");
     expect(embedded.rows.map((r) => Number(r.ideas))).toEqual([3]);
     // a submission over INTAKE_PER_SUBMISSION is refused whole, before any work
     const six = await run(['create', '--file', '-'], { input: [0, 1, 2, 3, 4, 0].map((i) => idea(i, 'x')).join('\n'), env: { ...limited, STUDIO_OPERATOR: 'trent' } });

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli.js';
-import { describeEachEngine } from '../helpers/db.js';
+import { describeCliEachEngine } from '../helpers/db.js';
 
 // An operator's typo is not a system error: it must not flood `logs --level ERROR` or `logs --patterns`.
-describeEachEngine('usage errors in the log', (t) => {
+describeCliEachEngine('usage errors in the log', (t) => {
   const run = (args: string[]) => runCli(args, { env: { ...t.env, LOG_LEVEL: 'info' }, timeoutMs: 60_000 });
 
   it('a missing reason or an unknown job is one INFO line without a stack, and no ERROR', async () => {

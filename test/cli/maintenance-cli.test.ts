@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../../src/core/ports.js';
-import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { parseJson, runCli } from '../helpers/cli.js';
-import { ENGINES, TEST_EMBEDDING_DIM, embeddedHomeFromTemplate, useTestDatabase } from '../helpers/db.js';
+import { ENGINES, useTestDatabase } from '../helpers/db.js';
 
 const DAY = 86_400_000;
 const ids = { rejectedOld: randomUUID(), deployedOld: randomUUID(), deployedRecent: randomUUID(), researchingOld: randomUUID() };
@@ -45,31 +44,18 @@ const PRIMARY = ENGINES[ENGINES.length - 1];
 
 for (const engine of ENGINES) {
   const primary = engine === PRIMARY;
-  // Each embedded CLI run starts PGlite (~1 s, several under load): generous timeouts, no timed assertions.
+  // Each CLI run is a process start (several seconds under load): generous timeouts, no timed assertions.
   describe(`studio maintenance and jobs on the ${engine === 'pglite' ? 'embedded database' : 'PostgreSQL'} [${engine}]`, { timeout: 120_000 }, () => {
-    // Embedded: the CLI owns a data directory; the test opens it between commands. Server: one schema.
-    const server = engine === 'postgres' ? useTestDatabase('postgres') : undefined;
+    // one database for the CLI and the test: the test's schema, or the embedded home this process owns
+    const t = useTestDatabase(engine, {}, { ownHome: true });
     let env: Record<string, string> = {};
     let home = '';
-    const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
-      if (server) return fn(server.db);
-      const db = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    };
-    const cli = (args: string[]) => runCli(args, { env: { ...env, STUDIO_OPERATOR: 'ops-alice' } });
+    const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => fn(t.db);
+    const cli = (args: string[]) => runCli(args, { env: { ...env, STUDIO_OPERATOR: 'ops-alice' }, timeoutMs: 60_000 });
 
     beforeAll(async () => {
-      if (server) {
-        env = server.env;
-        home = server.home;
-      } else {
-        home = await embeddedHomeFromTemplate('studio-maint-');
-        env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
-      }
+      env = t.env;
+      home = t.home;
       await withDb(seed);
     });
 

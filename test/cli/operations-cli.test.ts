@@ -4,12 +4,10 @@
  * database and on PostgreSQL, with Slack and PagerDuty as fake HTTP servers on 127.0.0.1.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../../src/core/ports.js';
-import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { parseJson, runCli } from '../helpers/cli.js';
-import { ENGINES, TEST_EMBEDDING_DIM, embeddedHomeFromTemplate, useTestDatabase } from '../helpers/db.js';
+import { ENGINES, useTestDatabase } from '../helpers/db.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../helpers/fake-servers.js';
 
 const ideaIds = [randomUUID(), randomUUID()];
@@ -28,30 +26,16 @@ async function seed(db: Queryable): Promise<void> {
 
 for (const engine of ENGINES) {
   describe(`operator commands on the ${engine === 'pglite' ? 'embedded database' : 'PostgreSQL'} [${engine}]`, { timeout: 240_000 }, () => {
-    const server = engine === 'postgres' ? useTestDatabase('postgres') : undefined;
+    // the CLI and the test see one database: the test's schema, or the embedded home this process owns
+    const t = useTestDatabase(engine, {}, { ownHome: true });
     let env: Record<string, string> = {};
-    let home = '';
     let http: FakeHttpServer;
-    const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
-      if (server) return fn(server.db);
-      const db = await createPgliteDatabase({ dataDir: join(home, 'data/pglite') });
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    };
+    const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => fn(t.db);
     const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: { ...env, STUDIO_OPERATOR: 'ops-omar', ...extra }, timeoutMs: 90_000 });
 
     beforeAll(async () => {
       http = await startFakeHttpServer();
-      if (server) {
-        env = { ...server.env };
-        home = server.home;
-      } else {
-        home = await embeddedHomeFromTemplate('studio-ops-');
-        env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
-      }
+      env = { ...t.env };
       env.SLACK_WEBHOOK_URL = `${http.url}/slack/T0/B0/slack-secret-path`;
       await withDb(seed);
     });
@@ -108,7 +92,7 @@ for (const engine of ENGINES) {
       expect(ok.stdout).toMatch(/slack\s+slack webhook at http:\/\/127\.0\.0\.1:\d+\s+✓\s+\d+ ms\s+accepted/);
       expect(ok.stdout + ok.stderr).not.toMatch(/slack-secret-path/);
 
-      http.respond((req) => (req.path.startsWith('/pd') ? { status: 400, body: '{"status":"invalid event"}' } : undefined));
+      http.respond((req) => (req.path.startsWith('/pd') ? { status: 400, body: '{"status":"invalid event"}' } : { status: 200, body: 'ok' }));
       try {
         const mixed = await cli(['notify', 'test', '--json'], { PAGERDUTY_ROUTING_KEY: 'rk-cli-secret', PAGERDUTY_EVENTS_URL: `${http.url}/pd/enqueue` });
         expect(mixed.code).toBe(1);

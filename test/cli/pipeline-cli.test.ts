@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli.js';
-import { describeEachEngine } from '../helpers/db.js';
+import { describeCliEachEngine } from '../helpers/db.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -11,7 +11,7 @@ type Shown = { id: string; current_stage: string; status: string; parked_reason:
 
 // What the issue calls done: on a fresh home, create the sample ideas, run the pipeline until idle, and
 // every idea is COMPLETE or in a stated state, with its files on disk and in `studio show`.
-describeEachEngine('studio create / pipeline run / show (the sample set, end to end)', (t) => {
+describeCliEachEngine('studio create / pipeline run / show (the sample set, end to end)', (t) => {
   const run = (args: string[], input?: string) => runCli(args, { env: { ...t.env, STAGE_RETRY_BASE: '10ms', STUDIO_OPERATOR: 'olga', LOG_LEVEL: 'info' }, input, timeoutMs: 120_000 });
 
   it('bad inputs are refused clearly and nothing of them is stored', async () => {

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN, parseJson, runCli } from '../helpers/cli.js';
-import { describeEachEngine, describeServer } from '../helpers/db.js';
+import { describeCliEachEngine, describeServer } from '../helpers/db.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { startTcpCutProxy, type TcpCutProxy } from '../helpers/tcp-cut-proxy.js';
+import { waitFor } from '../helpers/wait.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 type LogLine = { level: string; msg: string; cmd?: string };
@@ -37,10 +38,12 @@ describeServer('pipeline run through a database outage', (t) => {
     });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    // cut the path once the workers are busy, for 4 s, then restore it
+    // cut the path once the workers are busy; restore it once the run has said so and kept trying
     await expect.poll(() => (out.match(/\d+ ms\n/g) ?? []).length, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(3);
     proxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const refusedAtCut = proxy.refused;
+    const logged = () => existsSync(join(t.home, 'logs', 'pipeline.log')) && /database out of reach/.test(readFileSync(join(t.home, 'logs', 'pipeline.log'), 'utf8'));
+    await waitFor('the run to log the outage and retry through it', () => logged() && proxy.refused >= refusedAtCut + 3, { timeoutMs: 60_000 });
     expect(child.exitCode).toBeNull(); // still running through the outage
     proxy.restore();
     const done = await child;
@@ -70,7 +73,7 @@ describeServer('pipeline run through a database outage', (t) => {
 
 // A cron job's `pipeline run --until-idle` while OpenAI's circuit breaker is open: with nothing else due,
 // the open breaker is idle: exit 0 saying what waits on what until when, instead of hanging.
-describeEachEngine('pipeline run --until-idle with an open circuit breaker', (t) => {
+describeCliEachEngine('pipeline run --until-idle with an open circuit breaker', (t) => {
   let fake: FakeOpenAi;
   let env: Record<string, string>;
   beforeAll(async () => {

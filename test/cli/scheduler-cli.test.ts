@@ -10,6 +10,7 @@ import { BIN, parseJson, runCli } from '../helpers/cli.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_EMBEDDING_DIM, describeEachEngine, embeddedHomeFromTemplate } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
 
 it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs run, SIGTERM stops it cleanly', { timeout: 60_000 }, async () => {
   const home = await embeddedHomeFromTemplate('studio-sched-');
@@ -17,15 +18,11 @@ it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs ru
   const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env, extendEnv: true, reject: false, buffer: false });
   let stdout = '';
   proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const waitFor = async (what: string, test: () => boolean | Promise<boolean>) => {
-    const deadline = Date.now() + 40_000;
-    while (!(await test())) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`timed out waiting for ${what}; stdout:\n${stdout.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   try {
-    await waitFor('a succeeded test.tick', () => /"msg":"job test.tick succeeded"/.test(stdout));
+    await waitFor('a succeeded test.tick', () => {
+      if (proc.exitCode !== null) throw new Error(`the scheduler exited (${proc.exitCode}); stdout:\n${stdout.slice(-2000)}`);
+      return /"msg":"job test.tick succeeded"/.test(stdout);
+    }, { timeoutMs: 40_000, detail: () => `stdout:\n${stdout.slice(-2000)}` });
     const url = /metrics on (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(stdout)![1]!;
     const healthz = await fetch(`${url}/healthz`);
     expect(healthz.status).toBe(200);

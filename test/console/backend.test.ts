@@ -8,6 +8,7 @@ import { advanceIdea } from '../../src/pipeline/ideas/service.js';
 import { listAudit } from '../../src/storage/audit.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { upsertServiceState } from '../../src/storage/health-store.js';
+import { waitFor } from '../helpers/wait.js';
 
 // The console's real backend over a real database: what the panels show and what the keys do.
 describeEachEngine('console backend', (t) => {
@@ -169,9 +170,9 @@ describeEachEngine('console backend', (t) => {
 
   it('log lines carry their structured fields for the detail (#17 item 9)', async () => {
     app.logger.warn({ idea: 'idea-42', stage: 'RESEARCH', attempt: 2, outcome: 'parked' }, 'pipeline: RESEARCH parked: test');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the log file is written asynchronously
     const live = await createConsoleBackend(app, { readOnly: true });
-    const line = (await live.snapshot()).logs.find((l) => l.msg === 'pipeline: RESEARCH parked: test');
+    // the log file is written asynchronously: wait for the line to be there
+    const line = await waitFor('the log line in the snapshot', async () => (await live.snapshot()).logs.find((l) => l.msg === 'pipeline: RESEARCH parked: test'));
     expect(line?.level).toBe('WARNING');
     expect(line?.fields).toMatchObject({ idea: 'idea-42', stage: 'RESEARCH', attempt: 2, outcome: 'parked' });
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, runCli } from '../helpers/cli.js';
 
 const load = (env: Record<string, string>) => loadConfig({ env: { STUDIO_HOME: '/tmp/studio-config-ranges', ...env }, dotenv: false });
 const refusal = (env: Record<string, string>): string => {
@@ -42,7 +42,7 @@ describe('configuration ranges and rules', () => {
     expect(config.pipeline.intakePerSubmission).toBe(50);
   });
 
-  it('the CLI exits 2 with the one line', async () => {
+  it('the CLI exits 2 with the one line', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const r = await runCli(['config'], { env: { STUDIO_HOME: '/tmp/studio-config-ranges', SCHEDULER_HEARTBEAT: '30d' } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('studio: config: SCHEDULER_HEARTBEAT must be a duration from 100ms to 5m with its unit (ms, s, m, h, d) (got "30d")');

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { describeEachEngine } from '../helpers/db.js';
 import { checkLogLines, duplicateKeys } from '../helpers/json-lines.js';
+import { waitFor } from '../helpers/wait.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -43,11 +44,10 @@ describeEachEngine('log lines of real commands', (t) => {
     let stdout = '';
     proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
-      const deadline = Date.now() + 60_000;
-      while (!/"msg":"job test.tick succeeded"/.test(stdout)) {
-        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`the scheduler ran no test.tick; stdout:\n${stdout.slice(-2000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor('the scheduler to run a test.tick', () => {
+        if (proc.exitCode !== null) throw new Error(`the scheduler exited (${proc.exitCode}); stdout:\n${stdout.slice(-2000)}`);
+        return /"msg":"job test.tick succeeded"/.test(stdout);
+      }, { timeoutMs: 60_000, detail: () => `stdout:\n${stdout.slice(-2000)}` });
     } finally {
       proc.kill('SIGTERM');
     }

@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/studio.js', import.meta.url));
 
+/**
+ * The timeout of a test that runs the CLI a few times: a process start takes 0.3-3 s on the 2-core
+ * machine under load (a pipeline run or a restore takes longer: such tests state their own).
+ */
+export const CLI_TEST_TIMEOUT = 90_000;
+
 export interface CliResult {
   code: number;
   stdout: string;

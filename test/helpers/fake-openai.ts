@@ -3,8 +3,10 @@
  * structured-output schema by name, embeddings in the SDK's default base64 (float32 little-endian)
  * encoding, models/{id}, scripted faults (status with headers, malformed JSON, slow) for the next calls,
  * and seeded random faults (`chaos`). It keeps what it served, so a test can compare what the real API
- * would have billed with what our budget ledger settled.
+ * would have billed with what our budget ledger settled. It fails loudly: a route it does not serve or a
+ * schema with no answer is an error to the client, kept in `unexpected`, and makes `close()` reject.
  */
+import { unexpectedError } from './fake-servers.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -46,6 +48,8 @@ export interface FakeOpenAi {
   chaos: Chaos | null;
   /** Every answer completed to a waiting client, with the usage the real API would bill. */
   served: Served[];
+  /** Requests nothing was scripted for (an unknown route or schema name); `close()` rejects when there are any. */
+  unexpected: string[];
   /** Random faults answered, by kind. */
   faulted: Partial<Record<ChaosKind, number>>;
   /** The vector answered for a text (default: a fixed unit-ish vector plus a per-text wobble). */
@@ -81,6 +85,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     fail: (...more) => void faults.push(...more),
     chaos: null,
     served: [],
+    unexpected: [],
     faulted: {},
     vectorFor: (text, dimensions) => Array.from({ length: dimensions }, (_, i) => (i === 0 ? 1 : i === 1 + (text.length % (dimensions - 1)) ? 0.25 : 0)),
     chatUsage: { prompt_tokens: 20_000, completion_tokens: 10_000, cached_tokens: 4_000 },
@@ -134,7 +139,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           const format = json?.response_format as { json_schema?: { name?: string } } | undefined;
           const name = format?.json_schema?.name ?? '';
           const malformed = Boolean(fault && 'content' in fault);
-          const content = fault && 'content' in fault ? fault.content : JSON.stringify(fake.answers[name] ?? {});
+          if (!malformed && !(name in fake.answers)) {
+            fake.unexpected.push(`chat completion for schema "${name}"`);
+            return send(400, { error: { message: `fake openai: no answer scripted for schema "${name}"`, type: 'invalid_request_error' } });
+          }
+          const content = fault && 'content' in fault ? fault.content : JSON.stringify(fake.answers[name]);
           const u = fake.chatUsage;
           return send(
             200,
@@ -175,7 +184,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           });
         }
         if (path.startsWith('/models/')) return send(200, { id: decodeURIComponent(path.slice('/models/'.length)), object: 'model', created: 0, owned_by: 'fake' });
-        send(404, { error: { message: `no route ${path}` } });
+        fake.unexpected.push(`${req.method ?? 'GET'} ${path}`);
+        send(404, { error: { message: `fake openai: no route ${path}` } });
       };
       const fault = nextFault(path);
       if (!fault && fake.chatDelayMs > 0 && path.startsWith('/chat/')) setTimeout(() => answer(undefined), fake.chatDelayMs).unref();
@@ -185,9 +195,13 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  fake.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  fake.close = async () => {
+    await new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+    const error = unexpectedError('fake openai', fake.unexpected);
+    if (error) throw error;
+  };
   return fake;
 }

@@ -13,8 +13,8 @@
  *   `source: 'browser'` and their person properties (`$set`) in `set`. Every answer carries CORS headers
  *   and `OPTIONS` preflights are answered, as PostHog does.
  * Both API routes need `Authorization: Bearer <personalKey>` (401 otherwise).
- * Anything else (the SDK's /flags, /decide ... which we never ask for) is a 404 and recorded in
- * `unknown`, so a test can fail loudly on it.
+ * Anything else (the SDK's /flags, /decide ... which we never ask for) is a 404, recorded in `unknown`,
+ * and makes `close()` reject: the test fails loudly on it.
  * `fail(...)` scripts the next answers (a status, or a delay before answering); CORS preflights are always answered.
  */
 import { createServer, type Server } from 'node:http';
@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { SIGNUPS_HOGQL } from '../../src/providers/posthog/analytics.js';
+import { unexpectedError } from './fake-servers.js';
 
 export interface FakeEvent {
   event: string;
@@ -204,10 +205,13 @@ export async function startFakePostHog(options: { personalKey?: string; projects
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
+  fake.close = async () => {
+    await new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
+    const error = unexpectedError('fake posthog', fake.unknown);
+    if (error) throw error;
+  };
   return fake;
 }

@@ -2,6 +2,10 @@
  * Fake external services on 127.0.0.1:0 for tests: an HTTP server that records requests and answers
  * from a script (Slack, PagerDuty, a provider's health endpoint), and a tiny SMTP server that speaks
  * enough SMTP for nodemailer (EHLO, MAIL FROM, RCPT TO, DATA, QUIT) and keeps the messages.
+ *
+ * Both fail loudly: a request the script has no answer for (the responder returns undefined, an SMTP
+ * command the fake does not speak) is answered with an error naming it, kept in `unexpected`, and makes
+ * `close()` reject, so the test's afterAll fails instead of the fake answering a silent default.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
@@ -20,15 +24,25 @@ export type Responder = (req: RecordedRequest) => { status: number; body?: strin
 export interface FakeHttpServer {
   url: string;
   requests: RecordedRequest[];
-  /** Replace how the server answers (default 200 "ok"). */
+  /** Requests the responder had no answer for (answered 500); `close()` rejects when there are any. */
+  unexpected: string[];
+  /** Replace how the server answers (default: 200 "ok" to everything); undefined means unexpected. */
   respond(responder: Responder): void;
   /** Resolves once `count` requests have arrived (matching `path` if given). */
   waitFor(count: number, path?: string): Promise<RecordedRequest[]>;
+  /** Stops the server; rejects naming the unexpected requests, if any. */
   close(): Promise<void>;
+}
+
+/** The error `close()` rejects with when a fake saw requests its script did not cover. */
+export function unexpectedError(fake: string, unexpected: string[]): Error | undefined {
+  if (unexpected.length === 0) return undefined;
+  return new Error(`${fake}: ${unexpected.length} request(s) nothing was scripted for:\n  ${unexpected.slice(0, 20).join('\n  ')}`);
 }
 
 export async function startFakeHttpServer(): Promise<FakeHttpServer> {
   const requests: RecordedRequest[] = [];
+  const unexpected: string[] = [];
   let responder: Responder = () => ({ status: 200, body: 'ok' });
   const waiters: Array<() => void> = [];
   const hung: ServerResponse[] = [];
@@ -46,7 +60,11 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
       const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, json };
       requests.push(recorded);
       for (const wake of waiters.splice(0)) wake();
-      const answer = responder(recorded) ?? { status: 200, body: 'ok' };
+      let answer = responder(recorded);
+      if (!answer) {
+        unexpected.push(`${recorded.method} ${recorded.path}`);
+        answer = { status: 500, body: `fake http server: nothing scripted for ${recorded.method} ${recorded.path}` };
+      }
       if (answer.hang) {
         hung.push(res);
         return;
@@ -64,6 +82,7 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    unexpected,
     respond(next) {
       responder = next;
     },
@@ -76,6 +95,8 @@ export async function startFakeHttpServer(): Promise<FakeHttpServer> {
       for (const res of hung) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      const error = unexpectedError('fake http server', unexpected);
+      if (error) throw error;
     },
   };
 }
@@ -89,6 +110,8 @@ export interface SmtpMessage {
 export interface FakeSmtpServer {
   url: string;
   messages: SmtpMessage[];
+  /** Commands the fake does not speak (answered 502); `close()` rejects when there are any. */
+  unexpected: string[];
   /** Answer the next `n` DATA commands with a temporary failure (451). */
   failNext(n: number): void;
   waitFor(count: number): Promise<SmtpMessage[]>;
@@ -97,6 +120,7 @@ export interface FakeSmtpServer {
 
 export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
   const messages: SmtpMessage[] = [];
+  const unexpected: string[] = [];
   const waiters: Array<() => void> = [];
   const sockets = new Set<Socket>();
   let failures = 0;
@@ -153,7 +177,10 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
         else if (verb === 'QUIT') {
           reply('221 bye');
           socket.end();
-        } else reply('502 5.5.2 command not implemented');
+        } else {
+          unexpected.push(line);
+          reply('502 5.5.2 command not implemented');
+        }
       }
     });
   });
@@ -162,6 +189,7 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    unexpected,
     failNext(n) {
       failures = n;
     },
@@ -172,6 +200,8 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      const error = unexpectedError('fake SMTP server', unexpected);
+      if (error) throw error;
     },
   };
 }

@@ -7,6 +7,7 @@ import { listEvents } from '../../src/storage/events.js';
 import { listRuns } from '../../src/storage/job-runs.js';
 import { setPaused } from '../../src/storage/job-state.js';
 import { describeEachEngine } from '../helpers/db.js';
+import { waitFor } from '../helpers/wait.js';
 
 const settings: SchedulerSettings = {
   heartbeatMs: 1_000,
@@ -24,16 +25,6 @@ const job = (name: string, run: JobDefinition['run'], extra: Partial<JobDefiniti
   run,
   ...extra,
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describeEachEngine('the runner', (t) => {
   const started: Scheduler[] = [];

@@ -11,16 +11,10 @@ import { describeServer } from '../helpers/db.js';
 import { listRuns } from '../../src/storage/job-runs.js';
 import { listTestTicks } from '../../src/storage/job-test-ticks.js';
 import { listNodes } from '../../src/storage/scheduler-nodes.js';
+import { waitFor as waitUntil } from '../helpers/wait.js';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** The schedulers are child processes: give them 20 s. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => waitUntil(what, probe, { timeoutMs: 20_000 });
 
 const second = (d: Date) => Math.floor(d.getTime() / 1000) * 1000;
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { messageShape, PatternCounter, type LogEntry } from '../../src/ops/logs/entries.js';
 import { followLog, readLogs } from '../../src/ops/logs/read.js';
 import { getEventListeners } from 'node:events';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 
 const line = (time: string, level: string, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level, time, pid: 1, msg, ...extra });
 
@@ -113,7 +113,7 @@ describe('log reading', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
-  it('studio logs --level ERROR --json and --patterns, without a database', async () => {
+  it('studio logs --level ERROR --json and --patterns, without a database', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const { home } = logDir();
     const json = await runCli(['logs', '--level', 'error', '--json'], { env: { STUDIO_HOME: home } });
     expect(json.code).toBe(0);

@@ -18,16 +18,21 @@ const H = 3_600_000;
 describeEachEngine('performance report and the health job', (t) => {
   const clock = createManualClock(Date.UTC(2026, 10, 20, 12));
 
-  async function ideaThrough(moves: Array<[string, string, number]>): Promise<void> {
+  const ideaThroughOn = (clock: ReturnType<typeof createManualClock>) => async (moves: Array<[string, string, number]>): Promise<string> => {
     const id = randomUUID();
     const start = clock.now() - 48 * H;
     await t.db.query(`insert into ideas (id, title, description, created_at) values ($1, 'An idea for the report', 'Long enough description', $2)`, [id, new Date(start)]);
     for (const [stage, status, hours] of moves) {
       await t.db.query(`insert into idea_stage_history (idea_id, at, to_stage, to_status, actor) values ($1, $2, $3, $4, 'test')`, [id, new Date(start + hours * H), stage, status]);
     }
-  }
+    return id;
+  };
 
   it('computes completion, stage times and gate pass rates from the stage history', async () => {
+    // a window of its own, after everything the other tests date (their ideas, moves and spend): this
+    // test counts what is in the window
+    const clock = createManualClock(Date.UTC(2100, 0, 20, 12));
+    const ideaThrough = ideaThroughOn(clock);
     await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['DECK', 'BUILDING', 2], ['INVESTORS', 'VALIDATING', 3], ['MVP', 'BUILDING', 4], ['SMOKE_TEST', 'TESTING', 5], ['COMPLETE', 'DEPLOYED', 7]]);
     await ideaThrough([['IDEATE', 'DRAFT', 0], ['RESEARCH', 'RESEARCHING', 1], ['IDEATE', 'DRAFT', 4], ['RESEARCH', 'RESEARCHING', 5], ['RESEARCH', 'REJECTED', 6]]);
     const report = await buildPerformanceReport(t.db, { days: 30, clock });
@@ -43,7 +48,7 @@ describeEachEngine('performance report and the health job', (t) => {
   });
 
   it('reads spend by category and per idea once the ledger exists; HTML has the charts', async () => {
-    const [{ id }] = (await t.db.query<{ id: string }>(`select id from ideas where current_stage = 'IDEATE' limit 1`)).rows as [{ id: string }];
+    const id = await ideaThroughOn(clock)([['IDEATE', 'DRAFT', 0]]);
     const at = new Date(clock.now() - H);
     const sentinel = testSentinel(t.db, t.config);
     await sentinel.record({ category: 'openai_tokens', amountCents: 125, service: 'openai', operation: 'deck', idempotencyKey: 'r1', ideaId: id });
@@ -51,7 +56,10 @@ describeEachEngine('performance report and the health job', (t) => {
     await sentinel.reserve({ category: 'google_ads', estimateCents: 500, service: 'google_ads', operation: 'campaign', idempotencyKey: 'r3', ideaId: id });
     await sentinel.record({ category: 'infrastructure', amountCents: 30, service: 'hosting', operation: 'invoice', idempotencyKey: 'r4' });
     // the report's clock is in the past: date the entries inside its window
-    await t.db.query('update spend_ledger set created_at = $1, settled_at = case when settled_at is null then null else $1::timestamptz end', [at]);
+    await t.db.query(
+      "update spend_ledger set created_at = $1, settled_at = case when settled_at is null then null else $1::timestamptz end where idempotency_key in ('r1', 'r2', 'r3', 'r4')",
+      [at],
+    );
     const report = await buildPerformanceReport(t.db, { days: 30, clock });
     expect(report.spend.byCategory).toEqual([
       { category: 'google_ads', cents: 1000, entries: 1 },

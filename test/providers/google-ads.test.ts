@@ -23,7 +23,7 @@ import { makeDue } from '../../src/storage/idea-claims.js';
 import { latestCampaign } from '../../src/storage/campaigns.js';
 import type { JobContext } from '../../src/core/jobs.js';
 import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { createFakeGoogleAds, type FakeGoogleAds, type FaultKind } from '../helpers/fake-google-ads.js';
 
@@ -300,7 +300,7 @@ describe('Google Ads settings', () => {
 });
 
 describe('studio health with a Google Ads account configured (built CLI)', () => {
-  it('loads the library on demand, tries the real OAuth refresh (through a proxy that refuses: no traffic leaves the machine) and reports CRITICAL without secrets', async () => {
+  it('loads the library on demand, tries the real OAuth refresh (through a proxy that refuses: no traffic leaves the machine) and reports CRITICAL without secrets', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const home = await embeddedHomeFromTemplate('studio-gads-health-');
     const proxy = 'http://127.0.0.1:1';
     const result = await runCli(['health', '--json'], { env: { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), ...adsEnv, HTTPS_PROXY: proxy, https_proxy: proxy, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '' } });
@@ -313,7 +313,7 @@ describe('studio health with a Google Ads account configured (built CLI)', () =>
 });
 
 describe('studio with a half-configured Google Ads account (built CLI)', () => {
-  it('`studio config` stops with exit 2 and one line naming the missing settings, without the token', async () => {
+  it('`studio config` stops with exit 2 and one line naming the missing settings, without the token', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const home = mkdtempSync(join(tmpdir(), 'studio-gads-'));
     const result = await runCli(['config'], { env: { STUDIO_HOME: home, GOOGLE_ADS_DEVELOPER_TOKEN: SECRETS.developerToken, GOOGLE_ADS_CUSTOMER_ID: '123-456-7890' } });
     expect(result.code).toBe(2);

@@ -12,7 +12,7 @@ import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
 import { createOrchestrator } from '../../src/pipeline/orchestrator.js';
 import { getIdea } from '../../src/storage/ideas.js';
 import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { startFakeOpenAi, FAKE_ANSWERS, type FakeOpenAi } from '../helpers/fake-openai.js';
 
@@ -213,7 +213,7 @@ describe('studio with OPENAI_API_KEY set (built CLI, embedded database)', () => 
   });
   afterAll(() => fake.close());
 
-  it('`studio health` probes OpenAI through the fake (HEALTHY, not offline) and prints no key', async () => {
+  it('`studio health` probes OpenAI through the fake (HEALTHY, not offline) and prints no key', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['health', '--json'], { env });
     const report = parseJson<{ services: Array<{ name: string; level: string; offline?: boolean; latencyMs?: number }> }>(result);
     const openai = report.services.find((s) => s.name === 'openai');

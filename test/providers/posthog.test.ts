@@ -22,7 +22,7 @@ import { getIdea } from '../../src/storage/ideas.js';
 import { insertCampaign } from '../../src/storage/campaigns.js';
 import { pauseAllCampaigns } from '../../src/pipeline/campaigns.js';
 import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { startFakePostHog, type FakePostHog } from '../helpers/fake-posthog.js';
 
@@ -373,7 +373,7 @@ describe('studio with POSTHOG_PROJECT_KEY set (built CLI, embedded database)', (
   });
   afterAll(() => fake.close());
 
-  it('`studio create` sends idea_created before the process exits; `studio health` probes PostHog; no key printed', async () => {
+  it('`studio create` sends idea_created before the process exits; `studio health` probes PostHog; no key printed', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const idea = bakeryIdea(7);
     const created = await runCli(['create', '--title', idea.title, '--description', idea.description, '--category', 'ecommerce', '--json'], { env });
     expect(created.code).toBe(0);
@@ -389,7 +389,7 @@ describe('studio with POSTHOG_PROJECT_KEY set (built CLI, embedded database)', (
     for (const r of [created, health]) expect(r.stdout + r.stderr).not.toMatch(/SECRET/);
   });
 
-  it('against a dead host the command still exits promptly and PostHog writes nothing to stderr', async () => {
+  it('against a dead host the command still exits promptly and PostHog writes nothing to stderr', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const idea = bakeryIdea(8);
     const result = await runCli(['create', '--title', idea.title, '--description', idea.description, '--category', 'ecommerce', '--force'], { env: { ...env, POSTHOG_HOST: `http://127.0.0.1:${await deadPort()}` } });
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -18,7 +18,7 @@ import { htmlToText } from '../../src/providers/web-search/html.js';
 import { createWebSearch } from '../../src/providers/web-search/index.js';
 import { createWebSearchProbe } from '../../src/providers/web-search/probe.js';
 import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { parseJson, runCli } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
@@ -26,6 +26,7 @@ import { createStageContext, type StageDeps } from '../../src/pipeline/stages/co
 import { researchStage } from '../../src/pipeline/stages/research.js';
 import { getIdea } from '../../src/storage/ideas.js';
 import type { EvidenceItem } from '../../src/core/providers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const KEY = 'srch-SECRETSECRETSECRET0123456789';
 
@@ -347,9 +348,8 @@ describe('the guarded fetch against real local servers', () => {
   it('stops a body at the byte cap (the server sees the connection go) and refuses a declared oversize body unread', async () => {
     const started = pages.writes.length;
     await refused(guardedFetch(`${pages.url}/big`, allowed({ maxBytes: 64 * 1024 })), /passed SEARCH_MAX_PAGE_BYTES \(65536 bytes\); the download was stopped/);
-    await new Promise((r) => setTimeout(r, 100));
-    const big = pages.writes[started]!;
-    expect(big.aborted).toBe(true);
+    // the server sees the connection go (the wait fails otherwise), well before the whole body
+    const big = await waitFor('the server to see the download stopped', () => (pages.writes[started]?.aborted ? pages.writes[started] : undefined));
     expect(big.written).toBeLessThan(64 * 1024 * 1024);
     await refused(guardedFetch(`${pages.url}/big-declared`, allowed({ maxBytes: 64 * 1024 })), /is 1064960 bytes, more than SEARCH_MAX_PAGE_BYTES \(65536\); not read/);
     // the cap applies to the decoded body: 4 MB of gzip-compressed "a" (4 KB on the wire) is refused too
@@ -746,7 +746,7 @@ describe('studio with SEARCH_URL set (built CLI, embedded database)', () => {
   });
   afterAll(() => api.close());
 
-  it('`studio health` probes the search API (HEALTHY, with latency) and `studio config` shows the key only as set', async () => {
+  it('`studio health` probes the search API (HEALTHY, with latency) and `studio config` shows the key only as set', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const result = await runCli(['health', '--json'], { env });
     const report = parseJson<{ services: Array<{ name: string; level: string; latencyMs?: number }> }>(result);
     expect(report.services.find((s) => s.name === 'web_search')).toMatchObject({ level: 'HEALTHY', latencyMs: expect.any(Number) });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
-import { describeEachEngine } from '../helpers/db.js';
+import { describeCliEachEngine, describeEachEngine } from '../helpers/db.js';
 import { parseJson, runCli } from '../helpers/cli.js';
 import { listIdeas, type ListFilter } from '../../src/storage/ideas.js';
 
@@ -84,7 +84,7 @@ describeEachEngine('studio list filters', (t) => {
   });
 });
 
-describeEachEngine('studio list --search (the command)', (t) => {
+describeCliEachEngine('studio list --search (the command)', (t) => {
   const run = (args: string[]) => runCli(args, { env: { ...t.env, LOG_LEVEL: 'info' }, timeoutMs: 60_000 });
 
   it('finds ideas by text in the title or description, alone and with other filters', async () => {
