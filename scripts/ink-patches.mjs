@@ -13,16 +13,17 @@ const PATCHES = {
   ],
   // Each frame Ink builds a new Output whose caches start empty: every line of the frame is tokenized
   // into styled characters and every character measured again, though nearly all lines are the same as
-  // in the last frame (#17 item 13: half the time from a key press to its frame at 160x48). Share the
-  // caches between frames, bounded: started afresh once they hold 600 lines or 6,000 widths (a frame at
-  // 160x48 writes a few hundred texts; each styled character is an object, so the bound keeps the
-  // caches to a few MB).
+  // in the last frame (#17 item 13: half the time from a key press to its frame at 160x48). Each frame's
+  // caches look up what the previous frame's held before computing: memory stays at two frames' worth
+  // (one long-lived cache bounded at 600 lines held 10-14 MB and raised the heap that much).
   'output.js': [
     [
       'export default class Output {',
-      'let sharedCaches;\nfunction frameCaches() {\n    if (!sharedCaches || sharedCaches.styledChars.size > 600 || sharedCaches.widths.size > 6000 || sharedCaches.blockWidths.size > 600) {\n        sharedCaches = new OutputCaches();\n    }\n    return sharedCaches;\n}\nexport default class Output {',
+      'let lastCaches;\nfunction frameCaches() {\n    const caches = new OutputCaches();\n    if (lastCaches) {\n        lastCaches.previous = undefined;\n        caches.previous = lastCaches;\n    }\n    lastCaches = caches;\n    return caches;\n}\nexport default class Output {',
     ],
     ['    caches = new OutputCaches();', '    caches = frameCaches();'],
+    ['cached = styledCharsFromTokens(tokenize(line));', 'cached = this.previous?.styledChars.get(line) ?? styledCharsFromTokens(tokenize(line));'],
+    ['cached = stringWidth(text);', 'cached = this.previous?.widths.get(text) ?? stringWidth(text);'],
   ],
 };
 
