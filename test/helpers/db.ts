@@ -3,7 +3,7 @@
  * Each test file gets its own database (PGlite from the migrated template) or its own schema (PostgreSQL),
  * and a schema is dropped only when the file's tests passed, so a failure leaves its data to look at.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -140,5 +140,7 @@ export const describeServer = (name: string, body: (t: TestDatabase) => void, ex
 export async function embeddedHomeFromTemplate(prefix = 'studio-home-'): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), prefix));
   cpSync(inject('pgliteTemplateDir'), join(home, 'data/pglite'), { recursive: true });
+  // the mode PGlite gives the directory it creates (the template's tar says 0700): what another user sees
+  chmodSync(join(home, 'data/pglite'), 0o755);
   return home;
 }
