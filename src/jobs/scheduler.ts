@@ -135,6 +135,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function safeSlot(job: RegisteredJob, slot: Date, how: { catchUp?: boolean } = {}): Promise<RunOutcome | undefined> {
     if (stopping) return undefined;
+    // a manual run of this job (j in the console, studio jobs run) is going in this process: the slot
+    // overlaps it, as a firing protect refuses does (protect knows only croner's own firings)
+    if (runner.active().some((r) => r.job.key === job.key)) {
+      skipLater(job, slot);
+      return undefined;
+    }
     try {
       return await runner.runSlot(job, slot, how);
     } catch (error) {
@@ -142,6 +148,24 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       log.error({ err: error, job: job.name, slot: slot.toISOString() }, `jobs: could not claim ${job.name}; ${toError(error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * A firing refused because the previous run of the job is still going here. Another scheduler may take
+   * the slot; if none has within a moment, record it as skipped so it is accounted for (and no dead-man fires).
+   */
+  function skipLater(job: RegisteredJob, slot: Date): void {
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      recordSlot(options.db, { job: job.key, scheduledFor: slot, status: 'skipped', now: clock.date(), error: 'the previous run of this job was still running', critical: job.critical, nodeId: node.id, host, pid })
+        .then((inserted) => {
+          if (!inserted) return;
+          metrics.record(job.name, 'skipped', 0);
+          log.warn({ job: job.name, slot: slot.toISOString() }, `job ${job.name}: slot skipped, the previous run is still going`);
+        })
+        .catch((error) => log.warn({ err: error }, 'jobs: could not record a skipped slot'));
+    }, SKIP_AFTER_MS);
+    retryTimers.add(timer);
   }
 
   const { reap, takeRetries, deadman } = createHousekeeping({
@@ -199,21 +223,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           onSlot: async (job, slot) => {
             await safeSlot(job, slot);
           },
-          onBlocked: (job, slot) => {
-            // protect refused an overlapping firing here. Another scheduler may take the slot; if none
-            // has within a moment, record it as skipped so it is accounted for (and no dead-man fires).
-            const timer = setTimeout(() => {
-              retryTimers.delete(timer);
-              recordSlot(options.db, { job: job.key, scheduledFor: slot, status: 'skipped', now: clock.date(), error: 'the previous run of this job was still running', critical: job.critical, nodeId: node.id, host, pid })
-                .then((inserted) => {
-                  if (!inserted) return;
-                  metrics.record(job.name, 'skipped', 0);
-                  log.warn({ job: job.name, slot: slot.toISOString() }, `job ${job.name}: slot skipped, the previous run is still going`);
-                })
-                .catch((error) => log.warn({ err: error }, 'jobs: could not record a skipped slot'));
-            }, SKIP_AFTER_MS);
-            retryTimers.add(timer);
-          },
+          onBlocked: (job, slot) => skipLater(job, slot),
         });
         heartbeatTimer = setInterval(() => {
           if (housekeeping) return;

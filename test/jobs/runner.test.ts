@@ -52,6 +52,29 @@ describeEachEngine('the runner', (t) => {
     expect(runs[0]).toMatchObject({ status: 'succeeded', attempt: 1, manual: false });
   });
 
+  it('a slot firing while a manual run of the job is going here does not start a second run; it is recorded as skipped', async () => {
+    const clock = createManualClock(T0);
+    let calls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const s = make([job('manual.job', async () => {
+      calls++;
+      await held;
+    })], clock);
+    await s.start();
+    const manual = s.runNow('manual.job', 'erin');
+    await waitFor('the manual run to start', () => calls === 1);
+    const slot = new Date(T0.getTime() + 5 * 60_000); // the job's next slot, not the manual run's own time
+    expect(await s.fire('manual.job', slot)).toBeUndefined();
+    const skipped = await waitFor('the slot recorded as skipped', async () => (await listRuns(t.db, { job: 'manual.job' })).find((r) => r.status === 'skipped'), { timeoutMs: 10_000 });
+    expect(skipped).toMatchObject({ scheduledFor: slot, error: 'the previous run of this job was still running' });
+    release();
+    await manual;
+    expect(calls).toBe(1);
+    const runs = await listRuns(t.db, { job: 'manual.job' });
+    expect(runs.map((r) => [r.status, r.manual]).sort()).toEqual([['skipped', false], ['succeeded', true]]);
+  });
+
   it('a run past its timeout is aborted and marked timed_out; a critical one emits job.failed', async () => {
     const clock = createManualClock(T0);
     let sawAbort = false;

@@ -56,6 +56,18 @@ async function waitForPane(name: string, test: (text: string) => boolean, what: 
   }
 }
 
+/** Run pipeline.tick now, as an operator would: focus Jobs, filter to it, j (not the minute's own tick). */
+async function runTickNow(name: string): Promise<void> {
+  for (let i = 0; i < 4; i++) tmux('send-keys', '-t', name, 'Tab');
+  // focused: the compact summary's ›Jobs at 80x24, the double border in the grid
+  await waitForPane(name, (t) => t.includes('›Jobs') || t.includes('╔═ Jobs'), 'the Jobs panel focused', 15_000);
+  tmux('send-keys', '-t', name, '/');
+  tmux('send-keys', '-t', name, '-l', 'pipeline.tick');
+  tmux('send-keys', '-t', name, 'Enter');
+  await waitForPane(name, (t) => t.includes('/pipeline.tick') && t.includes('›pipeline.tick'), 'the Jobs list filtered to pipeline.tick', 15_000);
+  tmux('send-keys', '-t', name, 'j');
+}
+
 afterEach(() => {
   for (const name of sessions.splice(0)) spawnSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
 });
@@ -109,7 +121,8 @@ describe.skipIf(!hasTmux)('the built console on a real embedded database, under 
       const home = await embeddedHomeFromTemplate('studio-live-quit-');
       const s = startConsole(home, [], `OPENAI_API_KEY=sk-test-QUITQUIT0123456789 OPENAI_BASE_URL=${fake.url} OPENAI_MAX_RETRIES=0`, { columns: 80, rows: 24 });
       await waitForPane(s, (t) => t.includes('Budget'), 'the console');
-      // the minute's tick claims a sample idea and calls the model for its research summary
+      // the tick claims a sample idea and calls the model for its research summary
+      await runTickNow(s);
       await waitUntil(() => chatCalls(fake) > 0, 'a stage calling the model', 150_000);
       tmux('send-keys', '-t', s, 'q');
       const after = await waitForPane(s, (t) => t.includes('EXITED'), 'the console to exit', 30_000);
@@ -150,6 +163,7 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
       fake.chatDelayMs = 600_000;
       const s = startConsole(t.home, ['--scheduler'], envText);
       await waitForPane(s, (text) => text.includes('Budget'), 'the console');
+      await runTickNow(s);
       await waitUntil(() => chatCalls(fake) > 0, 'a stage calling the model', 150_000);
       const held = await t.db.query<{ key: string }>("select idempotency_key as key from spend_ledger where state = 'reserved'");
       expect(held.rows).toHaveLength(1); // the summary's money is held while the call hangs
