@@ -138,3 +138,48 @@ describe('help at larger sizes', () => {
     KEYS.forEach((k, i) => expect(squeeze(found[i]!.join(' '))).toContain(squeeze(`${k.keys} ${k.what}`)));
   });
 });
+
+describe('details at 80 columns', () => {
+  it('wrap keeps the spacing of aligned columns and drops only the spaces where a row breaks', async () => {
+    const { wrap } = await import('../../src/ui/drill-down.js');
+    expect(wrap('12-07 03:15:50  succeeded    1.8s  schedule', 80)).toEqual(['12-07 03:15:50  succeeded    1.8s  schedule']);
+    expect(wrap('  key     value one two', 16)).toEqual(['  key     value', 'one two']);
+    expect(wrap('a    b', 3)).toEqual(['a', 'b']);
+  });
+
+  it('job history and the incident header fit 80 columns, columns aligned under their heads, no row cut', async () => {
+    const c = open({ columns: 80, rows: 24 });
+    await c.waitFor('Incidents');
+    await c.press('5');
+    await c.press(KEY.enter);
+    let f = await c.waitFor('Job history');
+    const lines = f.split('\n');
+    const head = lines.find((l) => l.includes('scheduled for'))!;
+    expect(head).toContain('error / summary'); // the heads on one row
+    const runs = lines.filter((l) => /║ \d\d-\d\d \d\d:\d\d:\d\d /.test(l));
+    expect(runs.length).toBeGreaterThan(3);
+    for (const col of ['status', 'took', 'trigger', 'by']) {
+      const at = head.indexOf(col === 'took' ? ' took' : col) + (col === 'took' ? 1 : 0);
+      for (const run of runs) expect(run[at - 1], `${col} aligned in ${run}`).toBe(' ');
+    }
+    for (const line of lines) expect(columns(line)).toBeLessThanOrEqual(80);
+    expect(lines.filter((l) => l.startsWith('║')).join('\n')).not.toContain('…');
+    await c.press(KEY.escape);
+    await c.press('6');
+    await c.press(KEY.enter);
+    f = await c.waitFor('Incident #');
+    const status = f.split('\n').find((l) => l.includes('status '))!;
+    expect(status).toMatch(/seen \d+×/); // the whole header on one row
+  });
+
+  it('the footer shows the help keys while the help is open', async () => {
+    const c = open({ columns: 80, rows: 24 });
+    await c.waitFor('Incidents');
+    await c.press('?');
+    const f = await c.waitFor('Help — keys');
+    const footer = f.split('\n').filter(Boolean).at(-1)!;
+    expect(footer).toContain('↑↓ scroll');
+    expect(footer).toContain('esc close');
+    expect(footer).not.toContain('tab focus');
+  });
+});

@@ -22,6 +22,8 @@ export interface HelpPiece {
 export type HelpRow = HelpPiece[];
 
 const GAP = 2;
+/** The footer while the help is open. */
+export const HELP_KEYS = ['↑↓ scroll', 'pgdn/pgup page', 'esc close'];
 export const HELP_NOTE = 'Actions act on the selected item of the focused panel. Destructive ones ask first; all are audited with your name.';
 
 const chars = (text: string) => [...text].length;
