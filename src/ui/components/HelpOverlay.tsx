@@ -1,7 +1,7 @@
 /**
  * The `?` overlay: every key, and which panel it acts on. The key column has one width (the longest key,
  * at most a third of the panel); a description that does not fit wraps under its own indent, never cut.
- * ↑ ↓ / j k, pgup pgdn / space, home end scroll it by screen rows when it is taller than the terminal
+ * ↑ ↓ / j k, pgup pgdn / b space, home end / g G scroll it by screen rows when it is taller than the terminal
  * (80x24); the border note says which rows show. Any of esc, ?, q or enter closes it.
  */
 import React, { useMemo, useState } from 'react';
