@@ -23,6 +23,7 @@ import { actionKey, askAdvance, askReset, type ActionContext } from './action-ke
 import { ModalBody } from './ModalBody.js';
 import { Header } from './components/Header.js';
 import { Footer, detailKeys } from './components/Footer.js';
+import { HELP_KEYS } from './components/HelpOverlay.js';
 import { StatusLine } from './components/StatusLine.js';
 import { FilterBar } from './components/FilterBar.js';
 import { PanelSummary } from './components/PanelSummary.js';
@@ -381,7 +382,7 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
         focus={focus}
         readMs={snapshot?.readMs ?? null}
         emergency={snapshot?.budget.emergencyShutdown ?? false}
-        keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : modal?.kind === 'stage' ? STAGE_LIST_KEYS : undefined}
+        keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : modal?.kind === 'stage' ? STAGE_LIST_KEYS : modal?.kind === 'help' ? HELP_KEYS : undefined}
         width={layout.width}
       />
     </Box>

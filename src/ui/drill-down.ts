@@ -14,16 +14,19 @@ export interface Drill {
 
 const stamp = (at: Date) => `${shortDateTime(at)}:${at.toISOString().slice(17, 19)}`;
 
-/** Wrap text to `width` columns on spaces. */
+/**
+ * Wrap text to `width` columns on spaces. Runs of spaces inside a row are kept (aligned columns stay
+ * aligned); the spaces where a row breaks are dropped; a word longer than a row is split.
+ */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/)) {
-      if (line && line.length + 1 + word.length > width) {
+    for (const [, gap, word] of paragraph.matchAll(/(\s*)(\S+)/g) as IterableIterator<[string, string, string]>) {
+      if (line && line.length + gap.length + word.length > width) {
         out.push(line);
         line = word;
-      } else line = line ? `${line} ${word}` : word;
+      } else line = `${line}${gap}${word}`;
       while (line.length > width) {
         out.push(line.slice(0, width));
         line = line.slice(width);
@@ -124,12 +127,14 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
             '',
           ];
           if (runs.length === 0) return [...head, 'no runs yet'];
+          // Below 100 columns the host column gives way, so a row and its summary fit 80 columns.
+          const host = (text: string) => (width >= 96 ? `${pad(text, 14)} ` : '');
           return [
             ...head,
-            `${pad('scheduled for', 20)} ${pad('status', 10)} ${pad('took', 8, 'right')}  ${pad('trigger', 9)} ${pad('by', 10)} ${pad('host', 14)} error / summary`,
+            `${pad('scheduled for', 15)} ${pad('status', 10)} ${pad('took', 6, 'right')}  ${pad('trigger', 9)} ${pad('by', 10)} ${host('host')}error / summary`,
             ...runs.map(
               (r) =>
-                `${pad(stamp(r.scheduledFor), 20)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 8, 'right')}  ${pad(r.trigger ?? '-', 9)} ${pad(r.operator ?? '-', 10)} ${pad(r.host, 14)} ${r.error ?? r.summary ?? ''}`.trimEnd(),
+                `${pad(stamp(r.scheduledFor), 15)} ${pad(r.status, 10)} ${pad(r.durationMs === null ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`, 6, 'right')}  ${pad(r.trigger ?? '-', 9)} ${pad(r.operator ?? '-', 10)} ${host(r.host)}${r.error ?? r.summary ?? ''}`.trimEnd(),
             ),
           ];
         },
@@ -142,7 +147,7 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
         async load() {
           const events = await api.incidentTimeline(inc.id);
           return [
-            `status ${inc.status}    source ${inc.source}    opened ${stamp(inc.openedAt)} (${ago(inc.openedAt, now)})    seen ${inc.count}×`,
+            `status ${inc.status}  source ${inc.source}  opened ${stamp(inc.openedAt)} (${ago(inc.openedAt, now)})  seen ${inc.count}×`,
             '',
             ...events.map((e) => `${stamp(e.at)}  ${pad(e.kind, 12)} ${e.actor ? `[${e.actor}] ` : ''}${e.message}`),
             '',
