@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_TEST_TIMEOUT, parseJson, runCli, type CliResult } from '../helpers/cli.js';
-import { describeServer } from '../helpers/db.js';
+import { describeServer, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import type { Database, Queryable } from '../../src/core/ports.js';
-import { migrate } from '../../src/storage/migrate.js';
 
 interface Created {
   id: string;
@@ -36,9 +34,17 @@ async function insertIdeas(db: Queryable, prefix: string, n: number): Promise<vo
 const titles = async (db: Queryable) => (await db.query<{ title: string }>('select title from ideas order by title')).rows.map((r) => r.title);
 
 describe('studio backup, embedded', () => {
-  const home = mkdtempSync(join(tmpdir(), 'studio-backup-cli-'));
-  const env = { STUDIO_HOME: home, EMBEDDING_DIM: '64' };
-  const dataDir = join(home, 'data/pglite');
+  let home = '';
+  let env: Record<string, string> = {};
+  let dataDir = '';
+  beforeAll(async () => {
+    // the data directory is a copy of the migrated template (no initdb, no PGlite start to load a dump):
+    // the studio commands below start PGlite on it themselves, as an operator's would
+    home = await embeddedHomeFromTemplate('studio-backup-cli-');
+    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
+    dataDir = join(home, 'data/pglite');
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
   const withData = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
     const db = await createPgliteDatabase({ dataDir });
     try {
@@ -49,11 +55,7 @@ describe('studio backup, embedded', () => {
   };
 
   it('create -> change data -> restore --confirm: the data is as at the backup; list, verify', { timeout: 180_000 }, async () => {
-    // Start the data directory from the migrated template (initdb takes seconds).
-    const seeded = await createPgliteDatabase({ dataDir, loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
-    await seeded.close();
     const before = await withData(async (db) => {
-      await migrate(db, { vars: { EMBEDDING_DIM: 64 } });
       await insertIdeas(db, 'Original', 3);
       return titles(db);
     });

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
-import { serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { embeddedHomeFromTemplate, serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
 import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
 
@@ -59,7 +59,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
   let smtp: FakeSmtpServer;
   let env: Record<string, string>;
   let mode: 'ok' | 'fail' | 'hang' = 'ok';
-  const home = mkdtempSync(join(tmpdir(), 'studio-health-'));
+  let home = '';
 
   const schema = `t_${randomBytes(5).toString('hex')}`;
   let passed = true;
@@ -67,8 +67,7 @@ describe(`studio health, incidents and report on ${serverUrl ? 'PostgreSQL' : 'a
   beforeAll(async () => {
     // embedded: start from the migrated template instead of an initdb in the child process (seconds saved);
     // the last test needs the data directory in server mode too
-    const seeded = await createPgliteDatabase({ dataDir: join(home, 'data/pglite'), loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
-    await seeded.close();
+    home = await embeddedHomeFromTemplate('studio-health-');
     http = await startFakeHttpServer();
     smtp = await startFakeSmtpServer();
     http.respond((req) => {

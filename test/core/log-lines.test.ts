@@ -10,6 +10,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { describeEachEngine } from '../helpers/db.js';
+import { loadConfig } from '../../src/core/config.js';
+import { openDatabase } from '../../src/storage/open.js';
 import { checkLogLines, duplicateKeys } from '../helpers/json-lines.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -34,11 +36,19 @@ describeEachEngine('log lines of real commands', (t) => {
   it('pipeline, jobs, health and the scheduler write one JSON object with unique keys per line', { timeout: 180_000 }, async () => {
     const env = { ...t.env, LOG_LEVEL: 'debug', STAGE_RETRY_BASE: '10ms', STUDIO_TEST_JOBS: 'true', SCHEDULER_HEARTBEAT: '200ms' };
     const ideas = readFileSync(join(examples, 'ideas.jsonl'), 'utf8').split('\n')[0]!;
-    expect((await runCli(['create', '--file', '-'], { env, input: ideas })).code).toBe(0);
-    const ran = await runCli(['pipeline', 'run', '--until-idle'], { env, timeoutMs: 150_000 });
-    expect(ran.code, ran.stderr).toBe(0);
-    expect((await runCli(['jobs', 'run', 'budget.review'], { env })).code).toBe(0);
-    await runCli(['health', '--record'], { env });
+    // embedded: the test process owns the home while these commands run (they connect to it, as beside a
+    // running scheduler, instead of each starting PGlite), then lets go: the scheduler below opens the
+    // database itself and writes the owner's lines
+    const owner = t.engine === 'pglite' ? await openDatabase(loadConfig({ env, cwd: t.home, dotenv: false }), { applicationName: 'studio-test-owner' }) : undefined;
+    try {
+      expect((await runCli(['create', '--file', '-'], { env, input: ideas })).code).toBe(0);
+      const ran = await runCli(['pipeline', 'run', '--until-idle'], { env, timeoutMs: 150_000 });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect((await runCli(['jobs', 'run', 'budget.review'], { env })).code).toBe(0);
+      await runCli(['health', '--record'], { env });
+    } finally {
+      await owner?.close();
+    }
 
     const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env: { NO_COLOR: '1', ...env }, extendEnv: true, reject: false, buffer: false });
     let stdout = '';

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { getIdea } from '../../src/storage/ideas.js';
 import { insertCampaign } from '../../src/storage/campaigns.js';
 import { pauseAllCampaigns } from '../../src/pipeline/campaigns.js';
-import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { describeEachEngine, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM, useTestDatabase } from '../helpers/db.js';
 import { CLI_TEST_TIMEOUT, parseJson, runCli } from '../helpers/cli.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { startFakePostHog, type FakePostHog } from '../helpers/fake-posthog.js';
@@ -365,11 +365,14 @@ describe('the app flushes analytics when it closes', () => {
 });
 
 describe('studio with POSTHOG_PROJECT_KEY set (built CLI, embedded database)', () => {
+  // the test process owns the home: the commands connect to it instead of each starting PGlite (what is
+  // tested here is the process's flush before it exits, on either side of the socket)
+  const t = useTestDatabase('pglite', {}, { ownHome: true });
   let fake: FakePostHog;
   let env: Record<string, string>;
   beforeAll(async () => {
     fake = await startFakePostHog({ personalKey: PERSONAL_KEY });
-    env = { STUDIO_HOME: await embeddedHomeFromTemplate('studio-posthog-cli-'), EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), POSTHOG_PROJECT_KEY: PROJECT_KEY, POSTHOG_HOST: fake.url };
+    env = { ...t.env, POSTHOG_PROJECT_KEY: PROJECT_KEY, POSTHOG_HOST: fake.url };
   });
   afterAll(() => fake.close());
 
