@@ -3,7 +3,6 @@
  * runs it: bundled by bench/console.bench.ts with esbuild and scripts/ink-patches.mjs (as the build does),
  * then run on its own. Prints the samples (ms) as JSON. BENCH_FRAMES samples after 10 warm-up presses.
  */
-import { EventEmitter } from 'node:events';
 import React from 'react';
 import { render } from 'ink';
 import { App } from '../src/ui/App.js';
@@ -12,18 +11,10 @@ import { createDemoApi } from '../test/helpers/demo-api.js';
 import { Screen } from '../src/ui/screen.js';
 import { createManualClock } from '../src/core/clock.js';
 import { FakeKeyboard } from '../test/helpers/keyboard.js';
+import { Terminal } from './terminal.js';
 
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 60);
 
-class Terminal extends EventEmitter {
-  isTTY = true;
-  columns = 160;
-  rows = 48;
-  write = (_data: string) => {
-    this.emit('frame');
-    return true;
-  };
-}
 
 const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
 const demo = createDemoApi({ clock, stepDelayMs: 0 });

@@ -24,7 +24,6 @@
  *    the same bundle without the shared output caches (baseline). p50 / p95 over BENCH_FRAMES.
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
-import { EventEmitter } from 'node:events';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +33,7 @@ import type { ConsoleApi, ConsoleSnapshot } from '../src/core/console-api.js';
 import { createManualClock } from '../src/core/clock.js';
 import { percentile, report } from './helpers.js';
 import { FakeKeyboard } from '../test/helpers/keyboard.js';
+import { Terminal } from './terminal.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
 
 // React as the built console runs it (the bundle defines NODE_ENV=production); set before React loads.
@@ -51,15 +51,6 @@ const QUIT_RUNS = Number(process.env.BENCH_QUIT_RUNS ?? 8);
 /** Terminal of the idle run, e.g. 80x24. @default 160x48 */
 const [IDLE_COLUMNS, IDLE_ROWS] = (process.env.BENCH_CONSOLE_SIZE ?? '160x48').split('x');
 
-class Terminal extends EventEmitter {
-  isTTY = true;
-  columns = 160;
-  rows = 48;
-  write = (_data: string) => {
-    this.emit('frame');
-    return true;
-  };
-}
 
 function enlarge(s: ConsoleSnapshot): ConsoleSnapshot {
   const stuck = Array.from({ length: 500 }, (_, i) => ({ ...s.pipeline.stuck[i % s.pipeline.stuck.length]!, id: `idea-${i}`, heldForMs: 7 * 3_600_000 + i * 60_000 }));

@@ -7,6 +7,7 @@
 import type { IdeaDetailView, IncidentView, KpiView, LogLineView, ServiceView } from '../../core/console-api.js';
 import type { Clock } from '../../core/clock.js';
 import { BUDGET_CATEGORIES, STAGES, type BudgetCategory, type Stage } from '../../core/types.js';
+import { seededRandom } from '../../providers/offline/hashing.js';
 
 export const H = 3_600_000;
 const M = 60_000;
@@ -69,18 +70,6 @@ export interface DemoIncident extends IncidentView {
   timeline: Array<{ at: Date; kind: string; message: string; actor?: string }>;
 }
 
-/** mulberry32: a small seeded PRNG, so the demo is the same for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface DemoWorldOptions {
   clock: Clock;
   seed: number;
@@ -93,7 +82,7 @@ export type DemoWorld = ReturnType<typeof createDemoWorld>;
 /** The demo's state at `clock.now()`, and `advance()`, which moves it on to the clock's present. */
 export function createDemoWorld(options: DemoWorldOptions) {
   const { clock, operator } = options;
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const start = clock.now();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   /** What the actions change besides the lists: the emergency, the campaigns, the completions. */
