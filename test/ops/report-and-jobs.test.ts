@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { expect, it } from 'vitest';
@@ -171,5 +171,14 @@ describeEachEngine('console views', (t) => {
       ['WARNING', 'three'],
     ]);
     expect(tailLogLines(logFile, 5)[0]).toMatchObject({ scope: 'health', msg: 'one' });
+    // the console asks every second: an unchanged file is not read again, a line written since is seen
+    const first = tailLogLines(logFile, 5);
+    expect(tailLogLines(logFile, 5)).toBe(first);
+    appendFileSync(logFile, '{"level":"ERROR","time":"2026-11-21T12:00:03.000Z","msg":"four"}\n');
+    expect(tailLogLines(logFile, 5).map((l) => l.msg)).toEqual(['one', 'plain ERROR line', 'three', 'four']);
+    // rotated away and written anew with the same size: another file, read again
+    renameSync(logFile, `${logFile}.1`);
+    writeFileSync(logFile, readFileSync(`${logFile}.1`, 'utf8').replace('"four"', '"FOUR"'));
+    expect(tailLogLines(logFile, 5).at(-1)).toMatchObject({ msg: 'FOUR' });
   });
 });

@@ -73,13 +73,28 @@ function logFields(fields: Record<string, unknown>): { fields?: Record<string, s
   return Object.keys(out).length ? { fields: out } : {};
 }
 
-/** The last `count` lines of the current log file (reads only its tail). */
-export function tailLogLines(
-  logFile: string,
-  count = 50,
-): Array<{ time: Date; level: string; msg: string; scope?: string; fields?: Record<string, string | number | boolean | null> }> {
+export type TailLine = { time: Date; level: string; msg: string; scope?: string; fields?: Record<string, string | number | boolean | null> };
+
+/** The last tail read, per file: the console asks every second, and the log is mostly unchanged. */
+const lastTail = new Map<string, { key: string; lines: TailLine[] }>();
+
+/**
+ * The last `count` lines of the current log file (reads only its tail). A file whose identity, size and
+ * modification time are those of the last read is not read or parsed again (an idle console read and
+ * parsed 256 KiB of JSON lines every second for nothing).
+ */
+export function tailLogLines(logFile: string, count = 50): TailLine[] {
   if (!existsSync(logFile)) return [];
-  const size = statSync(logFile).size;
+  const stat = statSync(logFile);
+  const key = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${count}`;
+  const cached = lastTail.get(logFile);
+  if (cached?.key === key) return cached.lines;
+  const lines = readTail(logFile, stat.size, count);
+  lastTail.set(logFile, { key, lines });
+  return lines;
+}
+
+function readTail(logFile: string, size: number, count: number): TailLine[] {
   const length = Math.min(size, 256 * 1024);
   const buffer = Buffer.alloc(length);
   const fd = openSync(logFile, 'r');
