@@ -4,6 +4,7 @@
  * Assert on `lastFrame()`, type with `type()` / `press()`, wait with `waitFor()`, and always `unmount()`.
  */
 import React, { type ReactElement } from 'react';
+import { afterEach } from 'vitest';
 import { render } from 'ink-testing-library';
 import type { ConsoleApi } from '../../src/core/console-api.js';
 import { createManualClock, type Clock } from '../../src/core/clock.js';
@@ -110,4 +111,21 @@ export function renderConsole<A extends ConsoleApi = DemoApi>(options: RenderCon
 }
 
 export type RenderedConsole = ReturnType<typeof renderConsole<ConsoleApi>>;
+
+/**
+ * `renderConsole` for a test file: call once at its top level; what the returned function renders is
+ * unmounted after each test.
+ */
+export function consoleOpener(): <A extends ConsoleApi = DemoApi>(options?: RenderConsoleOptions<A>) => ReturnType<typeof renderConsole<A>> {
+  let current: { unmount(): void } | undefined;
+  afterEach(() => {
+    current?.unmount();
+    current = undefined;
+  });
+  return <A extends ConsoleApi = DemoApi>(options: RenderConsoleOptions<A> = {}) => {
+    const c = renderConsole<A>(options);
+    current = c;
+    return c;
+  };
+}
 export type { DemoApi };

@@ -2,22 +2,12 @@
  * #17 items 8, 9, 11: parked and budget-waiting ideas listed and acted on from the Pipeline panel; the
  * log tail's level filter, freeze/follow and structured fields; "processing" counts only held ideas.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, KEY, type RenderedConsole } from '../helpers/render.js';
-import type { DemoApi } from '../helpers/demo-api.js';
+import { describe, expect, it } from 'vitest';
+import { consoleOpener, KEY } from '../helpers/render.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 
-let current: RenderedConsole | undefined;
-function open(options: Parameters<typeof renderConsole<DemoApi>>[0] = {}) {
-  const c = renderConsole<DemoApi>(options);
-  current = c as unknown as RenderedConsole;
-  return c;
-}
-afterEach(() => {
-  current?.unmount();
-  current = undefined;
-});
+const open = consoleOpener();
 
 describe('parked and waiting ideas (#17 item 8)', () => {
   it('lists stuck, parked and budget-waiting ideas with their kind; processing and queued apart', async () => {

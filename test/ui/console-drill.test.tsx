@@ -3,22 +3,13 @@
  * stage's ideas with status, time in stage and reason, reset / advance from there through the same
  * dialogs and api calls as from the parked and stuck list — and a footer that fits 80 columns whole.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, KEY, type RenderedConsole } from '../helpers/render.js';
+import { describe, expect, it } from 'vitest';
+import { consoleOpener, KEY } from '../helpers/render.js';
 import type { DemoApi } from '../helpers/demo-api.js';
 import type { ConsoleApi } from '../../src/core/console-api.js';
 import { fitFooter, footerKeys } from '../../src/ui/components/Footer.js';
 
-let current: RenderedConsole | undefined;
-function open(options: Parameters<typeof renderConsole>[0] = {}) {
-  const c = renderConsole(options);
-  current = c as unknown as RenderedConsole;
-  return c;
-}
-afterEach(() => {
-  current?.unmount();
-  current = undefined;
-});
+const open = consoleOpener();
 
 const calls = (api: ConsoleApi, method: string) => (api as DemoApi).calls.filter((c) => c.method === method);
 

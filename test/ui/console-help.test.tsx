@@ -3,23 +3,14 @@
  * scrolling (wrapped under its own indent, never cut), the key column has one width, and no row runs
  * past 80 columns. (#17 item 10)
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, KEY, type RenderConsoleOptions, type RenderedConsole } from '../helpers/render.js';
+import { describe, expect, it } from 'vitest';
+import { consoleOpener, KEY, type RenderedConsole } from '../helpers/render.js';
 import { KEYS } from '../../src/ui/keys.js';
 import { PANEL_TITLES } from '../../src/ui/layout.js';
 
 const PAGE_DOWN = '\x1b[6~';
 
-let current: RenderedConsole | undefined;
-function open(options: RenderConsoleOptions = {}) {
-  const c = renderConsole(options);
-  current = c;
-  return c;
-}
-afterEach(() => {
-  current?.unmount();
-  current = undefined;
-});
+const open = consoleOpener();
 
 const columns = (line: string) => [...line].length;
 const squeeze = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -3,24 +3,15 @@
  * Enter answers a [y/N] question with No, destructive jobs ask first, a running action is not started
  * twice, mode badges come first at 80 columns, bad outcomes are red ✗, and messages expire.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, KEY, type RenderConsoleOptions, type RenderedConsole } from '../helpers/render.js';
+import { describe, expect, it } from 'vitest';
+import { consoleOpener, KEY } from '../helpers/render.js';
 import type { ConsoleApi } from '../../src/core/console-api.js';
 import { createDemoApi, type DemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 import { resultTone } from '../../src/ui/hooks/use-actions.js';
 
-let current: RenderedConsole | undefined;
-function open<A extends ConsoleApi = DemoApi>(options: RenderConsoleOptions<A> = {}) {
-  const c = renderConsole<A>(options);
-  current = c;
-  return c;
-}
-afterEach(() => {
-  current?.unmount();
-  current = undefined;
-});
+const open = consoleOpener();
 
 describe('honest freshness', () => {
   it('a read that hangs (a database that stopped answering) turns the header STALE with the data age; r says why', async () => {

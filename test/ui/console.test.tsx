@@ -1,22 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import chalk from 'chalk';
-import { renderConsole, KEY, type RenderConsoleOptions, type RenderedConsole } from '../helpers/render.js';
-import type { ConsoleApi } from '../../src/core/console-api.js';
-import type { DemoApi } from '../helpers/demo-api.js';
+import { consoleOpener, KEY } from '../helpers/render.js';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
 
-let current: RenderedConsole | undefined;
-function open<A extends ConsoleApi = DemoApi>(options: RenderConsoleOptions<A> = {}) {
-  const c = renderConsole<A>(options);
-  current = c;
-  return c;
-}
-afterEach(() => {
-  current?.unmount();
-  current = undefined;
-});
+const open = consoleOpener();
 
 // eslint-disable-next-line no-control-regex
 const ESC = /\x1b\[/;
