@@ -12,6 +12,7 @@ import { describeServer, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '..
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 
 const BIN = fileURLToPath(new URL('../../bin/studio.js', import.meta.url));
@@ -35,25 +36,28 @@ function consolePid(name: string): number {
   return Number(child);
 }
 
-/** Wait until `probe` holds (polling); fails with `what` after `ms`. */
-async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`waited for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 const chatCalls = (fake: FakeOpenAi) => fake.requests.filter((r) => r.path.startsWith('/chat/')).length;
 
-async function waitForPane(name: string, test: (text: string) => boolean, what: string, ms = 60_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const text = pane(name);
-    if (test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`tmux: waited for ${what}; pane:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitForPane(name: string, test: (text: string) => boolean, what: string, ms = 60_000): Promise<string> {
+  return waitFor(
+    `tmux: ${what}`,
+    () => {
+      const text = pane(name);
+      return test(text) && text;
+    },
+    { timeoutMs: ms, intervalMs: 200, detail: () => `pane:\n${pane(name)}` },
+  );
+}
+
+/** `KEY=value ...` for the shell line that starts the console. */
+const envLine = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+
+/** The test database behind a TCP proxy that can be made to stop answering, and the env line pointing at it. */
+async function proxiedDatabase(env: Record<string, string>) {
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+  url.port = String(proxy.port);
+  return { proxy, envText: envLine({ ...env, DATABASE_URL: url.toString() }) };
 }
 
 /** Run pipeline.tick now, as an operator would: focus Jobs, filter to it, j (not the minute's own tick). */
@@ -123,7 +127,7 @@ describe.skipIf(!hasTmux)('the built console on a real embedded database, under 
       await waitForPane(s, (t) => t.includes('Budget'), 'the console');
       // the tick claims a sample idea and calls the model for its research summary
       await runTickNow(s);
-      await waitUntil(() => chatCalls(fake) > 0, 'a stage calling the model', 150_000);
+      await waitFor('a stage calling the model', () => chatCalls(fake) > 0, { timeoutMs: 150_000, intervalMs: 200 });
       tmux('send-keys', '-t', s, 'q');
       const after = await waitForPane(s, (t) => t.includes('EXITED'), 'the console to exit', 30_000);
       expect(after).toMatch(/stopping: pipeline\.tick \(RESEARCH "[^"]+"\) —/);
@@ -156,7 +160,7 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
     if (!hasTmux) return;
     const fake = await startFakeOpenAi();
     const env = { ...t.env, OPENAI_API_KEY: 'sk-test-KILLKILL0123456789', OPENAI_BASE_URL: fake.url, OPENAI_MAX_RETRIES: '0', STAGE_LEASE: '2s', BUDGET_RESERVATION_LEASE: '2s', LOG_LEVEL: 'info' };
-    const envText = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    const envText = envLine(env);
     try {
       const created = await runCli(['create', '--title', 'Pickup ordering for independent bakeries', '--description', 'Bakeries take online orders with pickup slots, fewer phone orders and less waste.', '--category', 'saas'], { env });
       expect(created.code, created.stderr).toBe(0);
@@ -164,7 +168,7 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
       const s = startConsole(t.home, ['--scheduler'], envText);
       await waitForPane(s, (text) => text.includes('Budget'), 'the console');
       await runTickNow(s);
-      await waitUntil(() => chatCalls(fake) > 0, 'a stage calling the model', 150_000);
+      await waitFor('a stage calling the model', () => chatCalls(fake) > 0, { timeoutMs: 150_000, intervalMs: 200 });
       const held = await t.db.query<{ key: string }>("select idempotency_key as key from spend_ledger where state = 'reserved'");
       expect(held.rows).toHaveLength(1); // the summary's money is held while the call hangs
       const paid = await t.db.query<{ key: string; cents: number }>("select idempotency_key as key, amount_cents::int as cents from spend_ledger where state = 'settled' order by 1");
@@ -190,11 +194,8 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
 
   it('the database stops answering: the header turns STALE with the data age and r says so; it recovers', { timeout: 180_000 }, async () => {
     if (!hasTmux) return;
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    url.port = String(proxy.port);
+    const { proxy, envText } = await proxiedDatabase(t.env);
     try {
-      const envText = Object.entries({ ...t.env, DATABASE_URL: url.toString() }).map(([k, v]) => `${k}=${v}`).join(' ');
       const s = startConsole(t.home, ['--no-scheduler', '--refresh', '1s'], envText, { columns: 80, rows: 24 });
       const fresh = await waitForPane(s, (text) => text.includes('Budget') && text.includes('data as of'), 'the console');
       expect(fresh.split('\n')[0]).not.toContain('STALE');
@@ -215,11 +216,8 @@ describeServer('the built console against PostgreSQL, under tmux', (t) => {
 
   it('q while the database stopped answering: it says what it waits for, and a second q forces the exit', { timeout: 180_000 }, async () => {
     if (!hasTmux) return;
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    url.port = String(proxy.port);
+    const { proxy, envText } = await proxiedDatabase(t.env);
     try {
-      const envText = Object.entries({ ...t.env, DATABASE_URL: url.toString() }).map(([k, v]) => `${k}=${v}`).join(' ');
       const s = startConsole(t.home, ['--scheduler'], envText, { columns: 80, rows: 24 });
       await waitForPane(s, (text) => text.includes('Budget') && text.includes('Jobs'), 'the console');
       proxy.hang();
