@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/db.js';
-import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
+import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer, alertChannelEnv } from '../helpers/fake-servers.js';
 import { createApp, type App } from '../../src/app/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { createConsoleBackend } from '../../src/app/console-backend.js';
@@ -49,11 +49,7 @@ describeEachEngine('operations', (t) => {
     const env = {
       ...t.env,
       STUDIO_OPERATOR: 'dana',
-      SLACK_WEBHOOK_URL: `${http.url}/slack/T000/B000/hook-secret-path`,
-      PAGERDUTY_ROUTING_KEY: 'rk-secret-ops-test',
-      PAGERDUTY_EVENTS_URL: `${http.url}/pd/enqueue`,
-      SMTP_URL: smtp.url,
-      ALERT_EMAIL_TO: 'oncall@example.com',
+      ...alertChannelEnv(http.url, smtp.url, { slackPath: 'hook-secret-path', routingKey: 'rk-secret-ops-test' }),
     };
     app = await createApp({ config: loadConfig({ env, cwd: t.home, dotenv: false }) });
   });

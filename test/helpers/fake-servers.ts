@@ -205,3 +205,17 @@ export async function startFakeSmtpServer(): Promise<FakeSmtpServer> {
     },
   };
 }
+
+/**
+ * The settings that send alerts to the fake servers: Slack and PagerDuty to `httpUrl` (paths /slack/… and
+ * /pd/enqueue), e-mail to `smtpUrl`. The Slack path and routing key are the secrets a test looks for.
+ */
+export function alertChannelEnv(httpUrl: string, smtpUrl: string, secrets: { slackPath: string; routingKey: string }): Record<string, string> {
+  return {
+    SLACK_WEBHOOK_URL: `${httpUrl}/slack/T000/B000/${secrets.slackPath}`,
+    PAGERDUTY_ROUTING_KEY: secrets.routingKey,
+    PAGERDUTY_EVENTS_URL: `${httpUrl}/pd/enqueue`,
+    SMTP_URL: smtpUrl,
+    ALERT_EMAIL_TO: 'oncall@example.com',
+  };
+}

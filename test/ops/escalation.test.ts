@@ -11,7 +11,7 @@ import { withMaintenanceWindow } from '../../src/ops/incidents/maintenance.js';
 import { createNotifiers } from '../../src/providers/notify/index.js';
 import { listIncidents, listTimeline, type Incident } from '../../src/storage/incidents.js';
 import { describeEachEngine } from '../helpers/db.js';
-import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer, type RecordedRequest } from '../helpers/fake-servers.js';
+import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer, type RecordedRequest, alertChannelEnv } from '../helpers/fake-servers.js';
 
 const MIN = 60_000;
 
@@ -29,11 +29,7 @@ describeEachEngine('escalation of unacknowledged incidents', (t) => {
     config = loadConfig({
       env: {
         ...t.env,
-        SLACK_WEBHOOK_URL: `${http.url}/slack/T000/B000/secretpath`,
-        PAGERDUTY_ROUTING_KEY: 'rk-escalation-test',
-        PAGERDUTY_EVENTS_URL: `${http.url}/pd/enqueue`,
-        SMTP_URL: smtp.url,
-        ALERT_EMAIL_TO: 'oncall@example.com',
+        ...alertChannelEnv(http.url, smtp.url, { slackPath: 'secretpath', routingKey: 'rk-escalation-test' }),
       },
       cwd: t.home,
       dotenv: false,

@@ -16,7 +16,7 @@ import { listServiceStates, readKpiHistory } from '../../src/storage/health-stor
 import { listIncidents, listTimeline } from '../../src/storage/incidents.js';
 import { listNotifications } from '../../src/storage/notifications.js';
 import { describeEachEngine } from '../helpers/db.js';
-import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer } from '../helpers/fake-servers.js';
+import { startFakeHttpServer, startFakeSmtpServer, type FakeHttpServer, type FakeSmtpServer, alertChannelEnv } from '../helpers/fake-servers.js';
 
 const FIVE_MIN = 5 * 60_000;
 const healthyHost: ServiceProbe = { name: 'host', probe: async () => ({ name: 'host', level: 'HEALTHY', reason: 'ok', details: { memoryPct: 40, diskPct: 50 } }) };
@@ -35,11 +35,7 @@ describeEachEngine('health check → incidents → notifications', (t) => {
     config = loadConfig({
       env: {
         ...t.env,
-        SLACK_WEBHOOK_URL: `${http.url}/slack/T000/B000/secretpathXYZ`,
-        PAGERDUTY_ROUTING_KEY: 'rk-secret-routing-123',
-        PAGERDUTY_EVENTS_URL: `${http.url}/pd/enqueue`,
-        SMTP_URL: smtp.url,
-        ALERT_EMAIL_TO: 'oncall@example.com',
+        ...alertChannelEnv(http.url, smtp.url, { slackPath: 'secretpathXYZ', routingKey: 'rk-secret-routing-123' }),
       },
       cwd: t.home,
       dotenv: false,
