@@ -19,13 +19,15 @@ describeEachEngine('console backend', (t) => {
   afterAll(async () => {
     await app?.close();
   });
+  /** Ideas through intake, with the app's own dependencies. */
+  const submit = (ideas: Parameters<typeof submitIdeas>[1]) =>
+    submitIdeas({ db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger }, ideas);
 
   it('a snapshot shows budget, jobs, pipeline, and actions are refused read-only but work otherwise', async () => {
     const readOnly = await createConsoleBackend(app, { readOnly: true });
     expect(await readOnly.awaySummary()).toBeNull(); // first session of this operator
 
-    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
-    const [created] = await submitIdeas(deps, [
+    const [created] = await submit([
       { input: { title: 'Console backend test idea', description: 'An idea made to show up in the console panels', category: 'saas' }, label: 'test' },
     ]);
     expect(created!.status).toBe('created');
@@ -103,8 +105,7 @@ describeEachEngine('console backend', (t) => {
 
   it('lists parked and budget-waiting ideas with their reason, advances one from the console, and counts only held ideas as processing (#17 items 8, 11)', async () => {
     const live = await createConsoleBackend(app, { readOnly: false });
-    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
-    const made = await submitIdeas(deps, [
+    const made = await submit([
       { input: { title: 'Parked console idea', description: 'An idea parked by its gate for the console list', category: 'saas' }, label: 'p' },
       { input: { title: 'Waiting console idea', description: 'An idea waiting on the budget for the console list', category: 'saas' }, label: 'w' },
       { input: { title: 'Held console idea', description: 'An idea a worker holds with a live lease right now', category: 'saas' }, label: 'h' },
@@ -139,8 +140,7 @@ describeEachEngine('console backend', (t) => {
 
   it("lists a stage's ideas (drill-down from its count): parked, waiting, then the rest, with status, time in stage and reason; a reset from it is audited (#17 item 8)", async () => {
     const live = await createConsoleBackend(app, { readOnly: false });
-    const deps = { db: app.db, budget: app.budget, providers: app.providers, config: app.config, clock: app.clock, logger: app.logger };
-    const made = await submitIdeas(deps, [
+    const made = await submit([
       { input: { title: 'Stage list active idea', description: 'An idea in its stage with nothing wrong, for the list', category: 'saas' }, label: 'a' },
       { input: { title: 'Stage list waiting idea', description: 'An idea waiting on the budget, for the stage list', category: 'saas' }, label: 'w' },
       { input: { title: 'Stage list parked idea', description: 'An idea parked by its gate, for the stage list', category: 'saas' }, label: 'p' },
