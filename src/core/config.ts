@@ -184,9 +184,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const raw = nonEmpty(env[spec.env]) ?? nonEmpty(fileValues[spec.env]) ?? spec.default;
     values[spec.env] = raw;
     if (raw === undefined) continue;
-    const result = spec.schema.safeParse(raw);
-    if (!result.success) throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shownValue(spec, raw)}`);
-    (parsed as Record<SettingKey, unknown>)[spec.env] = result.data;
+    const result = spec.parse(raw);
+    if (!result.ok) throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shownValue(spec, raw)}`);
+    (parsed as Record<SettingKey, unknown>)[spec.env] = result.value;
   }
   const get = <K extends SettingKey>(key: K): SettingValue<K> => parsed[key];
   const path = (key: 'STUDIO_DATA_DIR' | 'STUDIO_LOG_FILE' | 'STUDIO_ARTIFACTS_DIR' | 'STUDIO_BACKUPS_DIR' | 'STUDIO_ARCHIVES_DIR' | 'STUDIO_REPORTS_DIR') => {
