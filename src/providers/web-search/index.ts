@@ -14,7 +14,7 @@ import { stripControls } from '../../core/terminal-text.js';
 import { ProviderError } from '../../core/errors.js';
 import type { EvidenceHit, EvidencePage, EvidenceSearch, ResearchDomain } from '../../core/providers.js';
 import { redactText } from '../../core/redact.js';
-import { guardedFetch, type AllowEntry, type FetchPolicy } from './guarded-fetch.js';
+import type { AllowEntry, FetchPolicy } from './guarded-fetch.js';
 import { htmlToText, stripTags } from './html.js';
 import type { Item } from './answer.js';
 
@@ -93,6 +93,8 @@ export function createWebSearch(options: WebSearchOptions): WebSearch {
     },
     async fetchPage(url, callOptions = {}) {
       try {
+        // the fetcher (http, https, dns, zlib) loads with the first page: most commands never fetch one
+        const { guardedFetch } = await import('./guarded-fetch.js');
         const page = await guardedFetch(url, policy, callOptions.signal);
         if (page.mediaType === 'text/plain') return { url: page.url, title: null, text: stripControls(page.body).trim() };
         const { title, text } = htmlToText(page.body);
