@@ -149,6 +149,10 @@ export interface Config {
     pgRestorePath: string;
     psqlPath: string;
   };
+  cli: {
+    /** Nice value one-shot read-only commands lower themselves to; 0 = not lowered. @default 10 */
+    readNice: number;
+  };
   /** Who is at the keyboard, for the audit log: OS user and the SSH client address, when over SSH. */
   operator: { user: string; sshClient?: string };
   /** The raw values as resolved, for `studio config` (secrets included: print through `describeConfig`). */
@@ -330,6 +334,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       pgRestorePath: get('PG_RESTORE_PATH'),
       psqlPath: get('PSQL_PATH'),
     },
+    cli: { readNice: get('CLI_READ_NICE') },
     operator: {
       user: nonEmpty(env.STUDIO_OPERATOR) ?? safeUsername() ?? nonEmpty(env.USER) ?? 'unknown',
       sshClient: nonEmpty(env.SSH_CLIENT)?.split(' ')[0],
