@@ -3,6 +3,8 @@
  * budget status` or a cron-driven `studio health` in another shell never takes CPU from the operator's
  * console (or the scheduler) on a small machine. Most of such a command is Node start-up: compiling
  * modules and connecting, not waiting on the database. CLI_READ_NICE sets how far (0 = not at all).
+ * Only when stdout is not a terminal: output to a pipe or a file is a script, `watch` or cron; output to
+ * a terminal is someone waiting for it, who keeps the priority of their shell.
  */
 import { getPriority, setPriority } from 'node:os';
 import type { Command } from 'commander';
@@ -26,12 +28,13 @@ export function commandPath(command: Command): string {
 }
 
 /**
- * Lower this process's priority to CLI_READ_NICE when `command` is one of NICE_COMMANDS. Never raises it
+ * Lower this process's priority to CLI_READ_NICE when `command` is one of NICE_COMMANDS and its output
+ * does not go to a terminal. Never raises it
  * (a command started under `nice -n 15` stays there). A configuration that does not load, or a system
  * that refuses, changes nothing here: the command itself reports a bad configuration.
  */
 export async function lowerPriorityFor(command: string): Promise<void> {
-  if (!NICE_COMMANDS.has(command)) return;
+  if (!NICE_COMMANDS.has(command) || process.stdout.isTTY) return;
   try {
     const nice = (await loadConfig()).cli.readNice;
     if (nice > getPriority()) setPriority(nice);

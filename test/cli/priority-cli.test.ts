@@ -1,6 +1,7 @@
 /**
- * Issue 13: one-shot read-only commands lower their own CPU priority (CLI_READ_NICE), so a `watch -n 1
- * studio budget status` in another shell does not take CPU from the console; the others keep theirs.
+ * Issue 13: one-shot read-only commands whose output is not a terminal lower their own CPU priority
+ * (CLI_READ_NICE), so a `watch -n 1 studio budget status` in another shell does not take CPU from the
+ * console; the others keep theirs. (Here stdout is not a terminal; at one, the command keeps its priority.)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
