@@ -21,6 +21,7 @@ import { registerCampaigns } from './campaigns.js';
 import { registerAudit } from './audit.js';
 import { registerNotify } from './notify.js';
 import { reportError } from './output.js';
+import { commandPath, lowerPriorityFor } from './priority.js';
 import { visibleControls } from '../core/terminal-text.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,8 @@ export function buildProgram(): Command {
     // commander echoes the offending argument: shown with its control characters visible
     .configureOutput({ outputError: (text, write) => write(visibleControls(text)) })
     .configureHelp({ sortSubcommands: false })
+    // before the action loads its modules and connects: that is most of a one-shot command's CPU
+    .hook('preAction', (_program, action) => lowerPriorityFor(commandPath(action)))
     .addHelpText(
       'after',
       `

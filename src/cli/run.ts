@@ -34,7 +34,7 @@ export const READ_ONLY_COMMANDS = new Set([
 
 /**
  * The configuration from the environment and STUDIO_HOME/.env, its module loaded on first use: `--help`,
- * `--version` and a mistyped command do not pay for the settings schema (zod, croner) they never read.
+ * `--version` and a mistyped command do not pay for the settings table they never read.
  */
 export async function loadConfig(): Promise<Config> {
   const { loadConfig: load } = await import('../core/config.js');

@@ -1,10 +1,9 @@
 /**
  * Every setting studio reads, declared once: its variable, group, description, default (as the text a
- * user would write), what it expects and the schema that parses it. The table's types are kept, so
+ * user would write), what it expects and the kind of value that parses it. The table's types are kept, so
  * `SettingValue<'BUDGET_TOTAL'>` is the parsed value's type (and a misspelt key does not compile);
  * `config.ts` assembles the `Config` from it. `studio config` and docs/configuration.md show this table.
  */
-import { z } from 'zod';
 import {
   adsCustomerId,
   between,
@@ -17,10 +16,15 @@ import {
   hostList,
   httpProbes,
   int,
+  matching,
+  number,
+  oneOf,
   percent,
   postgresUrl,
   text,
   url,
+  type ValueKind,
+  type ValueOf,
 } from './config-values.js';
 
 /** What documents a setting: `studio config` and the generated docs table show these fields. */
@@ -36,23 +40,23 @@ export interface SettingInfo {
   expects: string;
 }
 
-/** A setting with the schema that parses it; `K`, `S` and `D` keep its name, value type and default. */
-export interface SettingSpec<K extends string = string, S extends z.ZodType = z.ZodType, D extends string | undefined = string | undefined> extends SettingInfo {
+/** A setting with the kind of value that parses it; `K`, `P` and `D` keep its name, parser and default. */
+export interface SettingSpec<K extends string = string, P extends ValueKind<unknown> = ValueKind<unknown>, D extends string | undefined = string | undefined> extends SettingInfo {
   env: K;
   default: D;
-  schema: S;
+  parse: P;
 }
 
-function s<K extends string, S extends z.ZodType, D extends string | undefined = undefined>(
+function s<K extends string, P extends ValueKind<unknown>, D extends string | undefined = undefined>(
   env: K,
   group: string,
   describe: string,
-  schema: S,
+  parse: P,
   expects: string,
   def?: D,
   secret = false,
-): SettingSpec<K, S, D> {
-  return { env, group, describe, schema, expects, default: def as D, secret };
+): SettingSpec<K, P, D> {
+  return { env, group, describe, parse, expects, default: def as D, secret };
 }
 
 /** A duration setting: its schema and its description, from one range. */
@@ -60,6 +64,9 @@ function d<K extends string, D extends string | undefined = undefined>(env: K, g
   return s(env, group, describe, durationIn(min, max), between(min, max), def);
 }
 
+
+/** BACKUP_SCHEDULE's default, which its kind takes without asking croner (a test checks it does run). */
+const DAILY_AT_3 = '0 3 * * *';
 
 /** Every setting studio reads, in the order `studio config` shows them. */
 export const SETTINGS = [
@@ -72,19 +79,19 @@ export const SETTINGS = [
   s('STUDIO_REPORTS_DIR', 'paths', 'Daily budget reviews and performance reports', text, 'a directory path', 'reports'),
 
   s('DATABASE_URL', 'database', 'PostgreSQL server (with pgvector); unset = embedded PGlite', postgresUrl, 'a postgres:// or postgresql:// URL', undefined, true),
-  s('DATABASE_SCHEMA', 'database', 'Schema studio keeps its tables in (server mode); first on the search path', z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), 'a lower-case SQL identifier', 'public'),
+  s('DATABASE_SCHEMA', 'database', 'Schema studio keeps its tables in (server mode); first on the search path', matching(/^[a-z_][a-z0-9_]{0,62}$/), 'a lower-case SQL identifier', 'public'),
   d('DB_CONNECT_TIMEOUT', 'database', 'Give up connecting after this long', '100ms', '5m', '5s'),
   d('DB_STATEMENT_TIMEOUT', 'database', 'Cancel a statement running longer than this (server mode)', '100ms', '24h', '30s'),
   s('DB_POOL_MAX', 'database', 'Connections per process (server mode)', int(1, 200), 'a whole number from 1 to 200', '10'),
 
-  s('LOG_LEVEL', 'logging', 'Lowest level written to the log file', z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'one of trace, debug, info, warn, error, fatal', 'info'),
+  s('LOG_LEVEL', 'logging', 'Lowest level written to the log file', oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal'), 'one of trace, debug, info, warn, error, fatal', 'info'),
 
   s('BUDGET_TOTAL', 'budget', 'Cycle budget in dollars (hard cap)', dollars, 'an amount in dollars like 62.00', '62.00'),
   s('BUDGET_OPENAI_TOKENS', 'budget', 'Cap for OpenAI tokens', dollars, 'an amount in dollars', '10.00'),
   s('BUDGET_GOOGLE_ADS', 'budget', 'Cap for Google Ads spend', dollars, 'an amount in dollars', '45.00'),
   s('BUDGET_INFRASTRUCTURE', 'budget', 'Cap for infrastructure', dollars, 'an amount in dollars', '5.00'),
   s('BUDGET_EXTERNAL_APIS', 'budget', 'Cap for other external APIs', dollars, 'an amount in dollars', '2.00'),
-  s('BUDGET_CYCLE', 'budget', 'Cycle roll-over: manual (budget reset), weekly or monthly', z.enum(['manual', 'weekly', 'monthly']), 'one of manual, weekly, monthly', 'manual'),
+  s('BUDGET_CYCLE', 'budget', 'Cycle roll-over: manual (budget reset), weekly or monthly', oneOf('manual', 'weekly', 'monthly'), 'one of manual, weekly, monthly', 'manual'),
   s('BUDGET_WARNING_PCT', 'budget', 'Usage that raises WARNING', percent, 'a percentage', '80'),
   s('BUDGET_CRITICAL_PCT', 'budget', 'Usage that raises CRITICAL (throttling)', percent, 'a percentage', '95'),
   s('BUDGET_EMERGENCY_PCT', 'budget', 'Usage that raises EMERGENCY (shutdown)', percent, 'a percentage', '100'),
@@ -121,7 +128,7 @@ export const SETTINGS = [
 
   s('SEARCH_URL', 'search', 'Web evidence search API (GET ?q=&count=, JSON results); unset = no web search', url, 'an http(s) URL'),
   s('SEARCH_API_KEY', 'search', 'Key for the search API', text, 'an API key', undefined, true),
-  s('SEARCH_API_KEY_HEADER', 'search', 'Header carrying the key: Authorization sends "Bearer <key>", any other header the bare key (X-Subscription-Token for Brave)', z.string().regex(/^[A-Za-z0-9-]{1,64}$/), 'a header name', 'Authorization'),
+  s('SEARCH_API_KEY_HEADER', 'search', 'Header carrying the key: Authorization sends "Bearer <key>", any other header the bare key (X-Subscription-Token for Brave)', matching(/^[A-Za-z0-9-]{1,64}$/), 'a header name', 'Authorization'),
   d('SEARCH_TIMEOUT', 'search', 'Timeout of one search call, and of one page fetch (redirects included)', '100ms', '5m', '10s'),
   s('SEARCH_MAX_PAGE_BYTES', 'search', 'A fetched page larger than this is abandoned (the snippet is used)', bytes, 'a size like 1mb or 524288', '1mb'),
   s('SEARCH_FETCH_ALLOW', 'search', 'Hosts or addresses pages may be fetched from although private, host[:port] comma separated (a port here also allows that port)', hostList, 'host[:port], comma separated'),
@@ -141,7 +148,7 @@ export const SETTINGS = [
   s('HEALTH_HTTP_PROBES', 'health', 'Extra endpoints to check, name=url comma separated (2xx is healthy)', httpProbes, 'name=http(s)://url, comma separated'),
 
   s('PIPELINE_WORKERS', 'pipeline', 'Concurrent stage workers per process', int(1, 64), 'a whole number from 1 to 64', '2'),
-  s('FUND_THRESHOLD', 'pipeline', 'Investor score needed to pass INVESTORS (0..1)', z.coerce.number().min(0).max(1), 'a number from 0 to 1', '0.8'),
+  s('FUND_THRESHOLD', 'pipeline', 'Investor score needed to pass INVESTORS (0..1)', number(0, 1), 'a number from 0 to 1', '0.8'),
   d('STAGE_LEASE', 'pipeline', 'How long a worker holds an idea before another may reclaim it', '1500ms', '24h', '5m'),
   d('STUCK_AFTER', 'pipeline', 'An idea held in one stage longer than this is stuck', '1m', '30d', '6h'),
   s('RETENTION_DAYS', 'pipeline', 'Rotated logs, terminal ideas and backups are kept this many days', int(1, 3650), 'a whole number of days from 1 to 3650', '30'),
@@ -162,13 +169,13 @@ export const SETTINGS = [
   d('STUDIO_TEST_TICK_WORK', 'scheduler', 'TEST HOOK ONLY: how long each test.tick run works', '0ms', '1m', '0ms'),
   s('BACKUP_RETENTION_DAYS', 'backup', 'Backups are kept this many days (unset = RETENTION_DAYS); the newest verified one is always kept', int(1, 3650), 'a whole number of days from 1 to 3650'),
   d('BACKUP_MAX_AGE', 'backup', 'An incident is raised when the newest verified backup is older than this', '1h', '30d', '26h'),
-  s('BACKUP_SCHEDULE', 'backup', 'When the daily backup + restore drill + prune runs (cron, UTC)', cronPattern, 'a cron pattern (minute hour day month weekday, UTC) that runs within a year', '0 3 * * *'),
+  s('BACKUP_SCHEDULE', 'backup', 'When the daily backup + restore drill + prune runs (cron, UTC)', cronPattern(DAILY_AT_3), 'a cron pattern (minute hour day month weekday, UTC) that runs within a year', DAILY_AT_3),
   s('PG_DUMP_PATH', 'backup', 'pg_dump binary (server mode); its major version must not be older than the server', text, 'a command or path', 'pg_dump'),
   s('PG_RESTORE_PATH', 'backup', 'pg_restore binary (server mode)', text, 'a command or path', 'pg_restore'),
   s('PSQL_PATH', 'backup', 'psql binary (server mode restore runs in one transaction through it)', text, 'a command or path', 'psql'),
   d('STAGE_RETRY_BASE', 'pipeline', 'First retry delay after a failed gate; doubles each retry', '10ms', '1h', '2s'),
   s('STAGE_MAX_RETRIES', 'pipeline', 'Retries of a failed gate before the idea is parked (or rejected)', int(0, 20), 'a whole number from 0 to 20', '3'),
-  s('GATE_EXHAUSTED', 'pipeline', 'What happens past the retry limit: park for an operator, or reject', z.enum(['park', 'reject']), 'park or reject', 'park'),
+  s('GATE_EXHAUSTED', 'pipeline', 'What happens past the retry limit: park for an operator, or reject', oneOf('park', 'reject'), 'park or reject', 'park'),
   d('BUDGET_WAIT_RETRY', 'pipeline', 'How often an idea waiting on budget tries again', '100ms', '24h', '30s'),
   s('INTAKE_PER_HOUR', 'pipeline', 'New ideas per submitting operator (STUDIO_OPERATOR or the OS user) per hour; an operator imports batches, so this is above the domain\'s 10 per creator, whose name a file can forge', int(1, 100_000), 'a whole number from 1 to 100000', '50'),
   s('INTAKE_PER_DAY', 'pipeline', 'New ideas per submitting operator per day', int(1, 1_000_000), 'a whole number from 1 to 1000000', '200'),
@@ -176,6 +183,7 @@ export const SETTINGS = [
   s('SMOKE_TEST_BUDGET', 'pipeline', 'Ads budget of one smoke-test campaign', dollars, 'an amount in dollars like 25.00', '25.00'),
   s('SMOKE_TEST_DAYS', 'pipeline', 'Days a smoke-test campaign runs', int(1, 90), 'a whole number of days from 1 to 90', '7'),
   d('MAINTENANCE_WINDOW_MAX', 'health', 'Longest maintenance window (alert silence) an operator may open', '1m', '30d', '7d'),
+  s('CLI_READ_NICE', 'cli', 'CPU priority (nice, 0-19) that one-shot read-only commands (budget status, health, list, show, config ...) lower themselves to when their output is not a terminal (watch, cron, scripts), so polling them does not slow the console; 0 = keep the caller\'s priority', int(0, 19), 'a whole number from 0 to 19', '10'),
 ];
 
 type AnySetting = (typeof SETTINGS)[number];
@@ -183,6 +191,6 @@ type AnySetting = (typeof SETTINGS)[number];
 export type SettingKey = AnySetting['env'];
 type SpecOf<K extends SettingKey> = Extract<AnySetting, { env: K }>;
 /** The parsed value of setting `K`; `| undefined` only when it has no default. */
-export type SettingValue<K extends SettingKey> = z.output<SpecOf<K>['schema']> | (undefined extends SpecOf<K>['default'] ? undefined : never);
+export type SettingValue<K extends SettingKey> = ValueOf<SpecOf<K>['parse']> | (undefined extends SpecOf<K>['default'] ? undefined : never);
 /** Every setting's parsed value, by name (those without a default may be missing). */
 export type SettingValues = { [K in SettingKey]: SettingValue<K> };

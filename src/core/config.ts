@@ -149,6 +149,10 @@ export interface Config {
     pgRestorePath: string;
     psqlPath: string;
   };
+  cli: {
+    /** Nice value one-shot read-only commands lower themselves to; 0 = not lowered. @default 10 */
+    readNice: number;
+  };
   /** Who is at the keyboard, for the audit log: OS user and the SSH client address, when over SSH. */
   operator: { user: string; sshClient?: string };
   /** The raw values as resolved, for `studio config` (secrets included: print through `describeConfig`). */
@@ -184,9 +188,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const raw = nonEmpty(env[spec.env]) ?? nonEmpty(fileValues[spec.env]) ?? spec.default;
     values[spec.env] = raw;
     if (raw === undefined) continue;
-    const result = spec.schema.safeParse(raw);
-    if (!result.success) throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shownValue(spec, raw)}`);
-    (parsed as Record<SettingKey, unknown>)[spec.env] = result.data;
+    const result = spec.parse(raw);
+    if (!result.ok) throw new ConfigError(`config: ${spec.env} must be ${spec.expects}${shownValue(spec, raw)}`);
+    (parsed as Record<SettingKey, unknown>)[spec.env] = result.value;
   }
   const get = <K extends SettingKey>(key: K): SettingValue<K> => parsed[key];
   const path = (key: 'STUDIO_DATA_DIR' | 'STUDIO_LOG_FILE' | 'STUDIO_ARTIFACTS_DIR' | 'STUDIO_BACKUPS_DIR' | 'STUDIO_ARCHIVES_DIR' | 'STUDIO_REPORTS_DIR') => {
@@ -330,6 +334,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       pgRestorePath: get('PG_RESTORE_PATH'),
       psqlPath: get('PSQL_PATH'),
     },
+    cli: { readNice: get('CLI_READ_NICE') },
     operator: {
       user: nonEmpty(env.STUDIO_OPERATOR) ?? safeUsername() ?? nonEmpty(env.USER) ?? 'unknown',
       sshClient: nonEmpty(env.SSH_CLIENT)?.split(' ')[0],

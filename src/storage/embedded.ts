@@ -181,6 +181,7 @@ async function becomeOwner(options: EmbeddedOpenOptions, release: () => void): P
   const socketDir = socketDirOf(dataDir);
   const socketPath = join(socketDir, SOCKET_NAME);
   try {
+    assertOwnDatabase(dataDir);
     prepareSocketDir(socketDir, socketPath);
     options.onProgress?.(hasEmbeddedDatabase(dataDir) ? `opening the embedded database ${dataDir}` : `creating the embedded database ${dataDir} (first start: a few seconds)`);
     const { createPgliteDatabase } = await import('./pglite.js');
@@ -310,6 +311,25 @@ async function connectClient(options: EmbeddedOpenOptions, owner: LockInfo): Pro
       return { pid: now.pid, command: (now.argv ?? []).join(' '), since: new Date(now.since), socket: now.socket ?? null, clients: now.clients ?? 0, self: false };
     },
   };
+}
+
+/**
+ * PostgreSQL's own rule: a database directory is opened only by the user who owns it. Another user who
+ * got here took over a lock left by a dead owner (in a data directory anyone may write): the database
+ * is still not theirs to open, and its socket directory not theirs to replace. Root may open any.
+ */
+function assertOwnDatabase(dataDir: string): void {
+  const uid = process.getuid?.();
+  let owner: number;
+  try {
+    owner = lstatSync(dataDir).uid;
+  } catch {
+    return; // not created yet: it will be this user's
+  }
+  if (uid === undefined || uid === 0 || owner === uid) return;
+  throw new DatabaseError(
+    `storage: no permission to use the embedded database at ${dataDir} (it belongs to uid ${owner}); run studio as the user who owns STUDIO_HOME, or point STUDIO_HOME at one of this user's`,
+  );
 }
 
 /**

@@ -39,22 +39,29 @@ export function migrationsDir(): string {
   return join(packageRoot(), 'migrations');
 }
 
-/** The migration files in order. */
-export function loadMigrations(options: MigrateOptions = {}): Migration[] {
-  const dir = options.dir ?? migrationsDir();
+/** The migration files in order, by version and name, without reading them. */
+function migrationFiles(dir: string): Array<{ version: number; name: string; file: string }> {
   const files = readdirSync(dir).filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file)).sort();
   const seen = new Set<number>();
   return files.map((file) => {
     const version = Number(file.slice(0, 4));
     if (seen.has(version)) throw new DatabaseError(`storage: two migrations are numbered ${version} in ${dir}; renumber one`);
     seen.add(version);
+    return { version, name: file.slice(5, -4), file };
+  });
+}
+
+/** The migration files in order. */
+export function loadMigrations(options: MigrateOptions = {}): Migration[] {
+  const dir = options.dir ?? migrationsDir();
+  return migrationFiles(dir).map(({ version, name, file }) => {
     const template = readFileSync(join(dir, file), 'utf8');
     const sql = template.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
       const value = options.vars?.[key];
       if (value === undefined) throw new DatabaseError(`storage: migration ${file} needs a value for {{${key}}}`);
       return String(value);
     });
-    return { version, name: file.slice(5, -4), sql, checksum: createHash('sha256').update(template).digest('hex').slice(0, 16) };
+    return { version, name, sql, checksum: createHash('sha256').update(template).digest('hex').slice(0, 16) };
   });
 }
 
@@ -70,15 +77,17 @@ async function ensureTable(db: Queryable): Promise<void> {
 
 /** Apply every pending migration; returns the names applied now. */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<string[]> {
-  const migrations = loadMigrations(options);
-  // every command start comes here: when all is applied (the usual case) one read answers it
+  const files = migrationFiles(options.dir ?? migrationsDir());
+  // every command start comes here: when all is applied (the usual case) one read answers it, and the
+  // files are only listed, not read and hashed
   // (the table of the first schema on the search path: a test schema must not read public's)
   const schema = (await db.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? 'public';
   const applied = await db
     .query<{ version: number }>(`select version from "${schema.replace(/"/g, '""')}".studio_migrations`)
     .then((r) => new Set(r.rows.map((row) => row.version)))
     .catch(() => new Set<number>());
-  if (migrations.every((m) => applied.has(m.version))) return [];
+  if (files.every((m) => applied.has(m.version))) return [];
+  const migrations = loadMigrations(options);
   await db.withTransaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await ensureTable(tx);

@@ -171,7 +171,53 @@ describe('faults around the socket [pglite]', () => {
       await db.close();
     }
   }, 120_000);
+  it.skipIf(!asRoot)("another user's owner killed, its lock (readable) and socket left behind: a third user gets one line and exit 2, and the owner's user opens the database as before", async () => {
+    const home = await embeddedHomeFromTemplate('studio-otheruser-stale-');
+    const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'warn' };
+    const data = join(home, 'data');
+    const lock = join(data, 'pglite.lock');
+    const owner = execa(process.execPath, [BIN, 'scheduler', '--no-metrics'], { env, reject: false, stdio: 'ignore' });
+    const deadline = Date.now() + 60_000;
+    while (!(readFileSyncOrEmpty(lock).includes('"socket"'))) {
+      if (Date.now() > deadline) throw new Error('the owner did not serve its socket within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    owner.kill('SIGKILL');
+    await owner;
+    // readable by all, the data directory even writable by all: the stale lock may be taken over, the database may not
+    chmodSync(home, 0o755);
+    chmodSync(lock, 0o644);
+    chmodSync(data, 0o777);
+    const logDir = mkdtempSync(join(tmpdir(), 'studio-nobody-log-'));
+    chmodSync(logDir, 0o777);
+    for (const args of [['budget', 'status', '--json'], ['db', 'migrate'], ['list']]) {
+      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], {
+        env: { NO_COLOR: '1', HOME: '/tmp', ...env, STUDIO_LOG_FILE: join(logDir, 'studio.log') },
+        reject: false,
+        timeout: 60_000,
+      });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(String(r.stdout)).toBe('');
+      const lines = String(r.stderr).trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      // before: "pglite.run is not a directory of this user; remove it", an invitation to break the owner's set-up
+      expect(lines[0]).toMatch(
+        new RegExp(`^studio: storage: no permission (to use the embedded database at ${join(data, 'pglite')} \\(it belongs to uid 0\\); run studio as the user who owns STUDIO_HOME|on the embedded database's socket .*; run studio as the user who started it$)`),
+      );
+    }
+    const again = await runCli(['budget', 'status', '--json'], { env });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toHaveProperty('cycle_id');
+  }, 120_000);
 });
+
+function readFileSyncOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /** Names, sizes and contents of every file under dir: equal digests, an untouched directory. */
 function treeDigest(dir: string): string {

@@ -1,6 +1,7 @@
 /** Issue 14, item 4: configuration that cannot work is refused at start-up with one line. */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/core/config.js';
+import { loadConfig, SETTINGS } from '../../src/core/config.js';
+import { cronIssue } from '../../src/core/config-values.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { CLI_TEST_TIMEOUT, runCli } from '../helpers/cli.js';
 
@@ -40,6 +41,15 @@ describe('configuration ranges and rules', () => {
     expect(config.scheduler.heartbeatMs).toBe(500);
     expect(config.health.maintenanceWindowMaxMs).toBe(7 * 86_400_000);
     expect(config.pipeline.intakePerSubmission).toBe(50);
+  });
+
+  it('every default is a value its setting accepts, and the default backup schedule runs', () => {
+    const refused = SETTINGS.filter((spec) => spec.default !== undefined && !spec.parse(spec.default).ok).map((spec) => spec.env);
+    expect(refused).toEqual([]);
+    // the schedule's kind takes its default without croner; croner itself must agree it runs
+    const schedule = SETTINGS.find((spec) => spec.env === 'BACKUP_SCHEDULE')!;
+    expect(cronIssue(schedule.default!)).toBeUndefined();
+    expect(cronIssue('0 0 31 2 *')).toBe('never runs');
   });
 
   it('the CLI exits 2 with the one line', { timeout: CLI_TEST_TIMEOUT }, async () => {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ProviderError } from '../../core/errors.js';
 import type { GenerateOptions, Generated, TextGenerator } from '../../core/providers.js';
 import { lazyClient, mapOpenAiError, type OpenAiClientOptions } from './client.js';
-import { SCHEMAS, type SchemaName } from './schemas.js';
+import type { SchemaName } from './schemas.js';
 
 export interface OpenAiTextOptions extends OpenAiClientOptions {
   model: string;
@@ -71,6 +71,8 @@ export function createOpenAiTextGenerator(options: OpenAiTextOptions): TextGener
     const what = `${name.replace('_', ' ')} (${model})`;
     const started = performance.now();
     const { client, sdk } = await load();
+    // zod and the schemas load with the first call, like the SDK: commands that generate nothing skip them
+    const { SCHEMAS } = await import('./schemas.js');
     let response;
     try {
       response = await client.chat.completions.create(

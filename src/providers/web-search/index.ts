@@ -8,15 +8,15 @@
  *   `{ "results": [ { "title", "url", "snippet", "published"? } ] }`.
  * Brave's (`{ web: { results: [{ title, url, description, page_age }] } }`) and Bing's
  * (`{ webPages: { value: [{ name, url, snippet }] } }`) answers are read too. The answer is validated at
- * the edge; a hit without an http(s) URL is skipped, an answer of another shape is an error.
+ * the edge (`answer.ts`); a hit without an http(s) URL is skipped, an answer of another shape is an error.
  */
 import { stripControls } from '../../core/terminal-text.js';
-import { z } from 'zod';
 import { ProviderError } from '../../core/errors.js';
 import type { EvidenceHit, EvidencePage, EvidenceSearch, ResearchDomain } from '../../core/providers.js';
 import { redactText } from '../../core/redact.js';
-import { guardedFetch, type AllowEntry, type FetchPolicy } from './guarded-fetch.js';
+import type { AllowEntry, FetchPolicy } from './guarded-fetch.js';
 import { htmlToText, stripTags } from './html.js';
+import type { Item } from './answer.js';
 
 export interface WebSearchOptions {
   url: string;
@@ -41,28 +41,6 @@ const DOMAIN_TERMS: Record<ResearchDomain, string> = {
   technology_trends: 'technology trends',
   business_validation: 'pricing business model survey',
 };
-
-const item = z
-  .object({
-    url: z.string(),
-    title: z.string().nullish(),
-    name: z.string().nullish(),
-    snippet: z.string().nullish(),
-    description: z.string().nullish(),
-    published: z.string().nullish(),
-    publishedAt: z.string().nullish(),
-    page_age: z.string().nullish(),
-    datePublished: z.string().nullish(),
-  })
-  .passthrough();
-type Item = z.infer<typeof item>;
-const answer = z.union([
-  z.object({ results: z.array(z.unknown()) }).transform((a) => a.results),
-  z.object({ web: z.object({ results: z.array(z.unknown()) }) }).transform((a) => a.web.results),
-  z.object({ webPages: z.object({ value: z.array(z.unknown()) }) }).transform((a) => a.webPages.value),
-  // Brave answers without a `web` section when nothing was found
-  z.object({ type: z.literal('search') }).transform(() => [] as unknown[]),
-]);
 
 /** YYYY-MM-DD of a date the API gave, or null. */
 function day(value: string | null | undefined): string | null {
@@ -103,6 +81,7 @@ export function createWebSearch(options: WebSearchOptions): WebSearch {
     async search(query, domain, limit, callOptions = {}) {
       const q = `${query} ${DOMAIN_TERMS[domain]}`.trim();
       const raw = await searchCall(options, q, limit, timeoutMs, callOptions.signal);
+      const { item } = await import('./answer.js');
       const hits: EvidenceHit[] = [];
       for (const entry of raw) {
         const parsed = item.safeParse(entry);
@@ -114,6 +93,8 @@ export function createWebSearch(options: WebSearchOptions): WebSearch {
     },
     async fetchPage(url, callOptions = {}) {
       try {
+        // the fetcher (http, https, dns, zlib) loads with the first page: most commands never fetch one
+        const { guardedFetch } = await import('./guarded-fetch.js');
         const page = await guardedFetch(url, policy, callOptions.signal);
         if (page.mediaType === 'text/plain') return { url: page.url, title: null, text: stripControls(page.body).trim() };
         const { title, text } = htmlToText(page.body);
@@ -171,6 +152,7 @@ export async function searchCall(options: WebSearchOptions, query: string, count
   } catch (error) {
     throw err(`the search API answered something that is not JSON (${detail}); is SEARCH_URL the API endpoint?`, { status: res.status, cause: error });
   }
+  const { answer } = await import('./answer.js');
   const parsed = answer.safeParse(json);
   if (!parsed.success) throw err(`the search API answer has no result list ({ results: [...] } expected, got ${detail})`, { status: res.status });
   return parsed.data;
