@@ -44,7 +44,8 @@ export interface ConsoleBackendOptions {
   jobNames?: string[];
   /**
    * Read the slow panels (services, KPIs, jobs, incidents) again only when the change check says they
-   * moved; `false` reads every panel on every refresh (the bench's baseline). @default true
+   * moved; `false` reads every panel on every refresh (the bench's baseline).
+   * @default true, unless STUDIO_CONSOLE_READS=every is set (bench/console-idle-server.bench.ts)
    */
   changeCheck?: boolean;
 }
@@ -184,9 +185,10 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   type SlowPart = keyof typeof readers;
   type SlowParts = { [P in SlowPart]: Awaited<ReturnType<(typeof readers)[P]>> };
   const kept: { [P in SlowPart]?: { mark: string; readAt: number; value: SlowParts[P] } } = {};
+  const changeCheck = options.changeCheck ?? process.env.STUDIO_CONSOLE_READS !== 'every';
   async function slowParts(now: Date): Promise<SlowParts> {
     const marks =
-      options.changeCheck === false
+      !changeCheck
         ? null
         : await readConsoleChangeMarks(db, {
             kpiSince: new Date(now.getTime() - 86_400_000),

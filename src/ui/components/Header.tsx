@@ -110,14 +110,16 @@ export function Header(props: HeaderProps) {
   const badges = [isDemo && 'DEMO', (readOnly || h?.readOnly) && 'READ-ONLY', paused && 'PAUSED', stale && 'STALE', h?.schedulerNote && 'NO SCHEDULER'].filter(
     (b): b is string => typeof b === 'string',
   );
-  const ageLabel = width >= 100 ? 'data as of ' : 'as of ';
   const ageWidth = liveHeader.live ? liveHeader.ageWidth : ageText(props, now).length;
   let used =
     'studio'.length +
     badges.reduce((n, b) => n + b.length + 2, 0) +
     SEP + (h ? h.systemLevel.length : 'loading…'.length) +
-    (snapshot ? SEP + ageLabel.length + ageWidth : 0) +
+    (snapshot ? SEP + ageWidth : 0) +
     (h ? SEP + h.operator.length + (h.sshClient ? 1 + h.sshClient.length : 0) : 0);
+  // the age's label shortens before anything essential is cut: "data as of", "as of", none ("(5s old)" still says it)
+  const ageLabel = !snapshot ? '' : ['data as of ', 'as of ', ''].find((label) => used + label.length <= width) ?? '';
+  used += ageLabel.length;
   const fits = (wanted: boolean, length: number) => {
     if (!wanted || used + length > width) return false;
     used += length;

@@ -35,13 +35,13 @@ const FIXED_COLUMNS = 7 + 11 + 9;
 
 /**
  * The title column's width in a row `inner` columns wide: as wide as the longest title where the row has
- * room, keeping up to 40 columns for the reason beside it, and never under 28 (nor under 12 for short
+ * room, keeping up to 30 columns for the reason beside it, and never under 28 (nor under 12 for short
  * titles). A fixed 40-column cap cut titles at a wide terminal with half the row empty.
  */
 export function stageTitleWidth(ideas: ReadonlyArray<Pick<StuckIdeaView, 'title' | 'reason'>>, inner: number): number {
   const longestTitle = Math.max(12, ...ideas.map((i) => i.title.length));
   const longestReason = Math.max(0, ...ideas.map((i) => i.reason.length));
-  const room = inner - FIXED_COLUMNS - 1 - Math.min(40, longestReason);
+  const room = inner - FIXED_COLUMNS - 1 - Math.min(30, longestReason);
   return Math.min(longestTitle, Math.max(28, room));
 }
 
