@@ -187,16 +187,10 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   const kept: { [P in SlowPart]?: { mark: string; readAt: number; value: SlowParts[P] } } = {};
   const changeCheck = options.changeCheck ?? process.env.STUDIO_CONSOLE_READS !== 'every';
   async function slowParts(now: Date): Promise<SlowParts> {
-    const marks =
-      !changeCheck
-        ? null
-        : await readConsoleChangeMarks(db, {
-            kpiSince: new Date(now.getTime() - 86_400_000),
-            kpiLimit: KPI_POINTS,
-            jobs: registry.jobs,
-            incidentLimit: INCIDENTS_LISTED,
-            resolvedSince: new Date(now.getTime() - 86_400_000),
-          });
+    const dayAgo = new Date(now.getTime() - 86_400_000);
+    const marks = changeCheck
+      ? await readConsoleChangeMarks(db, { kpiSince: dayAgo, kpiLimit: KPI_POINTS, jobs: registry.jobs, incidentLimit: INCIDENTS_LISTED, resolvedSince: dayAgo })
+      : null;
     async function part<P extends SlowPart>(name: P): Promise<SlowParts[P]> {
       const known = kept[name];
       const mark = marks?.[name];

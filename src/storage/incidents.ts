@@ -226,8 +226,7 @@ export function incidentCountsSql(resolvedSince: string): string {
 
 /** Incidents not resolved, per severity, and those resolved since a time: the console's counts. */
 export async function incidentCounts(db: Queryable, resolvedSince: Date): Promise<{ open: Record<Severity, number>; resolvedSince: number }> {
-  const result = await db.query<{ severity: Severity | null; open: number; resolved: number }>(incidentCountsSql('$1'), [resolvedSince]
-  );
+  const result = await db.query<{ severity: Severity | null; open: number; resolved: number }>(incidentCountsSql('$1'), [resolvedSince]);
   const open: Record<Severity, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
   let resolved = 0;
   for (const r of result.rows) {
