@@ -1,6 +1,6 @@
 /**
  * The console's change check: in ONE round trip, a fingerprint of what each slow-changing panel's own read
- * would return now (services, KPIs, jobs, incidents with their counts). Each fingerprint is the md5 of the
+ * would return now (services, KPIs, jobs, incidents with their counts). Each fingerprint is the sha256 of the
  * very statement that panel reads with (the SQL comes from the module that owns it), run by the server
  * inside this query; equal fingerprints mean the full read would bring exactly the rows already on screen,
  * so the console reads those rows again only when a fingerprint moves. The server runs the same reads as
@@ -31,8 +31,9 @@ export interface ConsoleChangeArgs {
   resolvedSince: Date;
 }
 
-// the rows in a fixed order (by their text), so the same rows always give the same fingerprint
-const hashOf = (sql: string) => `(select md5(coalesce(string_agg(t::text, e'\\n' order by t::text), '')) from (${sql}) t)`;
+// the rows in a fixed order (by their text), so the same rows always give the same fingerprint; sha256,
+// not md5, which a server in FIPS mode refuses
+const hashOf = (sql: string) => `(select encode(sha256(convert_to(coalesce(string_agg(t::text, e'\\n' order by t::text), ''), 'UTF8')), 'hex') from (${sql}) t)`;
 
 const MARKS_SQL = `select ${hashOf(SERVICE_STATES_SQL)} as services,
        ${hashOf(kpiHistorySql('$1::timestamptz', 'null', '$2::int'))} as kpis,
