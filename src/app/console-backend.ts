@@ -42,17 +42,34 @@ export interface ConsoleBackendOptions {
   scheduler?: Scheduler;
   /** Every job definition known to this install (for the jobs panel when no scheduler is hosted). */
   jobNames?: string[];
+  /**
+   * Read the slow panels (services, KPIs, jobs, incidents) again only when the change check says they
+   * moved; `false` reads every panel on every refresh (the bench's baseline).
+   * @default true, unless STUDIO_CONSOLE_READS=every is set (bench/console-idle-server.bench.ts)
+   */
+  changeCheck?: boolean;
 }
+
+/**
+ * The slow panels are read in full at least this often even when their fingerprints stay the same (a
+ * backstop: the check compares what the same statements return, so it should never be needed). @default 60 s
+ */
+export const FULL_READ_EVERY_MS = 60_000;
+/** Incidents the panel lists (open first, then the latest resolved). */
+const INCIDENTS_LISTED = 40;
+/** Points of each KPI's sparkline (its newest samples of the last 24 h). */
+const KPI_POINTS = 48;
 
 const refused = (what: string): ActionResult => ({ ok: false, message: `read-only console: ${what} refused (start without --read-only to act)` });
 
 export async function createConsoleBackend(app: App, options: ConsoleBackendOptions): Promise<ConsoleApi> {
   const { db, config, clock } = app;
   const operator = config.operator;
-  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore] = await Promise.all([
+  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore, { readConsoleChangeMarks }] = await Promise.all([
     import('../ops/health/console-views.js'),
     import('../pipeline/status.js'),
     import('../storage/incidents.js'),
+    import('../storage/console-changes.js'),
   ]);
   const registry = options.scheduler?.registry ?? (await jobOps.loadJobRegistry(app));
 
@@ -135,8 +152,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     return next;
   }
 
-  async function jobsView(now: Date): Promise<JobView[]> {
-    const panel = await jobOps.jobPanel(app, registry);
+  function jobsView(panel: Awaited<ReturnType<typeof jobOps.jobPanel>>, now: Date): JobView[] {
     return registry.jobs.map((job) => {
       const run = panel.get(job.key)?.run;
       return {
@@ -154,6 +170,41 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     });
   }
 
+  // The slow panels change a few times an hour (a health check, a job run, an incident): each refresh asks
+  // the server for their fingerprints in one query and reads in full only the panels whose fingerprint
+  // moved. The fingerprints are read first and kept with the rows read after them, so a change landing
+  // between the two shows as a moved fingerprint next time (one read too many, never one too few), and a
+  // panel kept from an earlier read is as current as this refresh's check says: 'data as of' stays true.
+  const readers = {
+    services: () => readServiceViews(db),
+    kpis: (now: Date) => readKpiViews(db, now, KPI_POINTS),
+    jobs: () => jobOps.jobPanel(app, registry),
+    incidents: (now: Date) =>
+      Promise.all([readIncidentViews(db, INCIDENTS_LISTED), incidentStore.incidentCounts(db, new Date(now.getTime() - 86_400_000))]),
+  };
+  type SlowPart = keyof typeof readers;
+  type SlowParts = { [P in SlowPart]: Awaited<ReturnType<(typeof readers)[P]>> };
+  const kept: { [P in SlowPart]?: { mark: string; readAt: number; value: SlowParts[P] } } = {};
+  const changeCheck = options.changeCheck ?? process.env.STUDIO_CONSOLE_READS !== 'every';
+  async function slowParts(now: Date): Promise<SlowParts> {
+    const dayAgo = new Date(now.getTime() - 86_400_000);
+    const marks = changeCheck
+      ? await readConsoleChangeMarks(db, { kpiSince: dayAgo, kpiLimit: KPI_POINTS, jobs: registry.jobs, incidentLimit: INCIDENTS_LISTED, resolvedSince: dayAgo })
+      : null;
+    async function part<P extends SlowPart>(name: P): Promise<SlowParts[P]> {
+      const known = kept[name];
+      const mark = marks?.[name];
+      if (known && mark !== undefined && known.mark === mark && now.getTime() - known.readAt < FULL_READ_EVERY_MS && now.getTime() >= known.readAt) {
+        return known.value;
+      }
+      const value = (await readers[name](now)) as SlowParts[P];
+      if (mark !== undefined) kept[name] = { mark, readAt: now.getTime(), value } as (typeof kept)[P];
+      return value;
+    }
+    const [services, kpis, jobs, incidents] = await Promise.all([part('services'), part('kpis'), part('jobs'), part('incidents')]);
+    return { services, kpis, jobs, incidents };
+  }
+
   async function pipelineView(now: Date): Promise<PipelineView> {
     const [view, awaiting] = await Promise.all([status.readPipelineView(db, config, now), ideaOps.ideasAwaitingOperator(app, now)]);
     // the stuck ones first; parked or budget-waiting ideas not already listed after them, with their reason
@@ -168,24 +219,23 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       // the panels are independent reads: issued together, a server pool answers them on several
       // connections at once (the refresh costs about its slowest chain, not the sum of a dozen round
       // trips); PGlite, one connection, simply runs them in turn
-      const [{ budget, shutdownReason, rate }, services, kpis, pipeline, jobs, incidents, incidentCounts] = await Promise.all([
+      const [{ budget, shutdownReason, rate }, pipeline, slow] = await Promise.all([
         app.budget.snapshot().then(async (budget) => ({
           budget,
           shutdownReason: await budgetOps.shutdownReason(app, budget),
           rate: await burnRate(budget),
         })),
-        readServiceViews(db),
-        readKpiViews(db, now),
         pipelineView(now),
-        jobsView(now),
-        // open ones first, then the recently resolved (shown as resolved); the counts come from the database
-        readIncidentViews(db, 40),
-        incidentStore.incidentCounts(db, new Date(now.getTime() - 86_400_000)),
+        slowParts(now),
       ]);
+      const { services, kpis } = slow;
+      const jobs = jobsView(slow.jobs, now);
+      // open ones first, then the recently resolved (shown as resolved); the counts come from the database
+      const [incidents, incidentCounts] = slow.incidents;
       // the budget row of the services panel from the same live snapshot as the budget panel, not the
       // last health check's (up to one check interval old: it showed "total 0.0%" beside a live 31.9%)
       const live = await createBudgetProbe({ snapshot: async () => budget }).probe(new AbortController().signal);
-      const serviceRows = services.services.map((s) => (s.name === 'budget' ? { ...s, level: live.level, reason: live.reason, checkedAt: now } : s));
+      const serviceRows = services.services.map((s) => (s.name === 'budget' ? { name: s.name, level: live.level, reason: live.reason, live: true } : s));
       const readMs = performance.now() - started;
       const logs = tailLogLines(config.paths.logFile, LOG_SCROLLBACK);
       return {

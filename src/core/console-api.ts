@@ -38,6 +38,12 @@ export interface ServiceView {
   latencyMs?: number;
   offline?: boolean;
   checkedAt?: Date;
+  /**
+   * Read with every refresh rather than by the health check (the budget row): as old as the data itself,
+   * so it carries no `checkedAt` (a time that moved with every read made every snapshot differ and the
+   * whole screen render every second).
+   */
+  live?: boolean;
 }
 
 export interface KpiView {

@@ -40,10 +40,11 @@ export async function upsertServiceState(db: Queryable, state: ServiceStateInput
   return result.rows[0]?.previous ?? null;
 }
 
+/** listServiceStates' statement (the console's change check hashes its result: storage/console-changes.ts). */
+export const SERVICE_STATES_SQL = `select name, level, reason, offline, latency_ms, changed_at, checked_at from service_states order by name`;
+
 export async function listServiceStates(db: Queryable): Promise<StoredServiceState[]> {
-  const result = await db.query<{ name: string; level: Level; reason: string; offline: boolean; latency_ms: number | null; changed_at: Date; checked_at: Date }>(
-    `select name, level, reason, offline, latency_ms, changed_at, checked_at from service_states order by name`,
-  );
+  const result = await db.query<{ name: string; level: Level; reason: string; offline: boolean; latency_ms: number | null; changed_at: Date; checked_at: Date }>(SERVICE_STATES_SQL);
   return result.rows.map((r) => ({
     name: r.name,
     level: r.level,
@@ -85,21 +86,29 @@ export interface KpiPoint {
 }
 
 /** Samples per KPI since a time, oldest first (at most `limit` newest per KPI). */
+/**
+ * readKpiHistory's statement with its parameters at the placeholders given (the window's start, a KPI name
+ * prefix or null, the samples per KPI): the console's change check hashes its result in its own query.
+ */
+export function kpiHistorySql(since: string, prefix: string, limit: string): string {
+  return `with recursive kpis (kpi) as (
+         select min(kpi) from kpi_samples
+         union all
+         select (select min(s.kpi) from kpi_samples s where s.kpi > kpis.kpi) from kpis where kpis.kpi is not null
+       )
+       select x.kpi, x.at, x.value, x.level from kpis
+         cross join lateral (select s.kpi, s.at, s.value, s.level from kpi_samples s
+                              where s.kpi = kpis.kpi and s.at >= ${since} order by s.at desc limit ${limit}) x
+        where ${prefix}::text is null or kpis.kpi like ${prefix} || '%'
+        order by x.kpi, x.at`;
+}
+
 export async function readKpiHistory(db: Queryable, options: { since: Date; kpiPrefix?: string; limit?: number }): Promise<Record<string, KpiPoint[]>> {
   // Each KPI's newest samples straight from kpi_samples_kpi_at_idx: the KPI names by a skip over that
   // index (one probe per KPI), then per KPI a backward scan stopped at `limit`. A window over the whole
   // window's samples sorted them all (a day of minute samples: ~10k rows, ~12 ms) on every refresh.
   const result = await db.query<{ kpi: string; at: Date; value: number; level: Level }>(
-    `with recursive kpis (kpi) as (
-       select min(kpi) from kpi_samples
-       union all
-       select (select min(s.kpi) from kpi_samples s where s.kpi > kpis.kpi) from kpis where kpis.kpi is not null
-     )
-     select x.kpi, x.at, x.value, x.level from kpis
-       cross join lateral (select s.kpi, s.at, s.value, s.level from kpi_samples s
-                            where s.kpi = kpis.kpi and s.at >= $1 order by s.at desc limit $3) x
-      where $2::text is null or kpis.kpi like $2 || '%'
-      order by x.kpi, x.at`,
+    kpiHistorySql('$1', '$2', '$3'),
     [options.since, options.kpiPrefix ?? null, options.limit ?? 288],
   );
   const out: Record<string, KpiPoint[]> = {};

@@ -251,6 +251,23 @@ export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise
 }
 
 /**
+ * The ideas that wait for an operator, in one round trip: the parked ones and those waiting on budget,
+ * each list as `listIdeas` with `status: 'parked'` / `'waiting'` orders and limits it (an idea can be in both).
+ */
+export async function listParkedAndWaiting(db: Queryable, limit = 50): Promise<{ parked: IdeaRow[]; waiting: IdeaRow[] }> {
+  const result = await db.query<Raw & { list: 'parked' | 'waiting' }>(
+    `(select 'parked' as list, ${COLUMNS} from ideas where parked_reason is not null order by created_at desc, id limit $1)
+     union all
+     (select 'waiting' as list, ${COLUMNS} from ideas where waiting_on_budget is not null order by created_at desc, id limit $1)`,
+    [limit],
+  );
+  const parked: IdeaRow[] = [];
+  const waiting: IdeaRow[] = [];
+  for (const row of result.rows) (row.list === 'parked' ? parked : waiting).push(toIdea(row));
+  return { parked, waiting };
+}
+
+/**
  * The ideas in one stage for the console's drill-down: parked first, then waiting on budget, then the
  * rest, each longest in the stage first; and how many the stage holds in all.
  */

@@ -204,24 +204,29 @@ export async function listTimeline(db: Queryable, incidentId: number): Promise<T
   return result.rows.map((r) => ({ id: Number(r.id), incidentId: Number(r.incident_id), at: r.at, kind: r.kind, actor: r.actor, message: r.message, details: r.details }));
 }
 
+/** listIncidents' statement with its parameters at the placeholders given (the console's change check hashes its result). */
+export function listIncidentsSql(openOnly: string, since: string, limit: string): string {
+  return `select ${COLUMNS} from incidents
+      where (${openOnly}::boolean is not true or status <> 'resolved') and (${since}::timestamptz is null or last_seen_at >= ${since})
+      order by case when status = 'resolved' then 1 else 0 end, severity, last_seen_at desc limit ${limit}`;
+}
+
 export async function listIncidents(db: Queryable, options: { openOnly?: boolean; since?: Date; limit?: number } = {}): Promise<Incident[]> {
-  const result = await db.query<Row>(
-    `select ${COLUMNS} from incidents
-      where ($1::boolean is not true or status <> 'resolved') and ($2::timestamptz is null or last_seen_at >= $2)
-      order by case when status = 'resolved' then 1 else 0 end, severity, last_seen_at desc limit $3`,
-    [options.openOnly ?? false, options.since ?? null, options.limit ?? 100],
+  const result = await db.query<Row>(listIncidentsSql('$1', '$2', '$3'), [options.openOnly ?? false, options.since ?? null, options.limit ?? 100],
   );
   return result.rows.map(toIncident);
 }
 
+/** incidentCounts' statement with its parameter at the placeholder given (the console's change check hashes its result). */
+export function incidentCountsSql(resolvedSince: string): string {
+  return `select severity, count(*) filter (where status <> 'resolved')::int as open,
+            count(*) filter (where status = 'resolved' and resolved_at >= ${resolvedSince})::int as resolved
+       from incidents where status <> 'resolved' or resolved_at >= ${resolvedSince} group by severity`;
+}
+
 /** Incidents not resolved, per severity, and those resolved since a time: the console's counts. */
 export async function incidentCounts(db: Queryable, resolvedSince: Date): Promise<{ open: Record<Severity, number>; resolvedSince: number }> {
-  const result = await db.query<{ severity: Severity | null; open: number; resolved: number }>(
-    `select severity, count(*) filter (where status <> 'resolved')::int as open,
-            count(*) filter (where status = 'resolved' and resolved_at >= $1)::int as resolved
-       from incidents where status <> 'resolved' or resolved_at >= $1 group by severity`,
-    [resolvedSince],
-  );
+  const result = await db.query<{ severity: Severity | null; open: number; resolved: number }>(incidentCountsSql('$1'), [resolvedSince]);
   const open: Record<Severity, number> = { P1: 0, P2: 0, P3: 0, P4: 0 };
   let resolved = 0;
   for (const r of result.rows) {

@@ -312,6 +312,15 @@ export interface JobPanelEntry {
  * The jobs panel in one round trip, keyed by job key: the latest run as `latestRuns` finds it (through
  * job_runs_latest_idx) and the pause flag from `job_state` (by job name), without the runs' output.
  */
+/** jobPanel's statement with its parameters (job keys, job names) at the placeholders given (the console's change check hashes its result). */
+export function jobPanelSql(keys: string, names: string): string {
+  return `select j.key, coalesce(s.paused, false) as paused, x.status, x.scheduled_for, x.started_at, x.duration_ms, x.error, x.progress
+       from unnest(${keys}::text[], ${names}::text[]) as j(key, name)
+       left join job_state s on s.job = j.name
+       left join lateral (select status, scheduled_for, started_at, duration_ms, error, progress from job_runs r
+                           where r.job = j.key and r.status <> 'missed' order by r.claimed_at desc limit 1) x on true`;
+}
+
 export async function jobPanel(db: Queryable, jobs: Array<{ key: string; name: string }>): Promise<Map<string, JobPanelEntry>> {
   if (jobs.length === 0) return new Map();
   const result = await db.query<{
@@ -324,11 +333,7 @@ export async function jobPanel(db: Queryable, jobs: Array<{ key: string; name: s
     error: string | null;
     progress: string | null;
   }>(
-    `select j.key, coalesce(s.paused, false) as paused, x.status, x.scheduled_for, x.started_at, x.duration_ms, x.error, x.progress
-       from unnest($1::text[], $2::text[]) as j(key, name)
-       left join job_state s on s.job = j.name
-       left join lateral (select status, scheduled_for, started_at, duration_ms, error, progress from job_runs r
-                           where r.job = j.key and r.status <> 'missed' order by r.claimed_at desc limit 1) x on true`,
+    jobPanelSql('$1', '$2'),
     [jobs.map((j) => j.key), jobs.map((j) => j.name)],
   );
   return new Map(

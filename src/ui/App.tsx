@@ -24,7 +24,7 @@ import { ModalBody } from './ModalBody.js';
 import { Header } from './components/Header.js';
 import { Footer, detailKeys } from './components/Footer.js';
 import { HELP_KEYS } from './components/HelpOverlay.js';
-import { StatusLine } from './components/StatusLine.js';
+import { StatusLine, statusLineRows } from './components/StatusLine.js';
 import { FilterBar } from './components/FilterBar.js';
 import { PanelSummary } from './components/PanelSummary.js';
 import { STAGE_LIST_KEYS } from './components/StageList.js';
@@ -117,7 +117,9 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
   }, [api]);
 
   const snapshot = snap.snapshot;
-  const layout: Layout = computeLayout(size, focus, snapshot ? wantedRows(snapshot) : {});
+  const status = { running: actions.running, notice: actions.notice, error: snap.error, away };
+  const statusRows = statusLineRows(status, Math.max(20, size.columns));
+  const layout: Layout = computeLayout(size, focus, snapshot ? wantedRows(snapshot) : {}, statusRows);
 
   const items = useMemo(() => {
     const out = {} as Record<PanelId, PanelItem[]>;
@@ -376,7 +378,7 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
           }}
         />
       ) : (
-        <MemoStatusLine running={actions.running} notice={actions.notice} error={snap.error} away={away} />
+        <MemoStatusLine {...status} rows={statusRows} />
       )}
       <MemoFooter
         focus={focus}

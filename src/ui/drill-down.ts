@@ -64,7 +64,7 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
         load: async () => [
           `state    ${s.level}${s.offline ? ' (offline stand-in)' : ''}`,
           `latency  ${s.latencyMs === undefined ? '-' : `${Math.round(s.latencyMs)} ms`}`,
-          `checked  ${s.checkedAt ? `${stamp(s.checkedAt)} (${ago(s.checkedAt, now)})` : '-'}`,
+          `checked  ${s.live ? 'live: read with every refresh' : s.checkedAt ? `${stamp(s.checkedAt)} (${ago(s.checkedAt, now)})` : '-'}`,
           '',
           ...wrap(`reason: ${s.reason}`, width),
           '',

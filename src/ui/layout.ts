@@ -49,10 +49,15 @@ export type Wanted = Partial<Record<PanelId, number>>;
 export const WIDE_MIN_COLUMNS = 120;
 export const WIDE_MIN_ROWS = 30;
 
-export function computeLayout(size: Size, focus: PanelId, wanted: Wanted = {}): Layout {
+/**
+ * The panels' boxes for a terminal size. `statusRows` is the status line's height: 2 while a line that
+ * does not fit one row is shown whole (the "while you were away" summary at 80-100 columns), the body
+ * giving up that row. @default 1
+ */
+export function computeLayout(size: Size, focus: PanelId, wanted: Wanted = {}, statusRows = 1): Layout {
   const width = Math.max(20, size.columns);
   const frameRows = Math.max(6, size.rows - 1);
-  const bodyRows = Math.max(3, frameRows - CHROME_ROWS);
+  const bodyRows = Math.max(3, frameRows - CHROME_ROWS - (statusRows - 1));
   if (size.columns >= WIDE_MIN_COLUMNS && size.rows >= WIDE_MIN_ROWS) {
     const leftWidth = Math.floor(width / 2);
     const want = (id: PanelId, fallback: number) => (wanted[id] ?? fallback) + BORDER_ROWS;

@@ -8,6 +8,7 @@ import { consoleOpener, KEY } from '../helpers/render.js';
 import type { DemoApi } from '../helpers/demo-api.js';
 import type { ConsoleApi } from '../../src/core/console-api.js';
 import { fitFooter, footerKeys } from '../../src/ui/components/Footer.js';
+import { createDemoApi } from '../helpers/demo-api.js';
 
 const open = consoleOpener();
 
@@ -44,6 +45,26 @@ describe('drill-down from a stage', () => {
     await c.press('y');
     await c.waitFor(/✓ .*reset to DECK/);
     expect(calls(c.api, 'resetIdea').at(-1)?.args).toEqual([parkedId, 'DECK']);
+  });
+
+  it("a stage's idea titles use the width there is: whole at 160 columns, wider than 28 at 100, 28 at 80 (the reason keeps its room)", async () => {
+    const long = 'Carbon accounting for small logistics fleets with a phone app';
+    const demo = createDemoApi();
+    const api = { ...demo, stageIdeas: async (...args: Parameters<DemoApi['stageIdeas']>) => {
+      const view = await demo.stageIdeas(...args);
+      return { ...view, ideas: view.ideas.map((idea, i) => (i === 0 ? { ...idea, title: long } : idea)) };
+    } };
+    for (const [columns, rows, shown, cut] of [[160, 48, long, null], [100, 30, long.slice(0, 32), long], [80, 24, long.slice(0, 27), long.slice(0, 29)]] as const) {
+      const c = open({ api, columns, rows });
+      await selectStage(c, 'DECK');
+      await c.press(KEY.enter);
+      const list = await c.waitFor('Stage DECK — its ideas');
+      const row = list.split('\n').find((l) => l.includes('›PARKED'))!;
+      expect(row, `${columns} columns`).toContain(shown);
+      expect(row).toMatch(/9h 40m quality gate/); // the reason still shows beside it
+      if (cut) expect(row).not.toContain(cut);
+      c.unmount();
+    }
   });
 
   it('n on the second idea of the list moves that one on (confirmed); enter shows its detail', async () => {

@@ -88,11 +88,15 @@ describe.skipIf(!hasTmux)('the built console under tmux', () => {
     await waitForPane(s, (t) => /EXITED \d+/.test(t) && t.includes('BEFORE-CONSOLE'), 'ctrl-c to restore the terminal');
   });
 
-  it('at 80x24 the mode badges come first and fit; enter answers [y/N] with No', async () => {
+  it('at 80x24 the mode badges come first and fit, the away line wraps whole onto two rows; enter answers [y/N] with No', async () => {
     const name = `studio-e2e-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
     sessions.push(name);
     tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console --demo; echo "EXITED $?"; sleep 600`);
-    await waitForPane(name, (t) => t.includes('Budget'), 'the panels');
+    const first = await waitForPane(name, (t) => t.includes('Budget') && t.includes('While you were away'), 'the panels and the away line');
+    const rows = first.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('While you were away'));
+    expect(`${rows[at]!.trimEnd()} ${rows[at + 1]!.trim()}`).toMatch(/^While you were away \(since .* restore drill FAILED$/);
+    expect(rows[at + 2]).toMatch(/^tab focus/); // the footer right under it, on the terminal's last rows
     await keys(name, 'Space');
     const paused = await waitForPane(name, (t) => t.includes('PAUSED'), 'PAUSED');
     expect(paused.split('\n')[0]).toMatch(/^studio DEMO\s+PAUSED\s+│ \w+ │ data as of/);

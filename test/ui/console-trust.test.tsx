@@ -110,6 +110,50 @@ describe('modes always visible', () => {
   });
 });
 
+describe('modes and the operator at every width', () => {
+  /** The demo, as operator `dana.kowalski`, whose reads fail once `fail` is set (the header turns STALE). */
+  function failing() {
+    const demo = createDemoApi();
+    const state = { fail: false };
+    const api = {
+      ...demo,
+      snapshot: async () => {
+        if (state.fail) throw new Error('database: connection refused');
+        const s = await demo.snapshot();
+        return { ...s, header: { ...s.header, operator: 'dana.kowalski' } };
+      },
+    };
+    return { api, state };
+  }
+
+  it('READ-ONLY and STALE together at 80x24 leave the operator whole; what gives way is the optional part', async () => {
+    const { api, state } = failing();
+    const c = open({ api, readOnly: true, columns: 80, rows: 24 });
+    const fresh = (await c.waitFor('dana.kowalski')).split('\n')[0]!;
+    expect(fresh).toMatch(/^studio DEMO\s+READ-ONLY\s+│ \w+ │ data as of \d\d:\d\d:\d\d \(\d+s old\) │ .*dana\.kowalski$/);
+    state.fail = true;
+    await c.press('r');
+    const header = (await c.waitFor('STALE')).split('\n')[0]!;
+    expect(header).toMatch(/^studio DEMO\s+READ-ONLY\s+STALE\s+│ \w+ │ .*\d\d:\d\d:\d\d \(\d+s old\) │ dana\.kowalski$/);
+    expect(header.length).toBeLessThanOrEqual(80);
+  });
+
+  it('at 100 and 160 columns the modes, the data age and the operator show; the clock where it fits too', async () => {
+    for (const [columns, rows] of [[100, 30], [160, 48]] as const) {
+      const { api, state } = failing();
+      const c = open({ api, readOnly: true, columns, rows });
+      await c.waitFor('dana.kowalski');
+      state.fail = true;
+      await c.press('r');
+      const header = (await c.waitFor('STALE')).split('\n')[0]!;
+      expect(header, `${columns} columns`).toMatch(/^studio DEMO\s+READ-ONLY\s+STALE\s+│ \w+ │ .*data as of \d\d:\d\d:\d\d \(\d+s old\) │ .*dana\.kowalski/);
+      expect(header.length).toBeLessThanOrEqual(columns);
+      if (columns === 160) expect(header).toMatch(/│ \d\d:\d\d:\d\d UTC │/);
+      c.unmount();
+    }
+  });
+});
+
 describe('outcomes', () => {
   it('a success that reports a bad state is bad (✗, red), not a green ✓', () => {
     expect(resultTone({ ok: true, message: 'health: CRITICAL; database CRITICAL: timeout' })).toBe('bad');

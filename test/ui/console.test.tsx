@@ -42,6 +42,24 @@ describe('console panels', () => {
     expect(f).toContain('stuck 1'); // and one parked, one waiting on budget (listed as PARKED, WAIT$)
   });
 
+  it('the away line wraps onto a second row at 80 and 100 columns (its counts and what failed stay readable); a message takes one row again', async () => {
+    for (const [columns, rows] of [[80, 24], [100, 30]] as const) {
+      const c = open({ columns, rows });
+      const f = await c.waitFor('While you were away');
+      const lines = f.split('\n');
+      expect(lines.length, `${columns} columns`).toBe(rows - 1);
+      const at = lines.findIndex((l) => l.startsWith('While you were away'));
+      const away = `${lines[at]!.trimEnd()} ${lines[at + 1]!.trim()}`;
+      expect(away).toMatch(/^While you were away \(since .*\$3\.12 spent, 2 incidents opened \(1 resolved\), backup ok, restore drill FAILED$/);
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+      await c.press('l'); // a message in the status line: one row, the body gets its row back
+      const after = await c.waitFor('l filters the log tail');
+      expect(after.split('\n').length).toBe(rows - 1);
+      expect(after).not.toContain('restore drill FAILED');
+      c.unmount();
+    }
+  });
+
   it('keeps the frame one row short of the terminal when resized', async () => {
     const c = open({ columns: 160, rows: 48 });
     await c.waitFor('Incidents');

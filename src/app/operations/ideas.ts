@@ -2,7 +2,7 @@
 import type { App } from '../app.js';
 import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
 import { corpusStats } from '../../storage/evidence.js';
-import { countIdeas, ideasInStage, listIdeas as list, type ListFilter } from '../../storage/ideas.js';
+import { countIdeas, ideasInStage, listIdeas as list, listParkedAndWaiting, type ListFilter } from '../../storage/ideas.js';
 import { MAX_LEASE_LAPSES } from '../../pipeline/orchestrator.js';
 import type { StageIdeasView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
@@ -23,7 +23,7 @@ export function listIdeas(deps: Pick<App, 'db'>, filter: ListFilter) {
  * waiting on budget, each with its reason, oldest in its stage first.
  */
 export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, limit = 50) {
-  const [parked, waiting] = await Promise.all([list(deps.db, { status: 'parked', limit }), list(deps.db, { status: 'waiting', limit })]);
+  const { parked, waiting } = await listParkedAndWaiting(deps.db, limit);
   const row = (kind: 'parked' | 'waiting') => (i: (typeof parked)[number]) => ({
     kind,
     id: i.id,

@@ -10,6 +10,7 @@ import { Text } from 'ink';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
 import { clockTime, formatDuration } from '../format.js';
 import { useConsoleSettings } from '../ConsoleApiContext.js';
+import type { Theme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
 import { liveCell } from '../screen.js';
 
@@ -18,6 +19,16 @@ const CLOCK_CELL = 0;
 const AGE_CELL = 1;
 /** "18:00:00 (0s old)" */
 const AGE_MIN_WIDTH = 17;
+/** " │ " */
+const SEP = 3;
+/** Each mode badge's colour. */
+const BADGE_STYLE: Record<string, (theme: Theme) => object> = {
+  DEMO: (t) => t.warn,
+  'READ-ONLY': (t) => t.accent,
+  PAUSED: (t) => t.warn,
+  STALE: (t) => t.bad,
+  'NO SCHEDULER': (t) => t.warn,
+};
 
 export interface HeaderProps {
   snapshot: ConsoleSnapshot | null;
@@ -92,17 +103,47 @@ export function Header(props: HeaderProps) {
       {` ${text} `}
     </Text>
   );
+  // What must show at any width: the name, the modes, the state, the data's age and the operator. The rest
+  // (the clock, the database mode, the scheduler, the budget cycle, the location, the embedded owner) is
+  // added, in that order, only where it fits whole: at 80 columns READ-ONLY and STALE together pushed the
+  // operator off the edge, and a long scheduler note did so at 120.
+  const badges = [isDemo && 'DEMO', (readOnly || h?.readOnly) && 'READ-ONLY', paused && 'PAUSED', stale && 'STALE', h?.schedulerNote && 'NO SCHEDULER'].filter(
+    (b): b is string => typeof b === 'string',
+  );
+  const ageWidth = liveHeader.live ? liveHeader.ageWidth : ageText(props, now).length;
+  let used =
+    'studio'.length +
+    badges.reduce((n, b) => n + b.length + 2, 0) +
+    SEP + (h ? h.systemLevel.length : 'loading…'.length) +
+    (snapshot ? SEP + ageWidth : 0) +
+    (h ? SEP + h.operator.length + (h.sshClient ? 1 + h.sshClient.length : 0) : 0);
+  // the age's label shortens before anything essential is cut: "data as of", "as of", none ("(5s old)" still says it)
+  const ageLabel = !snapshot ? '' : ['data as of ', 'as of ', ''].find((label) => used + label.length <= width) ?? '';
+  used += ageLabel.length;
+  const fits = (wanted: boolean, length: number) => {
+    if (!wanted || used + length > width) return false;
+    used += length;
+    return true;
+  };
+  const showClock = fits(width >= 100 || !snapshot, SEP + 12);
+  const showMode = h ? fits(true, SEP + h.mode.length) : false;
+  const schedulerText = h ? (h.schedulerNote ? ` (${h.schedulerNote})` : h.schedulerHosted ? ' · scheduler in-process' : ' · scheduler elsewhere') : '';
+  const showScheduler = showMode && fits(width >= 120, schedulerText.length);
+  const showCycle = snapshot ? fits(width >= 120, SEP + snapshot.budget.cycleId.length) : false;
+  const showLocation = h && showMode ? fits(width >= 180, 1 + h.location.length) : false;
+  const ownerText = h?.owner
+    ? ` · db ${h.owner.self ? 'owned here' : `owner pid ${h.owner.pid} ${h.owner.command}`} since ${clockTime(h.owner.since)}, ${h.owner.clients} client${h.owner.clients === 1 ? '' : 's'}`
+    : '';
+  const showOwner = fits(Boolean(h?.owner) && width >= 140, ownerText.length);
   return (
     <Text wrap="truncate">
       <Text bold={theme.mode !== 'none'}>studio</Text>
-      {isDemo ? badge('DEMO', theme.warn) : null}
-      {readOnly || h?.readOnly ? badge('READ-ONLY', theme.accent) : null}
-      {paused ? badge('PAUSED', theme.warn) : null}
-      {stale ? badge('STALE', theme.bad) : null}
-      {h?.schedulerNote ? badge('NO SCHEDULER', theme.warn) : null}
+      {badges.map((b) => (
+        <React.Fragment key={b}>{badge(b, BADGE_STYLE[b]!(theme))}</React.Fragment>
+      ))}
       {sep}
       {h ? <Text {...theme.level(h.systemLevel)}>{h.systemLevel}</Text> : <Text {...theme.muted}>loading…</Text>}
-      {width >= 100 || !snapshot ? (
+      {showClock ? (
         <>
           {sep}
           {liveHeader.live ? liveCell(CLOCK_CELL, 8) : clockTime(new Date(now))} UTC
@@ -112,17 +153,22 @@ export function Header(props: HeaderProps) {
         <>
           {sep}
           <Text {...(stale ? theme.bad : theme.muted)}>
-            data as of {liveHeader.live ? liveCell(AGE_CELL, liveHeader.ageWidth) : ageText(props, now)}
+            {ageLabel}
+            {liveHeader.live ? liveCell(AGE_CELL, liveHeader.ageWidth) : ageText(props, now)}
           </Text>
         </>
       ) : null}
       {h ? (
         <>
-          {sep}
-          {h.mode}
-          {width >= 120 ? <Text {...theme.muted}>{h.schedulerNote ? ` (${h.schedulerNote})` : h.schedulerHosted ? ' · scheduler in-process' : ' · scheduler elsewhere'}</Text> : null}
-          {width >= 180 ? <Text {...theme.muted}> {h.location}</Text> : null}
-          {width >= 120 ? (
+          {showMode ? (
+            <>
+              {sep}
+              {h.mode}
+            </>
+          ) : null}
+          {showScheduler ? <Text {...theme.muted}>{schedulerText}</Text> : null}
+          {showLocation ? <Text {...theme.muted}> {h.location}</Text> : null}
+          {showCycle ? (
             <>
               {sep}
               {snapshot!.budget.cycleId}
@@ -131,11 +177,7 @@ export function Header(props: HeaderProps) {
           {sep}
           {h.operator}
           {h.sshClient ? <Text {...theme.muted}>@{h.sshClient}</Text> : null}
-          {h.owner && width >= 140 ? (
-            <Text {...theme.muted}>
-              {` · db ${h.owner.self ? 'owned here' : `owner pid ${h.owner.pid} ${h.owner.command}`} since ${clockTime(h.owner.since)}, ${h.owner.clients} client${h.owner.clients === 1 ? '' : 's'}`}
-            </Text>
-          ) : null}
+          {showOwner ? <Text {...theme.muted}>{ownerText}</Text> : null}
         </>
       ) : null}
     </Text>

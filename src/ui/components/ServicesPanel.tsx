@@ -21,7 +21,7 @@ function ServiceRow({ s, now }: { s: ServiceView; now: number }) {
       </Flash>
       <Text {...theme.muted}>{pad(s.latencyMs === undefined ? '-' : `${Math.round(s.latencyMs)}ms`, 7, 'right')} </Text>
       {/* how old the result is: a check from an hour ago is not today's state */}
-      <Text {...theme.muted}>{pad(s.checkedAt ? `${formatDuration(Math.max(0, now - s.checkedAt.getTime()))} ago` : 'unchecked', 10, 'right')} </Text>
+      <Text {...theme.muted}>{pad(s.live ? 'live' : s.checkedAt ? `${formatDuration(Math.max(0, now - s.checkedAt.getTime()))} ago` : 'unchecked', 10, 'right')} </Text>
       {s.offline ? <Text {...theme.muted}>[offline] </Text> : null}
       {s.reason}
     </Text>

@@ -30,6 +30,21 @@ export interface StageListProps {
 /** The keys the stage list takes, for the footer. */
 export const STAGE_LIST_KEYS = ['x reset', 'n advance', 'enter detail', '↑↓ move', 'c copy', 'r reload', 'esc close'];
 
+/** Columns of a row besides the title and the reason: badge, status and time in the stage, with their gaps. */
+const FIXED_COLUMNS = 7 + 11 + 9;
+
+/**
+ * The title column's width in a row `inner` columns wide: as wide as the longest title where the row has
+ * room, keeping up to 30 columns for the reason beside it, and never under 28 (nor under 12 for short
+ * titles). A fixed 40-column cap cut titles at a wide terminal with half the row empty.
+ */
+export function stageTitleWidth(ideas: ReadonlyArray<Pick<StuckIdeaView, 'title' | 'reason'>>, inner: number): number {
+  const longestTitle = Math.max(12, ...ideas.map((i) => i.title.length));
+  const longestReason = Math.max(0, ...ideas.map((i) => i.reason.length));
+  const room = inner - FIXED_COLUMNS - 1 - Math.min(30, longestReason);
+  return Math.min(longestTitle, Math.max(28, room));
+}
+
 const BADGE: Record<NonNullable<StuckIdeaView['kind']>, string> = { parked: 'PARKED', waiting: 'WAIT$', stuck: 'STUCK', active: '' };
 
 export function StageList({ stage, view, error, width, height, onClose, onIdea, onReload }: StageListProps) {
@@ -60,7 +75,7 @@ export function StageList({ stage, view, error, width, height, onClose, onIdea, 
     if (input === 'x' || input === 'n' || input === 'c') return onIdea(input, idea);
   });
   const inner = contentWidth(width) - 1;
-  const titleWidth = Math.max(12, Math.min(40, inner - 7 - 11 - 9 - 20));
+  const titleWidth = stageTitleWidth(ideas, inner);
   const note = view ? `${ideas.length ? `${Math.min(selected + 1, ideas.length)}/` : ''}${view.total}${view.total > ideas.length ? ` (first ${ideas.length})` : ''} · esc closes` : 'esc closes';
   return (
     <Panel title={`Stage ${stage} — its ideas`} note={note} width={width} height={height} focused>
