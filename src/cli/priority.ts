@@ -11,11 +11,13 @@ import type { Command } from 'commander';
 import { loadConfig } from './run.js';
 
 /**
- * The commands that lower their priority: the read-only ones that end by themselves. Not `db psql` (an
+ * The commands that lower their priority: the read-only ones that end by themselves. Not `health`: it is
+ * the monitoring probe, and the latencies and timeouts it reports must be the system's, not a wait for
+ * CPU it gave away (a niced probe on a busy machine would report a slow database). Not `db psql` (an
  * interactive session, and psql would inherit the priority) nor `logs` (`--follow` runs until stopped).
  */
 export const NICE_COMMANDS = new Set([
-  'health', 'db status', 'budget status', 'budget check', 'budget history', 'list', 'show', 'similar', 'report performance',
+  'db status', 'budget status', 'budget check', 'budget history', 'list', 'show', 'similar', 'report performance',
   'jobs list', 'jobs history', 'incidents list', 'incidents show', 'incidents maintenance list', 'backup list', 'pipeline status',
   'evidence status', 'config',
 ]);
