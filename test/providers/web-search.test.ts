@@ -512,7 +512,10 @@ describe('the search API client against a fake search API', () => {
   });
 
   it('maps 401, 429, 500, non-JSON, a foreign shape and a hanging API into ProviderErrors that never show the key', async () => {
-    const search = createWebSearch({ url: api.url, apiKey: KEY, timeoutMs: 300 });
+    // the hanging API is given up at 300 ms; the others get time to be read on a loaded machine (a 5 MB
+    // answer read within 300 ms failed on the timeout instead of the size under load 12)
+    const hanging = createWebSearch({ url: api.url, apiKey: KEY, timeoutMs: 300 });
+    const answering = createWebSearch({ url: api.url, apiKey: KEY, timeoutMs: 30_000 });
     const cases: Array<[{ status: number; body: unknown; hang?: boolean }, RegExp, number | undefined, boolean]> = [
       [{ status: 401, body: { error: `invalid key ${KEY}` } }, /the search API refused the key \(HTTP 401: .*\); check SEARCH_API_KEY/, 401, false],
       [{ status: 403, body: 'forbidden' }, /refused the key \(HTTP 403/, 403, false],
@@ -525,7 +528,7 @@ describe('the search API client against a fake search API', () => {
     ];
     for (const [answer, pattern, status, retryable] of cases) {
       api.answer(() => answer);
-      const error = await refused(search.search('q', 'market_research', 3), pattern);
+      const error = await refused((answer.hang ? hanging : answering).search('q', 'market_research', 3), pattern);
       expect(error.status, pattern.source).toBe(status);
       expect(error.retryable, pattern.source).toBe(retryable);
       expect(error.message).not.toContain(KEY);
