@@ -36,49 +36,33 @@ const LONGEST_FIRST = [
   'test/ui/console.test.tsx',
 ];
 
-/**
- * Files that need a process of their own (the `isolated` project); every other file runs in the `shared`
- * project, where a worker process runs file after file and imports studio's modules (PGlite, ink, the SDKs)
- * once instead of once per file: a fork and its imports cost ~1 s a file on the 2-core machine.
- * A file belongs here when it changes the test process in a way a later file would notice.
- */
-const OWN_PROCESS: string[] = [];
-
-const ALL = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
-
-/**
- * Files in the order two workers should take them: the isolated project first, then the shared one (a
- * shared worker is reused only while the next file in the queue is shared too), each longest first.
- */
+/** The files in the order two workers should take them: longest first. */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (file: TestSpecification) => {
       const i = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(path));
-      return (file.project.config.isolate ? 0 : 1000) + (i < 0 ? LONGEST_FIRST.length : i);
+      return i < 0 ? LONGEST_FIRST.length : i;
     };
     return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
   }
 }
 
-/** What both projects share (the global setup stays at the root, so it runs once, not once per project). */
-const common = {
-  testTimeout: 30_000,
-  hookTimeout: 60_000,
-  pool: 'forks',
-} as const;
-
 export default defineConfig({
   test: {
-    include: ALL,
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     globalSetup: ['test/helpers/global-setup.ts'],
-    ...common,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
     // PGlite instances are CPU-heavy to start; two cores here.
     maxWorkers: 2,
+    // A worker process runs file after file (each test file is still imported afresh): studio's modules,
+    // PGlite, ink and the SDKs are imported, and PGlite's wasm compiled, once per worker instead of once per
+    // file (~1.8 s of CPU a file on the 2-core machine). It holds because a file leaves the process as it
+    // found it: databases, servers, homes and children closed in afterAll, fake timers restored, no
+    // process.env writes. A file that cannot: give it a project of its own with isolate: true.
+    isolate: false,
     sequence: { sequencer: LongestFirst },
     reporters: ['default'],
-    projects: [
-      { test: { name: 'isolated', include: OWN_PROCESS.length ? OWN_PROCESS : ['test/none'], ...common, isolate: true } },
-      { test: { name: 'shared', include: ALL, exclude: OWN_PROCESS, ...common, isolate: false } },
-    ],
   },
 });
