@@ -23,6 +23,7 @@ import {
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { BIN } from '../helpers/cli.js';
+import { embeddedHomeFromTemplate } from '../helpers/db.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (file: string) => readFileSync(`${root}${file}`, 'utf8');
@@ -49,7 +50,8 @@ describe('generated docs', () => {
   });
 
   it('docs/scheduler-and-deployment.md lists every job the scheduler registers, once', async () => {
-    const jobs = await listJobsFromCli(BIN);
+    // the throw-away home starts from the migrated template (no initdb and migration in the command)
+    const jobs = await listJobsFromCli(BIN, { home: await embeddedHomeFromTemplate('studio-docs-') });
     expect(jobs.length).toBeGreaterThan(5);
     expectUpToDate('jobs', jobsTable(jobs));
     const rows = (currentBlock(read(BLOCK_FILES.jobs), 'jobs') ?? '').split('\n').filter((l) => l.startsWith('| `'));

@@ -303,7 +303,9 @@ describe('studio health with a Google Ads account configured (built CLI)', () =>
   it('loads the library on demand, tries the real OAuth refresh (through a proxy that refuses: no traffic leaves the machine) and reports CRITICAL without secrets', { timeout: CLI_TEST_TIMEOUT }, async () => {
     const home = await embeddedHomeFromTemplate('studio-gads-health-');
     const proxy = 'http://127.0.0.1:1';
-    const result = await runCli(['health', '--json'], { env: { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), ...adsEnv, HTTPS_PROXY: proxy, https_proxy: proxy, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '' } });
+    // loading the library takes seconds on a loaded machine: the probe's 5 s default ran out there (a
+    // timeout, not the refused connection this is about)
+    const result = await runCli(['health', '--json'], { env: { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), HEALTH_PROBE_TIMEOUT: '30s', ...adsEnv, HTTPS_PROXY: proxy, https_proxy: proxy, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '' } });
     const report = parseJson<{ services: Array<{ name: string; level: string; offline?: boolean; reason: string; details?: Record<string, unknown> }> }>(result);
     const ads = report.services.find((s) => s.name === 'google_ads');
     expect(ads).toMatchObject({ level: 'CRITICAL', reason: expect.stringMatching(/^google_ads: the health probe could not reach Google Ads \(ECONNREFUSED\)/), details: { customerId: '1234567890', retryable: true } });
