@@ -8,6 +8,7 @@ import { createConsoleBackend } from '../../src/app/console-backend.js';
 import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
 import { setShutdown } from '../../src/storage/budget.js';
 import { insertIdea } from '../../src/storage/ideas.js';
+import { snapshotContentKey } from '../../src/ui/hooks/use-snapshot.js';
 
 // An idle refresh is ONE round trip to the database (the change check and the panels read every refresh,
 // composed into one statement), and what it shows is exactly what reading every panel by its own
@@ -91,6 +92,14 @@ describeEachEngine('console backend, one statement a refresh', (t) => {
     );
     expect(snap.pipeline).toMatchObject({ parked: 1, waitingOnBudget: 1, processing: expect.any(Number), completedLast24h: 1 });
     expect(snap.pipeline.processing).toBeGreaterThan(0);
+
+    // a second later nothing changed but the ideas' time held and the projected cap time: the screen has
+    // nothing to draw (those move on with the other ages, every AGES_EVERY_MS)
+    clock.advance(1_000);
+    const later = await both();
+    expect(later.snap.pipeline.stuck.find((s) => s.id === stuck)!.heldForMs).toBe(snap.pipeline.stuck.find((s) => s.id === stuck)!.heldForMs + 1_000);
+    expect(later.snap.budget.projectedCapAt!.getTime()).toBe(snap.budget.projectedCapAt!.getTime() + 1_000);
+    expect(snapshotContentKey(later.snap)).toBe(snapshotContentKey(snap));
 
     // a change to a panel read every refresh shows at the next one, still in one statement
     const parkedNow = await idea('Parked just now', 5_000, `parked_reason = 'lease lapses'`);
