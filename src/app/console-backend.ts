@@ -59,17 +59,20 @@ export const FULL_READ_EVERY_MS = 60_000;
 const INCIDENTS_LISTED = 40;
 /** Points of each KPI's sparkline (its newest samples of the last 24 h). */
 const KPI_POINTS = 48;
+/** Parked and budget-waiting ideas read per list (ideasAwaitingOperator's default). */
+const AWAITING_LISTED = 50;
 
 const refused = (what: string): ActionResult => ({ ok: false, message: `read-only console: ${what} refused (start without --read-only to act)` });
 
 export async function createConsoleBackend(app: App, options: ConsoleBackendOptions): Promise<ConsoleApi> {
   const { db, config, clock } = app;
   const operator = config.operator;
-  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore, { readConsoleChangeMarks }] = await Promise.all([
+  const [{ readServiceViews, readKpiViews, readIncidentViews, readIncidentTimeline, tailLogLines }, status, incidentStore, { readConsoleRefresh }, { snapshotOf }] = await Promise.all([
     import('../ops/health/console-views.js'),
     import('../pipeline/status.js'),
     import('../storage/incidents.js'),
     import('../storage/console-changes.js'),
+    import('../pipeline/budget/status.js'),
   ]);
   const registry = options.scheduler?.registry ?? (await jobOps.loadJobRegistry(app));
 
@@ -171,10 +174,10 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   }
 
   // The slow panels change a few times an hour (a health check, a job run, an incident): each refresh asks
-  // the server for their fingerprints in one query and reads in full only the panels whose fingerprint
-  // moved. The fingerprints are read first and kept with the rows read after them, so a change landing
-  // between the two shows as a moved fingerprint next time (one read too many, never one too few), and a
-  // panel kept from an earlier read is as current as this refresh's check says: 'data as of' stays true.
+  // the server for their fingerprints and reads in full only the panels whose fingerprint moved. The
+  // fingerprints are read first and kept with the rows read after them, so a change landing between the
+  // two shows as a moved fingerprint next time (one read too many, never one too few), and a panel kept
+  // from an earlier read is as current as this refresh's check says: 'data as of' stays true.
   const readers = {
     services: () => readServiceViews(db),
     kpis: (now: Date) => readKpiViews(db, now, KPI_POINTS),
@@ -184,13 +187,10 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   };
   type SlowPart = keyof typeof readers;
   type SlowParts = { [P in SlowPart]: Awaited<ReturnType<(typeof readers)[P]>> };
+  type Marks = { [P in SlowPart]: string };
   const kept: { [P in SlowPart]?: { mark: string; readAt: number; value: SlowParts[P] } } = {};
   const changeCheck = options.changeCheck ?? process.env.STUDIO_CONSOLE_READS !== 'every';
-  async function slowParts(now: Date): Promise<SlowParts> {
-    const dayAgo = new Date(now.getTime() - 86_400_000);
-    const marks = changeCheck
-      ? await readConsoleChangeMarks(db, { kpiSince: dayAgo, kpiLimit: KPI_POINTS, jobs: registry.jobs, incidentLimit: INCIDENTS_LISTED, resolvedSince: dayAgo })
-      : null;
+  async function slowParts(now: Date, marks: Marks | null): Promise<SlowParts> {
     async function part<P extends SlowPart>(name: P): Promise<SlowParts[P]> {
       const known = kept[name];
       const mark = marks?.[name];
@@ -205,29 +205,65 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
     return { services, kpis, jobs, incidents };
   }
 
-  async function pipelineView(now: Date): Promise<PipelineView> {
-    const [view, awaiting] = await Promise.all([status.readPipelineView(db, config, now), ideaOps.ideasAwaitingOperator(app, now)]);
-    // the stuck ones first; parked or budget-waiting ideas not already listed after them, with their reason
+  /** The parked and budget-waiting ideas not already listed as stuck, after the stuck ones, with their reason. */
+  function withAwaiting(view: PipelineView, awaiting: ReturnType<typeof ideaOps.awaitingOperator>): PipelineView {
     const listed = new Set(view.stuck.map((s) => s.id));
     return { ...view, stuck: [...view.stuck, ...awaiting.filter((a) => !listed.has(a.id))] };
+  }
+
+  type Budgeted = { budget: BudgetSnapshot; shutdownReason: string | null; rate: BurnRate };
+  const budgetRead = async (budget: BudgetSnapshot, shutdownReason?: string | null): Promise<Budgeted> => ({
+    budget,
+    shutdownReason: shutdownReason !== undefined ? shutdownReason : await budgetOps.shutdownReason(app, budget),
+    rate: await burnRate(budget),
+  });
+
+  /** Every panel read by its own statements (STUDIO_CONSOLE_READS=every: the bench's baseline). */
+  async function readEvery(now: Date): Promise<[Budgeted, PipelineView, SlowParts]> {
+    // the panels are independent reads: issued together, a server pool answers them on several
+    // connections at once; PGlite, one connection, simply runs them in turn
+    return Promise.all([
+      app.budget.snapshot().then((budget) => budgetRead(budget)),
+      Promise.all([status.readPipelineView(db, config, now), ideaOps.ideasAwaitingOperator(app, now, AWAITING_LISTED)]).then(([view, awaiting]) => withAwaiting(view, awaiting)),
+      slowParts(now, null),
+    ]);
+  }
+
+  /**
+   * One statement for an idle refresh (src/storage/console-changes.ts): the change check and the panels
+   * read every refresh, decoded by the same functions as their own reads. Besides it only what is due: the
+   * budget's lapsed-lease reaper (every 30 s, before the read, as the sentinel's snapshot does it), the
+   * burn rate (once a minute), a slow panel whose fingerprint moved.
+   */
+  async function readChecked(now: Date): Promise<[Budgeted, PipelineView, SlowParts]> {
+    await app.budget.maybeReap();
+    const dayAgo = new Date(now.getTime() - 86_400_000);
+    const r = await readConsoleRefresh(db, {
+      kpiSince: dayAgo,
+      kpiLimit: KPI_POINTS,
+      jobs: registry.jobs,
+      incidentLimit: INCIDENTS_LISTED,
+      resolvedSince: dayAgo,
+      now,
+      stuckAfterMs: config.pipeline.stuckAfterMs,
+      maxLapses: status.PANEL_STUCK.maxLapses,
+      stuckLimit: status.PANEL_STUCK.limit,
+      awaitingLimit: AWAITING_LISTED,
+    });
+    const pipeline = withAwaiting(status.pipelineViewOf(r, config, now), ideaOps.awaitingOperator(r.awaiting, now));
+    return Promise.all([
+      // no open cycle: the sentinel opens one, as its own snapshot does
+      r.cycle ? budgetRead(snapshotOf(r.cycle, r.buckets), r.cycle.emergencyShutdown ? r.cycle.shutdownReason : null) : app.budget.snapshot().then((budget) => budgetRead(budget)),
+      pipeline,
+      slowParts(now, r.marks),
+    ]);
   }
 
   const api: ConsoleApi = {
     async snapshot(): Promise<ConsoleSnapshot> {
       const started = performance.now();
       const now = clock.date();
-      // the panels are independent reads: issued together, a server pool answers them on several
-      // connections at once (the refresh costs about its slowest chain, not the sum of a dozen round
-      // trips); PGlite, one connection, simply runs them in turn
-      const [{ budget, shutdownReason, rate }, pipeline, slow] = await Promise.all([
-        app.budget.snapshot().then(async (budget) => ({
-          budget,
-          shutdownReason: await budgetOps.shutdownReason(app, budget),
-          rate: await burnRate(budget),
-        })),
-        pipelineView(now),
-        slowParts(now),
-      ]);
+      const [{ budget, shutdownReason, rate }, pipeline, slow] = await (changeCheck ? readChecked(now) : readEvery(now));
       const { services, kpis } = slow;
       const jobs = jobsView(slow.jobs, now);
       // open ones first, then the recently resolved (shown as resolved); the counts come from the database

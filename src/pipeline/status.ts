@@ -6,7 +6,7 @@
 import type { Config } from '../core/config.js';
 import type { PipelineView } from '../core/console-api.js';
 import type { Queryable } from '../core/ports.js';
-import { pipelineCounts, stuckIdeas, throughput, type PipelineCounts, type StuckIdea } from '../storage/idea-rollups.js';
+import { pipelineCounts, stuckIdeas, throughput, toPipelineCounts, toStuckIdeas, type PipelineCounts, type PipelineCountsRow, type StuckIdea, type StuckIdeaRow } from '../storage/idea-rollups.js';
 import { MAX_LEASE_LAPSES } from './orchestrator.js';
 
 export interface PipelineStatus extends PipelineCounts {
@@ -30,8 +30,16 @@ export async function pipelineStatus(db: Queryable, config: Config, now: Date): 
  * the last hour's throughput, so a refresh does not pay a round trip for it).
  */
 export async function readPipelineView(db: Queryable, config: Config, now: Date): Promise<PipelineView> {
-  const [counts, stuck] = await Promise.all([pipelineCounts(db, now), stuckIdeas(db, now, config.pipeline.stuckAfterMs, { maxLapses: MAX_LEASE_LAPSES })]);
+  const [counts, stuck] = await Promise.all([pipelineCounts(db, now), stuckIdeas(db, now, config.pipeline.stuckAfterMs, PANEL_STUCK)]);
   return toPipelineView({ ...counts, stuck });
+}
+
+/** How the console's pipeline panel reads stuck ideas (readPipelineView; the console's refresh statement reads the same). */
+export const PANEL_STUCK = { maxLapses: MAX_LEASE_LAPSES, limit: 50 };
+
+/** readPipelineView from the rows of the console's refresh statement (the same statements, read in it). */
+export function pipelineViewOf(rows: { counts: PipelineCountsRow[]; stuck: StuckIdeaRow[] }, config: Config, now: Date): PipelineView {
+  return toPipelineView({ ...toPipelineCounts(rows.counts), stuck: toStuckIdeas(rows.stuck, now, config.pipeline.stuckAfterMs, PANEL_STUCK.maxLapses) });
 }
 
 /** The console's pipeline panel (ConsoleSnapshot.pipeline). */

@@ -43,7 +43,7 @@ export interface NewCycle {
   startedAt?: Date;
 }
 
-type RawCycle = {
+export type RawCycle = {
   id: string;
   started_at: Date;
   ended_at: Date | null;
@@ -60,7 +60,7 @@ type RawCycle = {
   close_reason: string | null;
 };
 
-const toCycle = (r: RawCycle): CycleRow => ({
+export const toCycle = (r: RawCycle): CycleRow => ({
   id: r.id,
   startedAt: r.started_at,
   endedAt: r.ended_at,
@@ -77,8 +77,11 @@ const toCycle = (r: RawCycle): CycleRow => ({
   closeReason: r.close_reason,
 });
 
+/** The open cycle's row (at most one: a partial unique index). */
+export const OPEN_CYCLE_SQL = 'select * from budget_cycles where ended_at is null';
+
 export async function openCycle(db: Queryable): Promise<CycleRow | undefined> {
-  const result = await db.query<RawCycle>('select * from budget_cycles where ended_at is null');
+  const result = await db.query<RawCycle>(OPEN_CYCLE_SQL);
   return result.rows[0] ? toCycle(result.rows[0]) : undefined;
 }
 
@@ -132,14 +135,20 @@ export async function closeCycle(tx: Queryable, id: string, closedBy: string, re
   return result.rowCount > 0;
 }
 
-export async function buckets(db: Queryable, cycleId: string): Promise<BucketRow[]> {
-  const result = await db.query<{ category: BudgetCategory; allocated_cents: number; spent_cents: number; reserved_cents: number }>(
-    `select category, sum(allocated_cents)::bigint as allocated_cents, sum(spent_cents)::bigint as spent_cents,
+/** The statement buckets reads with (`cycleId`: a SQL expression): the console's refresh composes it. */
+export function bucketsSql(cycleId: string): string {
+  return `select category, sum(allocated_cents)::bigint as allocated_cents, sum(spent_cents)::bigint as spent_cents,
             sum(reserved_cents)::bigint as reserved_cents
-       from budget_buckets where cycle_id = $1 group by category order by category`,
-    [cycleId],
-  );
-  return result.rows.map((r) => ({ category: r.category, allocatedCents: r.allocated_cents, spentCents: r.spent_cents, reservedCents: r.reserved_cents }));
+       from budget_buckets where cycle_id = ${cycleId} group by category order by category`;
+}
+
+export type RawBucket = { category: BudgetCategory; allocated_cents: number; spent_cents: number; reserved_cents: number };
+
+export const toBucket = (r: RawBucket): BucketRow => ({ category: r.category, allocatedCents: r.allocated_cents, spentCents: r.spent_cents, reservedCents: r.reserved_cents });
+
+export async function buckets(db: Queryable, cycleId: string): Promise<BucketRow[]> {
+  const result = await db.query<RawBucket>(bucketsSql('$1'), [cycleId]);
+  return result.rows.map(toBucket);
 }
 
 export async function setShutdown(tx: Queryable, cycleId: string, on: boolean, reason: string | null): Promise<boolean> {

@@ -22,21 +22,34 @@ export interface PipelineCounts {
  * Counts per stage and status and the pipeline's headline numbers, from the trigger-kept `idea_counts`
  * roll-up (a few dozen rows) plus two partial-index counts: cheap however many ideas there are.
  */
-export async function pipelineCounts(db: Queryable, now: Date): Promise<PipelineCounts> {
+/** The statement pipelineCounts reads with (`now`: a SQL expression, a placeholder): the console's refresh composes it. */
+export function pipelineCountsSql(now: string): string {
   // one round trip: the live counts ride on every grouped row (and on a lone row of nulls when there are none)
-  const result = await db.query<{ stage: Stage | null; status: Status; parked: boolean; n: number; running: number; waiting: number; done: number }>(
-    `select g.stage, g.status, g.parked, g.n, l.running, l.waiting, l.done
-       from (select (select count(*) from ideas where lease_until > $1)::int as running,
+  return `select g.stage, g.status, g.parked, g.n, l.running, l.waiting, l.done
+       from (select (select count(*) from ideas where lease_until > ${now})::int as running,
                     (select count(*) from ideas where waiting_on_budget is not null)::int as waiting,
-                    (select count(*) from ideas where completed_at > $1::timestamptz - interval '1 day')::int as done) l
-       left join (select stage, status, parked, sum(n)::int as n from idea_counts group by stage, status, parked having sum(n) <> 0) g on true`,
-    [now],
-  );
-  const live = result.rows[0];
+                    (select count(*) from ideas where completed_at > ${now}::timestamptz - interval '1 day')::int as done) l
+       left join (select stage, status, parked, sum(n)::int as n from idea_counts group by stage, status, parked having sum(n) <> 0) g on true`;
+}
+
+export type PipelineCountsRow = { stage: Stage | null; status: Status; parked: boolean; n: number; running: number; waiting: number; done: number };
+
+/**
+ * Counts per stage and status and the pipeline's headline numbers, from the trigger-kept `idea_counts`
+ * roll-up (a few dozen rows) plus two partial-index counts: cheap however many ideas there are.
+ */
+export async function pipelineCounts(db: Queryable, now: Date): Promise<PipelineCounts> {
+  const result = await db.query<PipelineCountsRow>(pipelineCountsSql('$1'), [now]);
+  return toPipelineCounts(result.rows);
+}
+
+/** pipelineCounts' rows as counts. */
+export function toPipelineCounts(rows: PipelineCountsRow[]): PipelineCounts {
+  const live = rows[0];
   const stages = new Map<Stage, number>();
   const statuses = new Map<Status, number>();
   const sum = { processing: 0, parked: 0, total: 0 };
-  for (const r of result.rows) {
+  for (const r of rows) {
     if (r.stage === null) continue;
     stages.set(r.stage, (stages.get(r.stage) ?? 0) + r.n);
     statuses.set(r.status, (statuses.get(r.status) ?? 0) + r.n);
@@ -67,6 +80,29 @@ export interface StuckIdea {
   reason: string;
 }
 
+export type StuckIdeaRow = { id: string; title: string; current_stage: Stage; status: Status; stage_entered_at: Date; lease_lapses: number; parked_reason: string | null };
+
+/**
+ * The statement stuckIdeas reads with. `maxLapses` is the value (it chooses the index condition); the
+ * other arguments are SQL expressions (placeholders): the console's refresh composes it.
+ */
+export function stuckIdeasSql(p: { now: string; stuckAfterMs: string; maxLapses: string; limit: string }, maxLapses: number): string {
+  const active = `current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED')`;
+  // `lease_lapses > 0` adds nothing when maxLapses >= 1 but lets the planner use ideas_lapsed_idx
+  const lapsed = maxLapses >= 1 ? `lease_lapses >= ${p.maxLapses}::int and lease_lapses > 0` : `lease_lapses >= ${p.maxLapses}::int`;
+  const columns = 'id, title, current_stage, status, stage_entered_at, lease_lapses, parked_reason';
+  // the second list leaves out what the first has (stage_entered_at is not null), so the two merge in order
+  return `with cut as (select ${p.now}::timestamptz - ${p.stuckAfterMs}::float8 * interval '1 millisecond' as at)
+     select ${columns} from (
+       (select ${columns} from ideas where ${active} and stage_entered_at < (select at from cut)
+         order by stage_entered_at limit ${p.limit})
+       union all
+       (select ${columns} from ideas where ${active} and ${lapsed} and stage_entered_at >= (select at from cut)
+         order by stage_entered_at limit ${p.limit})
+     ) stuck
+     order by stage_entered_at limit ${p.limit}`;
+}
+
 /**
  * Stuck ideas: active and in one stage longer than `stuckAfterMs`, or whose lease lapsed `maxLapses`
  * times, longest in their stage first. Two bounded lists merged, each read in order from its own
@@ -75,24 +111,18 @@ export interface StuckIdea {
  */
 export async function stuckIdeas(db: Queryable, now: Date, stuckAfterMs: number, options: { maxLapses?: number; limit?: number } = {}): Promise<StuckIdea[]> {
   const maxLapses = options.maxLapses ?? 3;
-  const active = `current_stage <> 'COMPLETE' and status not in ('REJECTED', 'ARCHIVED')`;
-  // `lease_lapses > 0` adds nothing when maxLapses >= 1 but lets the planner use ideas_lapsed_idx
-  const lapsed = maxLapses >= 1 ? 'lease_lapses >= $3::int and lease_lapses > 0' : 'lease_lapses >= $3::int';
-  const columns = 'id, title, current_stage, status, stage_entered_at, lease_lapses, parked_reason';
-  // the second list leaves out what the first has (stage_entered_at is not null), so the two merge in order
-  const result = await db.query<{ id: string; title: string; current_stage: Stage; status: Status; stage_entered_at: Date; lease_lapses: number; parked_reason: string | null }>(
-    `with cut as (select $1::timestamptz - $2::float8 * interval '1 millisecond' as at)
-     select ${columns} from (
-       (select ${columns} from ideas where ${active} and stage_entered_at < (select at from cut)
-         order by stage_entered_at limit $4)
-       union all
-       (select ${columns} from ideas where ${active} and ${lapsed} and stage_entered_at >= (select at from cut)
-         order by stage_entered_at limit $4)
-     ) stuck
-     order by stage_entered_at limit $4`,
-    [now, stuckAfterMs, maxLapses, options.limit ?? 50],
-  );
-  return result.rows.map((r) => {
+  const result = await db.query<StuckIdeaRow>(stuckIdeasSql({ now: '$1', stuckAfterMs: '$2', maxLapses: '$3', limit: '$4' }, maxLapses), [
+    now,
+    stuckAfterMs,
+    maxLapses,
+    options.limit ?? 50,
+  ]);
+  return toStuckIdeas(result.rows, now, stuckAfterMs, maxLapses);
+}
+
+/** stuckIdeas' rows as stuck ideas, each with why it counts as stuck at `now`. */
+export function toStuckIdeas(rows: StuckIdeaRow[], now: Date, stuckAfterMs: number, maxLapses: number): StuckIdea[] {
+  return rows.map((r) => {
     const heldForMs = now.getTime() - r.stage_entered_at.getTime();
     const reasons: string[] = [];
     if (heldForMs > stuckAfterMs) reasons.push(`in ${r.current_stage} for ${Math.round(heldForMs / 60_000)} min`);

@@ -251,16 +251,21 @@ export async function listIdeas(db: Queryable, filter: ListFilter = {}): Promise
 }
 
 /**
+ * The statement listParkedAndWaiting reads with: `columns` of the ideas, each row with its `list`; `limit`
+ * a SQL expression (a placeholder). The console's refresh composes it with the few columns it shows.
+ */
+export function parkedAndWaitingSql(columns: string, limit: string): string {
+  return `(select 'parked' as list, ${columns} from ideas where parked_reason is not null order by created_at desc, id limit ${limit})
+     union all
+     (select 'waiting' as list, ${columns} from ideas where waiting_on_budget is not null order by created_at desc, id limit ${limit})`;
+}
+
+/**
  * The ideas that wait for an operator, in one round trip: the parked ones and those waiting on budget,
  * each list as `listIdeas` with `status: 'parked'` / `'waiting'` orders and limits it (an idea can be in both).
  */
 export async function listParkedAndWaiting(db: Queryable, limit = 50): Promise<{ parked: IdeaRow[]; waiting: IdeaRow[] }> {
-  const result = await db.query<Raw & { list: 'parked' | 'waiting' }>(
-    `(select 'parked' as list, ${COLUMNS} from ideas where parked_reason is not null order by created_at desc, id limit $1)
-     union all
-     (select 'waiting' as list, ${COLUMNS} from ideas where waiting_on_budget is not null order by created_at desc, id limit $1)`,
-    [limit],
-  );
+  const result = await db.query<Raw & { list: 'parked' | 'waiting' }>(parkedAndWaitingSql(COLUMNS, '$1'), [limit]);
   const parked: IdeaRow[] = [];
   const waiting: IdeaRow[] = [];
   for (const row of result.rows) (row.list === 'parked' ? parked : waiting).push(toIdea(row));

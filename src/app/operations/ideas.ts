@@ -2,7 +2,7 @@
 import type { App } from '../app.js';
 import { advanceIdea as advance, previewReset, resetIdea as reset, type ResetPlan } from '../../pipeline/ideas/service.js';
 import { corpusStats } from '../../storage/evidence.js';
-import { countIdeas, ideasInStage, listIdeas as list, listParkedAndWaiting, type ListFilter } from '../../storage/ideas.js';
+import { countIdeas, ideasInStage, listIdeas as list, listParkedAndWaiting, type IdeaRow, type ListFilter } from '../../storage/ideas.js';
 import { MAX_LEASE_LAPSES } from '../../pipeline/orchestrator.js';
 import type { StageIdeasView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
@@ -23,8 +23,13 @@ export function listIdeas(deps: Pick<App, 'db'>, filter: ListFilter) {
  * waiting on budget, each with its reason, oldest in its stage first.
  */
 export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, limit = 50) {
-  const { parked, waiting } = await listParkedAndWaiting(deps.db, limit);
-  const row = (kind: 'parked' | 'waiting') => (i: (typeof parked)[number]) => ({
+  return awaitingOperator(await listParkedAndWaiting(deps.db, limit), now);
+}
+
+/** The parked and budget-waiting lists as the console shows them, longest held first (an idea in both once, as parked). */
+export function awaitingOperator(lists: { parked: AwaitingIdea[]; waiting: AwaitingIdea[] }, now: Date) {
+  const { parked, waiting } = lists;
+  const row = (kind: 'parked' | 'waiting') => (i: AwaitingIdea) => ({
     kind,
     id: i.id,
     title: i.title,
@@ -35,6 +40,9 @@ export async function ideasAwaitingOperator(deps: Pick<App, 'db'>, now: Date, li
   });
   return [...parked.map(row('parked')), ...waiting.filter((w) => !w.parkedReason).map(row('waiting'))].sort((a, b) => b.heldForMs - a.heldForMs);
 }
+
+/** What awaitingOperator needs of an idea. */
+export type AwaitingIdea = Pick<IdeaRow, 'id' | 'title' | 'currentStage' | 'status' | 'stageEnteredAt' | 'parkedReason' | 'waitingOnBudget'>;
 
 /**
  * The ideas in one stage (the console's drill-down from a stage count): each with its status, time in the

@@ -54,6 +54,11 @@ export interface Sentinel extends BudgetSentinel {
   /** Release reservations whose lease lapsed; returns how many. */
   reapExpired(): Promise<number>;
   /**
+   * What snapshot() does before it reads: release lapsed reservations, at most every 30 s (the console
+   * calls it before its own one-statement read of the budget).
+   */
+  maybeReap(): Promise<void>;
+  /**
    * Hold a reservation for at least `leaseMs` more (the default lease, BUDGET_RESERVATION_LEASE, is for a
    * call in flight; a running campaign holds its budget for days). False when it is no longer reserved.
    */
@@ -102,6 +107,7 @@ export function createSentinel(options: SentinelOptions): Sentinel {
     snapshot,
     detailed: async () => readDetailed(ctx, await snapshot()),
     reapExpired: reaper.reapExpired,
+    maybeReap: reaper.maybeReap,
     reset: (opts) => resetCycle(ctx, opts),
     resume: (opts) => resumeCycle(ctx, opts),
     rolloverIfDue: () => rolloverIfDue(ctx),

@@ -35,8 +35,12 @@ function categoryStatus(allocated: number, spent: number, reserved: number, t: T
 /** The open cycle's spend per category and in total, with their levels. */
 export async function readSnapshot(ctx: SentinelContext): Promise<BudgetSnapshot> {
   const cycle = await ensureCycle(ctx);
+  return snapshotOf(cycle, await store.buckets(ctx.db, cycle.id));
+}
+
+/** The snapshot of a cycle from its row and its buckets (the console reads both in its one refresh statement). */
+export function snapshotOf(cycle: store.CycleRow, rows: store.BucketRow[]): BudgetSnapshot {
   const t: Thresholds = { warningPct: cycle.warningPct, criticalPct: cycle.criticalPct, emergencyPct: cycle.emergencyPct };
-  const rows = await store.buckets(ctx.db, cycle.id);
   const categories = {} as Record<BudgetCategory, CategoryStatus>;
   for (const name of BUDGET_CATEGORIES) {
     const row = rows.find((r) => r.category === name);

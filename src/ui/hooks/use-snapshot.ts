@@ -38,10 +38,20 @@ export interface SnapshotState {
 /** A snapshot with the same content as the one on screen replaces it only when that one is this old. */
 export const AGES_EVERY_MS = 10_000;
 
-/** What a snapshot says, without when it was read and how long that took: equal keys, equal screens. */
+/**
+ * What a snapshot says, without when it was read and how long that took: equal keys, equal screens. Two
+ * figures are counted from the read's time and so moved with every read: an idea's time held in its stage
+ * (`heldForMs`) counts as the time it entered, and the budget's projected cap time as the time left until
+ * it (what the panel shows, `cap in ~2d 1h`). An idle console with a stuck idea on screen, or with any
+ * spend in the last 24 h, drew every panel each second; now those move on with the other ages (every
+ * AGES_EVERY_MS).
+ */
 export function snapshotContentKey(s: ConsoleSnapshot): string {
-  const { takenAt: _takenAt, readMs: _readMs, ...content } = s;
-  return JSON.stringify(content);
+  const { takenAt, readMs: _readMs, ...content } = s;
+  const at = takenAt.getTime();
+  const stuck = content.pipeline.stuck.map((i) => ({ ...i, heldForMs: at - i.heldForMs }));
+  const capIn = content.budget.projectedCapAt ? content.budget.projectedCapAt.getTime() - at : null;
+  return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
 }
 
 /** `dedupe: false` is the old behaviour (every read a new object, every panel re-rendered), for the bench. */
