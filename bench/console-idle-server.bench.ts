@@ -13,14 +13,14 @@
  *    every panel read against change-checked, over BENCH_SNAPSHOTS (200) reads each.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
-import { benchDatabaseUrl, report } from './helpers.js';
+import { benchDatabaseUrl, cpuPercent, cpuTicks, report, rssMb } from './helpers.js';
 
 const url = benchDatabaseUrl();
 if (!url) {
@@ -32,14 +32,7 @@ const SNAPSHOTS = Number(process.env.BENCH_SNAPSHOTS ?? 200);
 const [COLUMNS, ROWS] = (process.env.BENCH_CONSOLE_SIZE ?? '160x48').split('x');
 const BEFORE = process.env.BENCH_CONSOLE_BEFORE;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-
-const cpuTicks = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-};
-const rssMb = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!.replace(/\D+/g, '')) / 1024;
 
 /** CPU share of one core and the last RSS of each pid over the same `seconds`. */
 async function watchAll(pids: number[], seconds: number): Promise<Array<{ cpuPct: number; rssMb: number }>> {
@@ -47,7 +40,7 @@ async function watchAll(pids: number[], seconds: number): Promise<Array<{ cpuPct
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   const elapsed = (performance.now() - started) / 1000;
-  return pids.map((pid, i) => ({ cpuPct: ((cpuTicks(pid) - t0[i]!) / ticksPerSecond / elapsed) * 100, rssMb: rssMb(pid) }));
+  return pids.map((pid, i) => ({ cpuPct: cpuPercent(cpuTicks(pid) - t0[i]!, elapsed), rssMb: rssMb(pid) }));
 }
 
 const psql = (sql: string) => execFileSync('psql', [url, '-Atqc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });

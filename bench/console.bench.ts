@@ -25,13 +25,13 @@
  * The database side (snapshot read time at 100k ideas / 1M ledger rows) belongs to the real ConsoleApi.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConsoleApi, ConsoleSnapshot } from '../src/core/console-api.js';
 import { createManualClock } from '../src/core/clock.js';
-import { percentile, report } from './helpers.js';
+import { cpuPercent, cpuTicks, percentile, report, rssMb } from './helpers.js';
 import { FakeKeyboard } from '../test/helpers/keyboard.js';
 import { Terminal } from './terminal.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
@@ -203,16 +203,6 @@ async function sameData(way: 'full' | 'changes' | 'screen'): Promise<{ cpuPct: n
 // --- idle cost of the built console ------------------------------------------------------------------
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.replace(/\D+/g, '')) / 1024;
-}
 
 async function watch(pid: number, seconds: number): Promise<{ cpuPct: number; rss: number[] }> {
   const rss: number[] = [];
@@ -223,7 +213,7 @@ async function watch(pid: number, seconds: number): Promise<{ cpuPct: number; rs
     rss.push(rssMb(pid));
   }
   const elapsed = (performance.now() - started) / 1000;
-  return { cpuPct: ((cpuTicks(pid) - t0) / ticksPerSecond / elapsed) * 100, rss };
+  return { cpuPct: cpuPercent(cpuTicks(pid) - t0, elapsed), rss };
 }
 
 const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });

@@ -1,5 +1,6 @@
 /** Shared bench helpers: timing, percentiles, the PostgreSQL URL to use, and a result line. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export function median(values: number[]): number {
   return percentile(values, 50);
@@ -36,3 +37,21 @@ export function benchDatabaseUrl(): string | undefined {
 export function report(name: string, value: string, note = ''): void {
   console.log(`${name.padEnd(46)} ${value.padStart(14)}  ${note}`);
 }
+
+/** Clock ticks a second, the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+export const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim() || 100);
+
+/** CPU time a process has used so far, in clock ticks (utime + stime from /proc/<pid>/stat). */
+export function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** A process's resident set size now, in MB (VmRSS from /proc/<pid>/status). */
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+/** The share of one core, in %, that `ticks` of CPU time are over `seconds` of wall time. */
+export const cpuPercent = (ticks: number, seconds: number) => (ticks / TICKS_PER_SECOND / seconds) * 100;

@@ -11,16 +11,15 @@
  * window.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDatabaseUrl, report } from './helpers.js';
+import { benchDatabaseUrl, cpuPercent, cpuTicks, report, rssMb } from './helpers.js';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 60);
 const sampleSeconds = Number(process.env.SOAK_SAMPLE ?? 30);
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
-const ticksPerSecond = 100; // USER_HZ on Linux
 
 if (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
   report('console soak', 'skipped', 'tmux is not installed');
@@ -41,9 +40,7 @@ interface Subject {
 }
 
 function sample(pid: number): Sample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const rss = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
-  return { at: Date.now(), rssMb: Number(rss.replace(/\D+/g, '')) / 1024, cpuTicks: Number(stat[11]) + Number(stat[12]) };
+  return { at: Date.now(), rssMb: rssMb(pid), cpuTicks: cpuTicks(pid) };
 }
 
 function inTmux(name: string, env: Record<string, string>, args: string[]): Subject {
@@ -116,7 +113,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, sampleSeconds * 1000));
     for (const s of subjects) s.samples.push(sample(s.pid));
     const last = subjects.map((s) => `${s.name} ${s.samples.at(-1)!.rssMb.toFixed(0)} MB`).join(', ');
-    if (subjects[0]!.samples.length % Math.max(1, Math.round(300 / sampleSeconds)) === 0) console.log(`  ${new Date().toISOString().slice(11, 19)} ${last}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+    if (subjects[0]!.samples.length % Math.max(1, Math.round(300 / sampleSeconds)) === 0) console.log(`  ${new Date().toISOString().slice(11, 19)} ${last}; load ${loadavg()[0]!.toFixed(2)}`);
   }
 } finally {
   stopAll();
@@ -131,7 +128,7 @@ for (const s of subjects) {
     const from = samples[i]!;
     let j = i;
     while (j + 1 < samples.length && samples[j + 1]!.at - from.at <= 10 * 60_000) j++;
-    if (j > i) windows.push(`${((100 * (samples[j]!.cpuTicks - from.cpuTicks)) / ticksPerSecond / ((samples[j]!.at - from.at) / 1000)).toFixed(2)}%`);
+    if (j > i) windows.push(`${cpuPercent(samples[j]!.cpuTicks - from.cpuTicks, (samples[j]!.at - from.at) / 1000).toFixed(2)}%`);
     i = j + 1;
   }
   report(`${s.name}: RSS 1 min / 5 min / end (MB)`, `${rssAt(samples, 1)} / ${rssAt(samples, 5)} / ${samples.at(-1)!.rssMb.toFixed(0)}`, `peak ${peak.toFixed(0)} MB`);
