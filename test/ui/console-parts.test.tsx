@@ -15,6 +15,7 @@ import type { Key } from 'ink';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from '../../src/ui/run-console.js';
 import { renderConsole, TEST_NOW, type RenderedConsole } from '../helpers/render.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
+import { PanelSummary } from '../../src/ui/components/PanelSummary.js';
 
 describe('layout', () => {
   it('shares rows so they add up, never below the minimum', () => {
@@ -274,5 +275,21 @@ describe('runConsole', () => {
     expect(t.stdout.writes.join('')).toContain('forced: did not wait for backup.daily');
     expect(t.leaves()).toBe(1);
     await expect(t.run).resolves.toMatchObject({ reason: 'quit', stop: 'forced' });
+  });
+});
+
+describe('the compact summary lines', () => {
+  it('say "no services checked yet" before the first health check, as the panel does, instead of an empty line', async () => {
+    const api = createDemoApi({ clock: createManualClock(TEST_NOW), stepDelayMs: 0 });
+    const snapshot = await api.snapshot();
+    const line = (s: ConsoleSnapshot) => renderConsole({ node: <PanelSummary panel="services" snapshot={s} focused={false} /> });
+    const none = line({ ...snapshot, services: [] });
+    expect(none.lastFrame()).toContain('Services');
+    expect(none.lastFrame()).toContain('no services checked yet');
+    none.unmount();
+    const some = line(snapshot);
+    expect(some.lastFrame()).toContain(`●${snapshot.services[0]!.name}`);
+    expect(some.lastFrame()).not.toContain('no services checked yet');
+    some.unmount();
   });
 });

@@ -27,6 +27,8 @@ function Summary({ panel, s }: { panel: PanelId; s: ConsoleSnapshot }) {
       );
     }
     case 'services': {
+      // as the panel says it: before the first health check there is nothing to list (an empty line read as a fault)
+      if (s.services.length === 0) return <Text {...theme.muted}>no services checked yet</Text>;
       return (
         <Text>
           {s.services.map((x) => (
