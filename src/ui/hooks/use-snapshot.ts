@@ -8,6 +8,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
+import { formatDuration } from '../../core/clock.js';
 import { toError } from '../../core/errors.js';
 import { useConsoleApi } from '../ConsoleApiContext.js';
 
@@ -42,7 +43,7 @@ export const AGES_EVERY_MS = 10_000;
  * What a snapshot says, without when it was read and how long that took: equal keys, equal screens. Two
  * figures are counted from the read's time and so moved with every read: an idea's time held in its stage
  * (`heldForMs`) counts as the time it entered, and the budget's projected cap time as the time left until
- * it (what the panel shows, `cap in ~2d 1h`). An idle console with a stuck idea on screen, or with any
+ * it, formatted as the panel shows it (`cap in ~2d 1h`). An idle console with a stuck idea on screen, or with any
  * spend in the last 24 h, drew every panel each second; now those move on with the other ages (every
  * AGES_EVERY_MS).
  */
@@ -50,7 +51,9 @@ export function snapshotContentKey(s: ConsoleSnapshot): string {
   const { takenAt, readMs: _readMs, ...content } = s;
   const at = takenAt.getTime();
   const stuck = content.pipeline.stuck.map((i) => ({ ...i, heldForMs: at - i.heldForMs }));
-  const capIn = content.budget.projectedCapAt ? content.budget.projectedCapAt.getTime() - at : null;
+  // as the panel shows it: the projection is spend over a window that moves with every read, so the raw
+  // figure drifts by milliseconds each second (an embedded console with any spend drew every panel each second)
+  const capIn = content.budget.projectedCapAt ? formatDuration(content.budget.projectedCapAt.getTime() - at) : null;
   return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
 }
 
