@@ -4,28 +4,30 @@ import { describeEachEngine } from '../helpers/db.js';
 import { createApp, type App } from '../../src/app/app.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/core/config.js';
-import { createConsoleBackend } from '../../src/app/console-backend.js';
+import { createConsoleBackend, UNCHANGED_REUSE_MS } from '../../src/app/console-backend.js';
 import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
 import { setShutdown } from '../../src/storage/budget.js';
 import { insertIdea } from '../../src/storage/ideas.js';
 import { snapshotContentKey } from '../../src/ui/hooks/use-snapshot.js';
 
-// An idle refresh is ONE round trip to the database (the change check and the panels read every refresh,
-// composed into one statement), and what it shows is exactly what reading every panel by its own
-// statements shows: budget (with an emergency's reason), pipeline counts, stuck, parked and
-// budget-waiting ideas.
+// An idle refresh is ONE round trip to the database: the transaction snapshot says nothing was committed
+// since the last refresh, so its rows still stand. After a write it is two: that check, then the change
+// check and the panels read every refresh composed into one statement. What it shows is exactly what
+// reading every panel by its own statements shows: budget (with an emergency's reason), pipeline counts,
+// stuck, parked and budget-waiting ideas.
 describeEachEngine('console backend, one statement a refresh', (t) => {
   let app: App;
   let clocked: App;
   let checked: ConsoleApi;
   let everyRead: ConsoleApi;
   let statements = 0;
+  let sqls: string[] = [];
   const clock = createManualClock(new Date());
   beforeAll(async () => {
     app = await createApp({ config: loadConfig({ env: { ...t.env, STUDIO_OPERATOR: 'dana' }, cwd: t.home, dotenv: false }) });
     // statements counted as the bench counts them: every query the app's database is sent
     const query = app.db.query.bind(app.db);
-    app.db.query = ((...args: Parameters<typeof query>) => (statements++, query(...args))) as typeof query;
+    app.db.query = ((...args: Parameters<typeof query>) => (statements++, sqls.push(args[0]), query(...args))) as typeof query;
     clocked = { ...app, clock };
     checked = await createConsoleBackend(clocked, { readOnly: true });
     everyRead = await createConsoleBackend(clocked, { readOnly: true, changeCheck: false });
@@ -56,13 +58,15 @@ describeEachEngine('console backend, one statement a refresh', (t) => {
   }
 
   /** A checked refresh and a full read at the same moment: equal but for the read's duration. */
-  async function both(): Promise<{ snap: ConsoleSnapshot; statements: number }> {
+  async function both(): Promise<{ snap: ConsoleSnapshot; statements: number; panelsRead: boolean }> {
     statements = 0;
+    sqls = [];
     const snap = await checked.snapshot();
     const sent = statements;
+    const panelsRead = sqls.some((sql) => sql.includes('json_agg'));
     const full = await everyRead.snapshot();
     expect({ ...snap, readMs: 0 }).toEqual({ ...full, readMs: 0 });
-    return { snap, statements: sent };
+    return { snap, statements: sent, panelsRead };
   }
 
   it('an idle refresh sends one statement and shows what reading every panel shows', async () => {
@@ -106,9 +110,17 @@ describeEachEngine('console backend, one statement a refresh', (t) => {
     await setShutdown(app.db, cycle, false, null);
     clock.advance(1_000);
     const next = await both();
-    expect(next.statements).toBe(1);
+    expect(next.statements).toBe(2); // the snapshot moved: the refresh statement runs
     expect(next.snap.pipeline.stuck.find((s) => s.id === parkedNow)).toMatchObject({ kind: 'parked', reason: 'parked: lease lapses' });
     expect(next.snap.pipeline.parked).toBe(2);
     expect(next.snap.budget).toMatchObject({ emergencyShutdown: false, shutdownReason: null });
+
+    expect(next.panelsRead).toBe(true);
+    // nothing written since: one statement again, and not the panels' read
+    clock.advance(1_000);
+    expect(await both()).toMatchObject({ statements: 1, panelsRead: false });
+    // nothing written, but what moves with time alone is read again every UNCHANGED_REUSE_MS
+    clock.advance(UNCHANGED_REUSE_MS);
+    expect((await both()).panelsRead).toBe(true);
   });
 });
