@@ -1,8 +1,8 @@
 /**
  * `studio`: the command-line entry. A command line that names a command builds only that command's group
  * (its module loaded here, on demand), so `studio budget status` compiles the budget commands and not
- * the console's, the pipeline's or the backups'. Anything else (`--help`, `--version`, `help`, a typo)
- * builds the whole table, whose help and suggestions need every command. Heavy modules load inside the
+ * the console's, the pipeline's or the backups'. `--version` builds no command at all; anything else
+ * (`--help`, `help`, a typo) builds the whole table, whose help and suggestions need every command. Heavy modules load inside the
  * actions, so a command starts without reading the SDKs it does not use.
  */
 import type { Command } from 'commander';
@@ -39,10 +39,12 @@ export const COMMAND_GROUPS: ReadonlyArray<{ names: readonly string[]; load: () 
 
 /**
  * The program for this command line: the named command's group alone when the first argument is a
- * command, else every command.
+ * command, the root alone for `--version`, else every command.
  */
 export async function programFor(argv: readonly string[]): Promise<Command> {
   const first = argv[2];
+  // the version is the root's own option: commander prints it before it looks at any command
+  if (first === '-V' || first === '--version') return createRootProgram();
   const group = first === undefined ? undefined : COMMAND_GROUPS.find((g) => g.names.includes(first));
   if (!group) return (await import('./program.js')).buildProgram();
   const program = createRootProgram();

@@ -4,6 +4,7 @@
  * command is in exactly one group, and every command's help, usage errors and suggestions are the same
  * whichever way the program was built.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_GROUPS, programFor } from '../../src/cli/main.js';
@@ -32,7 +33,8 @@ describe('the command table', () => {
   it('builds only the named group for a known command, and everything otherwise', async () => {
     expect((await programFor(argvFor('budget', 'status'))).commands.map((c) => c.name())).toEqual(['budget']);
     const all = buildProgram().commands.length;
-    for (const argv of [argvFor(), argvFor('--help'), argvFor('-V'), argvFor('help', 'budget'), argvFor('budgte'), argvFor('toString')]) {
+    expect((await programFor(argvFor('--version'))).commands).toEqual([]);
+    for (const argv of [argvFor(), argvFor('--help'), argvFor('-h'), argvFor('help', 'budget'), argvFor('budgte'), argvFor('toString')]) {
       expect((await programFor(argv)).commands.length, argv.join(' ')).toBe(all);
     }
   });
@@ -60,6 +62,8 @@ describe('the command table', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("error: unknown command 'statsu'");
     expect(typo.stderr).toContain('(Did you mean status?)');
+    const version = await runCli(['--version']);
+    expect([version.code, version.stdout]).toEqual([0, (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version]);
     const unknown = await runCli(['budgte']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('(Did you mean budget?)');
