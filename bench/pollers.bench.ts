@@ -8,6 +8,7 @@
  * Beside each phase's p50/p95: how long the owner's main thread waited for a CPU during a snapshot
  * (/proc/self/schedstat), which says how much of a slower snapshot is the pollers' CPU.
  *
+ * BENCH_POLLER_VARIANTS=<labels,...>: only the variants whose label contains one of them ('alone' always).
  * BENCH_CLIENT_BEFORE=<dir>: an older build to compare (a copy of its bin/, dist/, migrations/, examples/,
  * package.json and a node_modules link). BENCH_POLLER_ROUNDS (3), BENCH_POLLER_SNAPSHOTS (30 a phase),
  * BENCH_RUNS (20: CPU samples per command).
@@ -102,12 +103,12 @@ try {
     return ms;
   };
   const cliEnv = { ...process.env, STUDIO_HOME: home, LOG_LEVEL: 'warn' };
-  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json']) => {
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = []) => {
     let polling = true;
     const pollers = Array.from({ length: 4 }, async () => {
       while (polling) {
         const started = Date.now();
-        await new Promise((resolve) => spawn(node, [bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore' }).once('exit', resolve));
+        await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore' }).once('exit', resolve));
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
       }
     });
@@ -117,23 +118,33 @@ try {
     await Promise.all(pollers);
     return ms;
   };
-  const variants: Array<[string, () => Promise<number[]>]> = [
+  const only = process.env.BENCH_POLLER_VARIANTS?.split(',');
+  const allVariants: Array<[string, () => Promise<number[]>]> = [
     ['alone', () => snapshots(perPhase)],
     ...(before ? [['4 pollers, before build (its default nice)', () => withPollers(before, {})] as [string, () => Promise<number[]>]] : []),
     ['4 pollers, CLI_READ_NICE=10 (default)', () => withPollers(after, {})],
     ['4 pollers, CLI_READ_NICE=19', () => withPollers(after, { CLI_READ_NICE: '19' })],
     ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
+    // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
+    ['4 pollers under nice -n 19 (the whole process)', () => withPollers(after, {}, undefined, ['nice', '-n', '19'])],
     // the control: the same process starts without a database, so what is left is CPU the machine shares
     ['4 pollers of config --json (no database)', () => withPollers(after, {}, ['config', '--json'])],
   ];
+  // BENCH_POLLER_VARIANTS=alone,nice -n 19,...: only the variants whose label contains one of these
+  const variants = only ? allVariants.filter(([label]) => label === 'alone' || only.some((o) => label.includes(o))) : allVariants;
   for (let round = 1; round <= rounds; round++) {
     console.log(`snapshot round ${round} (p50 / p95; load ${load()})`);
     let alone = NaN;
-    for (const [label, run] of variants) {
+    // 'alone' first, the others in a different order each round: a variant never always follows the same one
+    const [first, ...rest] = variants;
+    const order = [first!, ...rest.slice((round - 1) % rest.length), ...rest.slice(0, (round - 1) % rest.length)];
+    for (const [label, run] of order) {
       queued = [];
       const ms = await run();
       if (label === 'alone') alone = percentile(ms, 95);
-      const wait = `waiting for a CPU ${(queued.reduce((a, b) => a + b, 0) / queued.length).toFixed(1)} ms a snapshot on average, p95 ${percentile(queued, 95).toFixed(1)}`;
+      // the rest of a snapshot's time: the owner's own work, its turns with the clients' statements, I/O
+      const own = ms.map((m, i) => m - queued[i]!);
+      const wait = `waiting for a CPU ${(queued.reduce((a, b) => a + b, 0) / queued.length).toFixed(1)} ms a snapshot on average, p95 ${percentile(queued, 95).toFixed(1)}; the rest p50 / p95 ${median(own).toFixed(1)} / ${percentile(own, 95).toFixed(1)}`;
       report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `${label === 'alone' ? '' : `p95 ${(percentile(ms, 95) / alone).toFixed(2)}x alone; `}${wait}`);
     }
   }
