@@ -28,7 +28,9 @@ const pgNodeStreams = {
   },
 };
 
-await build({
+const result = await build({
+  // STUDIO_BUILD_METAFILE=<file>: esbuild's metafile there (what each chunk holds, what it imports)
+  metafile: Boolean(process.env.STUDIO_BUILD_METAFILE),
   absWorkingDir: root,
   entryPoints: { studio: 'src/cli/main.ts' },
   outdir: 'dist',
@@ -49,3 +51,4 @@ await build({
   logLevel: 'warning',
 });
 if (!process.argv.includes('--quiet')) console.log(`build: dist/ in ${Date.now() - started} ms`);
+if (process.env.STUDIO_BUILD_METAFILE) writeFileSync(process.env.STUDIO_BUILD_METAFILE, JSON.stringify(result.metafile));

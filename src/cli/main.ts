@@ -1,77 +1,60 @@
 /**
- * `studio`: the command-line entry. Each command group registers itself; heavy modules load inside the
- * actions, so `studio db status` starts without reading the SDKs it does not use.
+ * `studio`: the command-line entry. A command line that names a command builds only that command's group
+ * (its module loaded here, on demand), so `studio budget status` compiles the budget commands and not
+ * the console's, the pipeline's or the backups'. `--version` builds no command at all; anything else
+ * (`--help`, `help`, a typo) builds the whole table, whose help and suggestions need every command. Heavy modules load inside the
+ * actions, so a command starts without reading the SDKs it does not use.
  */
-import { Command } from 'commander';
-import { packageVersion } from '../core/package-root.js';
-import { registerConfig } from './config-cmd.js';
-import { registerDb } from './db.js';
-import { registerBudget } from './budget.js';
-import { registerJobs } from './jobs.js';
-import { registerMaintenance } from './maintenance.js';
-import { registerScheduler } from './scheduler.js';
-import { registerBackup } from './backup.js';
-import { registerHealth } from './health.js';
-import { registerIncidents } from './incidents.js';
-import { registerLogs } from './logs.js';
-import { registerReport } from './report.js';
-import { registerIdeas } from './ideas.js';
-import { registerConsole } from './console.js';
-import { registerCampaigns } from './campaigns.js';
-import { registerAudit } from './audit.js';
-import { registerNotify } from './notify.js';
+import type { Command } from 'commander';
 import { reportError } from './output.js';
-import { commandPath, lowerPriorityFor } from './priority.js';
-import { visibleControls } from '../core/terminal-text.js';
+import { createRootProgram } from './root.js';
 
-export function buildProgram(): Command {
-  const program = new Command('studio')
-    .description('studio: the AI startup studio pipeline, its scheduler and its operator console')
-    .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    // commander echoes the offending argument: shown with its control characters visible
-    .configureOutput({ outputError: (text, write) => write(visibleControls(text)) })
-    .configureHelp({ sortSubcommands: false })
-    // before the action loads its modules and connects: that is most of a one-shot command's CPU
-    .hook('preAction', (_program, action) => lowerPriorityFor(commandPath(action)))
-    .addHelpText(
-      'after',
-      `
-Configuration comes from the environment and STUDIO_HOME/.env (see studio config).
-With DATABASE_URL unset, studio runs on the embedded database in STUDIO_HOME/data/pglite.
+type Register = (program: Command) => void;
 
-Examples:
-  studio console                               the operator console (npm start)
-  studio create --file examples/ideas.jsonl    submit the sample ideas
-  studio pipeline run --until-idle             run the pipeline here until nothing is due
-  studio budget status --detailed              spend, reserved money, burn rate, top operations
-  studio health; echo $?                       0 healthy, 1 warning, 2 critical (cron-able)
-  studio db status                             is the database reachable and migrated?
-  studio config                                what is configured, what runs offline
-  studio <command> --help                      every command's options and examples`,
-    );
-  registerConfig(program);
-  registerDb(program);
-  registerBudget(program);
-  registerScheduler(program);
-  registerJobs(program);
-  registerMaintenance(program);
-  registerBackup(program);
-  registerHealth(program);
-  registerIncidents(program);
-  registerCampaigns(program);
-  registerNotify(program);
-  registerAudit(program);
-  registerLogs(program);
-  registerReport(program);
-  registerIdeas(program);
-  registerConsole(program);
+/**
+ * The top-level command names each group registers, and how to load it. `test/cli/command-table.test.ts`
+ * checks this against the whole table (`program.ts`): the same names, and the same help for every command.
+ */
+export const COMMAND_GROUPS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Register> }> = [
+  { names: ['config'], load: async () => (await import('./config-cmd.js')).registerConfig },
+  { names: ['db'], load: async () => (await import('./db.js')).registerDb },
+  { names: ['budget'], load: async () => (await import('./budget.js')).registerBudget },
+  { names: ['scheduler'], load: async () => (await import('./scheduler.js')).registerScheduler },
+  { names: ['jobs'], load: async () => (await import('./jobs.js')).registerJobs },
+  { names: ['maintenance'], load: async () => (await import('./maintenance.js')).registerMaintenance },
+  { names: ['backup'], load: async () => (await import('./backup.js')).registerBackup },
+  { names: ['health'], load: async () => (await import('./health.js')).registerHealth },
+  { names: ['incidents'], load: async () => (await import('./incidents.js')).registerIncidents },
+  { names: ['campaigns'], load: async () => (await import('./campaigns.js')).registerCampaigns },
+  { names: ['notify'], load: async () => (await import('./notify.js')).registerNotify },
+  { names: ['audit'], load: async () => (await import('./audit.js')).registerAudit },
+  { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },
+  { names: ['report'], load: async () => (await import('./report.js')).registerReport },
+  {
+    names: ['create', 'list', 'show', 'similar', 'advance', 'reset-idea', 'pipeline', 'evidence'],
+    load: async () => (await import('./ideas.js')).registerIdeas,
+  },
+  { names: ['console'], load: async () => (await import('./console.js')).registerConsole },
+];
+
+/**
+ * The program for this command line: the named command's group alone when the first argument is a
+ * command, the root alone for `--version`, else every command.
+ */
+export async function programFor(argv: readonly string[]): Promise<Command> {
+  const first = argv[2];
+  // the version is the root's own option: commander prints it before it looks at any command
+  if (first === '-V' || first === '--version') return createRootProgram();
+  const group = first === undefined ? undefined : COMMAND_GROUPS.find((g) => g.names.includes(first));
+  if (!group) return (await import('./program.js')).buildProgram();
+  const program = createRootProgram();
+  (await group.load())(program);
   return program;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await programFor(argv)).parseAsync(argv);
   } catch (error) {
     process.exitCode = reportError(error);
   }

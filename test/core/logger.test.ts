@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,5 +23,22 @@ describe('logger', () => {
     expect(lines[0]!.apiKey).toBe('[REDACTED]');
     expect(lines[0]!.msg).toBe('connected to postgres://app:[REDACTED]@db:5432/x');
     expect(text.split('\n').filter((l) => /(ERROR|CRITICAL|WARNING)/.test(l))).toHaveLength(3);
+  });
+
+  it('opens the file at start, builds pino on the first line, and is that logger from then on', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'studio-log-')), 'logs/pipeline.log');
+    const { logger, flush } = createLogger({ file, level: 'info' });
+    // created (and a file this user may not write refused) before anything is logged
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(logger.level).toBe('info');
+    expect(logger.isLevelEnabled('debug')).toBe(false);
+    expect(logger.info).toBe(logger.info);
+    logger.debug('below the level');
+    logger.info('now written');
+    logger.child({ job: 'j' }).warn('from a child');
+    flush();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((l) => [l.level, l.msg, l.job])).toEqual([['INFO', 'now written', undefined], ['WARNING', 'from a child', 'j']]);
   });
 });

@@ -21,7 +21,7 @@ import {
   type BlockName,
 } from '../../scripts/docs-tables.js';
 import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli/main.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { BIN } from '../helpers/cli.js';
 import { embeddedHomeFromTemplate } from '../helpers/db.js';
 

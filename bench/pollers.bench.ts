@@ -1,0 +1,154 @@
+/**
+ * What CLI clients polling an embedded owner cost: (1) the CPU time of one `budget status --json` as a
+ * socket client against `node -e 0`, (2) the console's snapshot p50/p95 in the owner alone and while 4
+ * processes poll it once a second, each variant in turn within every round so that all of them see the
+ * same machine. Targets (issue 13): the client <= 1.8x node -e 0 by CPU; snapshot p95 with 4 pollers
+ * within 1.3x of alone.
+ *
+ * Beside each phase's p50/p95: how long the owner's main thread waited for a CPU during a snapshot
+ * (/proc/self/schedstat), which says how much of a slower snapshot is the pollers' CPU.
+ *
+ * BENCH_POLLER_VARIANTS=<labels,...>: only the variants whose label contains one of them ('alone' always).
+ * BENCH_CLIENT_BEFORE=<dir>: an older build to compare (a copy of its bin/, dist/, migrations/, examples/,
+ * package.json and a node_modules link). BENCH_POLLER_ROUNDS (3), BENCH_POLLER_SNAPSHOTS (30 a phase),
+ * BENCH_RUNS (20: CPU samples per command).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../src/app/app.js';
+import { loadConfig } from '../src/core/config.js';
+import { createConsoleBackend } from '../src/app/console-backend.js';
+import { median, percentile, report } from './helpers.js';
+
+const node = process.execPath;
+const after = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
+const beforeDir = process.env.BENCH_CLIENT_BEFORE;
+const before = beforeDir ? join(beforeDir, 'bin/studio.js') : undefined;
+if (before && !existsSync(before)) throw new Error(`BENCH_CLIENT_BEFORE=${beforeDir} has no bin/studio.js`);
+const rounds = Number(process.env.BENCH_POLLER_ROUNDS ?? 3);
+const perPhase = Number(process.env.BENCH_POLLER_SNAPSHOTS ?? 30);
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+const load = () => loadavg()[0]!.toFixed(1);
+
+/**
+ * CPU time (user + system, ms) of one run of `command`, from GNU time (/usr/bin/time): the child's own
+ * rusage. Spawned asynchronously: the owner serving the client is this process.
+ */
+async function cpuMs(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn('/usr/bin/time', ['-f', 'studio-bench-cpu %x %U %S', ...command], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += String(d)));
+  await new Promise((resolve) => child.once('close', resolve));
+  const [, code, user, system] = /studio-bench-cpu (\d+) ([\d.]+) ([\d.]+)/.exec(err) ?? [];
+  if (code !== '0') throw new Error(`${command.join(' ')} failed: ${err.trim()}`);
+  return (Number(user) + Number(system)) * 1000;
+}
+
+/**
+ * How long this process's main thread has waited for a CPU so far, ms (/proc/self/schedstat: on-CPU ns,
+ * run-queue ns, slices): the part of a snapshot's time that is other processes' CPU, not our own work.
+ */
+function runQueueMs(): number {
+  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+}
+let queued: number[] = [];
+
+async function waitForSocket(home: string): Promise<void> {
+  const lock = join(home, 'data/pglite.lock');
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(lock) && (JSON.parse(readFileSync(lock, 'utf8')) as { socket?: string }).socket) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the owner did not serve its socket within 120 s');
+}
+
+// the owner: this process, with the console's backend, as the console would run it
+const home = mkdtempSync(join(tmpdir(), 'bench-pollers-'));
+const config = loadConfig({ env: { STUDIO_HOME: home, LOG_LEVEL: 'warn' }, dotenv: false });
+const app = await createApp({ config });
+try {
+  await waitForSocket(home);
+  const env = { STUDIO_HOME: home, LOG_LEVEL: 'warn', CLI_READ_NICE: '0' };
+
+  // (1) one client's CPU, interleaved with node -e 0 (and the older build)
+  console.log(`client CPU (median of ${runs}, interleaved; load ${load()})`);
+  const commands: Array<[string, string[]]> = [
+    ['node -e 0 (baseline)', [node, '-e', '0']],
+    ...(before ? [['budget status --json, before', [node, before, 'budget', 'status', '--json']] as [string, string[]]] : []),
+    ['budget status --json', [node, after, 'budget', 'status', '--json']],
+    ['config --json (no database)', [node, after, 'config', '--json']],
+  ];
+  const samples = commands.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) for (const [j, [, command]] of commands.entries()) samples[j]!.push(await cpuMs(command, env));
+  const base = median(samples[0]!);
+  commands.forEach(([label], j) => report(label, `${median(samples[j]!).toFixed(1)} ms CPU`, j === 0 ? '' : `${(median(samples[j]!) / base).toFixed(2)}x baseline`));
+
+  // (2) snapshots in the owner, alone and with 4 pollers of each variant, in turn
+  const backend = await createConsoleBackend(app, { readOnly: true });
+  for (let i = 0; i < 3; i++) await backend.snapshot();
+  const snapshots = async (n: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const waited = runQueueMs();
+      await backend.snapshot();
+      ms.push(performance.now() - t);
+      queued.push(runQueueMs() - waited);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return ms;
+  };
+  const cliEnv = { ...process.env, STUDIO_HOME: home, LOG_LEVEL: 'warn' };
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = []) => {
+    let polling = true;
+    const pollers = Array.from({ length: 4 }, async () => {
+      while (polling) {
+        const started = Date.now();
+        await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore' }).once('exit', resolve));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ms = await snapshots(perPhase);
+    polling = false;
+    await Promise.all(pollers);
+    return ms;
+  };
+  const only = process.env.BENCH_POLLER_VARIANTS?.split(',');
+  const allVariants: Array<[string, () => Promise<number[]>]> = [
+    ['alone', () => snapshots(perPhase)],
+    ...(before ? [['4 pollers, before build (its default nice)', () => withPollers(before, {})] as [string, () => Promise<number[]>]] : []),
+    ['4 pollers, CLI_READ_NICE=10 (default)', () => withPollers(after, {})],
+    ['4 pollers, CLI_READ_NICE=19', () => withPollers(after, { CLI_READ_NICE: '19' })],
+    ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
+    // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
+    ['4 pollers under nice -n 19 (the whole process)', () => withPollers(after, {}, undefined, ['nice', '-n', '19'])],
+    // the control: the same process starts without a database, so what is left is CPU the machine shares
+    ['4 pollers of config --json (no database)', () => withPollers(after, {}, ['config', '--json'])],
+  ];
+  // BENCH_POLLER_VARIANTS=alone,nice -n 19,...: only the variants whose label contains one of these
+  const variants = only ? allVariants.filter(([label]) => label === 'alone' || only.some((o) => label.includes(o))) : allVariants;
+  for (let round = 1; round <= rounds; round++) {
+    console.log(`snapshot round ${round} (p50 / p95; load ${load()})`);
+    let alone = NaN;
+    // 'alone' first, the others in a different order each round: a variant never always follows the same one
+    const [first, ...rest] = variants;
+    const order = [first!, ...rest.slice((round - 1) % rest.length), ...rest.slice(0, (round - 1) % rest.length)];
+    for (const [label, run] of order) {
+      queued = [];
+      const ms = await run();
+      if (label === 'alone') alone = percentile(ms, 95);
+      // the rest of a snapshot's time: the owner's own work, its turns with the clients' statements, I/O
+      const own = ms.map((m, i) => m - queued[i]!);
+      const wait = `waiting for a CPU ${(queued.reduce((a, b) => a + b, 0) / queued.length).toFixed(1)} ms a snapshot on average, p95 ${percentile(queued, 95).toFixed(1)}; the rest p50 / p95 ${median(own).toFixed(1)} / ${percentile(own, 95).toFixed(1)}`;
+      report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `${label === 'alone' ? '' : `p95 ${(percentile(ms, 95) / alone).toFixed(2)}x alone; `}${wait}`);
+    }
+  }
+  console.log(`load at the end ${load()}`);
+} finally {
+  await app.close();
+}
