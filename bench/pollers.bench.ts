@@ -103,12 +103,12 @@ try {
     return ms;
   };
   const cliEnv = { ...process.env, STUDIO_HOME: home, LOG_LEVEL: 'warn' };
-  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = []) => {
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession = false) => {
     let polling = true;
     const pollers = Array.from({ length: 4 }, async () => {
       while (polling) {
         const started = Date.now();
-        await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore' }).once('exit', resolve));
+        await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore', detached: ownSession }).once('exit', resolve));
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
       }
     });
@@ -127,6 +127,9 @@ try {
     ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
     // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
     ['4 pollers under nice -n 19 (the whole process)', () => withPollers(after, {}, undefined, ['nice', '-n', '19'])],
+    // each poller in a session of its own (setsid), as a command typed in another terminal or run by
+    // watch/cron is: with the kernel's autogroup scheduling on, a session is a scheduling group of its own
+    ['4 pollers, each in its own session (another terminal)', () => withPollers(after, {}, undefined, [], true)],
     // the control: the same process starts without a database, so what is left is CPU the machine shares
     ['4 pollers of config --json (no database)', () => withPollers(after, {}, ['config', '--json'])],
   ];
