@@ -1,19 +1,20 @@
 /**
  * Test databases: every storage test runs on PGlite, and on PostgreSQL too when TEST_DATABASE_URL is set.
- * Each test file gets its own database (PGlite from the migrated template) or its own schema (PostgreSQL),
- * and a schema is dropped only when the file's tests passed, so a failure leaves its data to look at.
+ * Each describe block gets its own database (PGlite in the migrated template's state: from the worker's pool,
+ * see pglite-pool.ts) or its own schema (PostgreSQL), and a schema is dropped only when the file's tests
+ * passed, so a failure leaves its data to look at.
  */
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, inject, onTestFailed, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import type { Database } from '../../src/core/ports.js';
-import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { openDatabase } from '../../src/storage/open.js';
+import { acquirePglite } from './pglite-pool.js';
 
 export const TEST_EMBEDDING_DIM = 64;
 export const serverUrl = process.env.TEST_DATABASE_URL;
@@ -69,8 +70,8 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
       config = loadConfig({ env, cwd: home, dotenv: false });
       db = await openDatabase(config, { applicationName: 'studio-test-owner' });
     } else {
-      const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
-      db = await createPgliteDatabase({ loadDataDir: template });
+      // a database of this worker's pool, in the template's state (a reset, not a new PGlite, when one is idle)
+      db = await acquirePglite(inject('pgliteTemplate'));
       config = loadConfig({ env, cwd: home, dotenv: false });
     }
   });
