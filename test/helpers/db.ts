@@ -4,7 +4,7 @@
  * see pglite-pool.ts) or its own schema (PostgreSQL), and a schema is dropped only when the file's tests
  * passed, so a failure leaves its data to look at.
  */
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import type { Database } from '../../src/core/ports.js';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { openDatabase } from '../../src/storage/open.js';
-import { acquirePglite } from './pglite-pool.js';
+import { acquireOwnedHome, acquirePglite } from './pglite-pool.js';
 
 export const TEST_EMBEDDING_DIM = 64;
 export const serverUrl = process.env.TEST_DATABASE_URL;
@@ -36,7 +36,8 @@ export interface TestDatabaseOptions {
   /**
    * Embedded: the test process opens the home's database as its owner (`openDatabase`, as a studio
    * command does), so `db` is the database a CLI run with `env` sees, and every such run connects to the
-   * owner's socket instead of starting PGlite itself (~0.3 s a command instead of ~1.5 s). Without it the
+   * owner's socket instead of starting PGlite itself (~0.3 s a command instead of ~1.5 s). The worker
+   * keeps such homes open between blocks, reset to the template's state (see pglite-pool.ts). Without it the
    * embedded `db` is a private in-memory PGlite and a CLI run on `home` opens the home itself.
    * PostgreSQL is shared anyway (same schema).
    */
@@ -51,6 +52,7 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
   let home = '';
   let schema = '';
   let failed = false;
+  let owned: Awaited<ReturnType<typeof acquireOwnedHome>> | undefined;
   // the in-memory embedded database's home gets its copy of the template (a 40 MB file copy, ~0.3 s of CPU)
   // only when a test reaches for the home (config, env, home): most such blocks use only `db`
   let homeData = engine === 'pglite' && !options.ownHome ? 'wanted' : 'none';
@@ -61,10 +63,21 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
     }
   };
 
+  const envFor = (dir: string): Record<string, string> => ({ STUDIO_HOME: dir, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv });
+
   beforeAll(async () => {
-    // embedded: the home's data directory starts from the migrated template, so a CLI run there is quick
-    home = engine === 'pglite' && options.ownHome ? await embeddedHomeFromTemplate() : mkdtempSync(join(tmpdir(), 'studio-home-'));
-    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv };
+    if (engine === 'pglite' && options.ownHome) {
+      // a home of this worker's pool, reset to the template's state, or a new copy of the template that
+      // this process opens as its owner
+      owned = await acquireOwnedHome(async () => {
+        const dir = await embeddedHomeFromTemplate('studio-home-', inject('testRunDir'));
+        return { home: dir, db: await openDatabase(loadConfig({ env: envFor(dir), cwd: dir, dotenv: false }), { applicationName: 'studio-test-owner' }) };
+      });
+      home = owned.home;
+    } else {
+      home = mkdtempSync(join(tmpdir(), 'studio-home-'));
+    }
+    env = envFor(home);
     if (engine === 'postgres') {
       schema = `t_${randomBytes(5).toString('hex')}`;
       env.DATABASE_URL = serverUrl!;
@@ -75,9 +88,9 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
       db = await createPostgresDatabase({ url: serverUrl!, schema, poolMax: 20 });
       await migrate(db, { vars: { EMBEDDING_DIM: TEST_EMBEDDING_DIM } });
       config = loadConfig({ env, cwd: home, dotenv: false });
-    } else if (options.ownHome) {
+    } else if (owned) {
       config = loadConfig({ env, cwd: home, dotenv: false });
-      db = await openDatabase(config, { applicationName: 'studio-test-owner' });
+      db = owned.db;
     } else {
       // a database of this worker's pool, in the template's state (a reset, not a new PGlite, when one is idle)
       db = await acquirePglite(inject('pgliteTemplate'));
@@ -96,7 +109,11 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
       await admin.exec(`drop schema if exists "${schema}" cascade`);
       await admin.close();
     }
-    if (!failed && home) rmSync(home, { recursive: true, force: true });
+    if (owned) {
+      // passed: back to the pool (removed with the run's directory); failed: closed and kept to look at
+      await owned.release(!failed);
+      if (failed) renameSync(home, mkdtempSync(join(tmpdir(), 'studio-home-failed-')) + '/home');
+    } else if (!failed && home) rmSync(home, { recursive: true, force: true });
   });
 
   return {
@@ -150,8 +167,8 @@ export const describeServer = (name: string, body: (t: TestDatabase) => void, ex
  * A STUDIO_HOME whose embedded data directory is a copy of the migrated template directory (a file copy:
  * no initdb, no PGlite start), for tests that run the built studio on the embedded database.
  */
-export async function embeddedHomeFromTemplate(prefix = 'studio-home-'): Promise<string> {
-  const home = mkdtempSync(join(tmpdir(), prefix));
+export async function embeddedHomeFromTemplate(prefix = 'studio-home-', parent = tmpdir()): Promise<string> {
+  const home = mkdtempSync(join(parent, prefix));
   copyTemplateInto(home);
   return home;
 }

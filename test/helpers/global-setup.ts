@@ -33,6 +33,8 @@ declare module 'vitest' {
     pgliteTemplate: string;
     /** The dump unpacked: copy it, never open it. */
     pgliteTemplateDir: string;
+    /** A directory for this run only, removed when it ends (the workers' owned homes live there). */
+    testRunDir: string;
     /** test/fixtures/*.ts bundled (`<name>.mjs`): run them with plain node, see fixtures.ts. */
     fixtureBundleDir: string;
   }
@@ -114,7 +116,7 @@ function removeUnused(parent: string, prefix: string, keep: string): void {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
   const dir = join(tmpdir(), `${PREFIX}${templateHash()}`);
   if (!existsSync(join(dir, 'pglite'))) {
     // built aside and renamed into place: a run starting meanwhile never sees half a template
@@ -130,9 +132,12 @@ export default async function setup(project: TestProject): Promise<void> {
   project.provide('pgliteTemplate', join(dir, 'template.tar'));
   project.provide('pgliteTemplateDir', join(dir, 'pglite'));
   project.provide('fixtureBundleDir', await bundleFixtures());
+  const runDir = mkdtempSync(join(tmpdir(), 'studio-test-run-'));
+  project.provide('testRunDir', runDir);
   if (!process.env.TEST_DATABASE_URL) {
     process.stdout.write('\n[studio] TEST_DATABASE_URL is not set: the PostgreSQL suite is skipped, PGlite only.\n\n');
   } else {
     process.stdout.write(`\n[studio] PostgreSQL suite runs against ${process.env.TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')}\n\n`);
   }
+  return () => rmSync(runDir, { recursive: true, force: true });
 }

@@ -12,7 +12,8 @@
  * The pool lives on `globalThis`: with `isolate: false` vitest imports this module afresh for each test
  * file, but one worker process runs many files.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Database } from '../../src/core/ports.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 
@@ -34,15 +35,21 @@ interface Pooled {
   template: Template;
 }
 
+interface OwnedHome extends Pooled {
+  home: string;
+}
+
 interface Pool {
   idle: Pooled[];
+  /** Embedded homes whose database this process owns (serving it on the home's socket), idle. */
+  homes: OwnedHome[];
   /** Databases started by this process (for the figures in the docs). */
   started: number;
   reused: number;
 }
 
 const POOL = Symbol.for('studio.test.pglitePool');
-const pool: Pool = ((globalThis as Record<symbol, unknown>)[POOL] as Pool | undefined) ?? { idle: [], started: 0, reused: 0 };
+const pool: Pool = ((globalThis as Record<symbol, unknown>)[POOL] as Pool | undefined) ?? { idle: [], homes: [], started: 0, reused: 0 };
 (globalThis as Record<symbol, unknown>)[POOL] = pool;
 
 /**
@@ -136,12 +143,61 @@ export async function acquirePglite(templateTar: string): Promise<Pglite> {
   }
   const lent = entry;
   let released = false;
+  return withClose(lent.db, async () => {
+    if (released) return;
+    released = true;
+    pool.idle.push(lent);
+  });
+}
+
+/** `db` with another `close()`: everything else (getters included) is the database's own. */
+function withClose<D extends Database>(db: D, close: () => Promise<void>): D {
+  return new Proxy(db, { get: (target, key, receiver) => (key === 'close' ? close : Reflect.get(target, key, receiver)) });
+}
+
+/** What an owned home holds besides the database's directory: the owner's lock and socket directory. */
+const OWNER_FILES = new Set(['pglite', 'pglite.lock', 'pglite.run']);
+
+/** An owned home back to a just-opened one: the template's data, and nothing but the database in the home. */
+async function resetHome(entry: OwnedHome): Promise<boolean> {
+  if (!(await reset(entry))) return false;
+  for (const name of readdirSync(entry.home)) if (name !== 'data') rmSync(join(entry.home, name), { recursive: true, force: true });
+  for (const name of readdirSync(join(entry.home, 'data'))) if (!OWNER_FILES.has(name)) rmSync(join(entry.home, 'data', name), { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * An embedded STUDIO_HOME whose database this process owns, in the template's state: an idle one reset
+ * (data as in the template, every file in the home but the database removed), else `open()` makes one
+ * (the home copied, PGlite started on it, its socket served). `release(keep)` gives it back; with `keep`
+ * false (a test failed: its home is left to look at) the database is closed.
+ */
+export async function acquireOwnedHome(open: () => Promise<{ home: string; db: Database }>): Promise<{ home: string; db: Database; release(keep: boolean): Promise<void> }> {
+  let entry: OwnedHome | undefined;
+  while (!entry && pool.homes.length > 0) {
+    const candidate = pool.homes.pop()!;
+    if (await resetHome(candidate).catch(() => false)) {
+      entry = candidate;
+      pool.reused++;
+    } else {
+      await candidate.db.close().catch(() => undefined);
+    }
+  }
+  if (!entry) {
+    const { home, db } = await open();
+    entry = { home, db: db as Pglite, template: await describeTemplate(db) };
+    pool.started++;
+  }
+  const lent = entry;
+  let released = false;
   return {
-    ...lent.db,
-    async close() {
+    home: lent.home,
+    db: withClose(lent.db, async () => undefined),
+    async release(keep: boolean) {
       if (released) return;
       released = true;
-      pool.idle.push(lent);
+      if (keep) pool.homes.push(lent);
+      else await lent.db.close();
     },
   };
 }
