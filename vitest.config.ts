@@ -61,7 +61,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // PGlite instances are CPU-heavy to start; two cores here.
+    // PGlite instances are CPU-heavy to start; two cores here. Three workers measured (2026-12-07 08:05, load
+    // ~7.4): 516 s against two workers' 534 s at load ~6.9, with 483 s of CPU against 472 s: not worth more
+    // contention for the tests that wait on child processes.
     maxWorkers: 2,
     // A worker process runs file after file (each test file is still imported afresh): studio's modules,
     // PGlite, ink and the SDKs are imported, and PGlite's wasm compiled, once per worker instead of once per
