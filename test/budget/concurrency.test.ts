@@ -1,13 +1,11 @@
-import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeServer } from '../helpers/db.js';
+import { runFixture } from '../helpers/fixtures.js';
 import { testSentinel } from '../helpers/sentinel.js';
 import { buckets, ledgerTotals } from '../../src/storage/budget.js';
 
-const racer = fileURLToPath(new URL('../fixtures/budget-racer.ts', import.meta.url));
 const spawnRacer = (env: Record<string, string>, args: string[]) =>
-  execa(process.execPath, ['--import', 'tsx', racer, ...args], { env: { ...env, LOG_LEVEL: 'warn' }, reject: false });
+  runFixture('budget-racer', args, { env: { ...env, LOG_LEVEL: 'warn' }, reject: false });
 
 describeServer('budget under concurrency', (t) => {
   it('six processes racing random amounts never pass a cap by a cent, and the ledger adds up', async () => {
@@ -35,7 +33,7 @@ describeServer('budget under concurrency', (t) => {
   it('a holder killed mid-reservation is released once its lease lapses', async () => {
     const sentinel = testSentinel(t.db, t.config);
     await sentinel.reset({ operator: { user: 'test' }, reason: 'kill', confirm: true });
-    const child = execa(process.execPath, ['--import', 'tsx', racer, 'hold'], { env: { ...t.env, BUDGET_RESERVATION_LEASE: '300ms' }, reject: false, buffer: false });
+    const child = runFixture('budget-racer', ['hold'], { env: { ...t.env, BUDGET_RESERVATION_LEASE: '300ms' }, reject: false, buffer: false });
     const id = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => {
         const match = /reserved (\S+)/.exec(chunk.toString());

@@ -1,19 +1,20 @@
 /**
  * Test databases: every storage test runs on PGlite, and on PostgreSQL too when TEST_DATABASE_URL is set.
- * Each test file gets its own database (PGlite from the migrated template) or its own schema (PostgreSQL),
- * and a schema is dropped only when the file's tests passed, so a failure leaves its data to look at.
+ * Each describe block gets its own database (PGlite in the migrated template's state: from the worker's pool,
+ * see pglite-pool.ts) or its own schema (PostgreSQL), and a schema is dropped only when the file's tests
+ * passed, so a failure leaves its data to look at.
  */
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, inject, onTestFailed, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import type { Database } from '../../src/core/ports.js';
-import { createPgliteDatabase } from '../../src/storage/pglite.js';
 import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { openDatabase } from '../../src/storage/open.js';
+import { acquireOwnedHome, acquirePglite } from './pglite-pool.js';
 
 export const TEST_EMBEDDING_DIM = 64;
 export const serverUrl = process.env.TEST_DATABASE_URL;
@@ -35,7 +36,8 @@ export interface TestDatabaseOptions {
   /**
    * Embedded: the test process opens the home's database as its owner (`openDatabase`, as a studio
    * command does), so `db` is the database a CLI run with `env` sees, and every such run connects to the
-   * owner's socket instead of starting PGlite itself (~0.3 s a command instead of ~1.5 s). Without it the
+   * owner's socket instead of starting PGlite itself (~0.3 s a command instead of ~1.5 s). The worker
+   * keeps such homes open between blocks, reset to the template's state (see pglite-pool.ts). Without it the
    * embedded `db` is a private in-memory PGlite and a CLI run on `home` opens the home itself.
    * PostgreSQL is shared anyway (same schema).
    */
@@ -50,11 +52,32 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
   let home = '';
   let schema = '';
   let failed = false;
+  let owned: Awaited<ReturnType<typeof acquireOwnedHome>> | undefined;
+  // the in-memory embedded database's home gets its copy of the template (a 40 MB file copy, ~0.3 s of CPU)
+  // only when a test reaches for the home (config, env, home): most such blocks use only `db`
+  let homeData = engine === 'pglite' && !options.ownHome ? 'wanted' : 'none';
+  const withHome = () => {
+    if (homeData === 'wanted' && home) {
+      copyTemplateInto(home);
+      homeData = 'copied';
+    }
+  };
+
+  const envFor = (dir: string): Record<string, string> => ({ STUDIO_HOME: dir, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv });
 
   beforeAll(async () => {
-    // embedded: the home's data directory starts from the migrated template, so a CLI run there is quick
-    home = engine === 'pglite' ? await embeddedHomeFromTemplate() : mkdtempSync(join(tmpdir(), 'studio-home-'));
-    env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'debug', ...extraEnv };
+    if (engine === 'pglite' && options.ownHome) {
+      // a home of this worker's pool, reset to the template's state, or a new copy of the template that
+      // this process opens as its owner
+      owned = await acquireOwnedHome(async () => {
+        const dir = await embeddedHomeFromTemplate('studio-home-', inject('testRunDir'));
+        return { home: dir, db: await openDatabase(loadConfig({ env: envFor(dir), cwd: dir, dotenv: false }), { applicationName: 'studio-test-owner' }) };
+      });
+      home = owned.home;
+    } else {
+      home = mkdtempSync(join(tmpdir(), 'studio-home-'));
+    }
+    env = envFor(home);
     if (engine === 'postgres') {
       schema = `t_${randomBytes(5).toString('hex')}`;
       env.DATABASE_URL = serverUrl!;
@@ -65,12 +88,12 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
       db = await createPostgresDatabase({ url: serverUrl!, schema, poolMax: 20 });
       await migrate(db, { vars: { EMBEDDING_DIM: TEST_EMBEDDING_DIM } });
       config = loadConfig({ env, cwd: home, dotenv: false });
-    } else if (options.ownHome) {
+    } else if (owned) {
       config = loadConfig({ env, cwd: home, dotenv: false });
-      db = await openDatabase(config, { applicationName: 'studio-test-owner' });
+      db = owned.db;
     } else {
-      const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
-      db = await createPgliteDatabase({ loadDataDir: template });
+      // a database of this worker's pool, in the template's state (a reset, not a new PGlite, when one is idle)
+      db = await acquirePglite(inject('pgliteTemplate'));
       config = loadConfig({ env, cwd: home, dotenv: false });
     }
   });
@@ -86,7 +109,11 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
       await admin.exec(`drop schema if exists "${schema}" cascade`);
       await admin.close();
     }
-    if (!failed && home) rmSync(home, { recursive: true, force: true });
+    if (owned) {
+      // passed: back to the pool (removed with the run's directory); failed: closed and kept to look at
+      await owned.release(!failed);
+      if (failed) renameSync(home, mkdtempSync(join(tmpdir(), 'studio-home-failed-')) + '/home');
+    } else if (!failed && home) rmSync(home, { recursive: true, force: true });
   });
 
   return {
@@ -97,12 +124,15 @@ export function useTestDatabase(engine: EngineName, extraEnv: Record<string, str
     },
     get config() {
       if (!config) throw new Error('test config not ready yet');
+      withHome();
       return config;
     },
     get env() {
+      withHome();
       return env;
     },
     get home() {
+      withHome();
       return home;
     },
   };
@@ -137,10 +167,14 @@ export const describeServer = (name: string, body: (t: TestDatabase) => void, ex
  * A STUDIO_HOME whose embedded data directory is a copy of the migrated template directory (a file copy:
  * no initdb, no PGlite start), for tests that run the built studio on the embedded database.
  */
-export async function embeddedHomeFromTemplate(prefix = 'studio-home-'): Promise<string> {
-  const home = mkdtempSync(join(tmpdir(), prefix));
+export async function embeddedHomeFromTemplate(prefix = 'studio-home-', parent = tmpdir()): Promise<string> {
+  const home = mkdtempSync(join(parent, prefix));
+  copyTemplateInto(home);
+  return home;
+}
+
+function copyTemplateInto(home: string): void {
   cpSync(inject('pgliteTemplateDir'), join(home, 'data/pglite'), { recursive: true });
   // the mode PGlite gives the directory it creates (the template's tar says 0700): what another user sees
   chmodSync(join(home, 'data/pglite'), 0o755);
-  return home;
 }

@@ -1,14 +1,13 @@
-import { execa, type ResultPromise } from 'execa';
-import { fileURLToPath } from 'node:url';
+import type { ResultPromise } from 'execa';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeServer } from '../helpers/db.js';
+import { runFixture } from '../helpers/fixtures.js';
 import { bakeryIdea, pipelineDeps, writeBakeryCorpus } from '../helpers/pipeline.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { ingestEvidence } from '../../src/pipeline/evidence/ingest.js';
 import { buckets } from '../../src/storage/budget.js';
 
-const worker = fileURLToPath(new URL('../fixtures/pipeline-worker.ts', import.meta.url));
 const ENV = { STAGE_LEASE: '1500ms', BUDGET_RESERVATION_LEASE: '2s', BUDGET_TOTAL: '1000', BUDGET_GOOGLE_ADS: '900', LOG_LEVEL: 'warn', FIXTURE_DELAY_MS: '40' };
 const SLOW = { ...ENV, FIXTURE_DELAY_MS: '400' };
 
@@ -21,7 +20,7 @@ describeServer('pipeline crash safety', (t) => {
     expect(created.every((o) => o.status === 'created')).toBe(true);
 
     // worker A: killed -9 after a few stage runs, very likely in the middle of a paid call
-    const a = execa(process.execPath, ['--import', 'tsx', worker, '2'], { env: { ...t.env, ...SLOW }, reject: false, buffer: false }) as ResultPromise;
+    const a = runFixture('pipeline-worker', ['2'], { env: { ...t.env, ...SLOW }, reject: false, buffer: false }) as ResultPromise;
     await new Promise<void>((resolve, reject) => {
       let steps = 0;
       a.stdout!.on('data', (chunk: Buffer) => {
@@ -47,8 +46,8 @@ describeServer('pipeline crash safety', (t) => {
 
     // two fresh worker processes take over: leases lapse, dead reservations are released or replayed
     const [b, c] = await Promise.all([
-      execa(process.execPath, ['--import', 'tsx', worker, '2'], { env: { ...t.env, ...ENV }, reject: false }),
-      execa(process.execPath, ['--import', 'tsx', worker, '2'], { env: { ...t.env, ...ENV }, reject: false }),
+      runFixture('pipeline-worker', ['2'], { env: { ...t.env, ...ENV }, reject: false }),
+      runFixture('pipeline-worker', ['2'], { env: { ...t.env, ...ENV }, reject: false }),
     ]);
     expect(b.exitCode, b.stderr).toBe(0);
     expect(c.exitCode, c.stderr).toBe(0);

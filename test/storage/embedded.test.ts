@@ -2,9 +2,8 @@
  * Embedded mode with many processes: this test process owns the embedded database (it opens it first)
  * and real child processes connect to its socket, as `studio` commands do while the console runs.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
@@ -18,11 +17,10 @@ import { registerNode } from '../../src/storage/scheduler-nodes.js';
 import { submitIdeas } from '../../src/pipeline/ideas/intake.js';
 import { claimDue } from '../../src/storage/idea-claims.js';
 import { runCli } from '../helpers/cli.js';
+import { runFixture, type FixtureName } from '../helpers/fixtures.js';
 
-const racer = fileURLToPath(new URL('../fixtures/budget-racer.ts', import.meta.url));
-const client = fileURLToPath(new URL('../fixtures/embedded-client.ts', import.meta.url));
-const tsx = (file: string, args: string[], env: Record<string, string>) =>
-  execa(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...env, LOG_LEVEL: 'warn' }, reject: false, buffer: false }) as ResultPromise;
+const fixture = (name: FixtureName, args: string[], env: Record<string, string>) =>
+  runFixture(name, args, { env: { ...env, LOG_LEVEL: 'warn' }, reject: false, buffer: false }) as ResultPromise;
 
 /** Resolve with the first stdout line matching `pattern` (rejects when the child exits first). */
 function lineFrom(child: ResultPromise, pattern: RegExp): Promise<RegExpExecArray> {
@@ -156,7 +154,7 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
       }
       return refused;
     })();
-    const children = Array.from({ length: 6 }, (_, i) => tsx(racer, ['race', '8', String(i + 1)], env));
+    const children = Array.from({ length: 6 }, (_, i) => fixture('budget-racer', ['race', '8', String(i + 1)], env));
     const outs = await Promise.all(children.map(async (c) => {
       let out = '';
       c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -178,7 +176,7 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
   }, 120_000);
 
   it("a client's open transaction holds the session: the owner's scheduler write waits for it and is not part of it", async () => {
-    const holder = tsx(client, ['hold', 'hold-rollback'], env);
+    const holder = fixture('embedded-client', ['hold', 'hold-rollback'], env);
     const finished = lineFrom(holder, /done (.+)/);
     await lineFrom(holder, /holding/);
     let wrote = false;
@@ -195,7 +193,7 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
   }, 60_000);
 
   it('kill -9 of a client mid-transaction: its transaction is rolled back before anyone else runs', async () => {
-    const holder = tsx(client, ['hold', 'hold-killed'], env);
+    const holder = fixture('embedded-client', ['hold', 'hold-killed'], env);
     await lineFrom(holder, /holding/);
     const write = db.query("insert into ops_events (kind, source, level, dedup_key, message) values ('test.after', 'test', 'HEALTHY', 'after-kill', 'x')");
     holder.kill('SIGKILL');
@@ -216,7 +214,7 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
     await deps.budget.reset({ operator: { user: 'test' }, reason: 'claims', confirm: true });
     const created = await submitIdeas(deps, Array.from({ length: 24 }, (_, i) => ({ input: bakeryIdea(i), label: `idea ${i}` })), { force: true });
     expect(created.filter((o) => o.status === 'created')).toHaveLength(24);
-    const children = Array.from({ length: 4 }, () => tsx(client, ['claim'], env));
+    const children = Array.from({ length: 4 }, () => fixture('embedded-client', ['claim'], env));
     const results = children.map((c) => lineFrom(c, /claimed (\[.*\])/));
     await Promise.all(children.map((c) => lineFrom(c, /ready/)));
     for (const c of children) c.stdin!.write('go\n');
@@ -245,7 +243,7 @@ describe('embedded mode: owner election and faults [pglite]', () => {
   it('four commands starting at once on a database with no owner: exactly one opens it, the others connect', async () => {
     const home = await embeddedHomeFromTemplate('studio-elect-');
     const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
-    const children = Array.from({ length: 4 }, () => tsx(client, ['own'], env));
+    const children = Array.from({ length: 4 }, () => fixture('embedded-client', ['own'], env));
     try {
       const lines = await Promise.all(children.map((c) => lineFrom(c, /ready (\d+) (\d+)/)));
       const owners = new Set(lines.map((m) => m[2]));
@@ -260,7 +258,7 @@ describe('embedded mode: owner election and faults [pglite]', () => {
   it("the owner closing (hand-over) while a client's statement runs: the statement gets its answer, the client's next one (never sent) goes to the next owner", async () => {
     const home = await embeddedHomeFromTemplate('studio-handover-');
     const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
-    const owner = tsx(client, ['own'], env);
+    const owner = fixture('embedded-client', ['own'], env);
     const [, ownerPid] = await lineFrom(owner, /ready (\d+) (\d+)/);
     const config = loadConfig({ env, cwd: home, dotenv: false });
     const clientDb = await openDatabase(config, { migrate: false });
@@ -287,7 +285,7 @@ describe('embedded mode: owner election and faults [pglite]', () => {
   it('kill -9 of the owner while a client is mid-transaction: the client gets one line, the next command owns it, nothing committed is lost', async () => {
     const home = await embeddedHomeFromTemplate('studio-kill-');
     const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM) };
-    const owner = tsx(client, ['own'], env);
+    const owner = fixture('embedded-client', ['own'], env);
     const [, ownerPid] = await lineFrom(owner, /ready (\d+) (\d+)/);
     const config = loadConfig({ env, cwd: home, dotenv: false });
     const clientDb = await openDatabase(config, { migrate: false });
