@@ -69,7 +69,7 @@ function start() {
 }
 
 describe('screen writer', () => {
-  it('fills the clock and the data age in the header row; a tick rewrites that row only', async () => {
+  it('fills the clock and the data age in the header row; a tick rewrites that row and the rows with ages under two minutes only', async () => {
     const { clock, terminal, screen, until } = start();
     await until(() => screen.rows().some((r) => r.includes('Budget')) && screen.rows()[0]!.includes('data as of'), 'the first frame');
     expect(screen.rows()[0]).toMatch(/│ 18:00:00 UTC │ data as of 18:00:00 \(0s old\)/);
@@ -79,7 +79,10 @@ describe('screen writer', () => {
     await until(() => screen.rows()[0]!.includes('18:00:03 UTC'), 'the clock to tick');
     expect(screen.rows()[0]).toContain('data as of 18:00:00 (3s old)');
     const tickWrites = terminal.writes.slice(before);
-    expect(tickWrites.flatMap(rowsOf)).toEqual(tickWrites.map(() => 1)); // the header row, nothing else
+    // the header row, and the rows whose ages count seconds (live cells too); nothing else
+    const rows = screen.rows();
+    expect(tickWrites.map((w) => rowsOf(w)[0])).toEqual(tickWrites.map(() => 1));
+    for (const row of new Set(tickWrites.flatMap(rowsOf))) if (row !== 1) expect(rows[row - 1]).toMatch(/\b\d{1,3}s\b/);
   });
 
   it('a key that moves the selection rewrites the rows that changed, not the screen', async () => {

@@ -10,7 +10,8 @@ import type { StageIdeasView, StuckIdeaView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
-import { formatDuration, pad } from '../format.js';
+import { pad } from '../format.js';
+import { formatAge } from '../ages.js';
 import { ListRows } from './ListRows.js';
 import { Panel, contentRows, contentWidth } from './Panel.js';
 
@@ -99,7 +100,7 @@ export function StageList({ stage, view, error, width, height, onClose, onIdea, 
             render={(idea) => (
               <Text>
                 <Text {...(idea.kind === 'stuck' ? theme.bad : theme.warn)}>{pad(BADGE[idea.kind ?? 'stuck'], 6)}</Text> {pad(idea.title, titleWidth)} {pad(idea.status, 10)}{' '}
-                {pad(formatDuration(idea.heldForMs), 8, 'right')}
+                {pad(formatAge(idea.heldForMs), 8, 'right')}
                 <Text {...theme.muted}> {idea.reason}</Text>
               </Text>
             )}

@@ -9,7 +9,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
 import { toError } from '../../core/errors.js';
-import { useConsoleApi } from '../ConsoleApiContext.js';
+import { useConsoleSettings } from '../ConsoleApiContext.js';
+import { nextAgeChangeAt } from '../ages.js';
 
 export interface SnapshotState {
   /**
@@ -35,16 +36,12 @@ export interface SnapshotState {
   togglePaused(): void;
 }
 
-/** A snapshot with the same content as the one on screen replaces it only when that one is this old. */
-export const AGES_EVERY_MS = 10_000;
-
 /**
  * What a snapshot says, without when it was read and how long that took: equal keys, equal screens. Two
  * figures are counted from the read's time and so moved with every read: an idea's time held in its stage
  * (`heldForMs`) counts as the time it entered, and the budget's projected cap time as the time left until
  * it (what the panel shows, `cap in ~2d 1h`). An idle console with a stuck idea on screen, or with any
- * spend in the last 24 h, drew every panel each second; now those move on with the other ages (every
- * AGES_EVERY_MS).
+ * spend in the last 24 h, drew every panel each second; now those move on with the other ages.
  */
 export function snapshotContentKey(s: ConsoleSnapshot): string {
   const { takenAt, readMs: _readMs, ...content } = s;
@@ -54,13 +51,23 @@ export function snapshotContentKey(s: ConsoleSnapshot): string {
   return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
 }
 
+/**
+ * When a snapshot with the same content as `kept` must still replace it (ms epoch): without the screen
+ * writer's live cells, when an age or run time on screen would read differently (`nextAgeChangeAt`: every
+ * second under two minutes, else every minute or hour); with them never — the writer moves the ages itself.
+ */
+export function redrawAt(kept: ConsoleSnapshot, agesLive: boolean): number {
+  return agesLive ? Infinity : nextAgeChangeAt(kept);
+}
+
 /** `dedupe: false` is the old behaviour (every read a new object, every panel re-rendered), for the bench. */
 export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boolean } = {}): SnapshotState {
-  const api = useConsoleApi();
+  const { api, liveCells } = useConsoleSettings();
+  const agesLive = liveCells !== undefined;
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
   const takenAtRef = useRef<number | null>(null);
   const contentKey = useRef<string | null>(null);
-  const keptAt = useRef(0);
+  const keptUntil = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
   const [hungSince, setHungSince] = useState<number | null>(null);
@@ -91,11 +98,11 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
       if (!alive.current) return;
       takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
       const key = dedupe ? snapshotContentKey(next) : null;
-      // Panels show ages against the snapshot's takenAt ("opened 5m ago", "next in 40s"): identical
-      // content is taken again once the kept one is AGES_EVERY_MS old, so those move on, at a tenth the cost.
-      if (key === null || key !== contentKey.current || next.takenAt.getTime() - keptAt.current >= AGES_EVERY_MS) {
+      // identical content is taken again only when something on screen would read differently (redrawAt)
+      const changed = key !== contentKey.current;
+      if (key === null || changed || next.takenAt.getTime() >= keptUntil.current) {
         contentKey.current = key;
-        keptAt.current = next.takenAt.getTime();
+        keptUntil.current = redrawAt(next, agesLive);
         setSnapshot(next);
       }
       setError(null); // no re-render when it was null already
@@ -118,7 +125,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
         }
       }
     }
-  }, [api, refreshMs, dedupe]);
+  }, [api, refreshMs, dedupe, agesLive]);
 
   useEffect(() => {
     alive.current = true;
