@@ -66,6 +66,8 @@ export class Screen implements LiveCells {
   readonly stream: NodeJS.WriteStream;
   private shown: string[] = [];
   private frame: string[] = [];
+  /** The frame's rows that hold live cells. */
+  private withCells: number[] = [];
   private readonly cells = new Map<number, LiveCell>();
   private nextId = FIXED_CELLS;
   private readonly freeIds: number[] = [];
@@ -170,17 +172,21 @@ export class Screen implements LiveCells {
 
   private draw(text: string): void {
     this.frame = text.split('\n');
-    this.paint();
+    this.withCells = this.frame.flatMap((line, i) => (HAS_CELL.test(line) ? [i] : []));
+    this.paint(this.frame.map((line) => this.fill(line)));
   }
 
   private tick(): void {
     if (this.closed) return;
-    this.paint();
+    // only the rows with live cells can have changed since the frame (after a resize: every row)
+    if (this.shown.length !== this.frame.length) return this.paint(this.frame.map((line) => this.fill(line)));
+    const next = [...this.shown];
+    for (const i of this.withCells) next[i] = this.fill(this.frame[i]!);
+    this.paint(next);
   }
 
-  /** Write the rows that differ from what is shown. */
-  private paint(): void {
-    const next = this.frame.map((line) => this.fill(line));
+  /** Write the rows of `next` that differ from what is shown. */
+  private paint(next: string[]): void {
     let out = '';
     const rows = Math.max(next.length, this.shown.length);
     for (let i = 0; i < rows; i++) {

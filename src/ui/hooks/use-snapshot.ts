@@ -44,11 +44,28 @@ export interface SnapshotState {
  * spend in the last 24 h, drew every panel each second; now those move on with the other ages.
  */
 export function snapshotContentKey(s: ConsoleSnapshot): string {
-  const { takenAt, readMs: _readMs, ...content } = s;
+  return panelsKey(s) + logsKey(s.logs);
+}
+
+/** The content key of all but the log tail. */
+function panelsKey(s: ConsoleSnapshot): string {
+  const { takenAt, readMs: _readMs, logs: _logs, ...content } = s;
   const at = takenAt.getTime();
   const stuck = content.pipeline.stuck.map((i) => ({ ...i, heldForMs: at - i.heldForMs }));
   const capIn = content.budget.projectedCapAt ? content.budget.projectedCapAt.getTime() - at : null;
   return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
+}
+
+// The backend hands back the same log tail array while the log file has not changed (tailLogLines): its
+// JSON (up to 500 lines, ~75 KB) is made once per array, not on every read.
+const logsJson = new WeakMap<object, string>();
+function logsKey(logs: ConsoleSnapshot['logs']): string {
+  let key = logsJson.get(logs);
+  if (key === undefined) {
+    key = JSON.stringify(logs);
+    logsJson.set(logs, key);
+  }
+  return key;
 }
 
 /**
@@ -66,7 +83,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
   const agesLive = liveCells !== undefined;
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
   const takenAtRef = useRef<number | null>(null);
-  const contentKey = useRef<string | null>(null);
+  const contentKey = useRef<{ panels: string; logs: string } | null>(null);
   const keptUntil = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
@@ -97,10 +114,11 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
       const next = await api.snapshot();
       if (!alive.current) return;
       takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
-      const key = dedupe ? snapshotContentKey(next) : null;
+      // (two parts: the same log tail is the same string object, compared at once)
+      const key = dedupe ? { panels: panelsKey(next), logs: logsKey(next.logs) } : null;
       // identical content is taken again only when something on screen would read differently (redrawAt)
-      const changed = key !== contentKey.current;
-      if (key === null || changed || next.takenAt.getTime() >= keptUntil.current) {
+      const changed = key === null || contentKey.current === null || key.panels !== contentKey.current.panels || key.logs !== contentKey.current.logs;
+      if (changed || next.takenAt.getTime() >= keptUntil.current) {
         contentKey.current = key;
         keptUntil.current = redrawAt(next, agesLive);
         setSnapshot(next);
