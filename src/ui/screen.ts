@@ -192,10 +192,44 @@ export class Screen implements LiveCells {
     for (let i = 0; i < rows; i++) {
       const line = next[i];
       if (line === this.shown[i]) continue;
-      // reset attributes before erasing (a coloured background would paint the erased row), then the row
-      out += `\x1b[${i + 1};1H\x1b[0m\x1b[2K${line ?? ''}`;
+      const span = line === undefined ? null : changedSpan(this.shown[i], line);
+      // only the characters that changed (a live cell's new text), at their column, in their attributes
+      if (span) out += `\x1b[${i + 1};${span.column}H\x1b[0m${span.sgr}${span.text}\x1b[0m`;
+      // else reset attributes before erasing (a coloured background would paint the erased row), then the row
+      else out += `\x1b[${i + 1};1H\x1b[0m\x1b[2K${line ?? ''}`;
     }
     this.shown = next;
     if (out) this.raw(SYNC_START + out + SYNC_END);
   }
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** One column wide for sure: below U+1100 but combining marks, punctuation to geometric shapes (│ ─ █ ● … ›), private use. */
+const narrow = (code: number) => (code < 0x1100 && !(code >= 0x300 && code <= 0x36f)) || (code >= 0x2000 && code <= 0x25ff) || (code >= 0xe000 && code <= 0xf8ff);
+
+/**
+ * Where `next` differs from `shown` when only plain characters changed in place (a live cell's text: same
+ * length, no escape codes in the change): the 1-based column, the SGR codes in force there, and the new
+ * characters. Null when the row must be written whole (anything else, or a character whose width is not
+ * surely one column before or in the change).
+ */
+export function changedSpan(shown: string | undefined, next: string): { column: number; sgr: string; text: string } | null {
+  if (shown === undefined || shown.length !== next.length) return null;
+  let start = 0;
+  while (start < next.length && next[start] === shown[start]) start++;
+  let end = next.length;
+  while (end > start && next[end - 1] === shown[end - 1]) end--;
+  const text = next.slice(start, end);
+  if (text.includes('\x1b') || shown.slice(start, end).includes('\x1b')) return null;
+  const prefix = next.slice(0, start);
+  const escape = prefix.lastIndexOf('\x1b');
+  // eslint-disable-next-line no-control-regex
+  if (escape >= 0 && !/^\x1b\[[0-9;]*m/.test(prefix.slice(escape))) return null; // the change starts inside an escape code
+  const plain = prefix.replace(SGR, '');
+  if (plain.includes('\x1b')) return null;
+  for (const ch of plain + text) if (!narrow(ch.codePointAt(0)!)) return null;
+  if (/[\ud800-\udfff]/.test(text) && /[\ud800-\udbff]$/.test(prefix)) return null; // a change inside a surrogate pair
+  return { column: [...plain].length + 1, sgr: (prefix.match(SGR) ?? []).join(''), text };
 }

@@ -184,7 +184,7 @@ class Terminal extends EventEmitter {
   };
 }
 // eslint-disable-next-line no-control-regex
-const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);1H/g)].map((m) => Number(m[1]));
+const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);\d+H/g)].map((m) => Number(m[1]));
 
 describe('with the screen writer, ages are live cells', () => {
   async function writerConsole(age: number) {

@@ -44,26 +44,36 @@ export interface SnapshotState {
  * spend in the last 24 h, drew every panel each second; now those move on with the other ages.
  */
 export function snapshotContentKey(s: ConsoleSnapshot): string {
-  return panelsKey(s) + logsKey(s.logs);
+  return contentParts(s).join('');
 }
 
-/** The content key of all but the log tail. */
-function panelsKey(s: ConsoleSnapshot): string {
-  const { takenAt, readMs: _readMs, logs: _logs, ...content } = s;
+/**
+ * The content key in parts: the arrays the backend hands back unchanged (below) are the same string
+ * objects from read to read, so comparing them costs nothing.
+ */
+function contentParts(s: ConsoleSnapshot): string[] {
+  return [restKey(s), jsonOnce(s.kpis), jsonOnce(s.incidents), jsonOnce(s.logs)];
+}
+
+/** The content key of all but the KPIs, the incidents and the log tail. */
+function restKey(s: ConsoleSnapshot): string {
+  const { takenAt, readMs: _readMs, logs: _logs, kpis: _kpis, incidents: _incidents, ...content } = s;
   const at = takenAt.getTime();
   const stuck = content.pipeline.stuck.map((i) => ({ ...i, heldForMs: at - i.heldForMs }));
   const capIn = content.budget.projectedCapAt ? content.budget.projectedCapAt.getTime() - at : null;
   return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
 }
 
-// The backend hands back the same log tail array while the log file has not changed (tailLogLines): its
-// JSON (up to 500 lines, ~75 KB) is made once per array, not on every read.
-const logsJson = new WeakMap<object, string>();
-function logsKey(logs: ConsoleSnapshot['logs']): string {
-  let key = logsJson.get(logs);
+// The backend hands back the same arrays while nothing changed: the log tail while the log file is the
+// same (tailLogLines), the KPIs (with their histories) and the incidents while their fingerprints hold
+// (console-backend.ts). Their JSON (the tail alone up to 500 lines, ~75 KB) is made once per array, not on
+// every read.
+const json = new WeakMap<object, string>();
+function jsonOnce(value: object): string {
+  let key = json.get(value);
   if (key === undefined) {
-    key = JSON.stringify(logs);
-    logsJson.set(logs, key);
+    key = JSON.stringify(value);
+    json.set(value, key);
   }
   return key;
 }
@@ -83,7 +93,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
   const agesLive = liveCells !== undefined;
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
   const takenAtRef = useRef<number | null>(null);
-  const contentKey = useRef<{ panels: string; logs: string } | null>(null);
+  const contentKey = useRef<string[] | null>(null);
   const keptUntil = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
@@ -114,10 +124,10 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
       const next = await api.snapshot();
       if (!alive.current) return;
       takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
-      // (two parts: the same log tail is the same string object, compared at once)
-      const key = dedupe ? { panels: panelsKey(next), logs: logsKey(next.logs) } : null;
+      const key = dedupe ? contentParts(next) : null;
+      const kept = contentKey.current;
       // identical content is taken again only when something on screen would read differently (redrawAt)
-      const changed = key === null || contentKey.current === null || key.panels !== contentKey.current.panels || key.logs !== contentKey.current.logs;
+      const changed = key === null || kept === null || key.some((part, i) => part !== kept[i]);
       if (changed || next.takenAt.getTime() >= keptUntil.current) {
         contentKey.current = key;
         keptUntil.current = redrawAt(next, agesLive);
