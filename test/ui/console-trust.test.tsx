@@ -126,6 +126,17 @@ describe('modes and the operator at every width', () => {
     return { api, state };
   }
 
+  it('at 80 columns READ-ONLY and STALE leave the operator whole by giving up the @client, not by cutting at the edge', async () => {
+    const { api, state } = failing({ sshClient: '203.0.113.77' });
+    const c = open({ api, readOnly: true, columns: 80, rows: 24 });
+    await c.waitFor('dana.kowalski');
+    state.fail = true;
+    await c.press('r');
+    const header = (await c.waitFor('STALE')).split('\n')[0]!;
+    expect(header).toMatch(/│ dana\.kowalski$/);
+    c.unmount();
+  });
+
   it('at 80 columns a long operator@client gives up the client, then is cut with an ellipsis, never at the edge', async () => {
     for (const schedulerNote of [undefined, 'no scheduler: this read-only console holds the embedded database (0 job slot(s) missed since 07:00 UTC)']) {
       const { api, state } = failing({ operator: 'alexandra.konstantinopoulou', sshClient: '203.0.113.77', schedulerNote });
