@@ -84,7 +84,14 @@ export interface ConsoleRefresh {
 const json = (sql: string) => `(select json_agg(t) from (${sql}) t)`;
 const AWAITING_COLUMNS = 'id, title, current_stage, status, stage_entered_at, parked_reason, waiting_on_budget';
 
-const refreshSql = (maxLapses: number) => `select ${hashOf(SERVICE_STATES_SQL)} as services,
+// (the text is built once per value of maxLapses, not on every refresh)
+const refreshSqlText = new Map<number, string>();
+const refreshSql = (maxLapses: number) => {
+  let text = refreshSqlText.get(maxLapses);
+  if (text === undefined) refreshSqlText.set(maxLapses, (text = buildRefreshSql(maxLapses)));
+  return text;
+};
+const buildRefreshSql = (maxLapses: number) => `select ${hashOf(SERVICE_STATES_SQL)} as services,
        ${hashOf(kpiHistorySql('$1::timestamptz', 'null', '$2::int'))} as kpis,
        ${hashOf(jobPanelSql('$3', '$4'))} as jobs,
        ${hashOf(listIncidentsSql('false', 'null', '$5::int'))} || ${hashOf(incidentCountsSql('$6::timestamptz'))} as incidents,

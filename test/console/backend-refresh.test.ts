@@ -98,7 +98,7 @@ describeEachEngine('console backend, one statement a refresh', (t) => {
     expect(snap.pipeline.processing).toBeGreaterThan(0);
 
     // a second later nothing changed but the ideas' time held and the projected cap time: the screen has
-    // nothing to draw (those move on with the other ages, every AGES_EVERY_MS)
+    // nothing to draw (those move on with the other ages, when their text would change)
     clock.advance(1_000);
     const later = await both();
     expect(later.snap.pipeline.stuck.find((s) => s.id === stuck)!.heldForMs).toBe(snap.pipeline.stuck.find((s) => s.id === stuck)!.heldForMs + 1_000);

@@ -36,7 +36,7 @@ describe('drill-down from a stage', () => {
     const list = await c.waitFor('Stage DECK — its ideas');
     expect(calls(c.api, 'stageIdeas')[0]?.args[0]).toBe('DECK');
     // the parked one first, with its reason and time in the stage; the footer shows the list's keys
-    expect(list).toMatch(/›PARKED\s+\S.*BUILDING\s+9h 40m quality gate failed 3 times: slide 6 empty/);
+    expect(list).toMatch(/›PARKED\s+BUILDING\s+9h 40m \S.* quality gate failed 3 times: slide 6 empty/);
     expect(list.split('\n').at(-1)).toMatch(/^x reset {2}n advance {2}(enter|⏎) detail/);
     const parkedId = (await c.api.stageIdeas('DECK')).ideas[0]!.id;
 
@@ -47,12 +47,12 @@ describe('drill-down from a stage', () => {
     expect(calls(c.api, 'resetIdea').at(-1)?.args).toEqual([parkedId, 'DECK']);
   });
 
-  it("a stage's idea titles use the width there is: whole at 160 columns, wider than 28 at 100, 28 at 80 (the reason keeps its room)", async () => {
+  it("a stage's idea titles use the width there is: whole at 160 columns, wider than 28 at 100, 28 at 80 beside a reason, the rest of the row without one", async () => {
     const long = 'Carbon accounting for small logistics fleets with a phone app';
     const demo = createDemoApi();
     const api = { ...demo, stageIdeas: async (...args: Parameters<DemoApi['stageIdeas']>) => {
       const view = await demo.stageIdeas(...args);
-      return { ...view, ideas: view.ideas.map((idea, i) => (i === 0 ? { ...idea, title: long } : idea)) };
+      return { ...view, ideas: view.ideas.map((idea, i) => (i === 0 ? { ...idea, title: long } : i === 1 ? { ...idea, title: `${long} (2)`, reason: '' } : idea)) };
     } };
     for (const [columns, rows, shown, cut] of [[160, 48, long, null], [100, 30, long.slice(0, 32), long], [80, 24, long.slice(0, 27), long.slice(0, 29)]] as const) {
       const c = open({ api, columns, rows });
@@ -61,8 +61,11 @@ describe('drill-down from a stage', () => {
       const list = await c.waitFor('Stage DECK — its ideas');
       const row = list.split('\n').find((l) => l.includes('›PARKED'))!;
       expect(row, `${columns} columns`).toContain(shown);
-      expect(row).toMatch(/9h 40m quality gate/); // the reason still shows beside it
+      expect(row).toMatch(/9h 40m .* quality gate/); // the reason still shows beside it
       if (cut) expect(row).not.toContain(cut);
+      // a row without a reason gives its title the rest of the row: 46 columns at 80, not 28
+      const bare = list.split('\n').find((l) => l.includes(long.slice(0, 20)) && !l.includes('›PARKED'))!;
+      expect(bare, `${columns} columns`).toContain(columns === 80 ? long.slice(0, 45) : `${long} (2)`);
       c.unmount();
     }
   });

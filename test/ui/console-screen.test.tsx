@@ -11,7 +11,7 @@ import { App } from '../../src/ui/App.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
-import { Screen } from '../../src/ui/screen.js';
+import { Screen, changedSpan } from '../../src/ui/screen.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
 import { TEST_NOW } from '../helpers/render.js';
 
@@ -29,7 +29,7 @@ class Terminal extends EventEmitter {
 
 /** The rows a write moved to (`ESC [ row ; 1 H`). */
 // eslint-disable-next-line no-control-regex
-const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);1H/g)].map((m) => Number(m[1]));
+const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);\d+H/g)].map((m) => Number(m[1]));
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -69,7 +69,7 @@ function start() {
 }
 
 describe('screen writer', () => {
-  it('fills the clock and the data age in the header row; a tick rewrites that row only', async () => {
+  it('fills the clock and the data age in the header row; a tick rewrites that row and the rows with ages under two minutes only', async () => {
     const { clock, terminal, screen, until } = start();
     await until(() => screen.rows().some((r) => r.includes('Budget')) && screen.rows()[0]!.includes('data as of'), 'the first frame');
     expect(screen.rows()[0]).toMatch(/│ 18:00:00 UTC │ data as of 18:00:00 \(0s old\)/);
@@ -79,7 +79,10 @@ describe('screen writer', () => {
     await until(() => screen.rows()[0]!.includes('18:00:03 UTC'), 'the clock to tick');
     expect(screen.rows()[0]).toContain('data as of 18:00:00 (3s old)');
     const tickWrites = terminal.writes.slice(before);
-    expect(tickWrites.flatMap(rowsOf)).toEqual(tickWrites.map(() => 1)); // the header row, nothing else
+    // the header row, and the rows whose ages count seconds (live cells too); nothing else
+    const rows = screen.rows();
+    expect(tickWrites.map((w) => rowsOf(w)[0])).toEqual(tickWrites.map(() => 1));
+    for (const row of new Set(tickWrites.flatMap(rowsOf))) if (row !== 1) expect(rows[row - 1]).toMatch(/\b\d{1,3}s\b/);
   });
 
   it('a key that moves the selection rewrites the rows that changed, not the screen', async () => {
@@ -106,5 +109,21 @@ describe('screen writer', () => {
     const after = terminal.writes.length;
     screen.stream.write('anything');
     expect(terminal.writes.length).toBe(after);
+  });
+});
+
+describe('a live cell that moved is written alone', () => {
+  const shown = '\x1b[1mstudio\x1b[22m │ \x1b[2m07:14:04 (9s old)\x1b[22m │ root';
+  it('writes only the changed characters at their column, in the attributes in force there', () => {
+    const next = '\x1b[1mstudio\x1b[22m │ \x1b[2m07:14:04 (10s old\x1b[22m │ root'.replace('(10s old', '(8s old)');
+    // "studio │ 07:14:04 (" is 19 columns: the change starts at column 20, dim (after bold on and off)
+    expect(changedSpan(shown, next)).toEqual({ column: 20, sgr: '\x1b[1m\x1b[22m\x1b[2m', text: '8' });
+  });
+  it('writes the row whole when the change crosses an escape code, changes its length, or follows a wide character', () => {
+    expect(changedSpan(shown, shown.replace('\x1b[2m', '\x1b[1m'))).toBeNull();
+    expect(changedSpan(shown, shown.replace('(9s old)', '(10s old)'))).toBeNull();
+    const wide = shown.replace('studio', 'stu漢o');
+    expect(changedSpan(wide, wide.replace('(9s', '(8s'))).toBeNull();
+    expect(changedSpan(undefined, shown)).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { consoleOpener, KEY } from '../helpers/render.js';
-import type { ConsoleApi } from '../../src/core/console-api.js';
+import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
 import { createDemoApi, type DemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
@@ -112,7 +112,7 @@ describe('modes always visible', () => {
 
 describe('modes and the operator at every width', () => {
   /** The demo, as operator `dana.kowalski`, whose reads fail once `fail` is set (the header turns STALE). */
-  function failing() {
+  function failing(header: Partial<ConsoleSnapshot['header']> = {}) {
     const demo = createDemoApi();
     const state = { fail: false };
     const api = {
@@ -120,11 +120,38 @@ describe('modes and the operator at every width', () => {
       snapshot: async () => {
         if (state.fail) throw new Error('database: connection refused');
         const s = await demo.snapshot();
-        return { ...s, header: { ...s.header, operator: 'dana.kowalski' } };
+        return { ...s, header: { ...s.header, operator: 'dana.kowalski', ...header } };
       },
     };
     return { api, state };
   }
+
+  it('at 80 columns READ-ONLY and STALE leave the operator whole by giving up the @client, not by cutting at the edge', async () => {
+    const { api, state } = failing({ sshClient: '203.0.113.77' });
+    const c = open({ api, readOnly: true, columns: 80, rows: 24 });
+    await c.waitFor('dana.kowalski');
+    state.fail = true;
+    await c.press('r');
+    const header = (await c.waitFor('STALE')).split('\n')[0]!;
+    expect(header).toMatch(/│ dana\.kowalski$/);
+    c.unmount();
+  });
+
+  it('at 80 columns a long operator@client gives up the client, then is cut with an ellipsis, never at the edge', async () => {
+    for (const schedulerNote of [undefined, 'no scheduler: this read-only console holds the embedded database (0 job slot(s) missed since 07:00 UTC)']) {
+      const { api, state } = failing({ operator: 'alexandra.konstantinopoulou', sshClient: '203.0.113.77', schedulerNote });
+      const c = open({ api, readOnly: true, columns: 80, rows: 24 });
+      await c.waitFor('alexandra');
+      state.fail = true;
+      await c.press('r');
+      const header = (await c.waitFor('STALE')).split('\n')[0]!;
+      expect(header).not.toContain('203.0.113.77');
+      expect(header.length).toBe(80);
+      if (schedulerNote) expect(header).toMatch(/^studio DEMO\s+READ-ONLY\s+STALE\s+NO SCHEDULER\s+│ \w+ │ \d\d:\d\d:\d\d \(\d+s old\) │ al\S*…$/);
+      else expect(header).toMatch(/^studio DEMO\s+READ-ONLY\s+STALE\s+│ \w+ │ \d\d:\d\d:\d\d \(\d+s old\) │ alexandra\.konsta\S*…$/);
+      c.unmount();
+    }
+  });
 
   it('READ-ONLY and STALE together at 80x24 leave the operator whole; what gives way is the optional part', async () => {
     const { api, state } = failing();

@@ -5,7 +5,8 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { CategoryView } from '../../core/console-api.js';
-import { formatDuration, money, pad, shortDateTime } from '../format.js';
+import { money, pad, shortDateTime } from '../format.js';
+import { formatAge } from '../ages.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Flash } from './Flash.js';
 import { ListRows } from './ListRows.js';
@@ -76,7 +77,7 @@ export function BudgetPanel(props: PanelViewProps) {
         {' · burn '}
         <Flash value={b.burnRateCentsPerHour}>{`${money(b.burnRateCentsPerHour)}/h`}</Flash>
         {' · '}
-        {b.projectedCapAt ? `cap in ~${formatDuration(b.projectedCapAt.getTime() - now)}` : 'nothing burning'}
+        {b.projectedCapAt ? `cap in ~${formatAge(b.projectedCapAt.getTime() - now)}` : 'nothing burning'}
         {` · settled ${money(b.total.spentCents)} · reserved ${money(reserved)}`}
       </Text>
       <Text {...theme.muted}>{` · cycle ${b.cycleId} since ${shortDateTime(b.cycleStart)}`}</Text>

@@ -8,7 +8,7 @@
 import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Text } from 'ink';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
-import { clockTime, formatDuration } from '../format.js';
+import { clockTime, formatDuration, truncate } from '../format.js';
 import { useConsoleSettings } from '../ConsoleApiContext.js';
 import type { Theme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
@@ -88,6 +88,13 @@ function useLiveHeader(props: HeaderProps): { live: boolean; ageWidth: number; s
   return { live: liveCells !== undefined, ageWidth, stale };
 }
 
+/** The operator and SSH client in `room` columns: whole, else the name alone, else the name cut with `…` (never under 1). */
+export function operatorText(operator: string, sshClient: string | undefined, room: number): { operator: string; sshClient?: string } {
+  if (sshClient && operator.length + 1 + sshClient.length <= room) return { operator, sshClient };
+  if (operator.length <= room) return { operator };
+  return { operator: truncate(operator, Math.max(1, room)) };
+}
+
 export function Header(props: HeaderProps) {
   const { snapshot, paused, width } = props;
   const { theme, readOnly, demo, liveCells } = useConsoleSettings();
@@ -111,12 +118,16 @@ export function Header(props: HeaderProps) {
     (b): b is string => typeof b === 'string',
   );
   const ageWidth = liveHeader.live ? liveHeader.ageWidth : ageText(props, now).length;
-  let used =
+  const essentials =
     'studio'.length +
     badges.reduce((n, b) => n + b.length + 2, 0) +
     SEP + (h ? h.systemLevel.length : 'loading…'.length) +
     (snapshot ? SEP + ageWidth : 0) +
-    (h ? SEP + h.operator.length + (h.sshClient ? 1 + h.sshClient.length : 0) : 0);
+    (h ? SEP : 0);
+  // Who is at the console, in what is left: "operator@ssh-client", else without the client, else the
+  // name cut with an ellipsis (every badge, the state and the age come first; nothing is cut at the edge).
+  const who = h ? operatorText(h.operator, h.sshClient, width - essentials) : { operator: '', sshClient: undefined };
+  let used = essentials + who.operator.length + (who.sshClient ? 1 + who.sshClient.length : 0);
   // the age's label shortens before anything essential is cut: "data as of", "as of", none ("(5s old)" still says it)
   const ageLabel = !snapshot ? '' : ['data as of ', 'as of ', ''].find((label) => used + label.length <= width) ?? '';
   used += ageLabel.length;
@@ -175,8 +186,8 @@ export function Header(props: HeaderProps) {
             </>
           ) : null}
           {sep}
-          {h.operator}
-          {h.sshClient ? <Text {...theme.muted}>@{h.sshClient}</Text> : null}
+          {who.operator}
+          {who.sshClient ? <Text {...theme.muted}>@{who.sshClient}</Text> : null}
           {showOwner ? <Text {...theme.muted}>{ownerText}</Text> : null}
         </>
       ) : null}

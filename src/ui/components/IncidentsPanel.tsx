@@ -5,7 +5,9 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { IncidentView } from '../../core/console-api.js';
-import { formatDuration, pad } from '../format.js';
+import { pad } from '../format.js';
+import { formatAge } from '../ages.js';
+import { TimeText } from './TimeText.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import type { Theme, TextStyle } from '../theme.js';
 import { ListRows } from './ListRows.js';
@@ -41,7 +43,7 @@ function IncidentRow({ incident, now }: { incident: IncidentView; now: number })
     <Text>
       <Text {...severityStyle(theme, incident.severity)}>{incident.severity}</Text>
       {' '}
-      {pad(formatDuration(now - incident.openedAt.getTime()), 8, 'right')}{' '}
+      <TimeText text={(t) => formatAge(t - incident.openedAt.getTime())} now={now} width={8} align="right" />{' '}
       <Text {...(incident.status === 'open' ? {} : theme.muted)}>{pad(STATUS_LABEL[incident.status], 10)}</Text>
       <Text {...(incident.status === 'resolved' ? theme.muted : {})}>{incident.title}</Text>
       <Text {...theme.muted}>

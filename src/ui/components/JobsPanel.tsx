@@ -2,7 +2,9 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { JobView } from '../../core/console-api.js';
-import { ago, pad, until } from '../format.js';
+import { pad } from '../format.js';
+import { agoText, nextRunText } from '../ages.js';
+import { TimeText } from './TimeText.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Flash } from './Flash.js';
 import { ListRows } from './ListRows.js';
@@ -19,8 +21,14 @@ function JobRow({ job, now }: { job: JobView; now: number }) {
       <Flash value={`${status}${job.lastRunAt?.getTime()}`} style={theme.level(status)}>
         {pad(status, 10)}
       </Flash>
-      {pad(`${ago(job.lastRunAt, now)}${duration}`, 18)}
-      {job.paused ? <Text {...theme.warn}>{pad('paused', 12)}</Text> : <Text {...theme.muted}>{pad(`next ${until(job.nextRunAt, now)}`, 16)}</Text>}
+      <TimeText text={(t) => `${agoText(job.lastRunAt, t)}${duration}`} now={now} width={18} />
+      {job.paused ? (
+        <Text {...theme.warn}>{pad('paused', 12)}</Text>
+      ) : (
+        <Text {...theme.muted}>
+          <TimeText text={(t) => nextRunText(job.nextRunAt, t)} now={now} width={16} />
+        </Text>
+      )}
       {job.running && job.progress ? <Text {...theme.accent}> {job.progress}</Text> : null}
       {!job.running && job.lastError ? <Text {...theme.bad}> {job.lastError}</Text> : null}
     </Text>

@@ -3,7 +3,9 @@ import React from 'react';
 import { Text } from 'ink';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
 import { worstLevel, type Level } from '../../core/types.js';
-import { bar, clockTime, formatDuration, money, pad, withUnit } from '../format.js';
+import { bar, clockTime, money, pad, withUnit } from '../format.js';
+import { formatAge } from '../ages.js';
+import { TimeText } from './TimeText.js';
 import { PANEL_TITLES, type PanelId } from '../layout.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { sortIncidents } from '../panel-items.js';
@@ -83,7 +85,12 @@ function Summary({ panel, s }: { panel: PanelId; s: ConsoleSnapshot }) {
       return (
         <Text>
           {incidentCountsText(s)}
-          {first ? <Text {...theme.muted}>{` · ${first.severity} ${first.title} (${formatDuration(now - first.openedAt.getTime())})`}</Text> : null}
+          {first ? (
+            <Text {...theme.muted}>
+              {` · ${first.severity} ${first.title} `}
+              <TimeText text={(t) => `(${formatAge(t - first.openedAt.getTime())})`} now={now} width={9} />
+            </Text>
+          ) : null}
         </Text>
       );
     }

@@ -6,7 +6,9 @@ import React from 'react';
 import { Text } from 'ink';
 import type { StuckIdeaView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
-import { formatDuration, pad } from '../format.js';
+import { pad } from '../format.js';
+import { formatAge } from '../ages.js';
+import { TimeText } from './TimeText.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Flash } from './Flash.js';
 import { ListRows } from './ListRows.js';
@@ -23,13 +25,15 @@ export const STAGE_SHORT: Record<Stage, string> = {
   COMPLETE: 'DONE',
 };
 
-function StuckRow({ idea, inner }: { idea: StuckIdeaView; inner: number }) {
+function StuckRow({ idea, inner, now }: { idea: StuckIdeaView; inner: number; now: number }) {
   const theme = useTheme();
   const titleWidth = Math.max(10, Math.min(36, inner - 9 - 10 - 12 - 7));
+  // held since the read's time less what it had been held then: moves on with the clock
+  const enteredAt = now - idea.heldForMs;
   const kind = idea.kind === 'parked' ? 'PARKED' : idea.kind === 'waiting' ? 'WAIT$' : 'STUCK';
   return (
     <Text>
-      <Text {...(idea.kind === 'stuck' || !idea.kind ? theme.bad : theme.warn)}>{pad(kind, 6)}</Text> {pad(idea.title, titleWidth)} {pad(STAGE_SHORT[idea.stage], 8)} <Text {...theme.bad}>{pad(formatDuration(idea.heldForMs), 8, 'right')}</Text>
+      <Text {...(idea.kind === 'stuck' || !idea.kind ? theme.bad : theme.warn)}>{pad(kind, 6)}</Text> {pad(idea.title, titleWidth)} {pad(STAGE_SHORT[idea.stage], 8)} <Text {...theme.bad}><TimeText text={(t) => formatAge(t - enteredAt)} now={now} width={8} align="right" /></Text>
       <Text {...theme.muted}> {idea.reason}</Text>
     </Text>
   );
@@ -84,7 +88,7 @@ export function PipelinePanel(props: PanelViewProps) {
         focused={props.focused}
         rows={rows - shown.length}
         empty={props.filter ? 'no stuck idea matches the filter' : 'no stuck ideas'}
-        render={(idea) => <StuckRow idea={idea} inner={inner} />}
+        render={(idea) => <StuckRow idea={idea} inner={inner} now={props.snapshot.takenAt.getTime()} />}
       />
     </Panel>
   );

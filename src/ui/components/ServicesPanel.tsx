@@ -2,7 +2,9 @@
 import React from 'react';
 import { Text } from 'ink';
 import type { ServiceView } from '../../core/console-api.js';
-import { formatDuration, pad } from '../format.js';
+import { pad } from '../format.js';
+import { agoText } from '../ages.js';
+import { TimeText } from './TimeText.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Flash } from './Flash.js';
 import { ListRows } from './ListRows.js';
@@ -21,7 +23,9 @@ function ServiceRow({ s, now }: { s: ServiceView; now: number }) {
       </Flash>
       <Text {...theme.muted}>{pad(s.latencyMs === undefined ? '-' : `${Math.round(s.latencyMs)}ms`, 7, 'right')} </Text>
       {/* how old the result is: a check from an hour ago is not today's state */}
-      <Text {...theme.muted}>{pad(s.live ? 'live' : s.checkedAt ? `${formatDuration(Math.max(0, now - s.checkedAt.getTime()))} ago` : 'unchecked', 10, 'right')} </Text>
+      <Text {...theme.muted}>
+        {s.live || !s.checkedAt ? pad(s.live ? 'live' : 'unchecked', 10, 'right') : <TimeText text={(t) => agoText(s.checkedAt, t)} now={now} width={10} align="right" />}{' '}
+      </Text>
       {s.offline ? <Text {...theme.muted}>[offline] </Text> : null}
       {s.reason}
     </Text>

@@ -10,7 +10,8 @@ import type { StageIdeasView, StuckIdeaView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
-import { formatDuration, pad } from '../format.js';
+import { pad, truncate } from '../format.js';
+import { formatAge } from '../ages.js';
 import { ListRows } from './ListRows.js';
 import { Panel, contentRows, contentWidth } from './Panel.js';
 
@@ -30,13 +31,16 @@ export interface StageListProps {
 /** The keys the stage list takes, for the footer. */
 export const STAGE_LIST_KEYS = ['x reset', 'n advance', 'enter detail', '↑↓ move', 'c copy', 'r reload', 'esc close'];
 
-/** Columns of a row besides the title and the reason: badge, status and time in the stage, with their gaps. */
-const FIXED_COLUMNS = 7 + 11 + 9;
+/** Columns of a row before the title: badge, status and time in the stage, with their gaps. */
+const FIXED_COLUMNS = 7 + 12 + 9;
+/** The status column (RESEARCHING whole; SMOKE_TEST_FAILED is cut). */
+const STATUS_WIDTH = 11;
 
 /**
- * The title column's width in a row `inner` columns wide: as wide as the longest title where the row has
- * room, keeping up to 30 columns for the reason beside it, and never under 28 (nor under 12 for short
- * titles). A fixed 40-column cap cut titles at a wide terminal with half the row empty.
+ * The title column's width, on rows that have a reason, in a row `inner` columns wide: as wide as the
+ * longest title where the row has room, keeping up to 30 columns for the reason beside it, and never under
+ * 28 (nor under 12 for short titles). A row without a reason gives its title the rest of the row (the
+ * title is the last column but the reason): one parked idea no longer cuts every other title at 28.
  */
 export function stageTitleWidth(ideas: ReadonlyArray<Pick<StuckIdeaView, 'title' | 'reason'>>, inner: number): number {
   const longestTitle = Math.max(12, ...ideas.map((i) => i.title.length));
@@ -88,7 +92,7 @@ export function StageList({ stage, view, error, width, height, onClose, onIdea, 
       ) : (
         <>
           <Text wrap="truncate" {...theme.muted}>
-            {` ${pad('', 6)} ${pad('title', titleWidth)} ${pad('status', 10)} ${pad('in stage', 8, 'right')} why`}
+            {` ${pad('', 6)} ${pad('status', STATUS_WIDTH)} ${pad('in stage', 8, 'right')} ${ideas.some((i) => i.reason) ? `${pad('title', titleWidth)} why` : 'title'}`}
           </Text>
           <ListRows
             items={ideas}
@@ -98,9 +102,9 @@ export function StageList({ stage, view, error, width, height, onClose, onIdea, 
             empty={`no ideas in ${stage}`}
             render={(idea) => (
               <Text>
-                <Text {...(idea.kind === 'stuck' ? theme.bad : theme.warn)}>{pad(BADGE[idea.kind ?? 'stuck'], 6)}</Text> {pad(idea.title, titleWidth)} {pad(idea.status, 10)}{' '}
-                {pad(formatDuration(idea.heldForMs), 8, 'right')}
-                <Text {...theme.muted}> {idea.reason}</Text>
+                <Text {...(idea.kind === 'stuck' ? theme.bad : theme.warn)}>{pad(BADGE[idea.kind ?? 'stuck'], 6)}</Text> {pad(idea.status, STATUS_WIDTH)}{' '}
+                {pad(formatAge(idea.heldForMs), 8, 'right')} {idea.reason ? pad(idea.title, titleWidth) : truncate(idea.title, inner - FIXED_COLUMNS)}
+                {idea.reason ? <Text {...theme.muted}> {idea.reason}</Text> : null}
               </Text>
             )}
           />

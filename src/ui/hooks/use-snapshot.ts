@@ -8,9 +8,9 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConsoleSnapshot } from '../../core/console-api.js';
-import { formatDuration } from '../../core/clock.js';
 import { toError } from '../../core/errors.js';
-import { useConsoleApi } from '../ConsoleApiContext.js';
+import { useConsoleSettings } from '../ConsoleApiContext.js';
+import { formatAge, nextAgeChangeAt } from '../ages.js';
 
 export interface SnapshotState {
   /**
@@ -36,34 +36,67 @@ export interface SnapshotState {
   togglePaused(): void;
 }
 
-/** A snapshot with the same content as the one on screen replaces it only when that one is this old. */
-export const AGES_EVERY_MS = 10_000;
-
 /**
  * What a snapshot says, without when it was read and how long that took: equal keys, equal screens. Two
  * figures are counted from the read's time and so moved with every read: an idea's time held in its stage
  * (`heldForMs`) counts as the time it entered, and the budget's projected cap time as the time left until
- * it, formatted as the panel shows it (`cap in ~2d 1h`). An idle console with a stuck idea on screen, or with any
- * spend in the last 24 h, drew every panel each second; now those move on with the other ages (every
- * AGES_EVERY_MS).
+ * it, formatted as the panel shows it (`cap in ~2d 1h`). An idle console with a stuck idea on screen, or
+ * with any spend in the last 24 h, drew every panel each second; now those move on with the other ages.
  */
 export function snapshotContentKey(s: ConsoleSnapshot): string {
-  const { takenAt, readMs: _readMs, ...content } = s;
+  return contentParts(s).join('');
+}
+
+/**
+ * The content key in parts: the arrays the backend hands back unchanged (below) are the same string
+ * objects from read to read, so comparing them costs nothing.
+ */
+function contentParts(s: ConsoleSnapshot): string[] {
+  return [restKey(s), jsonOnce(s.kpis), jsonOnce(s.incidents), jsonOnce(s.logs)];
+}
+
+/** The content key of all but the KPIs, the incidents and the log tail. */
+function restKey(s: ConsoleSnapshot): string {
+  const { takenAt, readMs: _readMs, logs: _logs, kpis: _kpis, incidents: _incidents, ...content } = s;
   const at = takenAt.getTime();
   const stuck = content.pipeline.stuck.map((i) => ({ ...i, heldForMs: at - i.heldForMs }));
   // as the panel shows it: the projection is spend over a window that moves with every read, so the raw
   // figure drifts by milliseconds each second (an embedded console with any spend drew every panel each second)
-  const capIn = content.budget.projectedCapAt ? formatDuration(content.budget.projectedCapAt.getTime() - at) : null;
+  const capIn = content.budget.projectedCapAt ? formatAge(content.budget.projectedCapAt.getTime() - at) : null;
   return JSON.stringify({ ...content, pipeline: { ...content.pipeline, stuck }, budget: { ...content.budget, projectedCapAt: capIn } });
+}
+
+// The backend hands back the same arrays while nothing changed: the log tail while the log file is the
+// same (tailLogLines), the KPIs (with their histories) and the incidents while their fingerprints hold
+// (console-backend.ts). Their JSON (the tail alone up to 500 lines, ~75 KB) is made once per array, not on
+// every read.
+const json = new WeakMap<object, string>();
+function jsonOnce(value: object): string {
+  let key = json.get(value);
+  if (key === undefined) {
+    key = JSON.stringify(value);
+    json.set(value, key);
+  }
+  return key;
+}
+
+/**
+ * When a snapshot with the same content as `kept` must still replace it (ms epoch): without the screen
+ * writer's live cells, when an age or run time on screen would read differently (`nextAgeChangeAt`: every
+ * second under two minutes, else every minute or hour); with them never — the writer moves the ages itself.
+ */
+export function redrawAt(kept: ConsoleSnapshot, agesLive: boolean): number {
+  return agesLive ? Infinity : nextAgeChangeAt(kept);
 }
 
 /** `dedupe: false` is the old behaviour (every read a new object, every panel re-rendered), for the bench. */
 export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boolean } = {}): SnapshotState {
-  const api = useConsoleApi();
+  const { api, liveCells } = useConsoleSettings();
+  const agesLive = liveCells !== undefined;
   const [snapshot, setSnapshot] = useState<ConsoleSnapshot | null>(null);
   const takenAtRef = useRef<number | null>(null);
-  const contentKey = useRef<string | null>(null);
-  const keptAt = useRef(0);
+  const contentKey = useRef<string[] | null>(null);
+  const keptUntil = useRef(0);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPausedState] = useState(false);
   const [hungSince, setHungSince] = useState<number | null>(null);
@@ -93,12 +126,13 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
       const next = await api.snapshot();
       if (!alive.current) return;
       takenAtRef.current = next.takenAt.getTime(); // before any render this read causes
-      const key = dedupe ? snapshotContentKey(next) : null;
-      // Panels show ages against the snapshot's takenAt ("opened 5m ago", "next in 40s"): identical
-      // content is taken again once the kept one is AGES_EVERY_MS old, so those move on, at a tenth the cost.
-      if (key === null || key !== contentKey.current || next.takenAt.getTime() - keptAt.current >= AGES_EVERY_MS) {
+      const key = dedupe ? contentParts(next) : null;
+      const kept = contentKey.current;
+      // identical content is taken again only when something on screen would read differently (redrawAt)
+      const changed = key === null || kept === null || key.some((part, i) => part !== kept[i]);
+      if (changed || next.takenAt.getTime() >= keptUntil.current) {
         contentKey.current = key;
-        keptAt.current = next.takenAt.getTime();
+        keptUntil.current = redrawAt(next, agesLive);
         setSnapshot(next);
       }
       setError(null); // no re-render when it was null already
@@ -121,7 +155,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
         }
       }
     }
-  }, [api, refreshMs, dedupe]);
+  }, [api, refreshMs, dedupe, agesLive]);
 
   useEffect(() => {
     alive.current = true;
