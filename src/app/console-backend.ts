@@ -262,13 +262,17 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
   // PGlite is in it) is skipped. The snapshot is read before the rows it vouches for, so a write landing
   // between the two is seen next time (one read too many, never one too few). What moves with time alone
   // (an idea passing the stuck threshold, the 24 h windows) is read again at least every
-  // UNCHANGED_REUSE_MS. On PostgreSQL the ids are the whole cluster's: another database's writes only
-  // cost a full read.
+  // UNCHANGED_REUSE_MS.
+  // Embedded only: there the refresh statement runs in this process (or in the owner's, for a console
+  // that is a client of another), and every write goes through one owner. On PostgreSQL the statement
+  // runs in the server, and its transaction ids are the whole cluster's: any other database's writes would
+  // make the check a second round trip.
+  const skipUnchanged = config.mode === 'embedded';
   let lastRefresh: { xacts: string; at: number; rows: ConsoleRefresh } | undefined;
   async function refreshRows(now: Date): Promise<ConsoleRefresh> {
-    const xacts = (await db.query<{ s: string }>('select pg_current_snapshot()::text as s', [], { prepare: 'console_xacts' })).rows[0]!.s;
+    const xacts = skipUnchanged ? (await db.query<{ s: string }>('select pg_current_snapshot()::text as s', [], { prepare: 'console_xacts' })).rows[0]!.s : null;
     const known = lastRefresh;
-    if (known && known.xacts === xacts && now.getTime() >= known.at && now.getTime() - known.at < UNCHANGED_REUSE_MS) return known.rows;
+    if (xacts !== null && known && known.xacts === xacts && now.getTime() >= known.at && now.getTime() - known.at < UNCHANGED_REUSE_MS) return known.rows;
     const dayAgo = new Date(now.getTime() - 86_400_000);
     const rows = await readConsoleRefresh(db, {
       kpiSince: dayAgo,
@@ -282,7 +286,7 @@ export async function createConsoleBackend(app: App, options: ConsoleBackendOpti
       stuckLimit: status.PANEL_STUCK.limit,
       awaitingLimit: AWAITING_LISTED,
     });
-    lastRefresh = { xacts, at: now.getTime(), rows };
+    if (xacts !== null) lastRefresh = { xacts, at: now.getTime(), rows };
     return rows;
   }
 
