@@ -72,6 +72,24 @@ describe('console panels', () => {
   });
 });
 
+describe('the Jobs panel at 120 columns', () => {
+  it('shows each next run whole in the half-width panel (it was cut to `next …`)', async () => {
+    const c = open({ columns: 120, rows: 36 });
+    const f = await c.waitFor('Jobs');
+    // the right-hand panel's part of each row, where it is a job's row
+    const rows = f
+      .split('\n')
+      .map((line) => line.slice(line.lastIndexOf('│', line.length - 2) + 1))
+      .filter((part) => /^\s*›?\s*[a-z][\w.-]+\s+(succeeded|failed|never|running)\s/.test(part));
+    expect(rows.length, f).toBeGreaterThan(3);
+    for (const jobs of rows) {
+      expect(jobs).toMatch(/(next|due|late) (\d\d:\d\d|\d\d-\d\d)|paused/);
+      expect(jobs).not.toMatch(/next …/);
+      expect(jobs).not.toMatch(/…(next|due|late)/); // the last run, cut, keeps a space before the next
+    }
+  });
+});
+
 describe('console keys', () => {
   it('? opens the help overlay with the keys, esc closes it', async () => {
     const c = open();

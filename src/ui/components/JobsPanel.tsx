@@ -11,7 +11,20 @@ import { ListRows } from './ListRows.js';
 import { Panel, contentRows } from './Panel.js';
 import { panelNote, payloads, type PanelViewProps } from './panel-props.js';
 
-function JobRow({ job, now }: { job: JobView; now: number }) {
+/**
+ * The last-run and next-run columns in `width` (the row's text, after the selection mark): 18 and 16 where
+ * they fit; narrower (a 120-column terminal's half-width panel has 23 for both, and a space between), the next run keeps the 11
+ * that `next 07:14` / `late 07:14` need (a run more than a day away shows its date, `next 12-13…`) and the
+ * last run takes the rest. It was cut to `next …` there.
+ */
+export function jobColumns(width: number): { last: number; next: number } {
+  const rest = Math.max(0, width - 32); // name 20, a space, status 10; a space between last and next
+  if (rest >= 33) return { last: 17, next: 16 };
+  const next = Math.min(11, rest);
+  return { last: rest - next, next };
+}
+
+function JobRow({ job, now, columns }: { job: JobView; now: number; columns: { last: number; next: number } }) {
   const theme = useTheme();
   const status = job.running ? 'running' : (job.lastStatus ?? 'never');
   const duration = job.lastDurationMs === null ? '' : ` ${(job.lastDurationMs / 1000).toFixed(1)}s`;
@@ -21,12 +34,12 @@ function JobRow({ job, now }: { job: JobView; now: number }) {
       <Flash value={`${status}${job.lastRunAt?.getTime()}`} style={theme.level(status)}>
         {pad(status, 10)}
       </Flash>
-      <TimeText text={(t) => `${agoText(job.lastRunAt, t)}${duration}`} now={now} width={18} />
+      <TimeText text={(t) => `${agoText(job.lastRunAt, t)}${duration}`} now={now} width={columns.last} />{' '}
       {job.paused ? (
-        <Text {...theme.warn}>{pad('paused', 12)}</Text>
+        <Text {...theme.warn}>{pad('paused', columns.next)}</Text>
       ) : (
         <Text {...theme.muted}>
-          <TimeText text={(t) => nextRunText(job.nextRunAt, t)} now={now} width={16} />
+          <TimeText text={(t) => nextRunText(job.nextRunAt, t)} now={now} width={columns.next} />
         </Text>
       )}
       {job.running && job.progress ? <Text {...theme.accent}> {job.progress}</Text> : null}
@@ -37,6 +50,7 @@ function JobRow({ job, now }: { job: JobView; now: number }) {
 
 export function JobsPanel(props: PanelViewProps) {
   const now = props.snapshot.takenAt.getTime();
+  const columns = jobColumns(props.width - 5); // borders, padding, the selection mark
   return (
     <Panel title="Jobs" note={panelNote(props)} width={props.width} height={props.height} focused={props.focused}>
       <ListRows
@@ -45,7 +59,7 @@ export function JobsPanel(props: PanelViewProps) {
         focused={props.focused}
         rows={contentRows(props.height)}
         empty={props.filter ? 'no job matches the filter' : 'no jobs registered'}
-        render={(job) => <JobRow job={job} now={now} />}
+        render={(job) => <JobRow job={job} now={now} columns={columns} />}
       />
     </Panel>
   );
