@@ -81,11 +81,19 @@ export function jsonForTerminal(json: string): string {
 }
 
 /**
+ * The Basic Multilingual Plane's private-use area: the console's screen writer marks its live cells (the
+ * clock, ages) with these characters and fills them in as it writes, so stored text that held them would
+ * show a live cell's text in its place (a title could wear the clock).
+ */
+const PRIVATE_USE = /[\ue000-\uf8ff]/g;
+
+/**
  * An API object whose methods' answers (and the messages they pass to callbacks) have every string's
- * controls made visible: the console wraps its data source in this once, so no stored text reaches Ink raw.
+ * controls made visible, and private-use characters shown as U+FFFD: the console wraps its data source in
+ * this once, so no stored text reaches Ink raw.
  */
 export function withVisibleControls<T extends object>(api: T): T {
-  const show = (text: string) => visibleControls(text);
+  const show = (text: string) => visibleControls(text).replace(PRIVATE_USE, '\ufffd');
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(api)) {
     if (typeof member !== 'function') {

@@ -134,4 +134,10 @@ describe('the console data source (issue 14, item 1)', () => {
     await api.runJob('backup', (m) => messages.push(m));
     expect(messages).toEqual(['running backup \\x1b]0;x\\x07']);
   });
+
+  it("withVisibleControls shows private-use characters (the console's live-cell marks) as U+FFFD", async () => {
+    const { withVisibleControls } = await import('../../src/core/terminal-text.js');
+    const api = withVisibleControls({ snapshot: async () => ({ title: 'clock \ue000\ue000\ue000 icon \uf8ff', plain: 'café ✓' }) });
+    expect(await api.snapshot()).toEqual({ title: 'clock \ufffd\ufffd\ufffd icon \ufffd', plain: 'café ✓' });
+  });
 });
