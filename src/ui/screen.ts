@@ -9,7 +9,7 @@
  * text (`LiveCells.set`, or `add` for a new id); the writer puts the text in the placeholder's place when a
  * frame arrives and on its own 1 s tick, rewriting only the rows whose text changed. So a tick costs no
  * React render, no layout and no frame. The panels' ages and run times are live cells too (TimeText.tsx).
- * (Private-use characters in the data itself show as blanks.)
+ * (Private-use characters in stored text never get here: `withVisibleControls` shows them as U+FFFD.)
  *
  * (Ink 6.8's own `incrementalRendering` is not used: it moves the cursor up one row too few when the
  * previous frame ended with a newline, which Ink's non-full-screen frames always do — log-update.js
