@@ -74,6 +74,9 @@ async function buildTemplate(dir: string): Promise<void> {
   // opened on disk and closed, it is a cleanly shut down one, whose WAL before that checkpoint is dead
   await (await createPgliteDatabase({ dataDir })).close();
   writeFileSync(join(dir, SPARSE_MAP), JSON.stringify(dropDeadWal(dataDir)));
+  // and the in-memory databases start from the same clean state: no WAL to replay, and a backup of one
+  // (a tar of its files, gzipped) compresses zeros where the dead WAL was (a template's gzip 5.1 -> 3.2 MB)
+  execFileSync('tar', ['-cf', join(dir, 'template.tar'), '-C', dataDir, '.'], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Which parts of the template's files hold data (the rest reads as zeros): see `dropDeadWal`. */
