@@ -159,6 +159,9 @@ async function bundleFixtures(): Promise<string> {
       target: 'node20',
       // the dependencies load from node_modules as they do for the CLI's bundle; only our code is bundled
       packages: 'external',
+      // a `require` for our code's deferred loads (the logger's pino), as scripts/build.mjs gives the CLI's
+      // chunks: without it a fixture's first log line fails with "Dynamic require of "pino" is not supported"
+      banner: { js: "import { createRequire as __fixtureCreateRequire } from 'node:module'; const require = __fixtureCreateRequire(import.meta.url);" },
       logLevel: 'warning',
     });
     try {
