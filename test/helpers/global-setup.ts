@@ -96,7 +96,9 @@ function dropDeadWal(dataDir: string): SparseMap {
   // ControlFileData: system_identifier (8), pg_control_version, catalog_version_no, state (4 each, then
   // padding), time (8), checkPoint (8), checkPointCopy (its redo first, 8); 1 = DB_SHUTDOWNED
   if (control.readUInt32LE(16) !== 1) return {};
+  const checkpoint = control.readBigUInt64LE(32);
   const redo = control.readBigUInt64LE(40);
+  if (redo === 0n || redo > checkpoint) return {}; // not the layout read here: leave the WAL whole
   const map: SparseMap = {};
   for (const name of readdirSync(join(dataDir, 'pg_wal'))) {
     if (!/^[0-9A-F]{24}$/.test(name)) continue;
@@ -104,8 +106,9 @@ function dropDeadWal(dataDir: string): SparseMap {
     const bytes = readFileSync(path);
     const segments = 0x1_0000_0000n / BigInt(bytes.length);
     const start = (BigInt(`0x${name.slice(8, 16)}`) * segments + BigInt(`0x${name.slice(16)}`)) * BigInt(bytes.length);
-    if (redo < start || redo >= start + BigInt(bytes.length)) continue; // segments after the redo point's are kept whole
+    if (redo < start || redo >= start + BigInt(bytes.length)) continue; // the other segments are left whole
     const redoPage = Number(redo - start) - (Number(redo - start) % WAL_PAGE);
+    if (bytes.subarray(redoPage, redoPage + WAL_PAGE).every((b) => b === 0)) continue; // no WAL page there: leave it whole
     const data: Array<[number, number]> = [];
     for (let at = 0; at < bytes.length; at += WAL_PAGE) {
       if ((at > 0 && at < redoPage) || bytes.subarray(at, at + WAL_PAGE).every((b) => b === 0)) continue;
