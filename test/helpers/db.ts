@@ -4,9 +4,9 @@
  * see pglite-pool.ts) or its own schema (PostgreSQL), and a schema is dropped only when the file's tests
  * passed, so a failure leaves its data to look at.
  */
-import { chmodSync, cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, ftruncateSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, inject, onTestFailed, beforeEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/core/config.js';
@@ -173,8 +173,30 @@ export async function embeddedHomeFromTemplate(prefix = 'studio-home-', parent =
   return home;
 }
 
+/**
+ * The template directory copied into `home/data/pglite`: a file copy, except the files with holes (the WAL
+ * segment's dead 16 MB, see global-setup.ts), of which only the data is written.
+ */
 function copyTemplateInto(home: string): void {
-  cpSync(inject('pgliteTemplateDir'), join(home, 'data/pglite'), { recursive: true });
+  const from = inject('pgliteTemplateDir');
+  const to = join(home, 'data/pglite');
+  const sparse = inject('pgliteTemplateSparse');
+  cpSync(from, to, { recursive: true, filter: (path) => !(relative(from, path) in sparse) });
+  const buffer = Buffer.alloc(Math.max(0, ...Object.values(sparse).flatMap(({ data }) => data.map(([, length]) => length))));
+  for (const [path, { size, data }] of Object.entries(sparse)) {
+    const source = openSync(join(from, path), 'r');
+    const target = openSync(join(to, path), 'w', 0o600);
+    try {
+      ftruncateSync(target, size);
+      for (const [at, length] of data) {
+        readSync(source, buffer, 0, length, at);
+        writeSync(target, buffer, 0, length, at);
+      }
+    } finally {
+      closeSync(source);
+      closeSync(target);
+    }
+  }
   // the mode PGlite gives the directory it creates (the template's tar says 0700): what another user sees
-  chmodSync(join(home, 'data/pglite'), 0o755);
+  chmodSync(to, 0o755);
 }
