@@ -4,7 +4,6 @@
  * differently. Without the screen writer, frames are counted as ink-testing-library records them over a
  * fake clock; with it, the rows the writer puts on the terminal and the frames Ink hands it.
  */
-import { EventEmitter } from 'node:events';
 import React from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
@@ -16,6 +15,7 @@ import { ageChangesAt, formatAge, nextAgeChangeAt, nextRunText } from '../../src
 import { createDemoApi } from '../helpers/demo-api.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
 import { TEST_NOW } from '../helpers/render.js';
+import { FakeTerminal, rowsOf } from '../helpers/terminal.js';
 import { createManualClock, type Clock } from '../../src/core/clock.js';
 import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
 
@@ -173,23 +173,10 @@ describe('the screen is drawn again only when an age on it would read differentl
   });
 });
 
-class Terminal extends EventEmitter {
-  isTTY = true;
-  columns = 160;
-  rows = 48;
-  writes: string[] = [];
-  write = (data: string) => {
-    this.writes.push(data);
-    return true;
-  };
-}
-// eslint-disable-next-line no-control-regex
-const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);\d+H/g)].map((m) => Number(m[1]));
-
 describe('with the screen writer, ages are live cells', () => {
   async function writerConsole(age: number) {
     const { api, clock } = await idleConsole(age);
-    const terminal = new Terminal();
+    const terminal = new FakeTerminal(160, 48);
     const screen = new Screen(terminal as unknown as NodeJS.WriteStream);
     let frames = 0;
     const write = screen.stream.write;

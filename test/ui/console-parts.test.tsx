@@ -14,6 +14,7 @@ import { splitKeys } from '../../src/ui/hooks/use-keys.js';
 import type { Key } from 'ink';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from '../../src/ui/run-console.js';
 import { renderConsole, TEST_NOW, type RenderedConsole } from '../helpers/render.js';
+import { FakeTerminal } from '../helpers/terminal.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
 import { PanelSummary } from '../../src/ui/components/PanelSummary.js';
 
@@ -166,17 +167,6 @@ describe('the refresh loop', () => {
   });
 });
 
-/** A terminal for runConsole: records writes, has a size, and takes keys. */
-class FakeStdout extends EventEmitter {
-  isTTY = true;
-  columns = 120;
-  rows = 40;
-  writes: string[] = [];
-  write = (data: string) => {
-    this.writes.push(String(data));
-    return true;
-  };
-}
 class FakeProcess extends EventEmitter {
   env = { TERM: 'xterm-256color' } as NodeJS.ProcessEnv;
   exitCode: number | undefined;
@@ -192,7 +182,7 @@ class FakeProcess extends EventEmitter {
 
 describe('runConsole', () => {
   const start = (stop: { shutdown?: () => Promise<void>; stopping?: () => string[] } = {}) => {
-    const stdout = new FakeStdout();
+    const stdout = new FakeTerminal(120, 40);
     const stdin = new FakeKeyboard();
     const proc = new FakeProcess();
     const api = createDemoApi({ clock: createManualClock(TEST_NOW), stepDelayMs: 0 });

@@ -3,7 +3,6 @@
  * them. Only changed rows are written, each at its own row; the clock and the data's age are live cells
  * the writer fills in on its own tick, without a React render.
  */
-import { EventEmitter } from 'node:events';
 import React from 'react';
 import { render } from 'ink';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,22 +13,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import { Screen, changedSpan } from '../../src/ui/screen.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
 import { TEST_NOW } from '../helpers/render.js';
-
-class Terminal extends EventEmitter {
-  isTTY = true;
-  columns = 120;
-  rows = 36;
-  writes: string[] = [];
-  write = (data: string) => {
-    this.writes.push(data);
-    this.emit('data');
-    return true;
-  };
-}
-
-/** The rows a write moved to (`ESC [ row ; 1 H`). */
-// eslint-disable-next-line no-control-regex
-const rowsOf = (write: string) => [...write.matchAll(/\x1b\[(\d+);\d+H/g)].map((m) => Number(m[1]));
+import { FakeTerminal, rowsOf } from '../helpers/terminal.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -40,7 +24,7 @@ afterEach(() => {
 function start() {
   const clock = createManualClock(TEST_NOW);
   const api = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
-  const terminal = new Terminal();
+  const terminal = new FakeTerminal(120, 36);
   const screen = new Screen(terminal as unknown as NodeJS.WriteStream, { tickMs: 50 });
   const stdin = new FakeKeyboard();
   const instance = render(
