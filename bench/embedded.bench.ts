@@ -5,14 +5,14 @@
  * Targets: `budget status --json` <= 3x node -e 0; `health --json` <= 1.5 s; snapshot p95 no worse.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
-import { median, percentile, report, timeCommand } from './helpers.js';
+import { median, percentile, report, timeCommand, waitForSocket } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 10);
@@ -29,16 +29,6 @@ function timeAny(args: string[], env: NodeJS.ProcessEnv, n: number): number[] {
     if (i > 0) out.push(ms);
   }
   return out;
-}
-
-async function waitForSocket(home: string): Promise<void> {
-  const lock = join(home, 'data/pglite.lock');
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (existsSync(lock) && (JSON.parse(readFileSync(lock, 'utf8')) as { socket?: string }).socket) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the owner did not serve its socket within 120 s');
 }
 
 const baseline = median(timeCommand(node, ['-e', '0'], { runs }));

@@ -1,6 +1,7 @@
 /** Shared bench helpers: timing, percentiles, the PostgreSQL URL to use, and a result line. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function median(values: number[]): number {
   return percentile(values, 50);
@@ -55,3 +56,14 @@ export function rssMb(pid: number): number {
 
 /** The share of one core, in %, that `ticks` of CPU time are over `seconds` of wall time. */
 export const cpuPercent = (ticks: number, seconds: number) => (ticks / TICKS_PER_SECOND / seconds) * 100;
+
+/** Until the embedded database in `home` is served on its socket (its lock names the socket). */
+export async function waitForSocket(home: string): Promise<void> {
+  const lock = join(home, 'data/pglite.lock');
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(lock) && (JSON.parse(readFileSync(lock, 'utf8')) as { socket?: string }).socket) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the owner did not serve its socket within 120 s');
+}

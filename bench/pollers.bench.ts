@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
-import { median, percentile, report } from './helpers.js';
+import { median, percentile, report, waitForSocket } from './helpers.js';
 
 const node = process.execPath;
 const after = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
@@ -55,16 +55,6 @@ function runQueueMs(): number {
   return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
 }
 let queued: number[] = [];
-
-async function waitForSocket(home: string): Promise<void> {
-  const lock = join(home, 'data/pglite.lock');
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (existsSync(lock) && (JSON.parse(readFileSync(lock, 'utf8')) as { socket?: string }).socket) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the owner did not serve its socket within 120 s');
-}
 
 // the owner: this process, with the console's backend, as the console would run it
 const home = mkdtempSync(join(tmpdir(), 'bench-pollers-'));
