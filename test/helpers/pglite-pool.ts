@@ -121,21 +121,25 @@ async function reset(entry: Pooled): Promise<boolean> {
   return true;
 }
 
+/** The last idle entry of `idle` that `reset` brings back to the template's state; one that fails is closed for good. */
+async function takeIdle<E extends { db: Database }>(idle: E[], reset: (entry: E) => Promise<boolean>): Promise<E | undefined> {
+  while (idle.length > 0) {
+    const candidate = idle.pop()!;
+    if (await reset(candidate).catch(() => false)) {
+      pool.reused++;
+      return candidate;
+    }
+    await candidate.db.close().catch(() => undefined);
+  }
+  return undefined;
+}
+
 /**
  * A database in the template's state for one user: an idle one reset, else a new one. `close()` on the
  * result gives it back (closing it for good when its schema changed).
  */
 export async function acquirePglite(templateTar: string): Promise<Pglite> {
-  let entry: Pooled | undefined;
-  while (!entry && pool.idle.length > 0) {
-    const candidate = pool.idle.pop()!;
-    if (await reset(candidate).catch(() => false)) {
-      entry = candidate;
-      pool.reused++;
-    } else {
-      await candidate.db.close().catch(() => undefined);
-    }
-  }
+  let entry = await takeIdle(pool.idle, reset);
   if (!entry) {
     const db = await createPgliteDatabase({ loadDataDir: new Blob([readFileSync(templateTar)]) });
     entry = { db, template: await describeTemplate(db) };
@@ -173,16 +177,7 @@ async function resetHome(entry: OwnedHome): Promise<boolean> {
  * false (a test failed: its home is left to look at) the database is closed.
  */
 export async function acquireOwnedHome(open: () => Promise<{ home: string; db: Database }>): Promise<{ home: string; db: Database; release(keep: boolean): Promise<void> }> {
-  let entry: OwnedHome | undefined;
-  while (!entry && pool.homes.length > 0) {
-    const candidate = pool.homes.pop()!;
-    if (await resetHome(candidate).catch(() => false)) {
-      entry = candidate;
-      pool.reused++;
-    } else {
-      await candidate.db.close().catch(() => undefined);
-    }
-  }
+  let entry = await takeIdle(pool.homes, resetHome);
   if (!entry) {
     const { home, db } = await open();
     entry = { home, db: db as Pglite, template: await describeTemplate(db) };
