@@ -84,7 +84,7 @@ export async function createSnapshotReader(app: App, options: SnapshotReaderOpti
   // day barely moves in a minute, so it is read at most once a minute, not on every refresh.
   let burn: { at: number; cycleId: string; rate: BurnRate } | undefined;
   async function burnRate(s: BudgetSnapshot): Promise<BurnRate> {
-    if (!burn || burn.cycleId !== s.cycleId || clock.now() - burn.at >= 60_000 || clock.now() < burn.at) {
+    if (!burn || burn.cycleId !== s.cycleId || !readWithin(burn.at, clock.now(), 60_000)) {
       burn = { at: clock.now(), cycleId: s.cycleId, rate: await budgetOps.budgetBurnRate(app, s) };
     }
     return burn.rate;
@@ -164,7 +164,7 @@ export async function createSnapshotReader(app: App, options: SnapshotReaderOpti
     async function part<P extends SlowPart>(name: P): Promise<SlowParts[P]> {
       const known = kept[name];
       const mark = marks?.[name];
-      if (known && mark !== undefined && known.mark === mark && now.getTime() - known.readAt < FULL_READ_EVERY_MS && now.getTime() >= known.readAt) {
+      if (known && mark !== undefined && known.mark === mark && readWithin(known.readAt, now.getTime(), FULL_READ_EVERY_MS)) {
         return known.value;
       }
       const value = (await readers[name](now)) as SlowParts[P];
@@ -235,7 +235,7 @@ export async function createSnapshotReader(app: App, options: SnapshotReaderOpti
   async function refreshRows(now: Date): Promise<ConsoleRefresh> {
     const xacts = skipUnchanged ? (await db.query<{ s: string }>('select pg_current_snapshot()::text as s', [], { prepare: 'console_xacts' })).rows[0]!.s : null;
     const known = lastRefresh;
-    if (xacts !== null && known && known.xacts === xacts && now.getTime() >= known.at && now.getTime() - known.at < UNCHANGED_REUSE_MS) return known.rows;
+    if (xacts !== null && known && known.xacts === xacts && readWithin(known.at, now.getTime(), UNCHANGED_REUSE_MS)) return known.rows;
     const dayAgo = new Date(now.getTime() - 86_400_000);
     const rows = await readConsoleRefresh(db, {
       kpiSince: dayAgo,
@@ -293,6 +293,11 @@ export async function createSnapshotReader(app: App, options: SnapshotReaderOpti
       logs,
     };
   };
+}
+
+/** Something read at `at` may be shown again at `now`: less than `ms` ago, and the clock did not go back. */
+function readWithin(at: number, now: number, ms: number): boolean {
+  return now >= at && now - at < ms;
 }
 
 /** The header's view of the embedded database's owner (nothing in server mode). */
