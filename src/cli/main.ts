@@ -12,8 +12,9 @@ import { createRootProgram } from './root.js';
 type Register = (program: Command) => void;
 
 /**
- * The top-level command names each group registers, and how to load it. `test/cli/command-table.test.ts`
- * checks this against the whole table (`program.ts`): the same names, and the same help for every command.
+ * The top-level command names each group registers, and how to load it, in the order `studio --help`
+ * lists them. `test/cli/command-table.test.ts` checks the names against what the groups register, and
+ * that every command's help is the same built alone and in the whole table.
  */
 export const COMMAND_GROUPS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Register> }> = [
   { names: ['config'], load: async () => (await import('./config-cmd.js')).registerConfig },
@@ -46,9 +47,16 @@ export async function programFor(argv: readonly string[]): Promise<Command> {
   // the version is the root's own option: commander prints it before it looks at any command
   if (first === '-V' || first === '--version') return createRootProgram();
   const group = first === undefined ? undefined : COMMAND_GROUPS.find((g) => g.names.includes(first));
-  if (!group) return (await import('./program.js')).buildProgram();
+  if (!group) return buildProgram();
   const program = createRootProgram();
   (await group.load())(program);
+  return program;
+}
+
+/** The root program with every command (`--help`, `help`, an unknown command, the generated docs). */
+export async function buildProgram(): Promise<Command> {
+  const program = createRootProgram();
+  for (const register of await Promise.all(COMMAND_GROUPS.map((g) => g.load()))) register(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The root `studio` program without its commands: description, version, help text, error output and the
- * priority hook. The command groups register themselves on it (`program.ts` all of them, `main.ts` the
+ * priority hook. The command groups register themselves on it (`main.ts`: all of them, or the
  * one a command line names).
  */
 import { Command } from 'commander';

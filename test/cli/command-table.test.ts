@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_GROUPS, programFor } from '../../src/cli/main.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildProgram, COMMAND_GROUPS, programFor } from '../../src/cli/main.js';
 import { BIN, runCli } from '../helpers/cli.js';
 
 const argvFor = (...args: string[]) => ['node', 'studio', ...args];
@@ -20,7 +19,7 @@ function walk(command: Command, path: string[] = []): Array<{ path: string[]; co
 
 describe('the command table', () => {
   it('names each top-level command in exactly one group, and a group registers exactly its names', async () => {
-    const whole = buildProgram().commands.map((c) => c.name());
+    const whole = (await buildProgram()).commands.map((c) => c.name());
     const grouped = COMMAND_GROUPS.flatMap((g) => g.names);
     expect([...grouped].sort()).toEqual([...whole].sort());
     expect(new Set(grouped).size).toBe(grouped.length);
@@ -32,7 +31,7 @@ describe('the command table', () => {
 
   it('builds only the named group for a known command, and everything otherwise', async () => {
     expect((await programFor(argvFor('budget', 'status'))).commands.map((c) => c.name())).toEqual(['budget']);
-    const all = buildProgram().commands.length;
+    const all = (await buildProgram()).commands.length;
     expect((await programFor(argvFor('--version'))).commands).toEqual([]);
     for (const argv of [argvFor(), argvFor('--help'), argvFor('-h'), argvFor('help', 'budget'), argvFor('budgte'), argvFor('toString')]) {
       expect((await programFor(argv)).commands.length, argv.join(' ')).toBe(all);
@@ -40,7 +39,7 @@ describe('the command table', () => {
   });
 
   it('gives every command the same help as the whole table does', async () => {
-    const whole = walk(buildProgram());
+    const whole = walk(await buildProgram());
     expect(whole.length).toBeGreaterThan(60);
     for (const { path } of whole) {
       const partial = walk(await programFor(argvFor(...path))).find((c) => c.path.join(' ') === path.join(' '));
@@ -52,7 +51,7 @@ describe('the command table', () => {
   it('the built CLI answers help, a typo and a wrong subcommand as before', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    expect(top.stdout.startsWith(buildProgram().helpInformation())).toBe(true);
+    expect(top.stdout.startsWith((await buildProgram()).helpInformation())).toBe(true);
     expect(top.stdout).toContain('studio <command> --help');
     const sub = await runCli(['budget', 'status', '--help']);
     expect(sub.code).toBe(0);

@@ -21,7 +21,7 @@ import {
   type BlockName,
 } from '../../scripts/docs-tables.js';
 import type { Command } from 'commander';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { BIN } from '../helpers/cli.js';
 import { embeddedHomeFromTemplate } from '../helpers/db.js';
 
@@ -59,14 +59,14 @@ describe('generated docs', () => {
     expect(new Set(names).size, 'a job listed twice').toBe(names.length);
   }, 120_000);
 
-  it('README.md indexes every studio command, and only real ones', () => {
+  it('README.md indexes every studio command, and only real ones', async () => {
     const leaves: string[] = [];
     const walk = (command: Command, path: string[]) => {
       const subs = command.commands.filter((c) => c.name() !== 'help');
       if (subs.length === 0) leaves.push(path.join(' '));
       for (const sub of subs) walk(sub, [...path, sub.name()]);
     };
-    walk(buildProgram(), []);
+    walk(await buildProgram(), []);
     expect(leaves.length).toBeGreaterThan(40);
     const readme = read('README.md');
     const indexed = [...readme.matchAll(/^\| `([a-z][a-z -]*)` \|/gm)].map((m) => m[1]!);
