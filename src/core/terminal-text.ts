@@ -57,17 +57,30 @@ export function hasControl(text: string): boolean {
 
 /**
  * Every string in a value (arrays and plain objects walked, Dates and other objects kept) passed through
- * `fn`; for cleaning a provider's answer or a view before it is shown.
+ * `fn`; for cleaning a provider's answer or a view before it is shown. An array or object in which `fn`
+ * changed nothing comes back as itself, not a copy: the console's backend hands back the same log tail,
+ * KPIs and incidents while they are unchanged, and the console compares those by identity (its content
+ * key), which a copy on every read defeated.
  */
 export function mapStrings<T>(value: T, fn: (text: string) => string, depth = 0): T {
   if (typeof value === 'string') return fn(value) as T;
   if (depth > 64 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn, depth + 1)) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((v: unknown, i) => {
+      const mapped = mapStrings(v, fn, depth + 1);
+      if (mapped !== v) (out ??= [...value])[i] = mapped;
+    });
+    return (out ?? value) as T;
+  }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = mapStrings(v, fn, depth + 1);
-  return out as T;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const mapped = mapStrings(v, fn, depth + 1);
+    if (mapped !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = mapped;
+  }
+  return (out ?? value) as T;
 }
 
 const JSON_UNESCAPED = /[\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/g;

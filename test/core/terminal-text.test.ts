@@ -135,6 +135,21 @@ describe('the console data source (issue 14, item 1)', () => {
     expect(messages).toEqual(['running backup \\x1b]0;x\\x07']);
   });
 
+  it('withVisibleControls hands back an unchanged array or object as itself, and copies one it changes', async () => {
+    const { withVisibleControls } = await import('../../src/core/terminal-text.js');
+    const logs = [{ msg: 'plain', at: new Date(0) }, { msg: 'also plain' }];
+    const hostile = [{ msg: 'evil \x1b[2J' }, { msg: 'plain' }];
+    const api = withVisibleControls({ snapshot: async () => ({ logs, hostile }) });
+    const first = await api.snapshot();
+    const second = await api.snapshot();
+    expect(first.logs).toBe(logs); // the console's content key compares these by identity
+    expect(second.logs).toBe(first.logs);
+    expect(first.hostile).not.toBe(hostile);
+    expect(first.hostile).toEqual([{ msg: 'evil \\x1b[2J' }, { msg: 'plain' }]);
+    expect(first.hostile[1]).toBe(hostile[1]);
+    expect(hostile[0]!.msg).toBe('evil \x1b[2J'); // the original is not changed
+  });
+
   it("withVisibleControls shows private-use characters (the console's live-cell marks) as U+FFFD", async () => {
     const { withVisibleControls } = await import('../../src/core/terminal-text.js');
     const api = withVisibleControls({ snapshot: async () => ({ title: 'clock \ue000\ue000\ue000 icon \uf8ff', plain: 'café ✓' }) });
