@@ -17,12 +17,16 @@ export interface PostgresOptions {
   socket?: { dir: string; location: string; describeLoss: () => string };
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** How much longer than statement_timeout the client waits for an answer before it gives up (10 s). */
+  readTimeoutMarginMs?: number;
   poolMax?: number;
   /** Schema to put first on the search path (tests use one schema per file). */
   schema?: string;
   applicationName?: string;
   logger?: Logger;
 }
+
+const NO_READ_TIMEOUT = 2 ** 31 - 1;
 
 /** int8 as a number (counts and cents stay far below 2^53); everything else as pg does it. */
 const types = {
@@ -33,7 +37,8 @@ const types = {
 };
 
 export async function createPostgresDatabase(options: PostgresOptions): Promise<Database & { pool: pg.Pool }> {
-  const settings = [`-c statement_timeout=${options.statementTimeoutMs ?? 30_000}`];
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  const settings = [`-c statement_timeout=${statementTimeoutMs}`];
   if (options.schema) settings.push(`-c search_path=${options.schema},public`);
   const socket = options.socket;
   const pool = new pg.Pool({
@@ -45,8 +50,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     idleTimeoutMillis: 30_000,
     // A server that stops answering (a frozen host, a dead network path) sends no error: without these a
     // query waits forever. The client gives up a little after the server-side statement_timeout would
-    // have, and TCP keepalive finds dead connections that sit idle in the pool.
-    query_timeout: (options.statementTimeoutMs ?? 30_000) + 10_000,
+    // have, and TCP keepalive finds dead connections that sit idle in the pool. No statement_timeout
+    // (0) means no limit on this side either.
+    query_timeout: statementTimeoutMs > 0 ? statementTimeoutMs + (options.readTimeoutMarginMs ?? 10_000) : undefined,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     application_name: options.applicationName ?? 'studio',
@@ -72,7 +78,11 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
     },
     async exec(sql: string): Promise<void> {
       try {
-        await target.query(sql);
+        // A script (a migration, VACUUM, REINDEX, a session setting) is not held to the pool's read timeout:
+        // the server applies statement_timeout to each of its statements, so several of them may together
+        // take longer, and maintenance lifts statement_timeout on purpose. pg takes a per-query value only
+        // when it is truthy, so "no limit" is setTimeout's largest delay (24.8 days).
+        await target.query({ text: sql, query_timeout: NO_READ_TIMEOUT } as pg.QueryConfig);
       } catch (error) {
         throw asError(error, sql);
       }
@@ -108,9 +118,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       const tx = wrap(client);
       let broken = false;
       try {
-        await tx.exec('BEGIN');
+        await tx.query('BEGIN');
         const result = await fn(tx);
-        await tx.exec('COMMIT');
+        await tx.query('COMMIT');
         return result;
       } catch (error) {
         try {

@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
-import { describeEachEngine, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachEngine, serverUrl, TEST_EMBEDDING_DIM } from '../helpers/db.js';
+import { createPostgresDatabase } from '../../src/storage/postgres.js';
 import { migrate, migrationStatus } from '../../src/storage/migrate.js';
 import { readDbStatus } from '../../src/storage/db-status.js';
 import { listAudit, recordAudit } from '../../src/storage/audit.js';
@@ -63,5 +64,42 @@ describeEachEngine('database', (t) => {
     await recordAudit(t.db, { user: 'alice', sshClient: '203.0.113.9' }, { action: 'budget.reset', target: 'cycle-1', reason: 'new month', details: { a: 1 } });
     const [row] = await listAudit(t.db, { action: 'budget' });
     expect(row).toMatchObject({ operator: 'alice', sshClient: '203.0.113.9', action: 'budget.reset', reason: 'new month', details: { a: 1 } });
+  });
+});
+
+describe.runIf(serverUrl)('the client-side read timeout (server mode)', () => {
+  // statement_timeout 100 ms and a 300 ms margin: the client gives up on a query after 400 ms
+  const open = (statementTimeoutMs: number) => createPostgresDatabase({ url: serverUrl!, statementTimeoutMs, readTimeoutMarginMs: 300, poolMax: 1 });
+
+  it('gives up on a query that gets no answer a little after statement_timeout', async () => {
+    const db = await open(100);
+    try {
+      // the server's own limit lifted on this connection, as a frozen server would never enforce it
+      await db.exec('set statement_timeout = 0');
+      await expect(db.query('select pg_sleep(0.8)')).rejects.toThrow(/read timeout/i);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('holds a script (VACUUM, REINDEX, a migration) to no read timeout: maintenance lifts statement_timeout on purpose', async () => {
+    const db = await open(100);
+    try {
+      await db.withConnection(async (conn) => {
+        await conn.exec('set statement_timeout = 0');
+        await conn.exec('select pg_sleep(0.8)');
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('sets no read timeout at all when statement_timeout is 0 (no limit)', async () => {
+    const db = await open(0);
+    try {
+      expect((await db.query<{ ok: number }>('select 1 as ok from pg_sleep(0.8)')).rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await db.close();
+    }
   });
 });
