@@ -259,7 +259,10 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
       // a read still waiting: another one would only queue behind it; say what is going on instead
       const since = snap.readingSince();
       if (since !== null && Date.now() - since >= 2_000) {
-        return actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snap.takenAt() !== null ? clockTime(new Date(snap.takenAt()!)) : '-'}`, 'bad');
+        const withdraw = actions.say(`the database has not answered for ${formatDuration(Date.now() - since)} (the last read still waits); data as of ${snap.takenAt() !== null ? clockTime(new Date(snap.takenAt()!)) : '-'}`, 'bad');
+        // true only while that read waits: once it ends, the header (and an error, if it failed) say the rest
+        void snap.settled().then(withdraw);
+        return;
       }
       return snap.refresh();
     }

@@ -30,7 +30,10 @@ export function askAdvance(ctx: ActionContext, idea: StuckIdeaView): void {
   const { api, actions } = ctx;
   if (!actions.allowed(`advance ${idea.title}`)) return;
   const next = STAGES[STAGES.indexOf(idea.stage) + 1];
-  if (!next) return actions.say(`${idea.title} is ${idea.stage}: there is no next stage`, 'info');
+  if (!next) {
+    actions.say(`${idea.title} is ${idea.stage}: there is no next stage`, 'info');
+    return;
+  }
   ctx.setModal({
     kind: 'confirm',
     title: `Advance ${idea.title}`,

@@ -18,7 +18,8 @@ describe('honest freshness', () => {
     const clock = createManualClock(TEST_NOW);
     const demo = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
     let hang = false;
-    const api: ConsoleApi = { ...demo, snapshot: () => (hang ? new Promise(() => undefined) : demo.snapshot()) };
+    let answer = () => {};
+    const api: ConsoleApi = { ...demo, snapshot: () => (hang ? new Promise((resolve) => (answer = () => resolve(demo.snapshot()))) : demo.snapshot()) };
     const c = open({ api, clock, refreshMs: 1_000 });
     const first = await c.waitFor('data as of 18:00:00');
     expect(first).not.toContain('STALE');
@@ -30,6 +31,11 @@ describe('honest freshness', () => {
     expect(stale).toMatch(/data as of 18:00:00 \(\d+s old\)/);
     await c.press('r');
     await c.waitFor(/✗ the database has not answered for \d+s \(the last read still waits\); data as of 18:00:00/);
+    // the database answers again: the message was true only while that read waited, and goes with it
+    hang = false;
+    answer();
+    const after = await c.waitFor((frame) => !frame.includes('STALE') && !frame.includes('has not answered'));
+    expect(after).not.toContain('✗');
   }, 30_000);
 });
 

@@ -39,7 +39,8 @@ export interface Actions {
   /** False (and a message) when the console is read-only. */
   allowed(label: string): boolean;
   run(label: string, fn: (onProgress: (message: string) => void) => Promise<ActionResult>): Promise<ActionResult | null>;
-  say(text: string, tone?: NoticeTone): void;
+  /** Show a message; the function returned takes it back if it is still shown (it stopped being true). */
+  say(text: string, tone?: NoticeTone): () => void;
 }
 
 export const READ_ONLY_MESSAGE = 'read-only console: actions are refused (started with --read-only)';
@@ -75,7 +76,16 @@ export function useActions(onDone: () => void): Actions {
   );
   const runningLabels = useRef(new Set<string>());
 
-  const say = useCallback((text: string, tone: NoticeTone = 'info') => show({ text, tone }), [show]);
+  const say = useCallback(
+    (text: string, tone: NoticeTone = 'info') => {
+      const notice = { text, tone };
+      show(notice);
+      return () => {
+        if (alive.current) setNotice((n) => (n === notice ? null : n));
+      };
+    },
+    [show],
+  );
 
   const allowed = useCallback(
     (label: string) => {

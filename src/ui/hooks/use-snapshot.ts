@@ -31,6 +31,8 @@ export interface SnapshotState {
   hungSince: number | null;
   /** When the read in flight started (ms epoch), null when none is. */
   readingSince(): number | null;
+  /** Resolves when the read in flight (if any) has finished, well or not. */
+  settled(): Promise<void>;
   refresh(): void;
   setPaused(paused: boolean): void;
   togglePaused(): void;
@@ -104,6 +106,7 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
   const startedAt = useRef<number | null>(null);
 
   const inFlight = useRef(false);
+  const finished = useRef<{ promise: Promise<void>; resolve: () => void } | null>(null);
   const again = useRef(false);
   const timer = useRef<NodeJS.Timeout | null>(null);
   const alive = useRef(true);
@@ -118,6 +121,8 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
     timer.current = null;
     // No "loading" state: every state change is a frame, and each frame costs Ink a full repaint.
     inFlight.current = true;
+    let resolve = () => {};
+    finished.current = { promise: new Promise<void>((r) => (resolve = r)), resolve };
     const started = Date.now();
     startedAt.current = started;
     // no state change (no frame) unless the read really hangs
@@ -141,6 +146,8 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
       setError(toError(err).message);
     } finally {
       inFlight.current = false;
+      finished.current?.resolve();
+      finished.current = null;
       startedAt.current = null;
       if (watchdog.current) clearTimeout(watchdog.current);
       watchdog.current = null;
@@ -188,5 +195,6 @@ export function useSnapshot(refreshMs: number, { dedupe = true }: { dedupe?: boo
 
   const readingSince = useCallback(() => startedAt.current, []);
   const takenAt = useCallback(() => takenAtRef.current, []);
-  return { snapshot, takenAt, error, paused, hungSince, readingSince, refresh, setPaused, togglePaused };
+  const settled = useCallback(() => finished.current?.promise ?? Promise.resolve(), []);
+  return { snapshot, takenAt, error, paused, hungSince, readingSince, settled, refresh, setPaused, togglePaused };
 }
