@@ -165,6 +165,24 @@ describe('the refresh loop', () => {
     expect(f).toContain('STALE');
     expect(f).toContain('Incidents');
   });
+
+  it('wraps a failed read over two rows at 80 columns: the advice at the end of the error stays readable', async () => {
+    const clock = createManualClock(TEST_NOW);
+    const demo = createDemoApi({ clock, stepDelayMs: 0 });
+    let fail = false;
+    const error = 'storage: database at 127.0.0.1:6543/studio_lead does not exist; create it (createdb) or fix DATABASE_URL';
+    const api = { ...demo, snapshot: async () => (fail ? Promise.reject(new Error(error)) : demo.snapshot()) };
+    c = renderConsole({ api, clock, columns: 80, rows: 24 });
+    await c.waitFor('Incidents');
+    fail = true;
+    await c.press('r');
+    const f = await c.waitFor('snapshot failed');
+    const lines = f.split('\n');
+    expect(lines.length).toBe(23); // the body gave the line its second row; nothing runs off the screen
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+    const at = lines.findIndex((l) => l.startsWith('✗ snapshot failed'));
+    expect(`${lines[at]!.trimEnd()} ${lines[at + 1]!.trim()}`).toBe(`✗ snapshot failed: ${error} (r retries)`);
+  });
 });
 
 class FakeProcess extends EventEmitter {

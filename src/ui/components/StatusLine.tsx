@@ -13,20 +13,29 @@ export interface StatusLineProps {
   notice: Notice | null;
   error: string | null;
   away: string | null;
-  /** Rows the line has (statusLineRows): 2 wraps the away summary over two rows. @default 1 */
+  /** Rows the line has (statusLineRows): 2 wraps what it shows over two rows. @default 1 */
   rows?: 1 | 2;
 }
 
 /** The away summary as the line shows it. */
 const awayText = (away: string) => `While you were away ${away}`;
 
+/** A failed read as the line shows it, with a recent bad result beside it. */
+const errorText = (error: string, notice: Notice | null) =>
+  `✗ snapshot failed: ${error} (r retries)${notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}`;
+
+const noticeText = (notice: Notice) => `${notice.tone === 'ok' ? '✓ ' : notice.tone === 'bad' ? '✗ ' : ''}${notice.text}`;
+
 /**
- * Rows the line needs at `width`: 2 while the away summary is shown and does not fit one row (it is
- * wrapped, not cut: at 80-100 columns its counts and the money spent fell off the edge), else 1.
+ * Rows the line needs at `width`: 2 while what it shows does not fit one row, else 1. A failed read, a
+ * message and the away summary are wrapped, not cut: at 80 columns the advice at the end of an error
+ * ("does not exist; create it (createdb) or fix DATABASE_URL") and the away summary's money fell off the
+ * edge. Running actions stay one row (their results come as a message).
  */
 export function statusLineRows({ running, notice, error, away }: Omit<StatusLineProps, 'rows'>, width: number): 1 | 2 {
-  if (running.length > 0 || error || notice || !away) return 1;
-  return awayText(away).length > width ? 2 : 1;
+  if (running.length > 0) return 1;
+  const text = error ? errorText(error, notice) : notice ? noticeText(notice) : away ? awayText(away) : '';
+  return text.length > width ? 2 : 1;
 }
 
 export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLineProps) {
@@ -39,29 +48,17 @@ export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLin
       </Text>
     );
   }
-  if (error) {
-    return (
-      <Text wrap="truncate" {...theme.bad}>
-        ✗ snapshot failed: {error} (showing the last good one; r retries)
-        {notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}
-      </Text>
-    );
-  }
-  if (notice) {
-    const style = notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {};
-    return (
-      <Text wrap="truncate" {...style}>
-        {notice.tone === 'ok' ? '✓ ' : notice.tone === 'bad' ? '✗ ' : ''}
-        {notice.text}
-      </Text>
-    );
-  }
-  if (!away) return <Text> </Text>;
+  if (!error && !notice && !away) return <Text> </Text>;
+  const [text, style] = error
+    ? [errorText(error, notice), theme.bad]
+    : notice
+      ? [noticeText(notice), notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {}]
+      : [awayText(away!), theme.muted];
   // two rows at most (the layout gives the line its second row only while it needs it)
   return (
     <Box height={rows} overflow="hidden">
-      <Text wrap={rows === 2 ? 'wrap' : 'truncate'} {...theme.muted}>
-        {awayText(away)}
+      <Text wrap={rows === 2 ? 'wrap' : 'truncate'} {...style}>
+        {text}
       </Text>
     </Box>
   );
