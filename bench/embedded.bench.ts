@@ -42,6 +42,24 @@ spawnSync(node, [bin, 'db', 'migrate'], { env: { ...process.env, STUDIO_HOME: al
 const aloneMs = median(timeCommand(node, [bin, 'budget', 'status', '--json'], { env: { STUDIO_HOME: alone, CLI_READ_NICE: '0' }, runs: Math.min(runs, 5), warmup: 1 }));
 report('budget status --json, no owner (opens PGlite)', `${aloneMs.toFixed(1)} ms`, `${(aloneMs / baseline).toFixed(2)}x baseline`);
 
+// its CPU time (GNU time: the child's user + system), Liftoff only (what a one-shot command chooses, see
+// src/cli/wasm-tiers.ts) against both of V8's tiers for PGlite (`node --no-liftoff-only`: an explicit flag
+// wins), interleaved
+const cpuMs = (nodeArgs: string[]): number => {
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', node, ...nodeArgs, bin, 'budget', 'status', '--json'], { env: { ...process.env, STUDIO_HOME: alone, CLI_READ_NICE: '0' }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const [user, system] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return (user! + system!) * 1000;
+};
+if (spawnSync('/usr/bin/time', ['true']).status === 0) {
+  const liftoff: number[] = [];
+  const tiers: number[] = [];
+  for (let i = 0; i < Math.min(runs, 5); i++) {
+    liftoff.push(cpuMs([]));
+    tiers.push(cpuMs(['--no-liftoff-only']));
+  }
+  report('budget status --json, no owner: CPU, Liftoff only (now)', `${median(liftoff).toFixed(0)} ms CPU`, `both tiers ${median(tiers).toFixed(0)} ms CPU; ${(median(liftoff) / median(tiers)).toFixed(2)}x`);
+}
+
 // an owner: the headless scheduler, as a server would run it
 const home = mkdtempSync(join(tmpdir(), 'bench-owner-'));
 const env = { STUDIO_HOME: home, LOG_LEVEL: 'warn', CLI_READ_NICE: '0' };

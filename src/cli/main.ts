@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { reportError } from './output.js';
 import { createRootProgram } from './root.js';
+import { chooseWasmTiers } from './wasm-tiers.js';
 
 type Register = (program: Command) => void;
 
@@ -61,6 +62,7 @@ export async function buildProgram(): Promise<Command> {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  chooseWasmTiers(argv);
   try {
     await (await programFor(argv)).parseAsync(argv);
   } catch (error) {
