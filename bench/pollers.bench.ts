@@ -93,16 +93,36 @@ try {
     return ms;
   };
   const cliEnv = { ...process.env, STUDIO_HOME: home, LOG_LEVEL: 'warn' };
-  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession = false) => {
+  // 4 offsets in [0, 1000) ms from a fixed seed (mulberry32), for the 'random phases' variants
+  const randomOffsets = (() => {
+    let seed = 0x5eed1313;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    return Array.from({ length: 4 }, () => Math.floor(next() * 1000));
+  })();
+  /**
+   * 4 pollers, each starting its command once a second. `phases` 'aligned': all four start at the same
+   * instant every second (one script starting four loops at once: the worst case, both cores saturated
+   * for a few hundred ms a second); 'spread': poller i first starts at i * 250 ms (four operators'
+   * `watch -n 1` started by hand, at independent phases); 'random': at offsets drawn once from a seeded
+   * generator (the same offsets in every round and run).
+   */
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession = false, phases: 'aligned' | 'spread' | 'random' = 'aligned') => {
     let polling = true;
-    const pollers = Array.from({ length: 4 }, async () => {
+    const offsets = phases === 'spread' ? [0, 250, 500, 750] : phases === 'random' ? randomOffsets : [0, 0, 0, 0];
+    const pollers = offsets.map(async (offset) => {
+      await new Promise((resolve) => setTimeout(resolve, offset));
       while (polling) {
         const started = Date.now();
         await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore', detached: ownSession }).once('exit', resolve));
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 1500 + Math.max(...offsets)));
     const ms = await snapshots(perPhase);
     polling = false;
     await Promise.all(pollers);
@@ -113,6 +133,10 @@ try {
     ['alone', () => snapshots(perPhase)],
     ...(before ? [['4 pollers, before build (its default nice)', () => withPollers(before, {})] as [string, () => Promise<number[]>]] : []),
     ['4 pollers, CLI_READ_NICE=10 (default)', () => withPollers(after, {})],
+    // the same at independent phases: four operators' `watch -n 1`, not one script starting four at once
+    ['4 pollers at spread phases (i * 250 ms), default nice', () => withPollers(after, {}, undefined, [], false, 'spread')],
+    [`4 pollers at seeded random phases (${randomOffsets.join(', ')} ms), default nice`, () => withPollers(after, {}, undefined, [], false, 'random')],
+    ['4 pollers at spread phases, each in its own session', () => withPollers(after, {}, undefined, [], true, 'spread')],
     ['4 pollers, CLI_READ_NICE=19', () => withPollers(after, { CLI_READ_NICE: '19' })],
     ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
     // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
