@@ -14,7 +14,7 @@
  * BENCH_RUNS (20: CPU samples per command).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,11 @@ function runQueueMs(): number {
   return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
 }
 let queued: number[] = [];
+/** How long this process's main thread has run on a CPU so far, ms (the same file's first field). */
+function onCpuMs(): number {
+  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+}
+let ran: number[] = [];
 
 // the owner: this process, with the console's backend, as the console would run it
 const home = mkdtempSync(join(tmpdir(), 'bench-pollers-'));
@@ -85,9 +90,11 @@ try {
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const waited = runQueueMs();
+      const cpu = onCpuMs();
       await backend.snapshot();
       ms.push(performance.now() - t);
       queued.push(runQueueMs() - waited);
+      ran.push(onCpuMs() - cpu);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return ms;
@@ -111,14 +118,26 @@ try {
    * `watch -n 1` started by hand, at independent phases); 'random': at offsets drawn once from a seeded
    * generator (the same offsets in every round and run).
    */
-  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession = false, phases: 'aligned' | 'spread' | 'random' = 'aligned') => {
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession: boolean | number = false, phases: 'aligned' | 'spread' | 'random' = 'aligned') => {
     let polling = true;
     const offsets = phases === 'spread' ? [0, 250, 500, 750] : phases === 'random' ? randomOffsets : [0, 0, 0, 0];
     const pollers = offsets.map(async (offset) => {
       await new Promise((resolve) => setTimeout(resolve, offset));
       while (polling) {
         const started = Date.now();
-        await new Promise((resolve) => spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore', detached: ownSession }).once('exit', resolve));
+        await new Promise((resolve) => {
+          const child = spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore', detached: ownSession !== false });
+          child.once('exit', resolve);
+          // the child's own session's scheduling group (it is alone in it), as `echo 19 > /proc/$$/autogroup`
+          // typed in the polling terminal would; never this process's group (the caller's session)
+          if (typeof ownSession === 'number') {
+            try {
+              writeFileSync(`/proc/${child.pid}/autogroup`, String(ownSession));
+            } catch {
+              // exited already
+            }
+          }
+        });
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
       }
     });
@@ -142,6 +161,8 @@ try {
     ['4 pollers at spread phases (i * 250 ms), default nice', () => withPollers(after, {}, undefined, [], false, 'spread')],
     [`4 pollers at seeded random phases (${randomOffsets.join(', ')} ms), default nice`, () => withPollers(after, {}, undefined, [], false, 'random')],
     ['4 pollers at spread phases, each in its own session', () => withPollers(after, {}, undefined, [], true, 'spread')],
+    // the same with each session's group niced (autogroup nice 19): across groups only a group's nice counts
+    ['4 pollers at spread phases, own sessions, autogroup nice 19', () => withPollers(after, {}, undefined, [], 19, 'spread')],
     ['4 pollers, CLI_READ_NICE=19', () => withPollers(after, { CLI_READ_NICE: '19' })],
     ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
     // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
@@ -156,7 +177,7 @@ try {
   const variants = only ? allVariants.filter(([label]) => label === 'alone' || only.some((o) => label.includes(o))) : allVariants;
   // every round's snapshots of a variant together: a p95 of 30-40 snapshots is its second or third largest,
   // which one burst of another process on the machine decides; the pooled figures are steadier
-  const pooled = new Map<string, { ms: number[]; queued: number[] }>(variants.map(([label]) => [label, { ms: [], queued: [] }]));
+  const pooled = new Map<string, { ms: number[]; queued: number[]; ran: number[] }>(variants.map(([label]) => [label, { ms: [], queued: [], ran: [] }]));
   for (let round = 1; round <= rounds; round++) {
     console.log(`snapshot round ${round} (p50 / p95; load ${load()})`);
     let alone = NaN;
@@ -165,21 +186,27 @@ try {
     const order = [first!, ...rest.slice((round - 1) % rest.length), ...rest.slice(0, (round - 1) % rest.length)];
     for (const [label, run] of order) {
       queued = [];
+      ran = [];
       const ms = await run();
       if (label === 'alone') alone = percentile(ms, 95);
       pooled.get(label)!.ms.push(...ms);
       pooled.get(label)!.queued.push(...queued);
+      pooled.get(label)!.ran.push(...ran);
       // the rest of a snapshot's time: the owner's own work, its turns with the clients' statements, I/O
       const own = ms.map((m, i) => m - queued[i]!);
-      const wait = `waiting for a CPU ${(queued.reduce((a, b) => a + b, 0) / queued.length).toFixed(1)} ms a snapshot on average, p95 ${percentile(queued, 95).toFixed(1)}; the rest p50 / p95 ${median(own).toFixed(1)} / ${percentile(own, 95).toFixed(1)}`;
+      // and of that rest, the time off the CPU without waiting for one (blocked: I/O, page faults, a futex
+      // on V8's helper threads, the event loop idle between turns)
+      const off = ms.map((m, i) => m - queued[i]! - ran[i]!);
+      const wait = `waiting for a CPU ${(queued.reduce((a, b) => a + b, 0) / queued.length).toFixed(1)} ms a snapshot on average, p95 ${percentile(queued, 95).toFixed(1)}; the rest p50 / p95 ${median(own).toFixed(1)} / ${percentile(own, 95).toFixed(1)}, of it on the CPU p95 ${percentile(ran, 95).toFixed(1)}, blocked p95 ${percentile(off, 95).toFixed(1)}`;
       report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `${label === 'alone' ? '' : `p95 ${(percentile(ms, 95) / alone).toFixed(2)}x alone; `}${wait}`);
     }
   }
   console.log(`all ${rounds} rounds together (p50 / p95)`);
   const aloneP95 = percentile(pooled.get('alone')!.ms, 95);
-  for (const [label, { ms, queued: q }] of pooled) {
+  for (const [label, { ms, queued: q, ran: r }] of pooled) {
     const mean = q.reduce((a, b) => a + b, 0) / q.length;
-    report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `${label === 'alone' ? '' : `p95 ${(percentile(ms, 95) / aloneP95).toFixed(2)}x alone; `}p99 ${percentile(ms, 99).toFixed(1)} ms; waiting for a CPU ${mean.toFixed(1)} ms a snapshot on average, p95 ${percentile(q, 95).toFixed(1)}`);
+    const blocked = ms.map((m, i) => m - q[i]! - r[i]!);
+    report(label, `${median(ms).toFixed(1)} / ${percentile(ms, 95).toFixed(1)} ms`, `${label === 'alone' ? '' : `p95 ${(percentile(ms, 95) / aloneP95).toFixed(2)}x alone; `}p99 ${percentile(ms, 99).toFixed(1)} ms; waiting for a CPU ${mean.toFixed(1)} ms a snapshot on average, p95 ${percentile(q, 95).toFixed(1)}; on the CPU p95 ${percentile(r, 95).toFixed(1)}; blocked p95 ${percentile(blocked, 95).toFixed(1)}`);
   }
   console.log(`load at the end ${load()}`);
 } finally {
