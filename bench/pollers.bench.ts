@@ -5,8 +5,15 @@
  * same machine. Targets (issue 13): the client <= 1.8x node -e 0 by CPU; snapshot p95 with 4 pollers
  * within 1.3x of alone.
  *
+ * The pollers start at the same instant every second (aligned: one script starting four loops, the worst
+ * case) or at independent phases (i * 250 ms, or seeded random offsets: four operators' `watch -n 1`);
+ * in this process's session (nice counts against the owner) or each in its own (another terminal: with
+ * the kernel's autogroup on, a scheduling group of its own, where only the group's nice counts).
+ *
  * Beside each phase's p50/p95: how long the owner's main thread waited for a CPU during a snapshot
- * (/proc/self/schedstat), which says how much of a slower snapshot is the pollers' CPU.
+ * (/proc/self/schedstat), which says how much of a slower snapshot is the pollers' CPU, and the rest split
+ * into on the CPU and blocked (off the CPU, not waiting for one). At the end every round's snapshots of a
+ * variant pooled.
  *
  * BENCH_POLLER_VARIANTS=<labels,...>: only the variants whose label contains one of them ('alone' always).
  * BENCH_CLIENT_BEFORE=<dir>: an older build to compare (a copy of its bin/, dist/, migrations/, examples/,
