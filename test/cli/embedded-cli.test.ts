@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, NODE_ARGS, runCli } from '../helpers/cli.js';
 import { loadConfig } from '../../src/core/config.js';
 import type { Database } from '../../src/core/ports.js';
 import { openDatabase } from '../../src/storage/open.js';
@@ -126,7 +126,7 @@ describe('faults around the socket [pglite]', () => {
     const data = join(home, 'data');
     const lock = join(data, 'pglite.lock');
     const asNobody = async (args: string[], extra: Record<string, string> = {}) => {
-      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], { env: { NO_COLOR: '1', HOME: '/tmp', ...env, ...extra }, reject: false, timeout: 60_000 });
+      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, ...NODE_ARGS, BIN, ...args], { env: { ...CHILD_ENV, NO_COLOR: '1', HOME: '/tmp', ...env, ...extra }, reject: false, timeout: 60_000 });
       return { code: r.exitCode, stdout: String(r.stdout), lines: String(r.stderr).trim().split('\n') };
     };
     try {
@@ -176,7 +176,7 @@ describe('faults around the socket [pglite]', () => {
     const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), LOG_LEVEL: 'warn' };
     const data = join(home, 'data');
     const lock = join(data, 'pglite.lock');
-    const owner = execa(process.execPath, [BIN, 'scheduler', '--no-metrics'], { env, reject: false, stdio: 'ignore' });
+    const owner = execa(process.execPath, [...NODE_ARGS, BIN, 'scheduler', '--no-metrics'], { env: { ...CHILD_ENV, ...env }, reject: false, stdio: 'ignore' });
     const deadline = Date.now() + 60_000;
     while (!(readFileSyncOrEmpty(lock).includes('"socket"'))) {
       if (Date.now() > deadline) throw new Error('the owner did not serve its socket within 60 s');
@@ -191,8 +191,8 @@ describe('faults around the socket [pglite]', () => {
     const logDir = mkdtempSync(join(tmpdir(), 'studio-nobody-log-'));
     chmodSync(logDir, 0o777);
     for (const args of [['budget', 'status', '--json'], ['db', 'migrate'], ['list']]) {
-      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], {
-        env: { NO_COLOR: '1', HOME: '/tmp', ...env, STUDIO_LOG_FILE: join(logDir, 'studio.log') },
+      const r = await execa('runuser', ['-u', 'nobody', '--', process.execPath, ...NODE_ARGS, BIN, ...args], {
+        env: { ...CHILD_ENV, NO_COLOR: '1', HOME: '/tmp', ...env, STUDIO_LOG_FILE: join(logDir, 'studio.log') },
         reject: false,
         timeout: 60_000,
       });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BIN, parseJson, runCli } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, NODE_ARGS, parseJson, runCli } from '../helpers/cli.js';
 import { describeCliEachEngine, describeServer } from '../helpers/db.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { startTcpCutProxy, type TcpCutProxy } from '../helpers/tcp-cut-proxy.js';
@@ -31,8 +31,8 @@ describeServer('pipeline run through a database outage', (t) => {
 
     const url = new URL(process.env.TEST_DATABASE_URL!);
     url.host = `127.0.0.1:${proxy.port}`;
-    const child = execa(process.execPath, [BIN, 'pipeline', 'run', '--until-idle', '--workers', '2'], {
-      env: { NO_COLOR: '1', ...env, DATABASE_URL: url.toString() },
+    const child = execa(process.execPath, [...NODE_ARGS, BIN, 'pipeline', 'run', '--until-idle', '--workers', '2'], {
+      env: { ...CHILD_ENV, NO_COLOR: '1', ...env, DATABASE_URL: url.toString() },
       reject: false,
       timeout: 180_000,
     });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, CLI_TEST_TIMEOUT } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, CLI_TEST_TIMEOUT, NODE_ARGS } from '../helpers/cli.js';
 
 /** The nice value of a running process, from /proc (field 19 of stat). */
 function niceOf(pid: number): number | undefined {
@@ -24,8 +24,8 @@ function niceOf(pid: number): number | undefined {
  * command waits out DB_CONNECT_TIMEOUT; returns the highest nice value seen while it ran.
  */
 async function niceWhileWaiting(args: string[], env: Record<string, string>): Promise<number> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, STUDIO_HOME: '/tmp/studio-priority-test', DATABASE_URL: `postgres://x@127.0.0.1:${port}/db`, DB_CONNECT_TIMEOUT: '4s', ...env },
+  const child = spawn(process.execPath, [...NODE_ARGS, BIN, ...args], {
+    env: { ...process.env, ...CHILD_ENV, STUDIO_HOME: '/tmp/studio-priority-test', DATABASE_URL: `postgres://x@127.0.0.1:${port}/db`, DB_CONNECT_TIMEOUT: '4s', ...env },
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

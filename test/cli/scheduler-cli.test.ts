@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { BIN, parseJson, runCli } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, NODE_ARGS, parseJson, runCli } from '../helpers/cli.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_EMBEDDING_DIM, describeEachEngine, embeddedHomeFromTemplate } from '../helpers/db.js';
@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/wait.js';
 it('studio scheduler on the embedded database: logs, /healthz, /metrics, jobs run, SIGTERM stops it cleanly', { timeout: 60_000 }, async () => {
   const home = await embeddedHomeFromTemplate('studio-sched-');
   const env = { STUDIO_HOME: home, EMBEDDING_DIM: String(TEST_EMBEDDING_DIM), NO_COLOR: '1', STUDIO_TEST_JOBS: 'true', SCHEDULER_HEARTBEAT: '200ms' };
-  const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env, extendEnv: true, reject: false, buffer: false });
+  const proc = execa(process.execPath, [...NODE_ARGS, BIN, 'scheduler', '--metrics-port', '0'], { env: { ...CHILD_ENV, ...env }, extendEnv: true, reject: false, buffer: false });
   let stdout = '';
   proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, NODE_ARGS, runCli } from '../helpers/cli.js';
 import { describeEachEngine } from '../helpers/db.js';
 import { loadConfig } from '../../src/core/config.js';
 import { openDatabase } from '../../src/storage/open.js';
@@ -50,7 +50,7 @@ describeEachEngine('log lines of real commands', (t) => {
       await owner?.close();
     }
 
-    const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env: { NO_COLOR: '1', ...env }, extendEnv: true, reject: false, buffer: false });
+    const proc = execa(process.execPath, [...NODE_ARGS, BIN, 'scheduler', '--metrics-port', '0'], { env: { ...CHILD_ENV, NO_COLOR: '1', ...env }, extendEnv: true, reject: false, buffer: false });
     let stdout = '';
     proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {

@@ -6,7 +6,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, CHILD_ENV, NODE_ARGS } from '../helpers/cli.js';
 import { describeServer } from '../helpers/db.js';
 import { listRuns } from '../../src/storage/job-runs.js';
 import { listTestTicks } from '../../src/storage/job-test-ticks.js';
@@ -38,7 +38,7 @@ describeServer('three scheduler processes against one PostgreSQL', (t) => {
       SCHEDULER_DEADMAN_GRACE: '1h',
     };
     for (let i = 0; i < 3; i++) {
-      const proc = execa(process.execPath, [BIN, 'scheduler', '--metrics-port', '0'], { env, extendEnv: true, reject: false, buffer: false });
+      const proc = execa(process.execPath, [...NODE_ARGS, BIN, 'scheduler', '--metrics-port', '0'], { env: { ...CHILD_ENV, ...env }, extendEnv: true, reject: false, buffer: false });
       const stdout: string[] = [];
       proc.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
       children.push({ proc, stdout });

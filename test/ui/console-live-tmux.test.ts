@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describeServer, embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { runCli } from '../helpers/cli.js';
+import { NODE_ARGS, runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { createPgliteDatabase } from '../../src/storage/pglite.js';
 
@@ -26,8 +26,8 @@ const joinedPane = (name: string) => tmux('capture-pane', '-p', '-J', '-t', name
 function startConsole(home: string, args: string[], extraEnv = '', size = { columns: 160, rows: 48 }): string {
   const name = `studio-live-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
   sessions.push(name);
-  const env = `env -u CI NO_COLOR=1 STUDIO_HOME=${home} EMBEDDING_DIM=${TEST_EMBEDDING_DIM} STUDIO_OPERATOR=erin ${extraEnv}`;
-  tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), `echo BEFORE-CONSOLE; ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console ${args.join(' ')}; echo "EXITED $?"; sleep 600`);
+  const env = `env -u CI -u NODE_EXTRA_CA_CERTS NO_COLOR=1 STUDIO_HOME=${home} EMBEDDING_DIM=${TEST_EMBEDDING_DIM} STUDIO_OPERATOR=erin ${extraEnv}`;
+  tmux('new-session', '-d', '-s', name, '-x', String(size.columns), '-y', String(size.rows), `echo BEFORE-CONSOLE; ${env} ${JSON.stringify(process.execPath)} ${NODE_ARGS.join(' ')} ${JSON.stringify(BIN)} console ${args.join(' ')}; echo "EXITED $?"; sleep 600`);
   return name;
 }
 

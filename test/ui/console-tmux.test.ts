@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NODE_ARGS } from '../helpers/cli.js';
 
 const BIN = fileURLToPath(new URL('../../bin/studio.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -17,7 +18,7 @@ const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8
 function startConsole(args: string[]): string {
   const name = `studio-e2e-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
   sessions.push(name);
-  const command = `echo BEFORE-CONSOLE; env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console ${args.join(' ')}; echo "EXITED $?"; sleep 600`;
+  const command = `echo BEFORE-CONSOLE; env -u CI -u NODE_EXTRA_CA_CERTS NO_COLOR=1 ${JSON.stringify(process.execPath)} ${NODE_ARGS.join(' ')} ${JSON.stringify(BIN)} console ${args.join(' ')}; echo "EXITED $?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '48', command);
   return name;
 }
@@ -91,7 +92,7 @@ describe.skipIf(!hasTmux)('the built console under tmux', () => {
   it('at 80x24 the mode badges come first and fit, the away line wraps whole onto two rows; enter answers [y/N] with No', async () => {
     const name = `studio-e2e-${process.pid}-${Date.now().toString(36)}-${sessions.length}`;
     sessions.push(name);
-    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `env -u CI NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} console --demo; echo "EXITED $?"; sleep 600`);
+    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `env -u CI -u NODE_EXTRA_CA_CERTS NO_COLOR=1 ${JSON.stringify(process.execPath)} ${NODE_ARGS.join(' ')} ${JSON.stringify(BIN)} console --demo; echo "EXITED $?"; sleep 600`);
     const first = await waitForPane(name, (t) => t.includes('Budget') && t.includes('While you were away'), 'the panels and the away line');
     const rows = first.split('\n');
     const at = rows.findIndex((r) => r.startsWith('While you were away'));
