@@ -98,6 +98,8 @@ describe('log tail (#17 item 9)', () => {
     await c.press(KEY.enter);
     expect((await c.waitFor('Log line —')).includes(title)).toBe(true);
     await c.press(KEY.escape);
+    // the detail is closed before f is typed: an escape and an f read together are alt-f, not two keys
+    await c.waitFor((fr) => !fr.includes('Log line —'), 'the detail closed');
     await c.press('f');
     await c.waitFor((fr) => !fr.includes('FROZEN'), 'following again');
   });
