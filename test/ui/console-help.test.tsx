@@ -156,6 +156,8 @@ describe('details at 80 columns', () => {
     for (const line of lines) expect(columns(line)).toBeLessThanOrEqual(80);
     expect(lines.filter((l) => l.startsWith('║')).join('\n')).not.toContain('…');
     await c.press(KEY.escape);
+    // closed before the next key: an escape and a 6 read together are alt-6, not two keys
+    await c.waitFor((fr) => !fr.includes('Job history'), 'the history closed');
     await c.press('6');
     await c.press(KEY.enter);
     f = await c.waitFor('Incident #');
