@@ -116,6 +116,33 @@ describe('drill-down from a stage', () => {
   });
 });
 
+describe('the Pipeline panel\'s counts fit their width', () => {
+  it('every stage count and every flow figure shows whole at 80, 100, 120 and 160 columns (they wrap at their separators); a count selected on the second row shows', async () => {
+    for (const [columns, rows] of [
+      [80, 24],
+      [100, 30],
+      [120, 36],
+      [160, 48],
+    ] as const) {
+      const c = open({ columns, rows });
+      await c.waitFor('Pipeline');
+      await c.press('4');
+      const frame = await c.waitFor(/Pipeline/);
+      const s = (await c.api.snapshot()).pipeline;
+      // the panel's own text: at 120+ the right half of each row, at 80-100 the focused panel
+      const text = frame.replace(/[│║]/g, ' ').replace(/\s+/g, ' ');
+      for (const stage of s.stages) expect(text, `${columns}x${rows} ${stage.stage}`).toMatch(new RegExp(`${stage.stage === 'INVESTORS' ? 'INVEST' : stage.stage === 'SMOKE_TEST' ? 'SMOKE' : stage.stage === 'COMPLETE' ? 'DONE' : stage.stage} \\d+`));
+      expect(text, `${columns}x${rows}`).toMatch(/waiting on budget \d+ /);
+      expect(text, `${columns}x${rows}`).toMatch(/parked \d+ /);
+      expect(text, `${columns}x${rows}`).toMatch(/done 24h \d+ /);
+      c.unmount();
+    }
+    const c = open({ columns: 120, rows: 36 });
+    await selectStage(c, 'DONE');
+    expect(c.frame()).toMatch(/›DONE \d+/);
+  });
+});
+
 describe('footer at 80 columns', () => {
   /** The footer: the frame's last line. */
   const footer = (frame: string) => frame.split('\n').at(-1)!;
