@@ -13,6 +13,10 @@ import { displayWidth } from '../../src/ui/text-width.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
 import { StageList } from '../../src/ui/components/StageList.js';
 import { KeyRouter } from '../../src/ui/hooks/use-keys.js';
+import { Panel } from '../../src/ui/components/Panel.js';
+import { wrap } from '../../src/ui/drill-down.js';
+import { wrapLine } from '../../src/ui/components/DetailView.js';
+import { Text } from 'ink';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
@@ -65,5 +69,32 @@ describe('pad and truncate count columns', () => {
     const columns = rows.map((r) => stringWidth(r.slice(0, r.indexOf('gate failed'))));
     expect(new Set(columns).size, rows.join('\n')).toBe(1);
     instance.unmount();
+  });
+
+  it("a detail's title in CJK is cut in columns: the corner and the note stay on the top border", () => {
+    const clock = createManualClock(TEST_NOW);
+    const api = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
+    const instance = render(
+      <ConsoleProvider api={api} clock={clock}>
+        <Panel title={`Idea — ${TITLES[0]}`} note="1-17/18 · esc closes" width={80} height={4} focused>
+          <Text>body</Text>
+        </Panel>
+      </ConsoleProvider>,
+    );
+    const top = (instance.lastFrame() ?? '').split('\n')[0]!;
+    expect(top).toMatch(/1-17\/18 · esc closes ═╗$/);
+    expect(stringWidth(top)).toBe(80);
+    instance.unmount();
+  });
+
+  it('detail text in CJK wraps in columns (it was cut at the edge), and a parked reason continues under its text', () => {
+    const rows = wrap('全角文字の長いタイトルです'.repeat(8), 40);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(stringWidth(r)).toBeLessThanOrEqual(40);
+    expect(rows.join('')).toBe('全角文字の長いタイトルです'.repeat(8));
+    const parked = wrapLine('parked    8m 48s in RESEARCH: 全角文字の長いタイトルです 全角文字の長いタイトルです 全角文字の長いタイトルです', 60);
+    expect(parked.length).toBeGreaterThan(1);
+    for (const r of parked) expect(stringWidth(r)).toBeLessThanOrEqual(60);
+    expect(parked.slice(1).every((r) => r.startsWith(' '.repeat(10)))).toBe(true);
   });
 });
