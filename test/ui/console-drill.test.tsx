@@ -114,6 +114,21 @@ describe('drill-down from a stage', () => {
     await c.waitFor(/read-only/);
     expect(calls(c.api, 'resetIdea')).toHaveLength(0);
   });
+
+  it('read-only at 80x24: the refusal wraps onto a second row above the footer, whole (it was cut after "reset Invo…")', async () => {
+    const c = open({ readOnly: true, columns: 80, rows: 24 });
+    await c.waitFor('Pipeline');
+    await c.press('4');
+    await c.waitFor('═ Pipeline ');
+    await c.press('x');
+    const frame = await c.waitFor(/read-only console/);
+    const rows = frame.split('\n');
+    expect(rows).toHaveLength(23); // one row short of the terminal, as always
+    expect(rows.at(-1)).toMatch(/^x reset {2}n advance/);
+    const message = rows.slice(-3, -1).join(' ');
+    expect(message).toMatch(/^✗ read-only console: .*reset .* not done$/);
+    expect(message).not.toContain('…');
+  });
 });
 
 describe('the Pipeline panel\'s counts fit their width', () => {

@@ -7,6 +7,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { Notice, RunningAction } from '../hooks/use-actions.js';
 import { useTheme } from '../ConsoleApiContext.js';
+import { displayWidth } from '../text-width.js';
 
 export interface StatusLineProps {
   running: RunningAction[];
@@ -20,13 +21,21 @@ export interface StatusLineProps {
 /** The away summary as the line shows it. */
 const awayText = (away: string) => `While you were away ${away}`;
 
+/** The failed read's line, with a recent bad result beside it. */
+const errorText = (error: string, notice: Notice | null) => `✗ snapshot failed: ${error} (showing the last good one; r retries)${notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}`;
+/** A result or note as the line shows it. */
+const noticeText = (notice: Notice) => `${notice.tone === 'ok' ? '✓ ' : notice.tone === 'bad' ? '✗ ' : ''}${notice.text}`;
+
 /**
- * Rows the line needs at `width`: 2 while the away summary is shown and does not fit one row (it is
- * wrapped, not cut: at 80-100 columns its counts and the money spent fell off the edge), else 1.
+ * Rows the line needs at `width`: 2 while the away summary, a failed read or a result does not fit one
+ * row (wrapped, not cut: at 80-100 columns the away line's counts and the money spent fell off the edge,
+ * and a refusal or an error lost its end: `✗ read-only console: … reset Invo…`), else 1. Running actions
+ * keep one row (their progress moves).
  */
 export function statusLineRows({ running, notice, error, away }: Omit<StatusLineProps, 'rows'>, width: number): 1 | 2 {
-  if (running.length > 0 || error || notice || !away) return 1;
-  return awayText(away).length > width ? 2 : 1;
+  if (running.length > 0) return 1;
+  const text = error ? errorText(error, notice) : notice ? noticeText(notice) : away ? awayText(away) : '';
+  return displayWidth(text) > width ? 2 : 1;
 }
 
 export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLineProps) {
@@ -39,30 +48,16 @@ export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLin
       </Text>
     );
   }
-  if (error) {
-    return (
-      <Text wrap="truncate" {...theme.bad}>
-        ✗ snapshot failed: {error} (showing the last good one; r retries)
-        {notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}
-      </Text>
-    );
-  }
-  if (notice) {
-    const style = notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {};
-    return (
-      <Text wrap="truncate" {...style}>
-        {notice.tone === 'ok' ? '✓ ' : notice.tone === 'bad' ? '✗ ' : ''}
-        {notice.text}
-      </Text>
-    );
-  }
-  if (!away) return <Text> </Text>;
   // two rows at most (the layout gives the line its second row only while it needs it)
-  return (
+  const lines = (text: string, style: object) => (
     <Box height={rows} overflow="hidden">
-      <Text wrap={rows === 2 ? 'wrap' : 'truncate'} {...theme.muted}>
-        {awayText(away)}
+      <Text wrap={rows === 2 ? 'wrap' : 'truncate'} {...style}>
+        {text}
       </Text>
     </Box>
   );
+  if (error) return lines(errorText(error, notice), theme.bad);
+  if (notice) return lines(noticeText(notice), notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {});
+  if (!away) return <Text> </Text>;
+  return lines(awayText(away), theme.muted);
 }
