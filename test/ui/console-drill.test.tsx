@@ -162,6 +162,30 @@ describe('footer at 80 columns', () => {
   /** The footer: the frame's last line. */
   const footer = (frame: string) => frame.split('\n').at(-1)!;
 
+  it("a dialog's footer shows the dialog's keys, not the panel's behind it (x reset while typing a reason)", async () => {
+    const c = open({ columns: 80, rows: 24 });
+    await c.waitFor('Pipeline');
+    await c.press('4');
+    await c.waitFor('═ Pipeline ');
+    await c.press('x');
+    await c.waitFor('Reset stuck idea');
+    expect(footer(c.frame())).toMatch(/^←→ stage {2}y confirm {2}n\/enter\/esc cancel( {2}· read \d+ ms)?$/);
+    await c.press(KEY.escape);
+    await c.waitFor((f) => !f.includes('Reset stuck idea'));
+    await c.press('P');
+    await c.waitFor('Pause all campaigns');
+    expect(footer(c.frame())).toMatch(/^enter submit {2}esc cancel( {2}· read \d+ ms)?$/);
+    await c.press(KEY.escape);
+    await c.waitFor((f) => !f.includes('reason:'));
+    await c.press('5');
+    await c.waitFor('═ Jobs ');
+    await c.press('/');
+    await c.type('restore');
+    await c.press(KEY.enter);
+    await c.press(KEY.escape);
+    expect(footer(c.frame())).toMatch(/^j run {2}p pause/);
+  });
+
   it("shows every panel's action keys, ? help and q quit whole, never cut", async () => {
     const c = open({ columns: 80, rows: 24 });
     await c.waitFor('Budget');
