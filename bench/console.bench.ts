@@ -108,8 +108,22 @@ async function sameData(way: 'full' | 'changes' | 'screen'): Promise<{ cpuPct: n
   const clock = createManualClock(Date.UTC(2026, 10, 28, 18, 0, 0));
   const demo = createDemoBackend({ clock, stepDelayMs: 0 });
   const fixed = await demo.snapshot();
-  // the same content every read, as a fresh object with the read's own time (the header's 'data as of' moves)
-  const api: ConsoleApi = { ...demo, snapshot: async () => ({ ...structuredClone(fixed), takenAt: new Date(), readMs: 3 + Math.floor(Math.random() * 4) }) };
+  // the same content every read, as a fresh object with the read's own time (the header's 'data as of'
+  // moves), its figures counted from that time as a real read's are: an idea held since the same moment
+  // (heldForMs grows with the read's time), the cap as far away. (Before, heldForMs stayed as read once
+  // while takenAt moved: the content key, which counts the time an idea entered its stage, saw a new
+  // snapshot every second, and "unchanged data" rendered every panel each second: 2 writes/s, ~6% CPU.)
+  const started = Date.now();
+  const api: ConsoleApi = {
+    ...demo,
+    snapshot: async () => {
+      const s = structuredClone(fixed);
+      const shift = Date.now() - started;
+      for (const idea of s.pipeline.stuck) idea.heldForMs += shift;
+      if (s.budget.projectedCapAt) s.budget.projectedCapAt = new Date(s.budget.projectedCapAt.getTime() + shift);
+      return { ...s, takenAt: new Date(fixed.takenAt.getTime() + shift), readMs: 3 + Math.floor(Math.random() * 4) };
+    },
+  };
   let frames = 0;
   let bytes = 0;
   const stdout = new Terminal();

@@ -101,12 +101,22 @@ export function jsonForTerminal(json: string): string {
 const PRIVATE_USE = /[\ue000-\uf8ff]/g;
 
 /**
+ * Invisible format characters that Ink counts as one column and the terminal as none: the zero-width
+ * space and non-joiner, the bidi marks (LRM, RLM, ALM), the word joiner and invisible operators, the BOM,
+ * and a zero-width joiner that does not join two emoji (within an emoji sequence it stays). A title
+ * holding three of them lost its last three characters in the console (`… markers in a ti`: Ink's
+ * slice-ansi cut the line to string-width's count) and a bidi mark can reorder what a bidi-aware
+ * terminal shows around it; the CLI prints them as stored.
+ */
+const INVISIBLE = /[\u200B\u200C\u200E\u200F\u061C\u2060-\u2064\uFEFF]|(?<!\p{Extended_Pictographic}\uFE0F?)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
+
+/**
  * An API object whose methods' answers (and the messages they pass to callbacks) have every string's
- * controls made visible, and private-use characters shown as U+FFFD: the console wraps its data source in
- * this once, so no stored text reaches Ink raw.
+ * controls and invisible format characters made visible (`\u200f`), and private-use characters shown as
+ * U+FFFD: the console wraps its data source in this once, so no stored text reaches Ink raw.
  */
 export function withVisibleControls<T extends object>(api: T): T {
-  const show = (text: string) => visibleControls(text).replace(PRIVATE_USE, '\ufffd');
+  const show = (text: string) => visibleControls(text).replace(PRIVATE_USE, '\ufffd').replace(INVISIBLE, escapeChar);
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(api)) {
     if (typeof member !== 'function') {

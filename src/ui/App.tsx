@@ -28,6 +28,9 @@ import { StatusLine, statusLineRows } from './components/StatusLine.js';
 import { FilterBar } from './components/FilterBar.js';
 import { PanelSummary } from './components/PanelSummary.js';
 import { STAGE_LIST_KEYS } from './components/StageList.js';
+import { CONFIRM_KEYS } from './components/ConfirmDialog.js';
+import { PROMPT_KEYS } from './components/TextPrompt.js';
+import { RESET_KEYS } from './components/ResetDialog.js';
 import { BudgetPanel } from './components/BudgetPanel.js';
 import { ServicesPanel } from './components/ServicesPanel.js';
 import { KpiPanel } from './components/KpiPanel.js';
@@ -51,6 +54,24 @@ const FULL_PANEL_VIEWS: PanelViews = { budget: BudgetPanel, services: ServicesPa
 const PANEL_VIEWS = Object.fromEntries(PANELS.map((id) => [id, React.memo(FULL_PANEL_VIEWS[id])])) as unknown as PanelViews;
 
 const MemoStatusLine = React.memo(StatusLine);
+
+/** The footer's keys while a modal is open: its own (a dialog showed the panel's keys behind it: `x reset` while typing a reason). */
+function modalKeys(modal: Modal): string[] {
+  switch (modal.kind) {
+    case 'help':
+      return HELP_KEYS;
+    case 'detail':
+      return detailKeys(modal.panel).labels;
+    case 'stage':
+      return STAGE_LIST_KEYS;
+    case 'confirm':
+      return CONFIRM_KEYS;
+    case 'prompt':
+      return PROMPT_KEYS;
+    case 'reset':
+      return RESET_KEYS;
+  }
+}
 const MemoFooter = React.memo(Footer);
 const MemoPanelSummary = React.memo(PanelSummary);
 
@@ -387,7 +408,7 @@ function ConsoleScreen({ refreshMs = 2000, repaint = 'changes' }: AppProps) {
         focus={focus}
         readMs={snapshot?.readMs ?? null}
         emergency={snapshot?.budget.emergencyShutdown ?? false}
-        keys={modal?.kind === 'detail' ? detailKeys(modal.panel).labels : modal?.kind === 'stage' ? STAGE_LIST_KEYS : modal?.kind === 'help' ? HELP_KEYS : undefined}
+        keys={modal ? modalKeys(modal) : undefined}
         width={layout.width}
       />
     </Box>

@@ -60,7 +60,8 @@ export function wantedRows(s: ConsoleSnapshot): Wanted {
     budget: s.budget.categories.length + 2 + flags,
     services: Math.max(1, s.services.length),
     kpis: Math.max(1, s.kpis.length),
-    pipeline: 2 + Math.max(1, s.pipeline.stuck.length),
+    // the stage counts and the flow figures wrap to two rows each in the wide layout's half width
+    pipeline: 4 + Math.max(1, s.pipeline.stuck.length),
     jobs: Math.max(1, s.jobs.length),
     incidents: Math.max(1, s.incidents.length),
   };

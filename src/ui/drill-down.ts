@@ -6,6 +6,7 @@
 import type { ConsoleApi, ConsoleSnapshot } from '../core/console-api.js';
 import { ago, formatDuration, money, pad, shortDateTime, withUnit } from './format.js';
 import type { PanelItem } from './panel-items.js';
+import { displayWidth, sliceToWidth } from './text-width.js';
 
 export interface Drill {
   title: string;
@@ -22,14 +23,24 @@ export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
+    let used = 0;
     for (const [, gap, word] of paragraph.matchAll(/(\s*)(\S+)/g) as IterableIterator<[string, string, string]>) {
-      if (line && line.length + gap.length + word.length > width) {
+      // terminal columns, not UTF-16 units: a CJK line was cut at the panel's edge instead of wrapped
+      const w = displayWidth(word);
+      if (line && used + gap.length + w > width) {
         out.push(line);
         line = word;
-      } else line = `${line}${gap}${word}`;
-      while (line.length > width) {
-        out.push(line.slice(0, width));
-        line = line.slice(width);
+        used = w;
+      } else {
+        line = `${line}${gap}${word}`;
+        used += gap.length + w;
+      }
+      while (used > width) {
+        const head = sliceToWidth(line, width);
+        if (head.text.length === 0) break; // one character wider than the line: leave it to the cut
+        out.push(head.text);
+        line = line.slice(head.text.length);
+        used -= head.width;
       }
     }
     out.push(line);
@@ -96,7 +107,8 @@ export function drillDown(selected: PanelItem, api: ConsoleApi, snapshot: Consol
             `category  ${d.category}    stage ${d.stage}    status ${d.status}    progress ${Math.round(d.progress * 100)}%`,
             `created   ${stamp(d.createdAt)}    updated ${stamp(d.updatedAt)} (${ago(d.updatedAt, now)})`,
             `spend     ${money(d.spendCents)}`,
-            ...wrap(`${pad(idea.kind ?? 'stuck', 9)} ${formatDuration(idea.heldForMs)} in ${idea.stage}: ${idea.reason}`, width),
+            // one line: DetailView wraps it under its text, past the label
+            `${pad(idea.kind ?? 'stuck', 9)} ${formatDuration(idea.heldForMs)} in ${idea.stage}: ${idea.reason.replace(/\s*\n\s*/g, ' ')}`,
             '',
             ...wrap(d.description, width),
             '',

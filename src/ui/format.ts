@@ -5,6 +5,7 @@
 import { formatDollars } from '../core/money.js';
 import { formatDuration } from '../core/clock.js';
 import { visibleControls } from '../core/terminal-text.js';
+import { displayWidth, sliceToWidth } from './text-width.js';
 
 export { formatDollars, formatDuration };
 
@@ -53,18 +54,21 @@ export function sparkline(values: number[], width: number): string {
   return tail.map((v) => SPARKS[span === 0 ? 3 : Math.min(7, Math.floor(((v - min) / span) * 8))]).join('');
 }
 
-/** Cut to `width` characters with an ellipsis; control characters shown as `\x1b` (terminal-text.ts). */
+/**
+ * Cut to `width` terminal columns with an ellipsis; control characters shown as `\x1b` (terminal-text.ts).
+ * Columns, not characters: a CJK title or an emoji takes two, a combining mark none (text-width.ts).
+ */
 export function truncate(raw: string, width: number): string {
   const text = visibleControls(raw);
   if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+  if (displayWidth(text) <= width) return text;
+  return width === 1 ? '…' : `${sliceToWidth(text, width - 1).text}…`;
 }
 
-/** Pad (or cut) to exactly `width` characters. */
+/** Pad (or cut) to exactly `width` terminal columns. */
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   const cut = truncate(text, width);
-  const gap = ' '.repeat(Math.max(0, width - cut.length));
+  const gap = ' '.repeat(Math.max(0, width - displayWidth(cut)));
   return align === 'right' ? gap + cut : cut + gap;
 }
 

@@ -155,4 +155,31 @@ describe('the console data source (issue 14, item 1)', () => {
     const api = withVisibleControls({ snapshot: async () => ({ title: 'clock \ue000\ue000\ue000 icon \uf8ff', plain: 'café ✓' }) });
     expect(await api.snapshot()).toEqual({ title: 'clock \ufffd\ufffd\ufffd icon \ufffd', plain: 'café ✓' });
   });
+
+  it('withVisibleControls shows invisible format characters (bidi marks, zero-width space, a joiner outside emoji), keeping emoji sequences whole', async () => {
+    const { withVisibleControls } = await import('../../src/core/terminal-text.js');
+    const api = withVisibleControls({
+      snapshot: async () => ({
+        marks: 'Mixed \u200fRLM\u200e LRM \u061c ALM markers in a title',
+        zero: 'zero\u200bwidth\u200djoiner\u2060word \ufeffbom',
+        emoji: '👩\u200d💻 dev · 👩\u200d👩\u200d👧\u200d👦 family · ❤\ufe0f\u200d🔥 · 1\ufe0f\u20e3 · é',
+      }),
+    });
+    expect(await api.snapshot()).toEqual({
+      marks: 'Mixed \\u200fRLM\\u200e LRM \\u061c ALM markers in a title',
+      zero: 'zero\\u200bwidth\\u200djoiner\\u2060word \\ufeffbom',
+      emoji: '👩\u200d💻 dev · 👩\u200d👩\u200d👧\u200d👦 family · ❤\ufe0f\u200d🔥 · 1\ufe0f\u20e3 · é',
+    });
+  });
+
+  it('a title with bidi marks is drawn whole by Ink inside a panel (before: cut by as many characters as it had marks)', async () => {
+    const { withVisibleControls } = await import('../../src/core/terminal-text.js');
+    const React = (await import('react')).default;
+    const { Box, Text } = await import('ink');
+    const { render } = await import('ink-testing-library');
+    const { title } = await withVisibleControls({ idea: async () => ({ title: 'Mixed \u200fRLM\u200e LRM \u061c ALM markers in a title' }) }).idea();
+    const view = render(React.createElement(Box, { width: 70, borderStyle: 'round', overflow: 'hidden' }, React.createElement(Text, { wrap: 'truncate' }, title)));
+    expect(view.lastFrame()).toContain('markers in a title');
+    view.unmount();
+  });
 });

@@ -114,11 +114,77 @@ describe('drill-down from a stage', () => {
     await c.waitFor(/read-only/);
     expect(calls(c.api, 'resetIdea')).toHaveLength(0);
   });
+
+  it('read-only at 80x24: the refusal wraps onto a second row above the footer, whole (it was cut after "reset Invo…")', async () => {
+    const c = open({ readOnly: true, columns: 80, rows: 24 });
+    await c.waitFor('Pipeline');
+    await c.press('4');
+    await c.waitFor('═ Pipeline ');
+    await c.press('x');
+    const frame = await c.waitFor(/read-only console/);
+    const rows = frame.split('\n');
+    expect(rows).toHaveLength(23); // one row short of the terminal, as always
+    expect(rows.at(-1)).toMatch(/^x reset {2}n advance/);
+    const message = rows.slice(-3, -1).join(' ');
+    expect(message).toMatch(/^✗ read-only console: .*reset .* not done$/);
+    expect(message).not.toContain('…');
+  });
+});
+
+describe('the Pipeline panel\'s counts fit their width', () => {
+  it('every stage count and every flow figure shows whole at 80, 100, 120 and 160 columns (they wrap at their separators); a count selected on the second row shows', async () => {
+    for (const [columns, rows] of [
+      [80, 24],
+      [100, 30],
+      [120, 36],
+      [160, 48],
+    ] as const) {
+      const c = open({ columns, rows });
+      await c.waitFor('Pipeline');
+      await c.press('4');
+      const frame = await c.waitFor(/Pipeline/);
+      const s = (await c.api.snapshot()).pipeline;
+      // the panel's own text: at 120+ the right half of each row, at 80-100 the focused panel
+      const text = frame.replace(/[│║]/g, ' ').replace(/\s+/g, ' ');
+      for (const stage of s.stages) expect(text, `${columns}x${rows} ${stage.stage}`).toMatch(new RegExp(`${stage.stage === 'INVESTORS' ? 'INVEST' : stage.stage === 'SMOKE_TEST' ? 'SMOKE' : stage.stage === 'COMPLETE' ? 'DONE' : stage.stage} \\d+`));
+      expect(text, `${columns}x${rows}`).toMatch(/waiting on budget \d+ /);
+      expect(text, `${columns}x${rows}`).toMatch(/parked \d+ /);
+      expect(text, `${columns}x${rows}`).toMatch(/done 24h \d+ /);
+      c.unmount();
+    }
+    const c = open({ columns: 120, rows: 36 });
+    await selectStage(c, 'DONE');
+    expect(c.frame()).toMatch(/›DONE \d+/);
+  });
 });
 
 describe('footer at 80 columns', () => {
   /** The footer: the frame's last line. */
   const footer = (frame: string) => frame.split('\n').at(-1)!;
+
+  it("a dialog's footer shows the dialog's keys, not the panel's behind it (x reset while typing a reason)", async () => {
+    const c = open({ columns: 80, rows: 24 });
+    await c.waitFor('Pipeline');
+    await c.press('4');
+    await c.waitFor('═ Pipeline ');
+    await c.press('x');
+    await c.waitFor('Reset stuck idea');
+    expect(footer(c.frame())).toMatch(/^←→ stage {2}y confirm {2}n\/enter\/esc cancel( {2}· read \d+ ms)?$/);
+    await c.press(KEY.escape);
+    await c.waitFor((f) => !f.includes('Reset stuck idea'));
+    await c.press('P');
+    await c.waitFor('Pause all campaigns');
+    expect(footer(c.frame())).toMatch(/^enter submit {2}esc cancel( {2}· read \d+ ms)?$/);
+    await c.press(KEY.escape);
+    await c.waitFor((f) => !f.includes('reason:'));
+    await c.press('5');
+    await c.waitFor('═ Jobs ');
+    await c.press('/');
+    await c.type('restore');
+    await c.press(KEY.enter);
+    await c.press(KEY.escape);
+    expect(footer(c.frame())).toMatch(/^j run {2}p pause/);
+  });
 
   it("shows every panel's action keys, ? help and q quit whole, never cut", async () => {
     const c = open({ columns: 80, rows: 24 });

@@ -16,6 +16,9 @@ export interface ConfirmDialogProps {
   onCancel(): void;
 }
 
+/** The keys the dialog takes: on its border and in the footer (which showed the panel's keys behind it). */
+export const CONFIRM_KEYS = ['y confirm', 'n/enter/esc cancel'];
+
 export function ConfirmDialog({ title, lines, question = 'Go ahead?', width, height, onConfirm, onCancel }: ConfirmDialogProps) {
   const theme = useTheme();
   useKeys((input, key) => {
@@ -23,7 +26,7 @@ export function ConfirmDialog({ title, lines, question = 'Go ahead?', width, hei
     else if (input === 'n' || input === 'N' || key.escape || key.return || input === 'q') onCancel();
   });
   return (
-    <Panel title={title} note="y confirm · n/enter/esc cancel" width={width} height={height} focused>
+    <Panel title={title} note={CONFIRM_KEYS.join(' · ')} width={width} height={height} focused>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate">
           {line}

@@ -10,6 +10,7 @@ import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel, contentRows, contentWidth } from './Panel.js';
 import { wrap } from '../drill-down.js';
+import { displayWidth } from '../text-width.js';
 
 export interface DetailContent {
   title: string;
@@ -31,7 +32,7 @@ export interface DetailViewProps {
 
 /** One detail line as screen rows of `columns`: as is when it fits, else wrapped under its indent. */
 export function wrapLine(line: string, columns: number): string[] {
-  if (line.length <= columns) return [line];
+  if (displayWidth(line) <= columns) return [line];
   const indent = /^\s*(?:\S+\s{2,})?/.exec(line)![0].length; // "reason   text…" continues under "text"
   const hang = indent > 0 && indent <= columns / 2 ? indent : 0;
   const [first, ...rest] = wrap(line.slice(hang), columns - hang);

@@ -5,6 +5,7 @@
 import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { useTheme } from '../ConsoleApiContext.js';
+import { displayWidth, sliceToWidth } from '../text-width.js';
 
 export interface PanelProps {
   title: string;
@@ -28,14 +29,15 @@ export function Panel({ title, note, width, height, focused, children }: PanelPr
   let tail = note ? ` ${note} ` : '';
   if (tail.length > width - 12) tail = '';
   const room = Math.max(1, width - 4 - tail.length - 2);
-  const label = ` ${title.length > room ? `${title.slice(0, Math.max(0, room - 1))}…` : title} `;
-  const fill = Math.max(0, width - 2 - 1 - label.length - tail.length - 1);
+  // in terminal columns: a CJK title ran over the corner and the note
+  const label = ` ${displayWidth(title) > room ? `${sliceToWidth(title, Math.max(0, room - 1)).text}…` : title} `;
+  const fill = Math.max(0, width - 2 - 1 - displayWidth(label) - tail.length - 1);
   const top = `${tl}${h}${label}${h.repeat(fill)}${tail}${h}${tr}`;
   const borderColor = focused ? theme.focusBorder : undefined;
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       <Text wrap="truncate" color={borderColor} bold={focused && theme.mode !== 'none'}>
-        {top.slice(0, width)}
+        {sliceToWidth(top, width).text}
       </Text>
       {/* Keyed by focus: Ink applies only the changed style props, so switching borderStyle alone would
           set the top border we turned off (content shifts down a row). A remount applies them all. */}

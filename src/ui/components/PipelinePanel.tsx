@@ -2,7 +2,7 @@
  * Pipeline: ideas per stage, what is processing, waiting or parked, and the stuck ideas with how long.
  * The stage counts are selectable (↑ from the first idea, ↑↓ along them): enter lists that stage's ideas.
  */
-import React from 'react';
+import React, { type ReactNode } from 'react';
 import { Text } from 'ink';
 import type { StuckIdeaView } from '../../core/console-api.js';
 import type { Stage } from '../../core/types.js';
@@ -24,6 +24,30 @@ export const STAGE_SHORT: Record<Stage, string> = {
   SMOKE_TEST: 'SMOKE',
   COMPLETE: 'DONE',
 };
+
+/** One figure of a header row: its text (for its width) and how it is drawn. */
+interface Chip {
+  key: string;
+  text: string;
+  node: ReactNode;
+}
+
+/** `chips` in rows of at most `width` columns, `sepWidth` between two on a row; one too wide has a row of its own (cut). */
+export function wrapChips<C extends { text: string }>(chips: C[], sepWidth: number, width: number): C[][] {
+  const rows: C[][] = [];
+  let used = 0;
+  for (const chip of chips) {
+    const row = rows.at(-1);
+    if (row && used + sepWidth + chip.text.length <= width) {
+      row.push(chip);
+      used += sepWidth + chip.text.length;
+    } else {
+      rows.push([chip]);
+      used = chip.text.length;
+    }
+  }
+  return rows;
+}
 
 function StuckRow({ idea, inner, now }: { idea: StuckIdeaView; inner: number; now: number }) {
   const theme = useTheme();
@@ -49,36 +73,46 @@ export function PipelinePanel(props: PanelViewProps) {
   const stageItems = props.items.filter((i) => i.panel === 'stage').length;
   const selectedStage = props.focused && props.selected < stageItems ? props.items[props.selected]?.item : undefined;
   const ideas = props.items.slice(stageItems);
-  const header = [
-    <Text key="stages" wrap="truncate">
-      {p.stages.map((s, i) => (
-        <Text key={s.stage}>
-          {i > 0 ? <Text {...theme.muted}> › </Text> : null}
-          {selectedStage && 'stage' in selectedStage && selectedStage.stage === s.stage ? (
-            <Text {...theme.selected}>{`›${STAGE_SHORT[s.stage]} ${s.count}`}</Text>
-          ) : (
+  // The stage counts and the flow figures, each wrapped at its separators onto as many rows as the width
+  // needs: cut at the edge, SMOKE and DONE (at 120 columns) and "done 24h" (at any width) were lost, and a
+  // stage count selected past the edge could not be seen.
+  const stageChips: Chip[] = p.stages.map((s) => {
+    const selected = selectedStage !== undefined && 'stage' in selectedStage && selectedStage.stage === s.stage;
+    return selected
+      ? { key: s.stage, text: `›${STAGE_SHORT[s.stage]} ${s.count}`, node: <Text {...theme.selected}>{`›${STAGE_SHORT[s.stage]} ${s.count}`}</Text> }
+      : {
+          key: s.stage,
+          text: `${STAGE_SHORT[s.stage]} ${s.count}`,
+          node: (
             <>
               <Text {...theme.muted}>{STAGE_SHORT[s.stage]} </Text>
               <Flash value={s.count}>{String(s.count)}</Flash>
             </>
-          )}
-        </Text>
-      ))}
-    </Text>,
-    <Text key="flow" wrap="truncate">
-      processing <Flash value={p.processing}>{String(p.processing)}</Flash>
-      {p.queued !== undefined ? ` · queued ${p.queued}` : ''}
-      {' · '}
-      <Text {...(stuckCount > 0 ? theme.bad : theme.ok)}>stuck {stuckCount}</Text>
-      {' · waiting on budget '}
-      <Text {...(p.waitingOnBudget > 0 ? theme.warn : {})}>{p.waitingOnBudget}</Text>
-      {' · parked '}
-      <Text {...(p.parked > 0 ? theme.warn : {})}>{p.parked}</Text>
-      {' · done 24h '}
-      <Flash value={p.completedLast24h}>{String(p.completedLast24h)}</Flash>
-    </Text>,
+          ),
+        };
+  });
+  const flowChips: Chip[] = [
+    { key: 'processing', text: `processing ${p.processing}`, node: <>processing <Flash value={p.processing}>{String(p.processing)}</Flash></> },
+    ...(p.queued !== undefined ? [{ key: 'queued', text: `queued ${p.queued}`, node: <>queued {p.queued}</> }] : []),
+    { key: 'stuck', text: `stuck ${stuckCount}`, node: <Text {...(stuckCount > 0 ? theme.bad : theme.ok)}>stuck {stuckCount}</Text> },
+    { key: 'waiting', text: `waiting on budget ${p.waitingOnBudget}`, node: <>waiting on budget <Text {...(p.waitingOnBudget > 0 ? theme.warn : {})}>{p.waitingOnBudget}</Text></> },
+    { key: 'parked', text: `parked ${p.parked}`, node: <>parked <Text {...(p.parked > 0 ? theme.warn : {})}>{p.parked}</Text></> },
+    { key: 'done', text: `done 24h ${p.completedLast24h}`, node: <>done 24h <Flash value={p.completedLast24h}>{String(p.completedLast24h)}</Flash></> },
   ];
-  const shown = header.slice(0, Math.max(0, rows - 1));
+  const chipRows = (chips: Chip[], sep: ReactNode, name: string) =>
+    wrapChips(chips, 3, inner + 1).map((row, r) => (
+      <Text key={`${name}${r}`} wrap="truncate">
+        {row.map((c, i) => (
+          <React.Fragment key={c.key}>
+            {i > 0 ? sep : null}
+            {c.node}
+          </React.Fragment>
+        ))}
+      </Text>
+    ));
+  const header = [...chipRows(stageChips, <Text {...theme.muted}> › </Text>, 'stages'), ...chipRows(flowChips, ' · ', 'flow')];
+  // the list keeps two rows (an idea and "… N more") when there is more than one idea
+  const shown = header.slice(0, Math.max(0, rows - Math.min(2, Math.max(1, ideas.length))));
   return (
     <Panel title="Pipeline" note={selectedStage ? 'enter lists its ideas' : panelNote({ ...props, items: ideas, selected: props.selected - stageItems })} width={props.width} height={props.height} focused={props.focused}>
       {shown}

@@ -13,6 +13,9 @@ import { useConsoleApi, useTheme } from '../ConsoleApiContext.js';
 import { Panel } from './Panel.js';
 
 /** The stages an idea can be reset to: its current one (run it again) or any earlier one. */
+/** The keys the dialog takes: on its border and in the footer (which showed the panel's keys behind it). */
+export const RESET_KEYS = ['←→ stage', 'y confirm', 'n/enter/esc cancel'];
+
 export function resetTargets(stage: Stage): Stage[] {
   const upTo = Math.min(STAGES.indexOf(stage), STAGES.indexOf('SMOKE_TEST'));
   return STAGES.slice(0, upTo + 1);
@@ -65,7 +68,7 @@ export function ResetDialog({ idea, width, height, onConfirm, onCancel }: ResetD
   });
 
   return (
-    <Panel title="Reset stuck idea" note="← → stage · y confirm · n/enter/esc cancel" width={width} height={height} focused>
+    <Panel title="Reset stuck idea" note={RESET_KEYS.join(' · ')} width={width} height={height} focused>
       <Text wrap="truncate">
         {idea.title} <Text {...theme.muted}>({idea.id})</Text>
       </Text>

