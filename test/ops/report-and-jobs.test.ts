@@ -171,6 +171,10 @@ describeEachEngine('console views', (t) => {
       ['WARNING', 'three'],
     ]);
     expect(tailLogLines(logFile, 5)[0]).toMatchObject({ scope: 'health', msg: 'one' });
+    // a message that already starts with its command's name is not prefixed with it again
+    const named = join(t.home, 'named.log');
+    writeFileSync(named, '{"level":"INFO","time":"2026-11-21T12:00:00.000Z","msg":"console: loaded the sample ideas","cmd":"console"}\n');
+    expect(tailLogLines(named, 5)[0]).toMatchObject({ scope: undefined, msg: 'console: loaded the sample ideas' });
     // the console asks every second: an unchanged file is not read again, a line written since is seen
     const first = tailLogLines(logFile, 5);
     expect(tailLogLines(logFile, 5)).toBe(first);

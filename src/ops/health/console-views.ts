@@ -107,7 +107,11 @@ function readTail(logFile: string, size: number, count: number): TailLine[] {
   if (length < size) lines.shift(); // the first line is cut
   return lines.slice(-count).map((raw) => {
     const entry = parseEntry(raw);
-    const scope = typeof entry.fields.cmd === 'string' ? entry.fields.cmd : typeof entry.fields.job === 'string' ? entry.fields.job : undefined;
-    return { time: entry.time ?? new Date(0), level: entry.level, msg: entry.msg || entry.raw, scope, ...logFields(entry.fields) };
+    const named = typeof entry.fields.cmd === 'string' ? entry.fields.cmd : typeof entry.fields.job === 'string' ? entry.fields.job : undefined;
+    const msg = entry.msg || entry.raw;
+    // a message that names its part already ('console: loaded the sample ideas' from the console) is not
+    // prefixed twice ('console: console: loaded ...')
+    const scope = named !== undefined && !msg.startsWith(`${named}:`) ? named : undefined;
+    return { time: entry.time ?? new Date(0), level: entry.level, msg, scope, ...logFields(entry.fields) };
   });
 }
