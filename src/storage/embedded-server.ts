@@ -31,6 +31,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
+const TERMINATE = 0x58; // 'X'
 
 export interface EmbeddedServer {
   /** The socket file (`<dir>/.s.PGSQL.5432`). */
@@ -146,6 +147,12 @@ export function guardSession(pg: PGlite): QueueSession & { runAsOwner: RunAsOwne
     runExclusive: clientExclusive,
     runAsOwner,
     async execProtocolRawStream(message, options) {
+      // a Terminate from a connection that holds nothing ends it: no answer follows and nothing is left to
+      // roll back, so it does not take the session. It did, until the socket closed: the owner and every
+      // other connection then waited for a client process on its way out to get a CPU again and close its
+      // end (`pg` ends the stream after the Terminate's write; exiting closes it too), and one that had
+      // lowered its priority, as read-only commands do, took 40-150 ms to get there on a busy machine
+      if (!held && message[0] === TERMINATE) return pg.execProtocolRawStream(message, options);
       held = true;
       lastType = 0;
       const result = await pg.execProtocolRawStream(message, {
@@ -155,7 +162,8 @@ export function guardSession(pg: PGlite): QueueSession & { runAsOwner: RunAsOwne
           options?.onRawData?.(data);
         },
       });
-      // a Terminate ('X') gets no answer and ends the connection: the disconnect path cleans up
+      // a Terminate ('X') inside a transaction or sequence gets no answer and ends the connection: the
+      // session stays held until the disconnect path has rolled it back
       if (lastType === READY_FOR_QUERY && lastStatus === IDLE && skip === 0 && carry.length === 0) held = false;
       return result;
     },

@@ -4,6 +4,7 @@
  */
 import type { ResultPromise } from 'execa';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedHomeFromTemplate, TEST_EMBEDDING_DIM } from '../helpers/db.js';
@@ -35,6 +36,57 @@ function lineFrom(child: ResultPromise, pattern: RegExp): Promise<RegExpExecArra
     });
     child.on('exit', () => reject(new Error(`child exited before "${pattern.source}": ${text} ${err}`)));
   });
+}
+
+/**
+ * A bare wire-protocol connection to the owner's socket (what `pg` sends, without its pool), so a test can
+ * send a Terminate and keep the socket open: a client process on its way out that has not closed it yet.
+ */
+async function wireSession(socket: string) {
+  const conn = createConnection(socket);
+  let received = Buffer.alloc(0);
+  let arrived: (() => void) | undefined;
+  conn.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    arrived?.();
+  });
+  await new Promise<void>((resolve, reject) => conn.once('connect', resolve).once('error', reject));
+  const message = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  /** Wait for ReadyForQuery, consuming everything up to it; its status ('I' idle, 'T' in a transaction). */
+  const ready = async (): Promise<string> => {
+    for (;;) {
+      for (let i = 0; i + 5 <= received.length; ) {
+        const end = i + 1 + received.readInt32BE(i + 1);
+        if (end > received.length) break;
+        if (received[i] === 0x5a) {
+          const status = String.fromCharCode(received[i + 5]!);
+          received = received.subarray(end);
+          return status;
+        }
+        i = end;
+      }
+      await new Promise<void>((resolve) => (arrived = resolve));
+    }
+  };
+  const params = Buffer.from('user\0postgres\0database\0postgres\0\0', 'latin1');
+  const startup = Buffer.alloc(8);
+  startup.writeInt32BE(8 + params.length, 0);
+  startup.writeInt32BE(196608, 4);
+  conn.write(Buffer.concat([startup, params]));
+  await ready();
+  return {
+    query: async (sql: string) => {
+      conn.write(message('Q', Buffer.from(`${sql}\0`)));
+      return ready();
+    },
+    terminate: () => conn.write(message('X', Buffer.alloc(0))),
+    destroy: () => conn.destroy(),
+  };
 }
 
 describe('embedded mode: one owner, many client processes [pglite]', () => {
@@ -174,6 +226,42 @@ describe('embedded mode: one owner, many client processes [pglite]', () => {
       expect(b.spentCents).toBe(settled);
     }
   }, 120_000);
+
+  it("a client's Terminate does not hold the session until its socket closes: the owner and other clients go on", async () => {
+    const leaving = await wireSession(db.embeddedOwner!()!.socket!);
+    let other: Database | undefined;
+    const after = (async () => {
+      // connecting and the reads all go after the Terminate; the leaving client's socket is still open
+      other = await openDatabase(config, { migrate: false });
+      await Promise.all([db.query('select 1'), other.query('select 1')]);
+      return 'the owner and another client ran';
+    })();
+    try {
+      expect(await leaving.query('select 1')).toBe('I');
+      leaving.terminate();
+      // a bound for the failure (the session held until the socket closes: forever here), not a timing
+      const outcome = await Promise.race([after, new Promise((resolve) => setTimeout(resolve, 15_000, 'still waiting for the leaving client'))]);
+      expect(outcome).toBe('the owner and another client ran');
+    } finally {
+      leaving.destroy();
+      await after.catch(() => undefined);
+      await other?.close();
+    }
+  }, 60_000);
+
+  it("a client's Terminate inside its transaction: the transaction still holds the session until the socket closes, then is rolled back", async () => {
+    const leaving = await wireSession(db.embeddedOwner!()!.socket!);
+    expect(await leaving.query('begin')).toBe('T');
+    expect(await leaving.query("insert into studio_settings (key, value) values ('terminate-in-tx', 'x')")).toBe('T');
+    leaving.terminate();
+    let wrote = false;
+    const write = db.query("insert into studio_settings (key, value) values ('after-terminate', 'x')").then(() => (wrote = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(wrote).toBe(false); // behind the open transaction, not inside it
+    leaving.destroy();
+    await write;
+    expect((await db.query("select key from studio_settings where key in ('terminate-in-tx', 'after-terminate')")).rows).toEqual([{ key: 'after-terminate' }]);
+  }, 60_000);
 
   it("a client's open transaction holds the session: the owner's scheduler write waits for it and is not part of it", async () => {
     const holder = fixture('embedded-client', ['hold', 'hold-rollback'], env);
