@@ -2,45 +2,45 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The files that take longest (the 2-core machine, 2026-12-07: the full runs of the day, under load),
+ * The files that take longest (the 2-core machine, 2026-12-07: a quiet fresh-clone CI run),
  * longest first. Two workers take files in this order: a long file started last would run alone at the end.
  * Files not listed follow in vitest's own order (its cache of the last durations when there is one, else the
  * larger file first).
  */
 const LONGEST_FIRST = [
-  // the full run of 2026-12-07 07:12 (load ~6), longest first
+  // the fresh-clone CI run of 2026-12-07 11:12 (nothing else running; vitest 241 s), longest first
+  'test/ops/backup.test.ts',
   'test/cli/backup-cli.test.ts',
   'test/ui/console-live-tmux.test.ts',
-  'test/cli/embedded-cli.test.ts',
-  'test/cli/maintenance-cli.test.ts',
   'test/cli/backup-stock-restore.test.ts',
-  'test/storage/embedded.test.ts',
-  'test/cli/pipeline-outages.test.ts',
-  'test/ops/backup.test.ts',
-  'test/providers/web-search.test.ts',
-  'test/cli/hostile-cli.test.ts',
-  'test/cli/scheduler-cli.test.ts',
-  'test/cli/operations-cli.test.ts',
+  'test/cli/maintenance-cli.test.ts',
   'test/cli/pipeline-cli.test.ts',
-  'test/providers/posthog.test.ts',
-  'test/cli/budget-cli.test.ts',
-  'test/core/log-lines.test.ts',
-  'test/providers/google-ads.test.ts',
-  'test/ui/console.test.tsx',
-  'test/cli/db-cli.test.ts',
-  'test/storage/list-filters.test.ts',
+  'test/cli/pipeline-outages.test.ts',
+  'test/cli/hostile-cli.test.ts',
   'test/providers/faults.test.ts',
-  'test/pipeline/landing-browser.test.ts',
-  'test/app/operations.test.ts',
-  'test/pipeline/pipeline.test.ts',
-  'test/cli/health-cli.test.ts',
-  'test/ops/deploy.test.ts',
-  'test/budget/concurrency.test.ts',
-  'test/providers/openai.test.ts',
-  'test/budget/pricing-cache.test.ts',
-  'test/jobs/runner.test.ts',
+  'test/cli/embedded-cli.test.ts',
+  'test/storage/embedded.test.ts',
+  'test/cli/operations-cli.test.ts',
+  'test/cli/scheduler-cli.test.ts',
   'test/jobs/several-hosts.test.ts',
-  'test/providers/breaker.test.ts',
+  'test/cli/db-cli.test.ts',
+  'test/providers/google-ads.test.ts',
+  'test/core/log-lines.test.ts',
+  'test/providers/posthog.test.ts',
+  'test/providers/web-search.test.ts',
+  'test/cli/budget-cli.test.ts',
+  'test/ui/console-trust.test.tsx',
+  'test/app/operations.test.ts',
+  'test/cli/health-cli.test.ts',
+  'test/pipeline/landing-browser.test.ts',
+  'test/jobs/runner.test.ts',
+  'test/ui/console.test.tsx',
+  'test/storage/list-filters.test.ts',
+  'test/ui/console-tmux.test.ts',
+  'test/console/backend-changes.test.ts',
+  'test/ops/deploy.test.ts',
+  'test/pipeline/crash.test.ts',
+  'test/pipeline/pipeline.test.ts',
 ];
 
 /** The files in the order two workers should take them: longest first. */
