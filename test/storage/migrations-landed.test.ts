@@ -26,6 +26,7 @@ const LANDED: Record<string, string> = {
   '0008_idea_counts.sql': '3f74c124091e8f6016ab8e0397d7b2c52ba3be225fa383b3af5d378905d44e05',
   '0009_console_reads.sql': 'f4f8f5b604ec0da41adea3ee8b97ea2e97a97fc8dff71b81e8d703bc1b1323fb',
   '0010_node_stops.sql': 'd5513c8ba10a5eab5bc47c1af86b2869599282ccb6d102aec9bcf11475ecc247',
+  '0011_awaiting_lists.sql': '48c39f79598d943a17415ada1eb54e1159bbfa5ae10c398423010dc2b18ca80d',
 };
 
 const dir = migrationsDir();
