@@ -6,7 +6,6 @@
  */
 import React from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { render } from 'ink-testing-library';
 import { render as inkRender } from 'ink';
 import { App } from '../../src/ui/App.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
@@ -14,7 +13,7 @@ import { Screen } from '../../src/ui/screen.js';
 import { ageChangesAt, formatAge, nextAgeChangeAt, nextRunText } from '../../src/ui/ages.js';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { FakeKeyboard } from '../helpers/keyboard.js';
-import { TEST_NOW } from '../helpers/render.js';
+import { renderConsole, TEST_NOW } from '../helpers/render.js';
 import { FakeTerminal, rowsOf } from '../helpers/terminal.js';
 import { createManualClock, type Clock } from '../../src/core/clock.js';
 import type { ConsoleApi, ConsoleSnapshot } from '../../src/core/console-api.js';
@@ -134,14 +133,7 @@ describe('the screen is drawn again only when an age on it would read differentl
     // The reads' time moves (Date is fake); the console's own clock does not, so the header's clock
     // (a React render each second without the screen writer) stays still and every frame counted here
     // is a render for the snapshot.
-    const instance = render(
-      <ConsoleProvider api={api} clock={createManualClock(Date.now())} colorMode="none" demo>
-        <App refreshMs={1_000} />
-      </ConsoleProvider>,
-    );
-    Object.defineProperty(instance.stdout, 'columns', { configurable: true, get: () => 160 });
-    Object.defineProperty(instance.stdout, 'rows', { configurable: true, get: () => 48 });
-    instance.stdout.emit('resize');
+    const instance = renderConsole({ api, clock: createManualClock(Date.now()), refreshMs: 1_000 });
     await advance(3_000);
     expect(instance.lastFrame()).toMatch(/10m ago/);
     const frames = instance.frames.length;
@@ -156,14 +148,7 @@ describe('the screen is drawn again only when an age on it would read differentl
 
   it('ages under two minutes move each second', async () => {
     const { api, clock } = await idleConsole(30 * S);
-    const instance = render(
-      <ConsoleProvider api={api} clock={clock} colorMode="none" demo>
-        <App refreshMs={1_000} />
-      </ConsoleProvider>,
-    );
-    Object.defineProperty(instance.stdout, 'columns', { configurable: true, get: () => 160 });
-    Object.defineProperty(instance.stdout, 'rows', { configurable: true, get: () => 48 });
-    instance.stdout.emit('resize');
+    const instance = renderConsole({ api, clock, refreshMs: 1_000 });
     await advance(2_000);
     const first = instance.lastFrame()!.match(/(\d+)s ago/)?.[1];
     await advance(5_000);
