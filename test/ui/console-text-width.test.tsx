@@ -35,6 +35,8 @@ const TITLES = [
 describe('pad and truncate count columns', () => {
   it('agree with string-width (what Ink and terminals measure with) on CJK, emoji, flags, keycaps and combining marks', () => {
     for (const t of TITLES) expect(displayWidth(t), t).toBe(stringWidth(t));
+    // beside the one-column characters the panels are drawn with: a soft hyphen takes none, two squares are emoji
+    for (const t of ['Soft\u00adhyphen', 'shapes ● ░ and the emoji squares ◽ ◾']) expect(displayWidth(t), t).toBe(stringWidth(t));
   });
 
   it('pad gives exactly the width asked for, cutting on whole characters with an ellipsis', () => {
