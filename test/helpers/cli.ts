@@ -11,7 +11,9 @@ export const BIN = fileURLToPath(new URL('../../bin/studio.js', import.meta.url)
  * that costs more CPU than it saves in so short a life: an embedded `incidents list` 2.0 -> 1.2 s of CPU,
  * `backup create` 4.4 -> 2.7 s, `backup verify` 5.2 -> 3.3 s (2026-12-07, the 2-core machine). The same
  * code runs with the same results (wasm semantics do not depend on the compiler); `process.argv`, which
- * the owner's lock records, does not contain it.
+ * the owner's lock records, does not contain it. A one-shot studio command now makes this choice itself
+ * (src/cli/wasm-tiers.ts; an explicit flag wins); here it also covers the long-lived ones the tests start
+ * for seconds (scheduler, console, `pipeline run`) and the fixtures, which do not go through the CLI.
  */
 export const NODE_ARGS: readonly string[] = ['--liftoff-only'];
 
