@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
-import { median, percentile, report, timeCommand, waitForSocket } from './helpers.js';
+import { childCpuMs, median, percentile, report, timeCommand, waitForSocket } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 10);
@@ -45,17 +45,13 @@ report('budget status --json, no owner (opens PGlite)', `${aloneMs.toFixed(1)} m
 // its CPU time (GNU time: the child's user + system), Liftoff only (what a one-shot command chooses, see
 // src/cli/wasm-tiers.ts) against both of V8's tiers for PGlite (`node --no-liftoff-only`: an explicit flag
 // wins), interleaved
-const cpuMs = (nodeArgs: string[]): number => {
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', node, ...nodeArgs, bin, 'budget', 'status', '--json'], { env: { ...process.env, STUDIO_HOME: alone, CLI_READ_NICE: '0' }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const [user, system] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
-  return (user! + system!) * 1000;
-};
+const cpuMs = (nodeArgs: string[]) => childCpuMs([node, ...nodeArgs, bin, 'budget', 'status', '--json'], { STUDIO_HOME: alone, CLI_READ_NICE: '0' });
 if (spawnSync('/usr/bin/time', ['true']).status === 0) {
   const liftoff: number[] = [];
   const tiers: number[] = [];
   for (let i = 0; i < Math.min(runs, 5); i++) {
-    liftoff.push(cpuMs([]));
-    tiers.push(cpuMs(['--no-liftoff-only']));
+    liftoff.push(await cpuMs([]));
+    tiers.push(await cpuMs(['--no-liftoff-only']));
   }
   report('budget status --json, no owner: CPU, Liftoff only (now)', `${median(liftoff).toFixed(0)} ms CPU`, `both tiers ${median(tiers).toFixed(0)} ms CPU; ${(median(liftoff) / median(tiers)).toFixed(2)}x`);
 }

@@ -1,5 +1,5 @@
 /** Shared bench helpers: timing, percentiles, the PostgreSQL URL to use, and a result line. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,4 +66,19 @@ export async function waitForSocket(home: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the owner did not serve its socket within 120 s');
+}
+
+/**
+ * CPU time (user + system, ms) of one run of `command`, from GNU time (/usr/bin/time): the child's own
+ * rusage. Spawned asynchronously, so this process can go on serving it (an embedded owner); throws when
+ * the command fails.
+ */
+export async function childCpuMs(command: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const child = spawn('/usr/bin/time', ['-f', 'studio-bench-cpu %x %U %S', ...command], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += String(d)));
+  await new Promise((resolve) => child.once('close', resolve));
+  const [, code, user, system] = /studio-bench-cpu (\d+) ([\d.]+) ([\d.]+)/.exec(err) ?? [];
+  if (code !== '0') throw new Error(`${command.join(' ')} failed: ${err.trim()}`);
+  return (Number(user) + Number(system)) * 1000;
 }

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
-import { median, percentile, report, waitForSocket } from './helpers.js';
+import { childCpuMs, median, percentile, report, waitForSocket } from './helpers.js';
 
 const node = process.execPath;
 const after = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
@@ -39,20 +39,6 @@ const rounds = Number(process.env.BENCH_POLLER_ROUNDS ?? 3);
 const perPhase = Number(process.env.BENCH_POLLER_SNAPSHOTS ?? 30);
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 const load = () => loadavg()[0]!.toFixed(1);
-
-/**
- * CPU time (user + system, ms) of one run of `command`, from GNU time (/usr/bin/time): the child's own
- * rusage. Spawned asynchronously: the owner serving the client is this process.
- */
-async function cpuMs(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn('/usr/bin/time', ['-f', 'studio-bench-cpu %x %U %S', ...command], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += String(d)));
-  await new Promise((resolve) => child.once('close', resolve));
-  const [, code, user, system] = /studio-bench-cpu (\d+) ([\d.]+) ([\d.]+)/.exec(err) ?? [];
-  if (code !== '0') throw new Error(`${command.join(' ')} failed: ${err.trim()}`);
-  return (Number(user) + Number(system)) * 1000;
-}
 
 /**
  * How long this process's main thread has waited for a CPU so far, ms (/proc/self/schedstat: on-CPU ns,
@@ -85,7 +71,7 @@ try {
     ['config --json (no database)', [node, after, 'config', '--json']],
   ];
   const samples = commands.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) for (const [j, [, command]] of commands.entries()) samples[j]!.push(await cpuMs(command, env));
+  for (let i = 0; i < runs; i++) for (const [j, [, command]] of commands.entries()) samples[j]!.push(await childCpuMs(command, env));
   const base = median(samples[0]!);
   commands.forEach(([label], j) => report(label, `${median(samples[j]!).toFixed(1)} ms CPU`, j === 0 ? '' : `${(median(samples[j]!) / base).toFixed(2)}x baseline`));
 
