@@ -5,6 +5,7 @@
 import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { useTheme } from '../ConsoleApiContext.js';
+import { truncate } from '../format.js';
 import { displayWidth, sliceToWidth } from '../text-width.js';
 
 export interface PanelProps {
@@ -30,7 +31,7 @@ export function Panel({ title, note, width, height, focused, children }: PanelPr
   if (tail.length > width - 12) tail = '';
   const room = Math.max(1, width - 4 - tail.length - 2);
   // in terminal columns: a CJK title ran over the corner and the note
-  const label = ` ${displayWidth(title) > room ? `${sliceToWidth(title, Math.max(0, room - 1)).text}…` : title} `;
+  const label = ` ${truncate(title, room)} `;
   const fill = Math.max(0, width - 2 - 1 - displayWidth(label) - tail.length - 1);
   const top = `${tl}${h}${label}${h.repeat(fill)}${tail}${h}${tr}`;
   const borderColor = focused ? theme.focusBorder : undefined;
