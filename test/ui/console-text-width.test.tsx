@@ -19,8 +19,10 @@ import { wrapLine } from '../../src/ui/components/DetailView.js';
 import { Text } from 'ink';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
-import { TEST_NOW } from '../helpers/render.js';
-import type { StageIdeasView } from '../../src/core/console-api.js';
+import { TEST_NOW, consoleOpener } from '../helpers/render.js';
+import type { ConsoleSnapshot, StageIdeasView } from '../../src/core/console-api.js';
+
+const open = consoleOpener();
 
 const TITLES = [
   '中文标题测试 全角文字の長いタイトルです wide characters',
@@ -98,5 +100,56 @@ describe('pad and truncate count columns', () => {
     expect(parked.length).toBeGreaterThan(1);
     for (const r of parked) expect(stringWidth(r)).toBeLessThanOrEqual(60);
     expect(parked.slice(1).every((r) => r.startsWith(' '.repeat(10)))).toBe(true);
+  });
+});
+
+describe('the header counts columns', () => {
+  /** The demo with these header fields (an operator, an SSH client, a data directory's path). */
+  function withHeader(header: Partial<ConsoleSnapshot['header']>) {
+    const demo = createDemoApi({ clock: createManualClock(TEST_NOW) });
+    return {
+      ...demo,
+      snapshot: async () => {
+        const s = await demo.snapshot();
+        return { ...s, header: { ...s.header, ...header } };
+      },
+    };
+  }
+  const headerAt = async (header: Partial<ConsoleSnapshot['header']>, columns: number) => {
+    const c = open({ api: withHeader(header), readOnly: true, columns, rows: 30 });
+    const row = (await c.waitFor('Budget')).split('\n')[0]!;
+    c.unmount();
+    return row;
+  };
+
+  it('a CJK or emoji operator@client shows whole where it fits, is never cut at the edge, and the row stays within the terminal (80, 120, 180)', async () => {
+    for (const columns of [80, 120, 180]) {
+      // 3 characters, 6 columns: the client was cut at the edge (`李小龍@10.0.…`)
+      const cjk = await headerAt({ operator: '李小龍', sshClient: '10.0.0.5' }, columns);
+      expect(cjk, `${columns}`).toMatch(/^studio DEMO\s+READ-ONLY\s+│ /);
+      expect(cjk, `${columns}`).toMatch(/│ 李小龍@10\.0\.0\.5$/);
+      expect(stringWidth(cjk), cjk).toBeLessThanOrEqual(columns);
+      // emoji and a CJK host name: the row ran one column past the edge
+      const emoji = await headerAt({ operator: '🚀🚀🚀🚀🚀dev', sshClient: 'ホスト名ホスト名' }, columns);
+      expect(emoji, `${columns}`).toMatch(/^studio DEMO\s+READ-ONLY\s+│ /);
+      expect(emoji, `${columns}`).toMatch(/│ 🚀🚀🚀🚀🚀dev(@ホスト名ホスト名)?$/);
+      expect(stringWidth(emoji), emoji).toBeLessThanOrEqual(columns);
+      // a long CJK name is cut with format.ts' ellipsis, not by the terminal's edge
+      const long = await headerAt({ operator: '李小龍'.repeat(8), sshClient: '10.0.0.5' }, columns);
+      expect(long, `${columns}`).toMatch(/^studio DEMO\s+READ-ONLY\s+│ /);
+      expect(long, `${columns}`).toMatch(/│ 李小龍李\S*(…|@10\.0\.0\.5)$/);
+      expect(stringWidth(long), long).toBeLessThanOrEqual(columns);
+    }
+  });
+
+  it('a data directory in CJK (shown from 180 columns) is left out when it does not fit in columns, not pushed past the edge', async () => {
+    // 21 characters in the 34 columns left, but 37 columns: it went past the edge and took the operator with it
+    const long = await headerAt({ operator: 'dana', sshClient: '10.0.0.5', location: `/srv/${'スタジオのデータ'.repeat(2)}` }, 180);
+    expect(long).not.toContain('/srv/');
+    expect(long).toMatch(/│ dana@10\.0\.0\.5$/);
+    expect(stringWidth(long), long).toBeLessThanOrEqual(180);
+    const short = await headerAt({ operator: 'dana', sshClient: '10.0.0.5', location: '/srv/スタジオのデータ' }, 180);
+    expect(short).toContain('in-process /srv/スタジオのデータ │');
+    expect(short).toMatch(/│ dana@10\.0\.0\.5$/);
   });
 });

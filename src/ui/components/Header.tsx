@@ -13,6 +13,7 @@ import { useConsoleSettings } from '../ConsoleApiContext.js';
 import type { Theme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
 import { liveCell } from '../screen.js';
+import { displayWidth } from '../text-width.js';
 
 /** Live cell ids (src/ui/screen.ts) of the clock and the data's age. */
 const CLOCK_CELL = 0;
@@ -88,10 +89,13 @@ function useLiveHeader(props: HeaderProps): { live: boolean; ageWidth: number; s
   return { live: liveCells !== undefined, ageWidth, stale };
 }
 
-/** The operator and SSH client in `room` columns: whole, else the name alone, else the name cut with `…` (never under 1). */
+/**
+ * The operator and SSH client in `room` terminal columns: whole, else the name alone, else the name cut
+ * with `…` (never under 1). Columns, not characters: a CJK name takes two a character.
+ */
 export function operatorText(operator: string, sshClient: string | undefined, room: number): { operator: string; sshClient?: string } {
-  if (sshClient && operator.length + 1 + sshClient.length <= room) return { operator, sshClient };
-  if (operator.length <= room) return { operator };
+  if (sshClient && displayWidth(operator) + 1 + displayWidth(sshClient) <= room) return { operator, sshClient };
+  if (displayWidth(operator) <= room) return { operator };
   return { operator: truncate(operator, Math.max(1, room)) };
 }
 
@@ -113,7 +117,8 @@ export function Header(props: HeaderProps) {
   // What must show at any width: the name, the modes, the state, the data's age and the operator. The rest
   // (the clock, the database mode, the scheduler, the budget cycle, the location, the embedded owner) is
   // added, in that order, only where it fits whole: at 80 columns READ-ONLY and STALE together pushed the
-  // operator off the edge, and a long scheduler note did so at 120.
+  // operator off the edge, and a long scheduler note did so at 120. Widths are terminal columns
+  // (text-width.ts): counted in characters, a CJK or emoji operator ran the row past the edge.
   const badges = [isDemo && 'DEMO', (readOnly || h?.readOnly) && 'READ-ONLY', paused && 'PAUSED', stale && 'STALE', h?.schedulerNote && 'NO SCHEDULER'].filter(
     (b): b is string => typeof b === 'string',
   );
@@ -127,7 +132,7 @@ export function Header(props: HeaderProps) {
   // Who is at the console, in what is left: "operator@ssh-client", else without the client, else the
   // name cut with an ellipsis (every badge, the state and the age come first; nothing is cut at the edge).
   const who = h ? operatorText(h.operator, h.sshClient, width - essentials) : { operator: '', sshClient: undefined };
-  let used = essentials + who.operator.length + (who.sshClient ? 1 + who.sshClient.length : 0);
+  let used = essentials + displayWidth(who.operator) + (who.sshClient ? 1 + displayWidth(who.sshClient) : 0);
   // the age's label shortens before anything essential is cut: "data as of", "as of", none ("(5s old)" still says it)
   const ageLabel = !snapshot ? '' : ['data as of ', 'as of ', ''].find((label) => used + label.length <= width) ?? '';
   used += ageLabel.length;
@@ -139,13 +144,14 @@ export function Header(props: HeaderProps) {
   const showClock = fits(width >= 100 || !snapshot, SEP + 12);
   const showMode = h ? fits(true, SEP + h.mode.length) : false;
   const schedulerText = h ? (h.schedulerNote ? ` (${h.schedulerNote})` : h.schedulerHosted ? ' · scheduler in-process' : ' · scheduler elsewhere') : '';
-  const showScheduler = showMode && fits(width >= 120, schedulerText.length);
-  const showCycle = snapshot ? fits(width >= 120, SEP + snapshot.budget.cycleId.length) : false;
-  const showLocation = h && showMode ? fits(width >= 180, 1 + h.location.length) : false;
+  const showScheduler = showMode && fits(width >= 120, displayWidth(schedulerText));
+  const showCycle = snapshot ? fits(width >= 120, SEP + displayWidth(snapshot.budget.cycleId)) : false;
+  // a data directory's path may hold any name (a home directory in CJK): measured in columns like the operator
+  const showLocation = h && showMode ? fits(width >= 180, 1 + displayWidth(h.location)) : false;
   const ownerText = h?.owner
     ? ` · db ${h.owner.self ? 'owned here' : `owner pid ${h.owner.pid} ${h.owner.command}`} since ${clockTime(h.owner.since)}, ${h.owner.clients} client${h.owner.clients === 1 ? '' : 's'}`
     : '';
-  const showOwner = fits(Boolean(h?.owner) && width >= 140, ownerText.length);
+  const showOwner = fits(Boolean(h?.owner) && width >= 140, displayWidth(ownerText));
   return (
     <Text wrap="truncate">
       <Text bold={theme.mode !== 'none'}>studio</Text>
