@@ -5,6 +5,7 @@
 import type { ConsoleSnapshot, StageIdeasView, StuckIdeaView } from '../core/console-api.js';
 import type { Stage } from '../core/types.js';
 import type { DetailContent } from './components/DetailView.js';
+import { errorBelow } from './components/JobsPanel.js';
 import type { PanelId, Wanted } from './layout.js';
 import type { PanelItem } from './panel-items.js';
 
@@ -62,7 +63,8 @@ export function wantedRows(s: ConsoleSnapshot): Wanted {
     kpis: Math.max(1, s.kpis.length),
     // the stage counts and the flow figures wrap to two rows each in the wide layout's half width
     pipeline: 4 + Math.max(1, s.pipeline.stuck.length),
-    jobs: Math.max(1, s.jobs.length),
+    // a failed job's error takes a row under it
+    jobs: Math.max(1, s.jobs.length + s.jobs.filter((j) => errorBelow(j) !== null).length),
     incidents: Math.max(1, s.incidents.length),
   };
 }

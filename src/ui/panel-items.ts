@@ -83,3 +83,23 @@ export function windowStart(count: number, selected: number, capacity: number, a
   if (anchorEnd) return selected >= maxStart ? maxStart : Math.max(0, selected - capacity + 1);
   return Math.max(0, Math.min(maxStart, selected - Math.floor(capacity / 2)));
 }
+
+/**
+ * The items to show (`start` to before `end`) so that `selected` is visible when item i takes `heights[i]`
+ * rows (a failed job and its error take two) in `capacity` rows: from where `windowStart` would start,
+ * moved on until the selected item fits whole, then, at the end of the list, back while the items before
+ * fit in the rows left. With every height 1 it is `windowStart`'s window. At least one item.
+ */
+export function windowItems(heights: number[], selected: number, capacity: number, anchorEnd = false): { start: number; end: number } {
+  const fill = (from: number) => {
+    let used = 0;
+    let end = from;
+    while (end < heights.length && used + heights[end]! <= capacity) used += heights[end++]!;
+    return { end, used };
+  };
+  let start = windowStart(heights.length, selected, capacity, anchorEnd);
+  let { end, used } = fill(start);
+  while (start < selected && end <= selected) ({ end, used } = fill(++start));
+  while (start > 0 && end === heights.length && used + heights[start - 1]! <= capacity) used += heights[--start]!;
+  return { start, end: Math.max(end, Math.min(heights.length, start + 1)) };
+}

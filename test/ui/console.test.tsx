@@ -92,6 +92,66 @@ describe('the Jobs panel at 120 columns', () => {
   });
 });
 
+describe("a failed job's error", () => {
+  const ERROR = 'restored row count differs: ideas 41 != 42'; // the demo's restore-drill
+  /** The Jobs panel's rows in a frame: the right half in the wide layout, the whole width in the compact one. */
+  const jobsPanel = (f: string, from: number) => {
+    const lines = f.split('\n').map((line) => line.slice(from));
+    const top = lines.findIndex((l) => /^[╭╔][─═] Jobs /.test(l));
+    const bottom = lines.findIndex((l, i) => i > top && /^[╰╚]/.test(l));
+    return lines.slice(top + 1, bottom);
+  };
+
+  it('shows whole on a row of its own under the job at 80, 120 and 160 columns (at 120 none of it showed), every job still listed', async () => {
+    for (const [columns, rows] of [[80, 24], [120, 40], [160, 48]] as const) {
+      const c = open({ columns, rows });
+      await c.waitFor('Incidents');
+      if (columns === 80) await c.press(KEY.tab, 4); // the compact layout: open the Jobs panel
+      const f = await c.waitFor(/restore-drill\s+failed/);
+      const panel = jobsPanel(f, columns === 80 ? 0 : columns / 2);
+      const at = panel.findIndex((l) => /restore-drill\s+failed/.test(l));
+      expect(at, f).toBeGreaterThanOrEqual(0);
+      expect(panel[at], `${columns}`).not.toContain('restored'); // the job's own row keeps its columns
+      expect(panel[at + 1], `${columns}`).toMatch(new RegExp(`^[│║]\\s+${ERROR}\\s+[│║]$`));
+      for (const job of ['pipeline-tick', 'backup', 'maintenance', 'performance-report']) expect(panel.join('\n'), `${columns}`).toContain(job);
+      expect(panel.join('\n')).not.toMatch(/more (above|below)/);
+      c.unmount();
+    }
+  });
+
+  it('an error of several lines takes one row, its lines joined', async () => {
+    const demo = createDemoApi({ clock: createManualClock(TEST_NOW) });
+    const api = {
+      ...demo,
+      snapshot: async () => {
+        const s = await demo.snapshot();
+        return { ...s, jobs: s.jobs.map((j) => (j.lastError ? { ...j, lastError: 'database: connection lost\n  DETAIL: server closed the connection' } : j)) };
+      },
+    };
+    const c = open({ api, columns: 160, rows: 48 });
+    const f = await c.waitFor(/restore-drill\s+failed/);
+    const panel = jobsPanel(f, 80);
+    expect(panel[panel.findIndex((l) => l.includes('restore-drill')) + 1]).toMatch(/^│\s+database: connection lost DETAIL: server closed the connection\s+│$/);
+    expect(panel.join('\n')).toContain('performance-report');
+    expect(f.split('\n')).toHaveLength(47);
+  });
+
+  it('in a short panel the selection moves through every job and stays in view; the error row counts as a row', async () => {
+    const c = open({ columns: 120, rows: 30 });
+    await c.waitFor('Incidents');
+    await c.press('5');
+    await c.waitFor('╔═ Jobs ');
+    for (const [down, selected] of [[5, 'restore-drill'], [2, 'performance-report']] as const) {
+      await c.press(KEY.down, down);
+      const f = await c.waitFor(new RegExp(`›${selected}`));
+      expect(f.split('\n')).toHaveLength(29);
+      const panel = jobsPanel(f, 60);
+      if (selected === 'restore-drill') expect(panel[panel.findIndex((l) => l.includes('›restore-drill')) + 1]).toContain(ERROR);
+      expect(panel.at(-1)).toMatch(/… \d+ more above/);
+    }
+  });
+});
+
 describe('console keys', () => {
   it('? opens the help overlay with the keys, esc closes it', async () => {
     const c = open();

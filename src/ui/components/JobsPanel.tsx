@@ -1,8 +1,11 @@
-/** Jobs: last run (when, status, how long), next run, paused, and the progress of a running job. */
+/**
+ * Jobs: last run (when, status, how long), next run, paused, the progress of a running job, and a failed
+ * job's error on a row of its own under it.
+ */
 import React from 'react';
 import { Text } from 'ink';
 import type { JobView } from '../../core/console-api.js';
-import { pad } from '../format.js';
+import { pad, truncate } from '../format.js';
 import { agoText, nextRunText } from '../ages.js';
 import { TimeText } from './TimeText.js';
 import { useTheme } from '../ConsoleApiContext.js';
@@ -52,9 +55,24 @@ function JobRow({ job, now, columns }: { job: JobView; now: number; columns: { l
         </Text>
       )}
       {job.running && job.progress ? <Text {...theme.accent}> {job.progress}</Text> : null}
-      {!job.running && job.lastError ? <Text {...theme.bad}> {job.lastError}</Text> : null}
     </Text>
   );
+}
+
+/** The error shown on a row under the job: its last run's, unless it is running again. */
+export function errorBelow(job: JobView): string | null {
+  return !job.running && job.lastError ? job.lastError : null;
+}
+
+/**
+ * A failed job's error, on a second row under the job, indented two columns and cut to `width`: after
+ * the job's columns the row had 10 columns left for it at 160 columns and none at 120 (`next 19:57…`),
+ * so the one thing to know about the failure was cut to a few characters. Its history has it whole.
+ */
+function ErrorRow({ error, width }: { error: string; width: number }) {
+  const theme = useTheme();
+  // one row: an error of several lines (a database's message with its detail) is joined, not broken
+  return <Text {...theme.bad}>{`  ${truncate(error.replace(/\s*\n\s*/g, ' '), width - 2)}`}</Text>;
 }
 
 export function JobsPanel(props: PanelViewProps) {
@@ -69,6 +87,10 @@ export function JobsPanel(props: PanelViewProps) {
         rows={contentRows(props.height)}
         empty={props.filter ? 'no job matches the filter' : 'no jobs registered'}
         render={(job) => <JobRow job={job} now={now} columns={columns} />}
+        below={(job) => {
+          const error = errorBelow(job);
+          return error === null ? null : <ErrorRow error={error} width={props.width - 5} />;
+        }}
       />
     </Panel>
   );

@@ -1,11 +1,13 @@
 /**
  * The visible window of a list: keeps the selected row in view, marks it (`›`, and inverse with colour)
- * when its panel is focused, and says how many rows are out of view.
+ * when its panel is focused, and says how many rows are out of view. An item may have a second row under
+ * it (`below`: a failed job's error); the window counts it, and shows an item with both rows or not at all
+ * (but the selected one, which keeps its first row at least).
  */
 import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { useTheme } from '../ConsoleApiContext.js';
-import { windowStart } from '../panel-items.js';
+import { windowItems } from '../panel-items.js';
 
 export interface ListRowsProps<T> {
   items: T[];
@@ -16,27 +18,42 @@ export interface ListRowsProps<T> {
   anchorEnd?: boolean;
   empty?: string;
   render(item: T, index: number): ReactNode;
+  /** A second row under the item, indented past the selection mark, or null for none. */
+  below?(item: T, index: number): ReactNode | null;
 }
 
-export function ListRows<T>({ items, selected, focused, rows, anchorEnd = false, empty = 'nothing', render }: ListRowsProps<T>) {
+export function ListRows<T>({ items, selected, focused, rows, anchorEnd = false, empty = 'nothing', render, below }: ListRowsProps<T>) {
   const theme = useTheme();
   if (rows <= 0) return null;
   if (items.length === 0) return <Text {...theme.muted} wrap="truncate">{empty}</Text>;
-  const overflow = items.length > rows;
+  const seconds = items.map((item, index) => below?.(item, index) ?? null);
+  const heights = seconds.map((second) => (second === null ? 1 : 2));
+  const overflow = heights.reduce((a, b) => a + b, 0) > rows;
   const capacity = overflow ? Math.max(1, rows - 1) : rows;
-  const start = windowStart(items.length, selected, capacity, anchorEnd);
-  const visible = items.slice(start, start + capacity);
+  const { start, end } = windowItems(heights, selected, capacity, anchorEnd);
+  const visible = items.slice(start, end);
   const hidden = items.length - visible.length;
+  // the one case the window holds more rows than fit: the selected item alone, in one row
+  const secondFits = heights.slice(start, end).reduce((a, b) => a + b, 0) <= capacity;
   return (
     <Box flexDirection="column">
       {visible.map((item, i) => {
         const index = start + i;
         const isSelected = focused && index === selected;
+        const second = seconds[index] ?? null;
         return (
-          <Text key={index} wrap="truncate" {...(isSelected ? theme.selected : {})}>
-            {isSelected ? '›' : ' '}
-            {render(item, index)}
-          </Text>
+          <React.Fragment key={index}>
+            <Text wrap="truncate" {...(isSelected ? theme.selected : {})}>
+              {isSelected ? '›' : ' '}
+              {render(item, index)}
+            </Text>
+            {second !== null && secondFits ? (
+              <Text wrap="truncate" {...(isSelected ? theme.selected : {})}>
+                {' '}
+                {second}
+              </Text>
+            ) : null}
+          </React.Fragment>
         );
       })}
       {overflow ? (
