@@ -3,7 +3,9 @@
  * TERM=dumb: none). Errors are one line on stderr, redacted.
  *
  * Everything printed passes through `forTerminal`: control characters in it (from stored or echoed data)
- * are shown as `\x1b`, and only the colours this module made become escape sequences. The colour
+ * are shown as `\x1b`, invisible format characters (bidi marks, zero-width ones) as `\u200f`, both by
+ * terminal-text.ts' `visibleControls` as in the console, and only the colours this module made become
+ * escape sequences. `--json` output is the data itself (`jsonForTerminal`). The colour
  * functions mark their codes with a random per-process token rather than ESC, so data cannot forge one.
  */
 import { randomBytes } from 'node:crypto';

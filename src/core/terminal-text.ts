@@ -10,14 +10,29 @@
  * - C0: U+0000–U+001F except tab (U+0009) and newline (U+000A), which text may hold;
  * - DEL: U+007F; C1: U+0080–U+009F;
  * - bidi embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069.
+ *
+ * What is printed also shows the invisible format characters (`INVISIBLE` below: the bidi marks, zero-width
+ * characters, the BOM) the same way. Intake lets those pass (a right-to-left title may need its marks),
+ * so they are stored; shown, they are `\u200f`, in the console and the CLI alike (`visibleControls`).
  */
 
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROLS_WITH_LINES = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
-const ONE_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/**
+ * Invisible format characters that Ink counts as one column and the terminal as none: the zero-width
+ * space and non-joiner, the bidi marks (LRM, RLM, ALM), the word joiner and invisible operators, the BOM,
+ * and a zero-width joiner that does not join two emoji (within an emoji sequence it stays). A title
+ * holding three of them lost its last three characters in the console (`… markers in a ti`: Ink's
+ * slice-ansi cut the line to string-width's count), a bidi mark can reorder what a bidi-aware terminal
+ * shows around it, and in the CLI's output they could not be seen at all. (The joiner is matched first
+ * and then looked behind: a look-behind first would be tried at every position of every string.)
+ */
+const INVISIBLE = String.raw`[\u200B\u200C\u200E\u200F\u061C\u2060-\u2064\uFEFF]|\u200D(?:(?<!\p{Extended_Pictographic}\uFE0F?\u200D)|(?!\p{Extended_Pictographic}))`;
+/** The controls, as a character class's content (tab and newline not in it). */
+const CONTROL_RANGES = String.raw`\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069`;
+const CONTROLS = new RegExp(`[${CONTROL_RANGES}]|${INVISIBLE}`, 'gu');
+const CONTROLS_WITH_LINES = new RegExp(String.raw`[\u0009\u000A${CONTROL_RANGES}]|${INVISIBLE}`, 'gu');
+// stripControls and intake's checks are about controls only: an invisible mark is text (a right-to-left title's)
+const STRIPPED = new RegExp(`[${CONTROL_RANGES}]`, 'g');
+const ONE_CONTROL = new RegExp(`[${CONTROL_RANGES}]`);
 
 const NAMES: Record<number, string> = { 0x1b: 'ESC', 0x7f: 'DEL', 0x9b: 'CSI', 0x9d: 'OSC', 0x0d: 'CR', 0x08: 'BS', 0x07: 'BEL', 0x00: 'NUL' };
 
@@ -28,8 +43,9 @@ export function escapeChar(ch: string): string {
 }
 
 /**
- * The text with every control made visible as `\x1b` / `\u202e`; tab and newline kept unless
- * `singleLine` (then they are shown as `\x09` / `\x0a` too, for table cells and one-line messages).
+ * The text with every control and invisible format character made visible as `\x1b` / `\u202e` /
+ * `\u200f`; tab and newline kept unless `singleLine` (then they are shown as `\x09` / `\x0a` too, for
+ * table cells and one-line messages). What the console and the CLI print passes through this.
  */
 export function visibleControls(text: string, options: { singleLine?: boolean } = {}): string {
   return text.replace(options.singleLine ? CONTROLS_WITH_LINES : CONTROLS, escapeChar);
@@ -37,7 +53,7 @@ export function visibleControls(text: string, options: { singleLine?: boolean } 
 
 /** The text without its controls (tab and newline kept; CR LF and CR become newlines first). */
 export function stripControls(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(CONTROLS, '');
+  return text.replace(/\r\n?/g, '\n').replace(STRIPPED, '');
 }
 
 /** The first control in the text as "ESC (U+001B)", or null when there is none. */
@@ -101,22 +117,12 @@ export function jsonForTerminal(json: string): string {
 const PRIVATE_USE = /[\ue000-\uf8ff]/g;
 
 /**
- * Invisible format characters that Ink counts as one column and the terminal as none: the zero-width
- * space and non-joiner, the bidi marks (LRM, RLM, ALM), the word joiner and invisible operators, the BOM,
- * and a zero-width joiner that does not join two emoji (within an emoji sequence it stays). A title
- * holding three of them lost its last three characters in the console (`… markers in a ti`: Ink's
- * slice-ansi cut the line to string-width's count) and a bidi mark can reorder what a bidi-aware
- * terminal shows around it; the CLI prints them as stored.
- */
-const INVISIBLE = /[\u200B\u200C\u200E\u200F\u061C\u2060-\u2064\uFEFF]|(?<!\p{Extended_Pictographic}\uFE0F?)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
-
-/**
  * An API object whose methods' answers (and the messages they pass to callbacks) have every string's
  * controls and invisible format characters made visible (`\u200f`), and private-use characters shown as
  * U+FFFD: the console wraps its data source in this once, so no stored text reaches Ink raw.
  */
 export function withVisibleControls<T extends object>(api: T): T {
-  const show = (text: string) => visibleControls(text).replace(PRIVATE_USE, '\ufffd').replace(INVISIBLE, escapeChar);
+  const show = (text: string) => visibleControls(text).replace(PRIVATE_USE, '\ufffd');
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(api)) {
     if (typeof member !== 'function') {

@@ -116,3 +116,26 @@ describeCliEachEngine('hostile input through the CLI', (t) => {
     expect(parseJson<unknown[]>(await run(['incidents', 'maintenance', 'list', '--json']))).toEqual([]);
   });
 });
+
+// its own database: the quota and spend the tests above count stay theirs
+describeCliEachEngine('invisible format characters through the CLI', (t) => {
+  const run = (args: string[]) => runCli(args, { env: { ...t.env, STUDIO_OPERATOR: 'rana' }, cwd: t.home, timeoutMs: 60_000 });
+
+  it('bidi marks intake lets pass (LRM, RLM, ALM) are shown as \\u200f in create, list and show; --json keeps them exact', { timeout: 180_000 }, async () => {
+    const title = 'Right\u200fto left \u200e and \u061c marks in a title';
+    const shown = 'Right\\u200fto left \\u200e and \\u061c marks in a title';
+    const created = await run(['create', '--title', title, '--description', 'a description of marks that is long enough']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(shown);
+    const id = parseJson<Array<{ id: string; title: string }>>(await run(['list', '--json'])).find((i) => i.title === title)?.id;
+    expect(id).toBeDefined();
+    const list = await run(['list']);
+    expect(list.stdout).toContain(shown);
+    // the table's columns count the escape as printed: the next column still lines up under its header
+    const [header, row] = [list.stdout.split('\n')[0]!, list.stdout.split('\n').find((l) => l.includes(shown))!];
+    expect(row.indexOf('IDEATE')).toBe(header.indexOf('stage'));
+    const show = await run(['show', '--id', id!]);
+    expect(show.stdout).toContain(shown);
+    for (const out of [created.stdout, list.stdout, show.stdout]) expect(out).not.toMatch(/[\u200e\u200f\u061c]/);
+  });
+});

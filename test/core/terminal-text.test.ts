@@ -11,6 +11,11 @@ describe('terminal text', () => {
     expect(visibleControls('line\none\tcol')).toBe('line\none\tcol');
     expect(visibleControls('line\none\tcol\r', { singleLine: true })).toBe('line\\x0aone\\x09col\\x0d');
     expect(visibleControls('plain text, accents é and emoji ✓')).toBe('plain text, accents é and emoji ✓');
+    // invisible format characters too (the CLI printed them raw), a joiner inside an emoji sequence kept
+    expect(visibleControls('r\u200fl\u200e a\u061c z\u200b j\u200dx 👩\u200d💻', { singleLine: true })).toBe('r\\u200fl\\u200e a\\u061c z\\u200b j\\u200dx 👩\u200d💻');
+    // but they are text, not controls: intake takes them and provider text keeps them
+    expect(stripControls('r\u200fl')).toBe('r\u200fl');
+    expect(findControl('r\u200fl')).toBeNull();
   });
 
   it('strips controls from provider text and names the first one for refusals', () => {
