@@ -1,6 +1,8 @@
 // Bundle the CLI into dist/ with esbuild: one entry file plus chunks that load only when a command needs
 // them, so start-up reads a few files instead of hundreds. PGlite (WASM files beside its code), the
-// google-ads-api SDK (huge, lazily imported) and pg-native (optional) stay in node_modules.
+// google-ads-api SDK (huge, lazily imported), pg-native (optional) and string-width stay in node_modules.
+// string-width: src/core/text-width.ts requires it on first use (loading it costs ~25 ms of CPU, which the
+// CLI's ASCII output never needs), and Ink imports it; left outside, both get the one copy Node loads.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { inkPatches } from './ink-patches.mjs';
@@ -41,7 +43,7 @@ const result = await build({
   target: 'node20',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', '@electric-sql/pglite/*', 'google-ads-api', 'pg-native'],
+  external: ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', '@electric-sql/pglite/*', 'google-ads-api', 'pg-native', 'string-width'],
   alias: { 'react-devtools-core': './dist/devtools-stub.mjs' },
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: {

@@ -4,7 +4,7 @@ import { parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { AuditRow } from '../app/operations/audit.js';
 import { action, withApp } from './run.js';
-import { c, printJson, println, table } from './output.js';
+import { c, cut, printJson, println, table } from './output.js';
 
 /** --since: a duration back from now (7d, 12h) or an ISO date/time. */
 export function parseSince(text: string, now: number): Date {
@@ -55,7 +55,7 @@ Examples:
           println(
             table(
               ['at (UTC)', 'operator', 'from', 'action', 'target', 'reason'],
-              rows.map((r) => [r.at.toISOString().slice(0, 19).replace('T', ' '), r.operator, r.sshClient ?? c.dim('local'), c.bold(r.action), (r.target ?? '').slice(0, 36), (r.reason ?? '').slice(0, 60)]),
+              rows.map((r) => [r.at.toISOString().slice(0, 19).replace('T', ' '), r.operator, r.sshClient ?? c.dim('local'), c.bold(r.action), cut(r.target ?? '', 36), cut(r.reason ?? '', 60)]),
             ),
           );
           if (rows.length === limit) println(c.dim(`\nthe newest ${limit}; --limit or --since for more`));

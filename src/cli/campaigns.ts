@@ -7,7 +7,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { formatDollars, microsToCents } from '../core/money.js';
 import type { CampaignActionResult, CampaignRow } from '../app/operations/campaigns.js';
 import { action, withApp } from './run.js';
-import { c, printJson, println, table } from './output.js';
+import { c, cut, printJson, println, table } from './output.js';
 
 const ops = () => import('../app/operations/campaigns.js');
 const STATUSES = ['ENABLED', 'PAUSED', 'ENDED'] as const;
@@ -77,7 +77,7 @@ export function registerCampaigns(program: Command): void {
                 String(r.clicks),
                 String(r.conversions),
                 r.account,
-                r.status === 'PAUSED' ? (r.pausedReason ?? '').slice(0, 60) : '',
+                r.status === 'PAUSED' ? cut(r.pausedReason ?? '', 60) : '',
               ]),
               { align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'] },
             ),

@@ -11,7 +11,7 @@ import type { IdeaInput } from '../pipeline/ideas/sanitize.js';
 import type { IntakeOutcome } from '../pipeline/ideas/intake.js';
 import type { App } from '../app/app.js';
 import { action, withApp } from './run.js';
-import { c, printJson, println, table } from './output.js';
+import { c, cut, printJson, println, table } from './output.js';
 import { registerPipeline } from './pipeline.js';
 import { registerEvidence } from './evidence.js';
 
@@ -191,7 +191,7 @@ Examples:
           }
           if (rows.length === 0) return void println('no ideas match');
           println(table(['id', 'title', 'stage', 'status', 'progress', 'category', 'note'], rows.map((r) => [
-            shortId(r.id), r.title.length > 48 ? `${r.title.slice(0, 47)}…` : r.title, r.currentStage, r.status, pct(overallProgress(r.currentStage, r.stageProgress)), r.category,
+            shortId(r.id), cut(r.title, 48), r.currentStage, r.status, pct(overallProgress(r.currentStage, r.stageProgress)), r.category,
             r.parkedReason ? c.yellow('parked') : r.waitingOnBudget ? c.yellow('waiting on budget') : r.lockedBy && r.leaseUntil && r.leaseUntil > new Date() ? c.cyan('running') : '',
           ])));
         });
@@ -259,11 +259,11 @@ Examples:
           println(`${c.bold('spend so far')} ${formatDollars(d.spendCents)}${d.artifacts.length ? `   ${c.bold('artifacts')} ${d.artifacts.length}` : ''}`);
           println('');
           println(c.bold('history'));
-          println(table(['at (UTC)', 'from', 'to', 'status', 'by', 'reason'], d.history.map((h) => [when(h.at), h.fromStage ?? '-', h.toStage, h.toStatus, h.actor.length > 28 ? `${h.actor.slice(0, 27)}…` : h.actor, (h.reason ?? '').slice(0, 70)])));
+          println(table(['at (UTC)', 'from', 'to', 'status', 'by', 'reason'], d.history.map((h) => [when(h.at), h.fromStage ?? '-', h.toStage, h.toStatus, cut(h.actor, 28), cut(h.reason ?? '', 70)])));
           if (d.runs.length) {
             println('');
             println(c.bold('stage runs'));
-            println(table(['stage', 'attempt', 'state', 'cost', 'finished', 'error'], d.runs.map((r) => [r.stage, String(r.attempt), r.state, formatDollars(r.costCents), when(r.finishedAt), (r.error ?? '').slice(0, 70)])));
+            println(table(['stage', 'attempt', 'state', 'cost', 'finished', 'error'], d.runs.map((r) => [r.stage, String(r.attempt), r.state, formatDollars(r.costCents), when(r.finishedAt), cut(r.error ?? '', 70)])));
           }
         }),
       ),

@@ -7,7 +7,7 @@ import { formatDuration, parseDuration } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { DeliverResult } from '../app/operations/incidents.js';
 import { action, loadConfig, withApp } from './run.js';
-import { c, levelColour, printJson, println, table } from './output.js';
+import { c, cut, levelColour, printJson, println, table } from './output.js';
 
 const SEVERITY_COLOUR: Record<string, (t: string) => string> = { P1: (t) => c.bold(c.red(t)), P2: c.red, P3: c.yellow, P4: c.dim };
 
@@ -68,7 +68,7 @@ export function registerIncidents(program: Command): void {
                 String(i.count),
                 `${formatDuration(now - i.openedAt.getTime())} ago`,
                 `${formatDuration(now - i.lastSeenAt.getTime())} ago`,
-                (i.silenced ? c.dim('[maintenance] ') : '') + i.title.slice(0, 90),
+                (i.silenced ? c.dim('[maintenance] ') : '') + cut(i.title, 90),
               ]),
               { align: ['right', 'left', 'left', 'left', 'right'] },
             ),

@@ -4,7 +4,7 @@ import type { App } from '../app/app.js';
 import { formatDuration } from '../core/clock.js';
 import type { JobRun } from '../app/operations/jobs.js';
 import { action, loadConfig, withApp } from './run.js';
-import { c, levelColour, printJson, println, table } from './output.js';
+import { c, cut, levelColour, printJson, println, table } from './output.js';
 
 const ops = () => import('../app/operations/jobs.js');
 const loadRegistry = async (app: App) => (await ops()).loadJobRegistry(app);
@@ -227,7 +227,7 @@ Examples:
                 r.durationMs != null ? took(r.durationMs) : '',
                 r.host ? `${r.host}:${r.pid ?? ''}` : '',
                 r.manual ? `manual (${r.operator ?? '?'})` : r.catchUp ? 'catch-up' : 'schedule',
-                summaryOf(r).slice(0, 80),
+                cut(summaryOf(r), 80),
               ]),
             ),
           );

@@ -8,7 +8,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { jsonForTerminal, visibleControls } from '../core/terminal-text.js';
 import { action, loadConfig } from './run.js';
-import { c, printJson, println, table } from './output.js';
+import { c, cut, printJson, println, table } from './output.js';
 import type { LogEntry, LogLevel } from '../ops/logs/entries.js';
 
 interface LogsOptions {
@@ -84,7 +84,7 @@ Examples:
             println(
               table(
                 ['count', 'level', 'last seen', 'pattern'],
-                top.map((p) => [String(p.count), LEVEL_STYLE[p.level](p.level), p.last?.toISOString() ?? '', redactText(p.shape).slice(0, 140)]),
+                top.map((p) => [String(p.count), LEVEL_STYLE[p.level](p.level), p.last?.toISOString() ?? '', cut(redactText(p.shape), 140)]),
                 { align: ['right'] },
               ),
             );

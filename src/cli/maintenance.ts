@@ -5,7 +5,7 @@ import { parseDuration } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import { InvalidInputError } from '../core/errors.js';
 import { action, loadConfig, withApp } from './run.js';
-import { c, formatBytes, printJson, println, table } from './output.js';
+import { c, cut, formatBytes, printJson, println, table } from './output.js';
 
 interface Common {
   dryRun?: boolean;
@@ -198,7 +198,7 @@ Examples:
           opts,
           (ops, app, config) => ops.archiveIdeasNow(app, config.operator, { dryRun: opts.dryRun, retentionDays: daysFlag(opts.days, config.pipeline.retentionDays) }),
           (r) => {
-            if (r.ideas.length > 0) println(table(['idea', 'status', 'last change', 'title'], r.ideas.slice(0, 50).map((i) => [i.id, i.status, i.updatedAt.slice(0, 10), i.title.slice(0, 60)])));
+            if (r.ideas.length > 0) println(table(['idea', 'status', 'last change', 'title'], r.ideas.slice(0, 50).map((i) => [i.id, i.status, i.updatedAt.slice(0, 10), cut(i.title, 60)])));
             if (r.ideas.length > 50) println(c.dim(`… and ${r.ideas.length - 50} more`));
             println(`${r.dryRun ? 'would archive' : `${c.green('✓')} archived`} ${r.ideas.length} ideas (REJECTED, DEPLOYED or SMOKE_TEST_FAILED, last changed before ${r.before.slice(0, 10)})`);
           },

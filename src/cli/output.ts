@@ -7,11 +7,16 @@
  * terminal-text.ts' `visibleControls` as in the console, and only the colours this module made become
  * escape sequences. `--json` output is the data itself (`jsonForTerminal`). The colour
  * functions mark their codes with a random per-process token rather than ESC, so data cannot forge one.
+ *
+ * Widths are terminal columns (core/text-width.ts, the console's measure), counted on the text as printed
+ * (its `\u200f` escapes included): a CJK or emoji title takes two columns a character, and a column
+ * padded by characters pushed every column after it out of line.
  */
 import { randomBytes } from 'node:crypto';
 import { AppError, toError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { jsonForTerminal, visibleControls } from '../core/terminal-text.js';
+import { displayWidth, truncateToWidth } from '../core/text-width.js';
 
 const colourOn = (() => {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -76,13 +81,31 @@ export function eprintln(text: string): void {
   process.stderr.write(`${forTerminal(text)}\n`);
 }
 
-const visibleLength = (text: string) => visibleControls(text.replace(MARKED, ''), { singleLine: true }).length;
+/** Terminal columns a cell takes as printed: without this module's colours, with its controls shown. */
+const printedWidth = (text: string) => displayWidth(visibleControls(text.replace(MARKED, ''), { singleLine: true }));
 
-/** Columns padded to their widest cell; the header dimmed. Cells may carry colour codes. */
+const oneLine = (text: string) => visibleControls(text, { singleLine: true });
+
+/**
+ * Text for one line of output, as printed (its controls made visible, newlines too), cut to `width`
+ * terminal columns with `…` ending what was cut: measured on what is printed, never splitting a wide
+ * character, an emoji or a `\u200f` escape. For plain text from data (a title, an error), not for text
+ * that carries this module's colours.
+ */
+export function cut(text: string, width: number): string {
+  return truncateToWidth(text, width, oneLine);
+}
+
+/** `text` (plain, as `cut` gives it) padded with spaces to `width` terminal columns. */
+export function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/** Columns padded to their widest cell (terminal columns); the header dimmed. Cells may carry colour codes. */
 export function table(headers: string[], rows: string[][], options: { align?: Array<'left' | 'right'> } = {}): string {
-  const widths = headers.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = headers.map((h, i) => Math.max(printedWidth(h), ...rows.map((r) => printedWidth(r[i] ?? ''))));
   const pad = (cell: string, i: number) => {
-    const gap = ' '.repeat(Math.max(0, widths[i]! - visibleLength(cell)));
+    const gap = ' '.repeat(Math.max(0, widths[i]! - printedWidth(cell)));
     return options.align?.[i] === 'right' ? gap + cell : cell + gap;
   };
   // a cell is one line: its newlines and tabs are shown as \x0a / \x09 like any other control

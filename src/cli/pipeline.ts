@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { formatDuration } from '../core/clock.js';
 import { action, withApp } from './run.js';
-import { c, printJson, println, table } from './output.js';
+import { c, cut, padToWidth, printJson, println, table } from './output.js';
 
 export function registerPipeline(program: Command): void {
   const pipeline = program.command('pipeline').description('run the pipeline workers; counts per stage, stuck ideas, throughput');
@@ -49,7 +49,7 @@ Examples:
               signal: controller.signal,
               onStep: opts.json
                 ? undefined
-                : (r) => println(`${r.stage.padEnd(10)} ${colour(r.outcome.padEnd(14))} ${r.title.slice(0, 50).padEnd(50)} ${c.dim(`${r.ideaId.slice(0, 8)} ${Math.round(r.ms)} ms`)}${r.outcome !== 'passed' ? `\n${' '.repeat(26)}${c.dim(r.detail.slice(0, 150))}` : ''}`),
+                : (r) => println(`${r.stage.padEnd(10)} ${colour(r.outcome.padEnd(14))} ${padToWidth(cut(r.title, 50), 50)} ${c.dim(`${r.ideaId.slice(0, 8)} ${Math.round(r.ms)} ms`)}${r.outcome !== 'passed' ? `\n${' '.repeat(26)}${c.dim(cut(r.detail, 150))}` : ''}`),
             });
             if (opts.json) {
               printJson({
@@ -61,7 +61,7 @@ Examples:
               const { describeServiceWait } = await import('../pipeline/orchestrator.js');
               for (const wait of summary.waitingOnServices) {
                 println(c.yellow(`waiting: ${describeServiceWait(wait)}`));
-                for (const idea of wait.ideas.slice(0, 5)) println(c.dim(`  ${idea.id.slice(0, 8)} ${idea.title.slice(0, 60)}`));
+                for (const idea of wait.ideas.slice(0, 5)) println(c.dim(`  ${idea.id.slice(0, 8)} ${cut(idea.title, 60)}`));
                 if (wait.ideas.length > 5) println(c.dim(`  ... and ${wait.ideas.length - 5} more`));
               }
             }
@@ -110,7 +110,7 @@ Examples:
           if (s.stuck.length === 0) println(c.green('no stuck ideas'));
           else {
             println(c.yellow(`${s.stuck.length} stuck ideas (studio reset-idea --id=<id> --stage=<stage>)`));
-            println(table(['id', 'title', 'stage', 'held', 'why'], s.stuck.map((x) => [x.id.slice(0, 8), x.title.slice(0, 40), x.stage, formatDuration(x.heldForMs), x.reason])));
+            println(table(['id', 'title', 'stage', 'held', 'why'], s.stuck.map((x) => [x.id.slice(0, 8), cut(x.title, 40), x.stage, formatDuration(x.heldForMs), x.reason])));
           }
         }),
       ),

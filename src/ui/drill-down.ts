@@ -6,7 +6,7 @@
 import type { ConsoleApi, ConsoleSnapshot } from '../core/console-api.js';
 import { ago, formatDuration, money, pad, shortDateTime, withUnit } from './format.js';
 import type { PanelItem } from './panel-items.js';
-import { displayWidth, sliceToWidth } from './text-width.js';
+import { displayWidth, sliceToWidth } from '../core/text-width.js';
 
 export interface Drill {
   title: string;

@@ -5,7 +5,7 @@
 import { formatDollars } from '../core/money.js';
 import { formatDuration } from '../core/clock.js';
 import { visibleControls } from '../core/terminal-text.js';
-import { displayWidth, sliceToWidth } from './text-width.js';
+import { displayWidth, truncateToWidth } from '../core/text-width.js';
 
 export { formatDollars, formatDuration };
 
@@ -59,10 +59,7 @@ export function sparkline(values: number[], width: number): string {
  * Columns, not characters: a CJK title or an emoji takes two, a combining mark none (text-width.ts).
  */
 export function truncate(raw: string, width: number): string {
-  const text = visibleControls(raw);
-  if (width <= 0) return '';
-  if (displayWidth(text) <= width) return text;
-  return width === 1 ? '…' : `${sliceToWidth(text, width - 1).text}…`;
+  return truncateToWidth(visibleControls(raw), width);
 }
 
 /** Pad (or cut) to exactly `width` terminal columns. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { pad, truncate } from '../../src/ui/format.js';
-import { displayWidth } from '../../src/ui/text-width.js';
+import { displayWidth } from '../../src/core/text-width.js';
 import { ConsoleProvider } from '../../src/ui/ConsoleApiContext.js';
 import { StageList } from '../../src/ui/components/StageList.js';
 import { KeyRouter } from '../../src/ui/hooks/use-keys.js';

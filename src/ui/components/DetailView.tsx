@@ -10,7 +10,7 @@ import { useKeys } from '../hooks/use-keys.js';
 import { useTheme } from '../ConsoleApiContext.js';
 import { Panel, contentRows, contentWidth } from './Panel.js';
 import { wrap } from '../drill-down.js';
-import { displayWidth } from '../text-width.js';
+import { displayWidth } from '../../core/text-width.js';
 
 export interface DetailContent {
   title: string;

@@ -13,7 +13,7 @@ import { useConsoleSettings } from '../ConsoleApiContext.js';
 import type { Theme } from '../theme.js';
 import { useNow } from '../hooks/use-now.js';
 import { liveCell } from '../screen.js';
-import { displayWidth } from '../text-width.js';
+import { displayWidth } from '../../core/text-width.js';
 
 /** Live cell ids (src/ui/screen.ts) of the clock and the data's age. */
 const CLOCK_CELL = 0;

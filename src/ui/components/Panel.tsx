@@ -6,7 +6,7 @@ import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import { useTheme } from '../ConsoleApiContext.js';
 import { truncate } from '../format.js';
-import { displayWidth, sliceToWidth } from '../text-width.js';
+import { displayWidth, sliceToWidth } from '../../core/text-width.js';
 
 export interface PanelProps {
   title: string;

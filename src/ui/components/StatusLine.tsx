@@ -7,7 +7,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { Notice, RunningAction } from '../hooks/use-actions.js';
 import { useTheme } from '../ConsoleApiContext.js';
-import { displayWidth } from '../text-width.js';
+import { displayWidth } from '../../core/text-width.js';
 
 export interface StatusLineProps {
   running: RunningAction[];
