@@ -3,6 +3,13 @@
  * when its panel is focused, and says how many rows are out of view. An item may have a second row under
  * it (`below`: a failed job's error); the window counts it, and shows an item with both rows or not at all
  * (but the selected one, which keeps its first row at least).
+ *
+ * It never draws more than `rows` rows. The "… N more" line takes the last row when the list does not
+ * fit; in a list of one row (a panel the wide layout gives its minimum: three jobs beside thirty incidents
+ * and thirty stuck ideas at 120x30) there is no row for it, and the item shows alone: the selected item
+ * is what the keys act on and what the detail opens, a line saying only that there is more would hide
+ * it, and the focused panel's border already says `1/3`. It drew both there, two rows in one: the "more"
+ * line over the job's name (`… 2 more below       succeeded 4s ago`).
  */
 import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
@@ -13,7 +20,7 @@ export interface ListRowsProps<T> {
   items: T[];
   selected: number;
   focused: boolean;
-  /** Rows available, including the "more" line. */
+  /** Rows available, the "more" line's included: never more are drawn. */
   rows: number;
   anchorEnd?: boolean;
   empty?: string;
@@ -28,8 +35,9 @@ export function ListRows<T>({ items, selected, focused, rows, anchorEnd = false,
   if (items.length === 0) return <Text {...theme.muted} wrap="truncate">{empty}</Text>;
   const seconds = items.map((item, index) => below?.(item, index) ?? null);
   const heights = seconds.map((second) => (second === null ? 1 : 2));
-  const overflow = heights.reduce((a, b) => a + b, 0) > rows;
-  const capacity = overflow ? Math.max(1, rows - 1) : rows;
+  // the "more" line only where a row is left for an item above it
+  const more = heights.reduce((a, b) => a + b, 0) > rows && rows > 1;
+  const capacity = more ? rows - 1 : rows;
   const { start, end } = windowItems(heights, selected, capacity, anchorEnd);
   const visible = items.slice(start, end);
   const hidden = items.length - visible.length;
@@ -56,7 +64,7 @@ export function ListRows<T>({ items, selected, focused, rows, anchorEnd = false,
           </React.Fragment>
         );
       })}
-      {overflow ? (
+      {more ? (
         <Text {...theme.muted} wrap="truncate">
           {` … ${hidden} more ${start > 0 ? (start + visible.length < items.length ? 'above and below' : 'above') : 'below'}`}
         </Text>
