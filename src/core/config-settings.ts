@@ -183,7 +183,7 @@ export const SETTINGS = [
   s('SMOKE_TEST_BUDGET', 'pipeline', 'Ads budget of one smoke-test campaign', dollars, 'an amount in dollars like 25.00', '25.00'),
   s('SMOKE_TEST_DAYS', 'pipeline', 'Days a smoke-test campaign runs', int(1, 90), 'a whole number of days from 1 to 90', '7'),
   d('MAINTENANCE_WINDOW_MAX', 'health', 'Longest maintenance window (alert silence) an operator may open', '1m', '30d', '7d'),
-  s('CLI_READ_NICE', 'cli', 'CPU priority (nice, 0-19) that one-shot read-only commands (budget status, list, show, config ...; never health, the monitoring probe) lower themselves to when their output is not a terminal (watch, cron, scripts), so polling them does not slow the console; 0 = keep the caller\'s priority', int(0, 19), 'a whole number from 0 to 19', '10'),
+  s('CLI_READ_NICE', 'cli', 'CPU priority (nice, 0-19) that one-shot read-only commands (budget status, list, show, config ...; never health, the monitoring probe) run at when their output is not a terminal (watch, cron, scripts), so polling them does not slow the console; `studio` also runs them as SCHED_IDLE on Linux; 0 = keep the caller\'s priority', int(0, 19), 'a whole number from 0 to 19', '10'),
 ];
 
 type AnySetting = (typeof SETTINGS)[number];
