@@ -10,6 +10,12 @@
  * in this process's session (nice counts against the owner) or each in its own (another terminal: with
  * the kernel's autogroup on, a scheduling group of its own, where only the group's nice counts).
  *
+ * The pollers are started by a small driver process (bench/pollers-driver.mjs), as a `watch` in another
+ * terminal is: a spawn from the owner itself would block its main thread for the fork.
+ * The pollers run `studio` as a user does (bin/studio, the launcher: SCHED_IDLE and nice 10 from the
+ * process's start), and for comparison `node bin/studio.js` (studio lowers its own nice once its code
+ * runs) and under the caller's `nice` or `chrt --idle`.
+ *
  * Beside each phase's p50/p95: how long the owner's main thread waited for a CPU during a snapshot
  * (/proc/self/schedstat), which says how much of a slower snapshot is the pollers' CPU, and the rest split
  * into on the CPU and blocked (off the CPU, not waiting for one). At the end every round's snapshots of a
@@ -21,7 +27,7 @@
  * BENCH_RUNS (20: CPU samples per command).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +37,11 @@ import { createConsoleBackend } from '../src/app/console-backend.js';
 import { childCpuMs, median, percentile, report, waitForSocket } from './helpers.js';
 
 const node = process.execPath;
-const after = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
+// `studio` as a user runs it (the launcher, bin/studio, which starts Node itself), and its Node script
+// run as `node bin/studio.js` (no launcher: only the priority studio sets once it runs)
+const after = fileURLToPath(new URL('../bin/studio', import.meta.url));
+const afterJs = fileURLToPath(new URL('../bin/studio.js', import.meta.url));
+const driverScript = fileURLToPath(new URL('./pollers-driver.mjs', import.meta.url));
 const beforeDir = process.env.BENCH_CLIENT_BEFORE;
 const before = beforeDir ? join(beforeDir, 'bin/studio.js') : undefined;
 if (before && !existsSync(before)) throw new Error(`BENCH_CLIENT_BEFORE=${beforeDir} has no bin/studio.js`);
@@ -67,8 +77,9 @@ try {
   const commands: Array<[string, string[]]> = [
     ['node -e 0 (baseline)', [node, '-e', '0']],
     ...(before ? [['budget status --json, before', [node, before, 'budget', 'status', '--json']] as [string, string[]]] : []),
-    ['budget status --json', [node, after, 'budget', 'status', '--json']],
-    ['config --json (no database)', [node, after, 'config', '--json']],
+    ['budget status --json (node bin/studio.js)', [node, afterJs, 'budget', 'status', '--json']],
+    ['budget status --json (studio, the launcher)', [after, 'budget', 'status', '--json']],
+    ['config --json (no database)', [node, afterJs, 'config', '--json']],
   ];
   const samples = commands.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) for (const [j, [, command]] of commands.entries()) samples[j]!.push(await childCpuMs(command, env));
@@ -78,6 +89,7 @@ try {
   // (2) snapshots in the owner, alone and with 4 pollers of each variant, in turn
   const backend = await createConsoleBackend(app, { readOnly: true });
   for (let i = 0; i < 3; i++) await backend.snapshot();
+  console.log(`the owner (this process): ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS; the pollers are started by bench/pollers-driver.mjs`);
   const snapshots = async (n: number) => {
     const ms: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -112,32 +124,16 @@ try {
    * generator (the same offsets in every round and run).
    */
   const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession: boolean | number = false, phases: 'aligned' | 'spread' | 'random' = 'aligned') => {
-    let polling = true;
     const offsets = phases === 'spread' ? [0, 250, 500, 750] : phases === 'random' ? randomOffsets : [0, 0, 0, 0];
-    const pollers = offsets.map(async (offset) => {
-      await new Promise((resolve) => setTimeout(resolve, offset));
-      while (polling) {
-        const started = Date.now();
-        await new Promise((resolve) => {
-          const child = spawn(prefix[0] ?? node, [...prefix.slice(1), ...(prefix.length > 0 ? [node] : []), bin, ...args], { env: { ...cliEnv, ...pollEnv }, stdio: 'ignore', detached: ownSession !== false });
-          child.once('exit', resolve);
-          // the child's own session's scheduling group (it is alone in it), as `echo 19 > /proc/$$/autogroup`
-          // typed in the polling terminal would; never this process's group (the caller's session)
-          if (typeof ownSession === 'number') {
-            try {
-              writeFileSync(`/proc/${child.pid}/autogroup`, String(ownSession));
-            } catch {
-              // exited already
-            }
-          }
-        });
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
-      }
-    });
+    // a .js script starts with node (after the prefix: nice, chrt); the launcher starts node itself
+    const command = bin.endsWith('.js') ? [...prefix, node, bin, ...args] : [...prefix, bin, ...args];
+    // started by a driver process, not by this one (bench/pollers-driver.mjs says why)
+    const driver = spawn(node, [driverScript, JSON.stringify({ command, env: { ...cliEnv, ...pollEnv }, offsets, ownSession })], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const stopped = new Promise((resolve) => driver.once('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 1500 + Math.max(...offsets)));
     const ms = await snapshots(perPhase);
-    polling = false;
-    await Promise.all(pollers);
+    driver.stdin!.end();
+    await stopped;
     return ms;
   };
   const only = process.env.BENCH_POLLER_VARIANTS?.split(',');
@@ -149,22 +145,30 @@ try {
           ['4 pollers at spread phases, before build', () => withPollers(before, {}, undefined, [], false, 'spread')],
         ] as Array<[string, () => Promise<number[]>]>)
       : []),
-    ['4 pollers, CLI_READ_NICE=10 (default)', () => withPollers(after, {})],
+    // `studio` as a user runs it: the launcher starts every poller at SCHED_IDLE and nice 10
+    ['4 pollers, studio (the launcher; default)', () => withPollers(after, {})],
     // the same at independent phases: four operators' `watch -n 1`, not one script starting four at once
-    ['4 pollers at spread phases (i * 250 ms), default nice', () => withPollers(after, {}, undefined, [], false, 'spread')],
-    [`4 pollers at seeded random phases (${randomOffsets.join(', ')} ms), default nice`, () => withPollers(after, {}, undefined, [], false, 'random')],
-    ['4 pollers at spread phases, each in its own session', () => withPollers(after, {}, undefined, [], true, 'spread')],
-    // the same with each session's group niced (autogroup nice 19): across groups only a group's nice counts
-    ['4 pollers at spread phases, own sessions, autogroup nice 19', () => withPollers(after, {}, undefined, [], 19, 'spread')],
-    ['4 pollers, CLI_READ_NICE=19', () => withPollers(after, { CLI_READ_NICE: '19' })],
-    ['4 pollers, CLI_READ_NICE=0', () => withPollers(after, { CLI_READ_NICE: '0' })],
-    // the whole process niced from its start (Node's own start-up included), as `nice -n 19 studio ...` does
-    ['4 pollers under nice -n 19 (the whole process)', () => withPollers(after, {}, undefined, ['nice', '-n', '19'])],
+    ['4 pollers at spread phases (i * 250 ms), studio', () => withPollers(after, {}, undefined, [], false, 'spread')],
+    [`4 pollers at seeded random phases (${randomOffsets.join(', ')} ms), studio`, () => withPollers(after, {}, undefined, [], false, 'random')],
     // each poller in a session of its own (setsid), as a command typed in another terminal or run by
     // watch/cron is: with the kernel's autogroup scheduling on, a session is a scheduling group of its own
-    ['4 pollers, each in its own session (another terminal)', () => withPollers(after, {}, undefined, [], true)],
+    ['4 pollers, each in its own session (another terminal), studio', () => withPollers(after, {}, undefined, [], true)],
+    ['4 pollers at spread phases, each in its own session, studio', () => withPollers(after, {}, undefined, [], true, 'spread')],
+    // the same with each session's group niced (autogroup nice 19): across groups only a group's nice counts
+    ['4 pollers at spread phases, own sessions, autogroup nice 19', () => withPollers(after, {}, undefined, [], 19, 'spread')],
+    // without the launcher (`node bin/studio.js`): studio lowers its nice once its code runs, after Node's
+    // start-up, and cannot set SCHED_IDLE
+    ['4 pollers, node bin/studio.js, CLI_READ_NICE=10', () => withPollers(afterJs, {})],
+    ['4 pollers, node bin/studio.js, each in its own session', () => withPollers(afterJs, {}, undefined, [], true)],
+    ['4 pollers, node bin/studio.js, CLI_READ_NICE=0 (no lowering at all)', () => withPollers(afterJs, { CLI_READ_NICE: '0' })],
+    // the whole process lowered by the caller, from Node's start (the launcher does this, with SCHED_IDLE)
+    ['4 pollers under nice -n 19 (the whole process)', () => withPollers(afterJs, {}, undefined, ['nice', '-n', '19'])],
+    ['4 pollers under nice -n 10 (the whole process)', () => withPollers(afterJs, {}, undefined, ['nice', '-n', '10'])],
+    // SCHED_IDLE alone (what `chrt --idle 0` sets): a waking normal task preempts an idle-policy one at once,
+    // across scheduling groups too
+    ['4 pollers under chrt --idle 0 (the whole process)', () => withPollers(afterJs, { CLI_READ_NICE: '0' }, undefined, ['chrt', '--idle', '0'])],
     // the control: the same process starts without a database, so what is left is CPU the machine shares
-    ['4 pollers of config --json (no database)', () => withPollers(after, {}, ['config', '--json'])],
+    ['4 pollers of config --json (no database, no launcher)', () => withPollers(afterJs, { CLI_READ_NICE: '0' }, ['config', '--json'])],
   ];
   // BENCH_POLLER_VARIANTS=alone,nice -n 19,...: only the variants whose label contains one of these
   const variants = only ? allVariants.filter(([label]) => label === 'alone' || only.some((o) => label.includes(o))) : allVariants;
