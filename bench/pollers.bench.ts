@@ -35,6 +35,8 @@ import { createApp } from '../src/app/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createConsoleBackend } from '../src/app/console-backend.js';
 import { childCpuMs, median, percentile, report, waitForSocket } from './helpers.js';
+// @ts-expect-error a plain .mjs script beside the bench, no declarations
+import { runPollers } from './pollers-driver.mjs';
 
 const node = process.execPath;
 // `studio` as a user runs it (the launcher, bin/studio, which starts Node itself), and its Node script
@@ -123,16 +125,19 @@ try {
    * `watch -n 1` started by hand, at independent phases); 'random': at offsets drawn once from a seeded
    * generator (the same offsets in every round and run).
    */
-  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession: boolean | number = false, phases: 'aligned' | 'spread' | 'random' = 'aligned') => {
+  const withPollers = async (bin: string, pollEnv: NodeJS.ProcessEnv, args = ['budget', 'status', '--json'], prefix: string[] = [], ownSession: boolean | number = false, phases: 'aligned' | 'spread' | 'random' = 'aligned', fromOwner = false) => {
     const offsets = phases === 'spread' ? [0, 250, 500, 750] : phases === 'random' ? randomOffsets : [0, 0, 0, 0];
     // a .js script starts with node (after the prefix: nice, chrt); the launcher starts node itself
     const command = bin.endsWith('.js') ? [...prefix, node, bin, ...args] : [...prefix, bin, ...args];
-    // started by a driver process, not by this one (bench/pollers-driver.mjs says why)
-    const driver = spawn(node, [driverScript, JSON.stringify({ command, env: { ...cliEnv, ...pollEnv }, offsets, ownSession })], { stdio: ['pipe', 'inherit', 'inherit'] });
-    const stopped = new Promise((resolve) => driver.once('exit', resolve));
+    const pollers = { command, env: { ...cliEnv, ...pollEnv }, offsets, ownSession };
+    // started by a driver process, not by this one (bench/pollers-driver.mjs says why), unless fromOwner
+    let polling = true;
+    const driver = fromOwner ? undefined : spawn(node, [driverScript, JSON.stringify(pollers)], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const stopped = driver ? new Promise((resolve) => driver.once('exit', resolve)) : runPollers(pollers, () => polling);
     await new Promise((resolve) => setTimeout(resolve, 1500 + Math.max(...offsets)));
     const ms = await snapshots(perPhase);
-    driver.stdin!.end();
+    polling = false;
+    driver?.stdin!.end();
     await stopped;
     return ms;
   };
@@ -156,6 +161,9 @@ try {
     ['4 pollers at spread phases, each in its own session, studio', () => withPollers(after, {}, undefined, [], true, 'spread')],
     // the same with each session's group niced (autogroup nice 19): across groups only a group's nice counts
     ['4 pollers at spread phases, own sessions, autogroup nice 19', () => withPollers(after, {}, undefined, [], 19, 'spread')],
+    // the same pollers started by this process (the owner) itself, as the bench did before: every spawn
+    // blocks the owner's main thread for the fork
+    ['4 pollers, studio, started by the owner itself (as the bench did before)', () => withPollers(after, {}, undefined, [], false, 'aligned', true)],
     // without the launcher (`node bin/studio.js`): studio lowers its nice once its code runs, after Node's
     // start-up, and cannot set SCHED_IDLE
     ['4 pollers, node bin/studio.js, CLI_READ_NICE=10', () => withPollers(afterJs, {})],
