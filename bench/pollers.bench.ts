@@ -21,6 +21,7 @@
  * into on the CPU and blocked (off the CPU, not waiting for one). At the end every round's snapshots of a
  * variant pooled.
  *
+ * BENCH_POLLER_HOGS=N: N processes spinning on a CPU meanwhile, each in its own session (other work).
  * BENCH_POLLER_VARIANTS=<labels,...>: only the variants whose label contains one of them ('alone' always).
  * BENCH_CLIENT_BEFORE=<dir>: an older build to compare (a copy of its bin/, dist/, migrations/, examples/,
  * package.json and a node_modules link). BENCH_POLLER_ROUNDS (3), BENCH_POLLER_SNAPSHOTS (30 a phase),
@@ -92,6 +93,15 @@ try {
   const backend = await createConsoleBackend(app, { readOnly: true });
   for (let i = 0; i < 3; i++) await backend.snapshot();
   console.log(`the owner (this process): ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS; the pollers are started by bench/pollers-driver.mjs`);
+  // BENCH_POLLER_HOGS=N: N processes spinning on a CPU throughout, each in a session of its own (other
+  // work on the machine: a build, another service), so that what the pollers' priority is worth shows
+  // when the console has no idle core to fall back on
+  const hogs = Array.from({ length: Number(process.env.BENCH_POLLER_HOGS ?? 0) }, () =>
+    spawn(node, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }),
+  );
+  hogs.forEach((hog) => hog.unref());
+  if (hogs.length > 0) console.log(`${hogs.length} CPU hog(s) running, each in its own session`);
+  process.once('exit', () => hogs.forEach((hog) => hog.kill('SIGKILL')));
   const snapshots = async (n: number) => {
     const ms: number[] = [];
     for (let i = 0; i < n; i++) {
