@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NICE_COMMANDS } from '../../src/cli/priority.js';
@@ -33,8 +33,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `studio <args>` through the launcher with the stand-in node: "<nice> <policy> <script> <args...>". */
 async function started(args: string[], env: Record<string, string> = {}, home = join(dir, 'home')): Promise<string> {
-  mkdirSync(home, { recursive: true });
-  const { stdout } = await execa(LAUNCHER, args, { env: { PATH: `${fakeBin}:${process.env.PATH}`, STUDIO_HOME: home, ...env }, extendEnv: false });
+  // run in `dir`: a relative STUDIO_HOME is below it
+  mkdirSync(resolve(dir, home), { recursive: true });
+  const { stdout } = await execa(LAUNCHER, args, { cwd: dir, env: { PATH: `${fakeBin}:${process.env.PATH}`, STUDIO_HOME: home, ...env }, extendEnv: false });
   return stdout;
 }
 
@@ -63,6 +64,11 @@ describe('the studio launcher', () => {
     expect(await started(['list'], { CLI_READ_NICE: '7' }, home)).toMatch(new RegExp(`^7 ${SCHED_IDLE} `));
     writeFileSync(join(home, '.env'), 'LOG_LEVEL=warn\n');
     expect(await started(['list'], {}, home)).toMatch(new RegExp(`^10 ${SCHED_IDLE} `));
+    // a STUDIO_HOME whose name starts with a dash is a path, not an option to grep
+    const dashed = join(dir, '-n home');
+    mkdirSync(dashed);
+    writeFileSync(join(dashed, '.env'), 'CLI_READ_NICE=0\n');
+    expect(await started(['list'], {}, '-n home')).toMatch(/^0 0 /);
   });
 
   it('keeps the caller\'s priority when its output is a terminal (someone is waiting for it)', async () => {
