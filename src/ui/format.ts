@@ -55,11 +55,12 @@ export function sparkline(values: number[], width: number): string {
 }
 
 /**
- * Cut to `width` terminal columns with an ellipsis; control characters shown as `\x1b` (terminal-text.ts).
- * Columns, not characters: a CJK title or an emoji takes two, a combining mark none (text-width.ts).
+ * Cut to `width` terminal columns with an ellipsis; control characters shown as `\x1b` (terminal-text.ts),
+ * an escape kept or left out whole (never `\u20…`). Columns, not characters: a CJK title or an emoji takes
+ * two, a combining mark none (text-width.ts).
  */
 export function truncate(raw: string, width: number): string {
-  return truncateToWidth(visibleControls(raw), width);
+  return truncateToWidth(raw, width, visibleControls);
 }
 
 /** Pad (or cut) to exactly `width` terminal columns. */

@@ -53,6 +53,19 @@ describe('pad and truncate count columns', () => {
     expect(pad('中文', 6)).toBe('中文  ');
   });
 
+  it('keeps an invisible character\'s escape whole or leaves it out, never half of it', () => {
+    // `Right\u200fto left` as the console shows it: the RLM takes six columns as `\u200f`
+    const title = 'Right\u200fto left';
+    for (let width = 6; width <= 18; width++) {
+      const cut = truncate(title, width);
+      expect(displayWidth(cut), `${width}: ${cut}`).toBeLessThanOrEqual(width);
+      expect(cut, `${width}: ${cut}`).toMatch(/^Right(\\u200f(to left|to lef…|to le…|to l…|to …|to…|t…|…)|…)$/);
+    }
+    expect(truncate(title, 9)).toBe('Right…');
+    expect(truncate(title, 12)).toBe('Right\\u200f…');
+    expect(pad(title, 10)).toBe('Right…    ');
+  });
+
   it("the stage list's why column starts in the same column on every row at 80 columns", () => {
     const clock = createManualClock(TEST_NOW);
     const api = createDemoApi({ clock, seed: 7, stepDelayMs: 0 });
