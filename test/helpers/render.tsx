@@ -128,4 +128,15 @@ export function consoleOpener(): <A extends ConsoleApi = DemoApi>(options?: Rend
     return c;
   };
 }
+/**
+ * The rows of the panel titled `title` in a frame, its top and bottom borders included, each row from
+ * column `from` on (the right-hand column of the wide layout starts at half the width).
+ */
+export function panelRows(frame: string, title: string, from = 0): string[] {
+  const lines = frame.split('\n').map((line) => line.slice(from));
+  const top = lines.findIndex((l) => new RegExp(`^[╭╔][─═] ${title} `).test(l));
+  const bottom = lines.findIndex((l, i) => i > top && /^[╰╚]/.test(l));
+  return lines.slice(top, bottom + 1);
+}
+
 export type { DemoApi };

@@ -5,7 +5,7 @@
  * the job's name (`… 2 more below       succeeded 4s ago 1.8s`), so the panel showed no job at all.
  */
 import { describe, expect, it } from 'vitest';
-import { consoleOpener, KEY, TEST_NOW } from '../helpers/render.js';
+import { consoleOpener, KEY, panelRows, TEST_NOW } from '../helpers/render.js';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 
@@ -30,12 +30,7 @@ function crowded() {
 }
 
 /** The Jobs panel's lines (borders included) in the right half of a 120-column frame. */
-function jobsPanel(frame: string): string[] {
-  const lines = frame.split('\n').map((line) => line.slice(60));
-  const top = lines.findIndex((l) => /^[╭╔][─═] Jobs /.test(l));
-  const bottom = lines.findIndex((l, i) => i > top && /^[╰╚]/.test(l));
-  return lines.slice(top, bottom + 1);
-}
+const jobsPanel = (frame: string) => panelRows(frame, 'Jobs', 60);
 
 describe('a panel of one row', () => {
   it('shows one job whole in its one row, no "more" line over it; focused, the selection moves through all three', async () => {

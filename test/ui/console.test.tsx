@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import chalk from 'chalk';
-import { consoleOpener, KEY } from '../helpers/render.js';
+import { consoleOpener, KEY, panelRows } from '../helpers/render.js';
 import { createDemoApi } from '../helpers/demo-api.js';
 import { createManualClock } from '../../src/core/clock.js';
 import { TEST_NOW } from '../helpers/render.js';
@@ -95,12 +95,8 @@ describe('the Jobs panel at 120 columns', () => {
 describe("a failed job's error", () => {
   const ERROR = 'restored row count differs: ideas 41 != 42'; // the demo's restore-drill
   /** The Jobs panel's rows in a frame: the right half in the wide layout, the whole width in the compact one. */
-  const jobsPanel = (f: string, from: number) => {
-    const lines = f.split('\n').map((line) => line.slice(from));
-    const top = lines.findIndex((l) => /^[╭╔][─═] Jobs /.test(l));
-    const bottom = lines.findIndex((l, i) => i > top && /^[╰╚]/.test(l));
-    return lines.slice(top + 1, bottom);
-  };
+  // the panel's rows inside its borders
+  const jobsPanel = (f: string, from: number) => panelRows(f, 'Jobs', from).slice(1, -1);
 
   it('shows whole on a row of its own under the job at 80, 120 and 160 columns (at 120 none of it showed), every job still listed', async () => {
     for (const [columns, rows] of [[80, 24], [120, 40], [160, 48]] as const) {
