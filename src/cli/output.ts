@@ -81,9 +81,6 @@ export function eprintln(text: string): void {
   process.stderr.write(`${forTerminal(text)}\n`);
 }
 
-/** Terminal columns a cell takes as printed: without this module's colours, with its controls shown. */
-const printedWidth = (text: string) => displayWidth(visibleControls(text.replace(MARKED, ''), { singleLine: true }));
-
 const oneLine = (text: string) => visibleControls(text, { singleLine: true });
 
 /**
@@ -96,22 +93,23 @@ export function cut(text: string, width: number): string {
   return truncateToWidth(text, width, oneLine);
 }
 
-/** `text` (plain, as `cut` gives it) padded with spaces to `width` terminal columns. */
-export function padToWidth(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
-}
-
 /** Columns padded to their widest cell (terminal columns); the header dimmed. Cells may carry colour codes. */
 export function table(headers: string[], rows: string[][], options: { align?: Array<'left' | 'right'> } = {}): string {
-  const widths = headers.map((h, i) => Math.max(printedWidth(h), ...rows.map((r) => printedWidth(r[i] ?? ''))));
-  const pad = (cell: string, i: number) => {
-    const gap = ' '.repeat(Math.max(0, widths[i]! - printedWidth(cell)));
-    return options.align?.[i] === 'right' ? gap + cell : cell + gap;
-  };
   // a cell is one line: its newlines and tabs are shown as \x0a / \x09 like any other control
-  const cells = rows.map((r) => headers.map((_, i) => visibleControls(r[i] ?? '', { singleLine: true })));
-  const lines = [c.dim(headers.map(pad).join('  ').trimEnd()), ...cells.map((r) => headers.map((_, i) => pad(r[i] ?? '', i)).join('  ').trimEnd())];
-  return lines.join('\n');
+  const cells = [headers, ...rows].map((r) => headers.map((_, i) => oneLine(r[i] ?? '')));
+  // the columns each cell takes as printed: this module's colour marks take none
+  const measured = cells.map((r) => r.map((cell) => displayWidth(cell.replace(MARKED, ''))));
+  const widths = headers.map((_, i) => Math.max(...measured.map((m) => m[i]!)));
+  const [head, ...body] = cells.map((r, j) =>
+    r
+      .map((cell, i) => {
+        const gap = ' '.repeat(widths[i]! - measured[j]![i]!);
+        return options.align?.[i] === 'right' ? gap + cell : cell + gap;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+  return [c.dim(head!), ...body].join('\n');
 }
 
 /** A bar of `width` cells filled to `fraction` (0..1, clipped). */

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { formatDuration } from '../core/clock.js';
 import { action, withApp } from './run.js';
-import { c, cut, padToWidth, printJson, println, table } from './output.js';
+import { c, cut, printJson, println, table } from './output.js';
+import { padToWidth } from '../core/text-width.js';
 
 export function registerPipeline(program: Command): void {
   const pipeline = program.command('pipeline').description('run the pipeline workers; counts per stage, stuck ideas, throughput');

@@ -77,3 +77,9 @@ export function truncateToWidth(text: string, width: number, show?: (text: strin
   }
   return `${out}…`;
 }
+
+/** `text` padded with spaces to `width` terminal columns (on the right, or on the left for `right`); never cut. */
+export function padToWidth(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'right' ? gap + text : text + gap;
+}

@@ -5,7 +5,7 @@
 import { formatDollars } from '../core/money.js';
 import { formatDuration } from '../core/clock.js';
 import { visibleControls } from '../core/terminal-text.js';
-import { displayWidth, truncateToWidth } from '../core/text-width.js';
+import { padToWidth, truncateToWidth } from '../core/text-width.js';
 
 export { formatDollars, formatDuration };
 
@@ -65,9 +65,7 @@ export function truncate(raw: string, width: number): string {
 
 /** Pad (or cut) to exactly `width` terminal columns. */
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const cut = truncate(text, width);
-  const gap = ' '.repeat(Math.max(0, width - displayWidth(cut)));
-  return align === 'right' ? gap + cut : cut + gap;
+  return padToWidth(truncate(text, width), width, align);
 }
 
 /** A number with its unit, e.g. "3.2 h", "87 ms", "64 %". */
