@@ -77,7 +77,7 @@ export function firstSelection(panel: PanelId, s: ConsoleSnapshot | null, filter
 export const ANCHOR_END: Partial<Record<PanelId, boolean>> = { logs: true };
 
 /** The first row to show so that `selected` is visible in `capacity` rows. */
-export function windowStart(count: number, selected: number, capacity: number, anchorEnd = false): number {
+function windowStart(count: number, selected: number, capacity: number, anchorEnd = false): number {
   if (capacity <= 0 || count <= capacity) return 0;
   const maxStart = count - capacity;
   if (anchorEnd) return selected >= maxStart ? maxStart : Math.max(0, selected - capacity + 1);
